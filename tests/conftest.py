@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated cache, small IDX files written here, the real data if present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from trainer.data import FILES, SYSTEM_DIR, FashionMNIST, load_fashion_mnist
+from trainer.idx import write_idx
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own cache and no FMGEN_DATA_DIR, so nothing is fetched or shared."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("FMGEN_CACHE_DIR", str(cache))
+    monkeypatch.delenv("FMGEN_DATA_DIR", raising=False)
+    return cache
+
+
+def synthetic_images(labels: np.ndarray, seed: int = 0) -> np.ndarray:
+    """28x28 uint8 images where each class is a bright bar at its own place, plus noise."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 40, size=(len(labels), 28, 28), dtype=np.uint8)
+    for i, label in enumerate(labels):
+        row = 2 + 2 * int(label)
+        images[i, row : row + 4, 4:24] = 220
+    return images
+
+
+def write_dataset(folder: Path, train: int = 200, test: int = 100, gz: bool = True) -> Path:
+    """Write the four IDX files of a small synthetic dataset into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".gz" if gz else ""
+    for split, count, seed in (("train", train, 0), ("test", test, 1)):
+        labels = (np.arange(count) % 10).astype(np.uint8)
+        write_idx(folder / (FILES[f"{split}_images"].name + suffix), synthetic_images(labels, seed))
+        write_idx(folder / (FILES[f"{split}_labels"].name + suffix), labels)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_data_dir(tmp_path_factory) -> Path:
+    """A folder with 200 train and 100 test synthetic images."""
+    return write_dataset(tmp_path_factory.mktemp("tiny-data"))
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tiny_data_dir) -> FashionMNIST:
+    """The tiny dataset loaded."""
+    return load_fashion_mnist(tiny_data_dir)
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """The Debian package's Fashion-MNIST, or skip."""
+    if not all((SYSTEM_DIR / (spec.name + ".gz")).is_file() for spec in FILES.values()):
+        pytest.skip(f"real Fashion-MNIST not installed in {SYSTEM_DIR}")
+    return SYSTEM_DIR

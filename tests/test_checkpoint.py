@@ -1,0 +1,127 @@
+"""Damaged, foreign and malicious checkpoints are refused with a clear message."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+import torch
+
+from trainer.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
+from trainer.config import default_config
+from trainer.errors import CheckpointError
+from trainer.learners import make_learner
+from trainer.loop import train
+
+
+@pytest.fixture(scope="module")
+def vae_checkpoint(tiny_data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    config = default_config("vae", epochs=1, batch_size=50, latent_dim=3, device="cpu")
+    list(train(config, tiny_data, folder))
+    return folder / "checkpoint.pt"
+
+
+def test_a_checkpoint_alone_rebuilds_the_model(vae_checkpoint, tiny_data):
+    checkpoint = load_checkpoint(vae_checkpoint)
+    learner = make_learner(checkpoint.config, torch.device("cpu"))
+    learner.load_state_dict(checkpoint.state)
+    assert learner.model.latent_dim == 3
+    assert learner.evaluate(tiny_data.test)["neg_elbo"] == pytest.approx(
+        checkpoint.metrics["neg_elbo"]
+    )
+
+
+def test_truncated(vae_checkpoint, tmp_path):
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(vae_checkpoint.read_bytes()[: vae_checkpoint.stat().st_size // 2])
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        load_checkpoint(broken)
+
+
+def test_random_bytes(tmp_path):
+    path = tmp_path / "noise.pt"
+    path.write_bytes(os.urandom(4096))
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        load_checkpoint(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CheckpointError, match="no such checkpoint file"):
+        load_checkpoint(tmp_path / "nothing.pt")
+
+
+class _RunsCode:
+    """Unpickling this object would create a file: proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_pickled_code_is_refused_and_never_runs(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.pt"
+    torch.save({"format": "fmgen-checkpoint", "payload": _RunsCode(marker)}, path)
+    assert not marker.exists()
+    with pytest.raises(CheckpointError, match="refused: it contains Python objects"):
+        load_checkpoint(path)
+    assert not marker.exists()
+    assert pickle.loads(pickle.dumps(_RunsCode(marker))) and marker.exists()  # the trap is real
+
+
+def test_foreign_dict_is_not_an_fmgen_checkpoint(tmp_path):
+    path = tmp_path / "other.pt"
+    torch.save({"state_dict": {"w": torch.zeros(2)}}, path)
+    with pytest.raises(CheckpointError, match="not an fmgen checkpoint"):
+        load_checkpoint(path)
+
+
+def test_newer_format_version(vae_checkpoint, tmp_path):
+    raw = torch.load(vae_checkpoint, weights_only=True)
+    raw["format_version"] = FORMAT_VERSION + 1
+    path = tmp_path / "future.pt"
+    torch.save(raw, path)
+    with pytest.raises(CheckpointError, match="written by a newer fmgen"):
+        load_checkpoint(path)
+
+
+def test_other_model_type_is_refused(vae_checkpoint):
+    with pytest.raises(CheckpointError, match="holds a VAE, but a GAN is needed"):
+        load_checkpoint(vae_checkpoint, expect_model="gan")
+
+
+def test_other_latent_size_does_not_fit(vae_checkpoint):
+    checkpoint = load_checkpoint(vae_checkpoint)
+    learner = make_learner(checkpoint.config.replace(latent_dim=5), torch.device("cpu"))
+    with pytest.raises(CheckpointError, match="do not fit a VAE with latent size 5"):
+        learner.load_state_dict(checkpoint.state)
+
+
+def test_damaged_config_inside(vae_checkpoint, tmp_path):
+    raw = torch.load(vae_checkpoint, weights_only=True)
+    raw["config"]["epochs"] = -1
+    path = tmp_path / "bad-config.pt"
+    torch.save(raw, path)
+    with pytest.raises(CheckpointError, match="damaged fmgen checkpoint"):
+        load_checkpoint(path)
+
+
+def test_a_failed_write_keeps_the_previous_checkpoint(vae_checkpoint, tmp_path, monkeypatch):
+    target = tmp_path / "checkpoint.pt"
+    target.write_bytes(vae_checkpoint.read_bytes())
+    checkpoint = load_checkpoint(target)
+
+    def disk_full(obj, f, *args, **kwargs):
+        Path(f).write_bytes(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        save_checkpoint(target, checkpoint)
+    assert load_checkpoint(target).step == checkpoint.step
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]  # no temp file left

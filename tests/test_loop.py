@@ -1,0 +1,203 @@
+"""The training loop's events, run folder, resume, reproducibility and failure handling."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from trainer.checkpoint import load_checkpoint
+from trainer.config import default_config
+from trainer.events import (
+    CheckpointSaved,
+    EpochEnded,
+    Paused,
+    Resumed,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    RunStopped,
+    SamplesReady,
+    StepLogged,
+)
+from trainer.learners import VAELearner
+from trainer.loop import train
+
+
+def tiny_config(model="vae", **changes):
+    values = {"epochs": 2, "batch_size": 32, "latent_dim": 4, "log_every": 2, "device": "cpu"}
+    return default_config(model, **{**values, **changes})
+
+
+def run_all(config, data, run_dir, **kwargs):
+    return list(train(config, data, run_dir, **kwargs))
+
+
+def epoch_metrics(events):
+    return [(e.epoch, e.step, e.train, e.test) for e in events if isinstance(e, EpochEnded)]
+
+
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_events_and_run_folder(tiny_data, tmp_path, model):
+    events = run_all(tiny_config(model), tiny_data, tmp_path / "run")
+    assert isinstance(events[0], RunStarted) and isinstance(events[-1], RunFinished)
+    started = events[0]
+    assert (started.steps_per_epoch, started.total_steps) == (7, 14)  # 200 images / 32
+    steps = [e for e in events if isinstance(e, StepLogged)]
+    assert [e.step for e in steps] == list(range(2, 15, 2))
+    assert all(e.images_per_s > 0 and all(np.isfinite(list(e.losses.values()))) for e in steps)
+    epochs = [e for e in events if isinstance(e, EpochEnded)]
+    assert [e.epoch for e in epochs] == [1, 2]
+    expected_test = {"bce", "kl", "mse", "neg_elbo"} if model == "vae" else {"d_real", "d_fake"}
+    assert set(epochs[0].test) == expected_test
+    grids = [e for e in events if isinstance(e, SamplesReady)]
+    names = {"vae": {"samples", "reconstructions"}, "gan": {"samples"}}[model]
+    assert {g.name for g in grids} == names
+    assert all(g.grid.dtype == np.uint8 and g.grid.shape == (242, 242) for g in grids)
+    assert sum(isinstance(e, CheckpointSaved) for e in events) == 2
+
+    folder = tmp_path / "run"
+    assert json.loads((folder / "config.json").read_text())["model"] == model
+    records = [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
+    assert [r["type"] for r in records].count("epoch") == 2
+    assert [r["step"] for r in records if r["type"] == "step"] == list(range(2, 15, 2))
+    pngs = sorted(p.name for p in (folder / "samples").iterdir())
+    assert "epoch_001.png" in pngs and "epoch_002.png" in pngs
+    checkpoint = load_checkpoint(folder, expect_model=model)
+    assert (checkpoint.epoch, checkpoint.step, checkpoint.batch_in_epoch) == (2, 14, 0)
+
+
+def test_same_seed_same_metrics(tiny_data, tmp_path):
+    first = epoch_metrics(run_all(tiny_config(seed=5), tiny_data, tmp_path / "a"))
+    second = epoch_metrics(run_all(tiny_config(seed=5), tiny_data, tmp_path / "b"))
+    other = epoch_metrics(run_all(tiny_config(seed=6), tiny_data, tmp_path / "c"))
+    assert first == second
+    assert first != other
+
+
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_resume_from_epoch_boundary_continues_the_same_run(tiny_data, tmp_path, model):
+    whole = epoch_metrics(run_all(tiny_config(model, epochs=3), tiny_data, tmp_path / "whole"))
+    run_all(tiny_config(model, epochs=1), tiny_data, tmp_path / "part")
+    checkpoint = load_checkpoint(tmp_path / "part")
+    events = run_all(tiny_config(model, epochs=3), tiny_data, tmp_path / "part", resume=checkpoint)
+    assert events[0].step == 7 and events[0].epoch == 1
+    assert epoch_metrics(events) == whole[1:]
+    epochs_in_file = [
+        json.loads(line)["epoch"]
+        for line in (tmp_path / "part" / "metrics.jsonl").read_text().splitlines()
+        if '"type": "epoch"' in line
+    ]
+    assert epochs_in_file == [1, 2, 3]
+
+
+def test_stop_mid_epoch_saves_and_resume_matches_an_uninterrupted_run(tiny_data, tmp_path):
+    config = tiny_config(log_every=1)
+    whole = epoch_metrics(run_all(config, tiny_data, tmp_path / "whole"))
+    stop = threading.Event()
+    events = []
+    for event in train(config, tiny_data, tmp_path / "part", stop_event=stop):
+        events.append(event)
+        if isinstance(event, StepLogged) and event.step == 10:
+            stop.set()
+    assert isinstance(events[-1], RunStopped) and events[-1].step == 10
+    checkpoint = load_checkpoint(tmp_path / "part")
+    assert (checkpoint.epoch, checkpoint.step, checkpoint.batch_in_epoch) == (1, 10, 3)
+    resumed = run_all(config, tiny_data, tmp_path / "part", resume=checkpoint)
+    assert epoch_metrics(events + resumed) == whole
+
+
+def test_pause_blocks_steps_until_resumed(tiny_data, tmp_path):
+    pause = threading.Event()
+    pause.set()
+    events = train(tiny_config(epochs=1), tiny_data, tmp_path / "run", pause_event=pause)
+    assert isinstance(next(events), RunStarted)
+    assert next(events) == Paused(step=0)
+    result = {}
+
+    def consume():
+        result["next"] = next(events)
+
+    worker = threading.Thread(target=consume)
+    worker.start()
+    worker.join(0.3)
+    assert worker.is_alive() and "next" not in result  # still paused: no step taken
+    pause.clear()
+    worker.join(5)
+    assert result["next"] == Resumed(step=0)
+    assert isinstance(list(events)[-1], RunFinished)
+
+
+def test_stop_while_paused_ends_the_run(tiny_data, tmp_path):
+    pause, stop = threading.Event(), threading.Event()
+    pause.set()
+    events = []
+    for event in train(
+        tiny_config(), tiny_data, tmp_path / "r", stop_event=stop, pause_event=pause
+    ):
+        events.append(event)
+        if isinstance(event, Paused):
+            stop.set()
+    assert isinstance(events[-1], RunStopped)
+
+
+def test_nan_stops_with_the_step_and_keeps_the_last_good_checkpoint(
+    tiny_data, tmp_path, monkeypatch
+):
+    real_step = VAELearner.train_step
+
+    def poisoned(self, images):
+        losses = real_step(self, images)
+        if self.poison_at == 0:
+            with torch.no_grad():  # the weights go bad too, as in a real divergence
+                next(self.model.parameters()).fill_(float("nan"))
+            losses["loss"] = float("nan")
+        self.poison_at -= 1
+        return losses
+
+    monkeypatch.setattr(VAELearner, "train_step", poisoned)
+    monkeypatch.setattr(VAELearner, "poison_at", 9, raising=False)  # step 10, in epoch 2
+    events = run_all(tiny_config(epochs=3), tiny_data, tmp_path / "run")
+    failed = events[-1]
+    assert isinstance(failed, RunFailed) and failed.kind == "nan" and failed.step == 10
+    assert "non-finite loss (loss=nan) at step 10, epoch 2" in failed.message
+    assert "checkpoint of epoch 1" in failed.message
+    checkpoint = load_checkpoint(tmp_path / "run")
+    assert (checkpoint.epoch, checkpoint.step) == (1, 7)
+    assert all(torch.isfinite(t).all() for t in checkpoint.state["model"].values())
+
+
+def test_out_of_memory_becomes_a_clear_message(tiny_data, tmp_path, monkeypatch):
+    def no_memory(self, images):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(VAELearner, "train_step", no_memory)
+    failed = run_all(tiny_config(), tiny_data, tmp_path / "run")[-1]
+    assert isinstance(failed, RunFailed) and failed.kind == "oom"
+    assert failed.message.startswith("Out of memory at step 0. Try a smaller batch size")
+
+
+def test_unexpected_errors_become_events_with_a_traceback(tiny_data, tmp_path, monkeypatch):
+    def broken(self, images):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(VAELearner, "train_step", broken)
+    failed = run_all(tiny_config(), tiny_data, tmp_path / "run")[-1]
+    assert failed.kind == "internal" and "ZeroDivisionError: boom" in failed.message
+    assert "Traceback" in failed.details
+
+
+def test_unusable_device_fails_cleanly(tiny_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    failed = run_all(tiny_config(device="cuda:1"), tiny_data, tmp_path / "run")[-1]
+    assert failed.kind == "config" and "no CUDA GPU is usable here" in failed.message
+
+
+def test_resume_refuses_changed_settings(tiny_data, tmp_path):
+    run_all(tiny_config(epochs=1), tiny_data, tmp_path / "run")
+    checkpoint = load_checkpoint(tmp_path / "run")
+    events = run_all(tiny_config(latent_dim=8), tiny_data, tmp_path / "run", resume=checkpoint)
+    assert events[-1].kind == "config" and "latent_dim: 4 -> 8" in events[-1].message

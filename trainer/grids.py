@@ -1,0 +1,42 @@
+"""Tile images into one grid array, and save or read it as PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torchvision.utils import make_grid
+
+from trainer.files import atomic_path
+
+PAD_VALUE = 0.5  # mid-grey lines between tiles: visible against black and white garments
+
+
+def tile(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
+    """Images (N, 1, 28, 28) in [0, 1] -> one uint8 grid (H, W), `nrow` images a row."""
+    grid = make_grid(
+        images.detach().float().cpu().clamp(0, 1), nrow=nrow, padding=2, pad_value=PAD_VALUE
+    )
+    return (grid[0] * 255).round().to(torch.uint8).numpy()
+
+
+def interleave_rows(top: torch.Tensor, bottom: torch.Tensor, nrow: int = 8) -> torch.Tensor:
+    """Rows of `top` and `bottom` alternating: originals above their reconstructions."""
+    rows = []
+    for start in range(0, len(top), nrow):
+        rows += [top[start : start + nrow], bottom[start : start + nrow]]
+    return torch.cat(rows)
+
+
+def save_grid(grid: np.ndarray, path: Path) -> None:
+    """Write a uint8 grid as a greyscale PNG, atomically."""
+    with atomic_path(path) as tmp:
+        Image.fromarray(np.ascontiguousarray(grid, dtype=np.uint8)).save(tmp, format="PNG")
+
+
+def read_grid(path: Path) -> np.ndarray:
+    """Read a greyscale PNG written by `save_grid`."""
+    with Image.open(path) as image:
+        return np.asarray(image.convert("L")).copy()

@@ -1,0 +1,249 @@
+"""What the loop drives: a model with its optimizers, random stream, step and evaluation."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from trainer.config import RunConfig
+from trainer.data import Split, balanced_indices
+from trainer.errors import CheckpointError
+from trainer.grids import interleave_rows, tile
+from trainer.models.gan import DCGAN
+from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
+
+EVAL_BATCH = 1000
+GRID_SIZE = 64  # 8x8 tiles
+
+
+def to_unit(images: torch.Tensor) -> torch.Tensor:
+    """uint8 images (N, 28, 28) -> float (N, 1, 28, 28) in [0, 1]."""
+    return images.unsqueeze(1).float().div_(255)
+
+
+def fixed_noise(config: RunConfig, count: int = GRID_SIZE) -> torch.Tensor:
+    """Latent draws that stay the same all run long, so grids of epochs compare (CPU)."""
+    generator = torch.Generator().manual_seed(config.seed + 7919)
+    return torch.randn(count, config.latent_dim, generator=generator)
+
+
+class Learner:
+    """Shared machinery; subclasses define the model, its step and its evaluation."""
+
+    def __init__(self, config: RunConfig, device: torch.device) -> None:
+        self.config = config
+        self.device = device
+        with torch.random.fork_rng(devices=[]):  # seeded initialisation, global stream untouched
+            torch.manual_seed(config.seed)
+            self.model = self.build_model().to(device)
+        self.rng = torch.Generator(device=device).manual_seed(config.seed)
+        self.optimizers = self.build_optimizers()
+        self.noise = fixed_noise(config).to(device)
+
+    def build_model(self) -> nn.Module:
+        """The network(s) of this learner."""
+        raise NotImplementedError
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """Optimizers by name."""
+        raise NotImplementedError
+
+    def train_step(self, images: torch.Tensor) -> dict[str, float]:
+        """One optimisation step on uint8 images; plain float losses."""
+        raise NotImplementedError
+
+    def evaluate(self, split: Split) -> dict[str, float]:
+        """Test metrics over a whole split (on this learner's device)."""
+        raise NotImplementedError
+
+    def grids(self, split: Split) -> dict[str, np.ndarray]:
+        """Named uint8 image grids that show how the model is doing."""
+        raise NotImplementedError
+
+    def prepare(
+        self, images: torch.Tensor, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """uint8 -> [0, 1] floats; binarised by sampling pixels when the config asks for it."""
+        x = to_unit(images.to(self.device, non_blocking=True))
+        if self.config.binarize:
+            # Dynamic binarisation: each pixel ~ Bernoulli(intensity), redrawn every time, as in
+            # the published NLL tables for binarised (Fashion-)MNIST (Salakhutdinov & Murray 2008).
+            x = torch.bernoulli(x, generator=generator or self.rng)
+        return x
+
+    def eval_generator(self) -> torch.Generator:
+        """A fresh stream for evaluation, so evaluating never shifts the training stream."""
+        return torch.Generator(device=self.device).manual_seed(self.config.seed + 104729)
+
+    @contextlib.contextmanager
+    def evaluating(self) -> Iterator[None]:
+        """Eval mode and no gradients, restoring train mode afterwards."""
+        self.model.eval()
+        try:
+            with torch.no_grad():
+                yield
+        finally:
+            self.model.train()
+
+    def state_dict(self) -> dict[str, Any]:
+        """Weights, optimizer states and the random stream: all a resume needs."""
+        return {
+            "model": self.model.state_dict(),
+            "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
+            "rng": self.rng.get_state(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore `state_dict()` output, explaining any mismatch."""
+        try:
+            self.model.load_state_dict(state["model"])
+            for name, optimizer in self.optimizers.items():
+                optimizer.load_state_dict(state["optimizers"][name])
+            self.rng.set_state(state["rng"].cpu())
+        except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+            raise CheckpointError(
+                f"the checkpoint's weights do not fit a {self.config.model.upper()} with latent "
+                f"size {self.config.latent_dim}: {str(exc).splitlines()[0]}"
+            ) from exc
+
+
+class VAELearner(Learner):
+    """Trains ConvVAE on the negative beta-ELBO."""
+
+    model: ConvVAE
+
+    def build_model(self) -> ConvVAE:
+        return ConvVAE(self.config.latent_dim)
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"adam": torch.optim.Adam(self.model.parameters(), lr=self.config.lr)}
+
+    def train_step(self, images: torch.Tensor) -> dict[str, float]:
+        return self.optimise(self.prepare(images))
+
+    def optimise(self, x: torch.Tensor) -> dict[str, float]:
+        """One Adam step on a prepared batch (N, 1, 28, 28) in [0, 1]."""
+        optimizer = self.optimizers["adam"]
+        optimizer.zero_grad(set_to_none=True)
+        loss = self.model.loss(x, self.config.beta, self.rng)
+        loss.total.backward()
+        optimizer.step()
+        return {"loss": loss.total.item(), "recon": loss.recon.item(), "kl": loss.kl.item()}
+
+    def evaluate(self, split: Split) -> dict[str, float]:
+        """Test BCE (nats/image, one posterior sample), KL, -ELBO (beta = 1) and MSE per pixel."""
+        sums = {"bce": 0.0, "kl": 0.0, "mse": 0.0}
+        rng = self.eval_generator()
+        with self.evaluating():
+            for start in range(0, len(split), EVAL_BATCH):
+                x = self.prepare(split.images[start : start + EVAL_BATCH], rng)
+                mu, logvar = self.model.encode(x)
+                z = self.model.reparameterize(mu, logvar, rng)
+                sums["bce"] += reconstruction_nats(self.model.decode(z), x).sum().item()
+                sums["kl"] += gaussian_kl(mu, logvar).sum().item()
+                mean_image = torch.sigmoid(self.model.decode(mu))
+                sums["mse"] += (mean_image - x).pow(2).mean(dim=(1, 2, 3)).sum().item()
+        metrics = {name: total / len(split) for name, total in sums.items()}
+        metrics["neg_elbo"] = metrics["bce"] + metrics["kl"]
+        return metrics
+
+    def grids(self, split: Split) -> dict[str, np.ndarray]:
+        """Prior samples from the fixed noise, and test originals above reconstructions."""
+        picks = balanced_indices(split.labels.numpy(), GRID_SIZE // 2)
+        with self.evaluating():
+            samples = self.model.sample(self.noise)
+            originals = to_unit(split.images[picks].to(self.device))
+            recons = self.model.reconstruct(originals)
+        return {
+            "samples": tile(samples),
+            "reconstructions": tile(interleave_rows(originals, recons)),
+        }
+
+
+class GANLearner(Learner):
+    """Trains DCGAN: one discriminator step, then one generator step, per batch."""
+
+    model: DCGAN
+
+    def build_model(self) -> DCGAN:
+        model = DCGAN(self.config.latent_dim)
+        model.apply(_dcgan_init)
+        return model
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        betas = (0.5, 0.999)  # Radford et al. 2016: beta1 = 0.9 oscillates
+        return {
+            "generator": torch.optim.Adam(
+                self.model.generator.parameters(), lr=self.config.lr, betas=betas
+            ),
+            "discriminator": torch.optim.Adam(
+                self.model.discriminator.parameters(), lr=self.config.lr, betas=betas
+            ),
+        }
+
+    def latent(self, count: int) -> torch.Tensor:
+        """Fresh prior draws from the training stream."""
+        return torch.randn(count, self.config.latent_dim, generator=self.rng, device=self.device)
+
+    def train_step(self, images: torch.Tensor) -> dict[str, float]:
+        real = self.prepare(images) * 2 - 1
+        fake = self.model.generator(self.latent(len(real)))
+        opt_d, opt_g = self.optimizers["discriminator"], self.optimizers["generator"]
+        opt_d.zero_grad(set_to_none=True)
+        d = self.model.discriminator_loss(real, fake.detach())
+        d.loss.backward()
+        opt_d.step()
+        opt_g.zero_grad(set_to_none=True)
+        g_loss = self.model.generator_loss(fake)
+        g_loss.backward()
+        opt_g.step()
+        return {
+            "d_loss": d.loss.item(),
+            "g_loss": g_loss.item(),
+            "d_real": d.d_real.item(),
+            "d_fake": d.d_fake.item(),
+        }
+
+    def evaluate(self, split: Split) -> dict[str, float]:
+        """Mean D(x) on the split's real images and D(G(z)) on as many generated ones."""
+        sums = {"d_real": 0.0, "d_fake": 0.0}
+        rng = self.eval_generator()
+        with self.evaluating():
+            for start in range(0, len(split), EVAL_BATCH):
+                real = self.prepare(split.images[start : start + EVAL_BATCH], rng) * 2 - 1
+                z = torch.randn(
+                    len(real), self.config.latent_dim, generator=rng, device=self.device
+                )
+                sums["d_real"] += torch.sigmoid(self.model.discriminator(real)).sum().item()
+                fake = self.model.generator(z)
+                sums["d_fake"] += torch.sigmoid(self.model.discriminator(fake)).sum().item()
+        return {name: total / len(split) for name, total in sums.items()}
+
+    def grids(self, split: Split) -> dict[str, np.ndarray]:
+        """Samples from the fixed noise."""
+        with self.evaluating():
+            return {"samples": tile(self.model.sample(self.noise))}
+
+
+def _dcgan_init(module: nn.Module) -> None:
+    """N(0, 0.02) weights and unit-mean BatchNorm scales (Radford et al. 2016, sec. 4)."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+LEARNERS: dict[str, type[Learner]] = {"vae": VAELearner, "gan": GANLearner}
+
+
+def make_learner(config: RunConfig, device: torch.device) -> Learner:
+    """The learner for `config.model` on `device`."""
+    return LEARNERS[config.model](config, device)

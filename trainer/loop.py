@@ -1,0 +1,303 @@
+"""The training loop: a Qt-free generator that yields events and owns all control flow and I/O."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from trainer.checkpoint import Checkpoint, all_finite, finite_metrics, save_checkpoint
+from trainer.config import RunConfig
+from trainer.data import FashionMNIST, Split
+from trainer.device import configure_cpu_threads, describe_device, resolve_device
+from trainer.errors import CheckpointError, ConfigError, DataError, FmgenError
+from trainer.events import (
+    CheckpointSaved,
+    EpochEnded,
+    Event,
+    Paused,
+    Resumed,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    RunStopped,
+    SamplesReady,
+    StepLogged,
+)
+from trainer.learners import make_learner
+from trainer.runs import MetricsLog, RunFolder
+
+# Settings a resumed run may change; everything else must match the checkpoint.
+RESUMABLE_CHANGES = ("epochs", "device", "log_every")
+
+
+def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
+    """The shuffled order of epoch `epoch`: a pure function of the seed, so resumes replay it."""
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    return torch.randperm(count, generator=generator)
+
+
+class Meter:
+    """Image-weighted running means of named losses; its state goes into checkpoints."""
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self.images = int(state["images"]) if state else 0
+        self.sums: dict[str, float] = dict(state["sums"]) if state else {}
+
+    def add(self, values: dict[str, float], images: int) -> None:
+        """Count one batch."""
+        self.images += images
+        for name, value in values.items():
+            self.sums[name] = self.sums.get(name, 0.0) + value * images
+
+    def means(self) -> dict[str, float]:
+        """Means so far (empty before the first batch)."""
+        return {name: total / self.images for name, total in self.sums.items()}
+
+    def state(self) -> dict[str, Any]:
+        """Plain values for a checkpoint."""
+        return {"images": self.images, "sums": dict(self.sums)}
+
+
+def train(
+    config: RunConfig,
+    data: FashionMNIST,
+    run_dir: Path | str,
+    stop_event: threading.Event | None = None,
+    pause_event: threading.Event | None = None,
+    resume: Checkpoint | None = None,
+) -> Iterator[Event]:
+    """Train `config` on `data`, writing `run_dir`; yields events and ends with a terminal one.
+
+    Stop and pause are cooperative: both events are checked before every step. Errors never
+    escape: they end the generator with a RunFailed event.
+    """
+    run = _Run(config, data, RunFolder(Path(run_dir)), stop_event, pause_event, resume)
+    try:
+        yield from run.events()
+    except Exception as exc:
+        yield failure_event(exc, run.step)
+
+
+def failure_event(exc: BaseException, step: int | None) -> RunFailed:
+    """A RunFailed event that explains `exc` to the user."""
+    kinds = {DataError: "data", ConfigError: "config", CheckpointError: "checkpoint"}
+    if isinstance(exc, FmgenError):
+        kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "internal")
+        return RunFailed(str(exc), kind, step)
+    if isinstance(exc, torch.OutOfMemoryError) or "out of memory" in str(exc).lower():
+        return RunFailed(
+            f"Out of memory at step {step}. Try a smaller batch size, a smaller latent size, or "
+            "the CPU. The run's checkpoint holds the last completed epoch.",
+            "oom",
+            step,
+        )
+    return RunFailed(
+        f"Internal error at step {step}: {type(exc).__name__}: {exc}",
+        "internal",
+        step,
+        traceback.format_exc(),
+    )
+
+
+class _Run:
+    """State of one run; `events()` is the loop."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        data: FashionMNIST,
+        folder: RunFolder,
+        stop: threading.Event | None,
+        pause: threading.Event | None,
+        resume: Checkpoint | None,
+    ) -> None:
+        self.config, self.data, self.folder, self.resume = config, data, folder, resume
+        self.stop = stop or threading.Event()
+        self.pause = pause or threading.Event()
+        self.epoch = resume.epoch if resume else 0  # completed epochs
+        self.step = resume.step if resume else 0
+        self.first_batch = resume.batch_in_epoch if resume else 0
+        meters = resume.meters if resume else {}
+        self.epoch_meter = Meter(meters.get("epoch"))
+        self.interval_meter = Meter(meters.get("interval"))
+        self.last_test: dict[str, float] = dict(resume.metrics) if resume else {}
+
+    def setup(self) -> None:
+        """Device, learner, restored state and the data on the device."""
+        if self.resume:
+            check_resumable(self.config, self.resume.config)
+        self.device = resolve_device(self.config.device)
+        if self.device.type == "cpu":
+            configure_cpu_threads()
+        self.learner = make_learner(self.config, self.device)
+        if self.resume:
+            self.learner.load_state_dict(self.resume.state)
+            self.folder.keep_metrics_until(self.step)
+        self.folder.write_config(self.config)
+        self.train_images = self.data.train.images.to(self.device)
+        self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)
+        self.steps_per_epoch = math.ceil(len(self.data.train) / self.config.batch_size)
+
+    def events(self) -> Iterator[Event]:
+        """The whole run."""
+        self.setup()
+        yield RunStarted(
+            run_dir=str(self.folder.path),
+            config=self.config.to_dict(),
+            device=describe_device(self.device),
+            data_source=self.data.source,
+            train_size=len(self.data.train),
+            test_size=len(self.data.test),
+            epoch=self.epoch,
+            step=self.step,
+            steps_per_epoch=self.steps_per_epoch,
+            total_steps=self.steps_per_epoch * self.config.epochs,
+        )
+        self.log = MetricsLog(self.folder.metrics_file)
+        try:
+            while self.epoch < self.config.epochs:
+                if (yield from self.train_epoch()) or (yield from self.end_epoch()):
+                    return
+            yield RunFinished(str(self.folder.path), self.epoch, self.step)
+        finally:
+            self.log.close()
+
+    def train_epoch(self) -> Iterator[Event]:
+        """Steps of the epoch in progress; returns True when the run ended inside it."""
+        order = epoch_order(self.config.seed, self.epoch, len(self.data.train)).to(self.device)
+        size = self.config.batch_size
+        self.epoch_started = self.tick = time.perf_counter()
+        for batch in range(self.first_batch, self.steps_per_epoch):
+            if self.pause.is_set():
+                yield from self.wait_while_paused()
+            if self.stop.is_set():
+                saved = self.save(batch)
+                yield saved
+                if isinstance(saved, CheckpointSaved):
+                    yield RunStopped(
+                        str(self.folder.path), self.epoch, self.step, str(self.folder.checkpoint)
+                    )
+                return True
+            images = self.train_images[order[batch * size : (batch + 1) * size]]
+            losses = self.learner.train_step(images)
+            self.step += 1
+            if not finite_metrics(losses):
+                yield self.non_finite(losses)
+                return True
+            self.epoch_meter.add(losses, len(images))
+            self.interval_meter.add(losses, len(images))
+            if self.step % self.config.log_every == 0:
+                yield self.log_step()
+        self.first_batch = 0
+        return False
+
+    def wait_while_paused(self) -> Iterator[Event]:
+        """Block (checking stop) until the pause is lifted; paused time is not counted."""
+        yield Paused(self.step)
+        paused_at = time.perf_counter()
+        while self.pause.is_set() and not self.stop.is_set():
+            self.stop.wait(0.02)
+        idle = time.perf_counter() - paused_at
+        self.tick += idle
+        self.epoch_started += idle
+        yield Resumed(self.step)
+
+    def log_step(self) -> StepLogged:
+        """A StepLogged event (also written to metrics.jsonl) for the steps since the last."""
+        now = time.perf_counter()
+        rate = self.interval_meter.images / max(now - self.tick, 1e-9)
+        event = StepLogged(self.epoch + 1, self.step, self.interval_meter.means(), rate)
+        self.log.write(
+            {
+                "type": "step",
+                "epoch": event.epoch,
+                "step": self.step,
+                **event.losses,
+                "images_per_s": rate,
+            }
+        )
+        self.interval_meter = Meter()
+        self.tick = now
+        return event
+
+    def non_finite(self, losses: dict[str, float]) -> RunFailed:
+        """The loss blew up: report where, and leave the last good checkpoint alone."""
+        bad = ", ".join(f"{k}={v}" for k, v in losses.items() if not math.isfinite(v))
+        kept = (
+            f"The checkpoint of epoch {self.epoch} ({self.folder.checkpoint}) is kept."
+            if self.folder.checkpoint.exists()
+            else "No checkpoint had been written yet."
+        )
+        return RunFailed(
+            f"Training diverged: non-finite loss ({bad}) at step {self.step}, epoch "
+            f"{self.epoch + 1}. {kept} Try a lower learning rate.",
+            "nan",
+            self.step,
+        )
+
+    def end_epoch(self) -> Iterator[Event]:
+        """Evaluate, save the grids and the checkpoint; returns True when the run ended."""
+        seconds = time.perf_counter() - self.epoch_started
+        self.epoch += 1
+        train_means = self.epoch_meter.means()
+        self.last_test = self.learner.evaluate(self.test)
+        if not finite_metrics(self.last_test):
+            yield self.non_finite(self.last_test)
+            return True
+        yield EpochEnded(self.epoch, self.step, train_means, self.last_test, seconds)
+        record = {"epoch": self.epoch, "step": self.step, "train": train_means}
+        self.log.write({"type": "epoch", **record, "test": self.last_test, "seconds": seconds})
+        for name, grid in self.learner.grids(self.test).items():
+            self.folder.save_grid(self.epoch, name, grid)
+            yield SamplesReady(self.epoch, self.step, name, grid)
+        self.epoch_meter = Meter()
+        saved = self.save(batch_in_epoch=0)
+        yield saved
+        self.tick = time.perf_counter()
+        return isinstance(saved, RunFailed)
+
+    def save(self, batch_in_epoch: int) -> CheckpointSaved | RunFailed:
+        """Write the checkpoint, unless the weights are no longer finite."""
+        state = self.learner.state_dict()
+        if not all_finite(state["model"]):
+            return RunFailed(
+                f"Weights became non-finite by step {self.step}; the previous checkpoint is kept.",
+                "nan",
+                self.step,
+            )
+        meters = {"epoch": self.epoch_meter.state(), "interval": self.interval_meter.state()}
+        save_checkpoint(
+            self.folder.checkpoint,
+            Checkpoint(
+                self.folder.checkpoint,
+                self.config,
+                self.epoch,
+                self.step,
+                batch_in_epoch,
+                state,
+                meters,
+                self.last_test,
+            ),
+        )
+        return CheckpointSaved(self.epoch, self.step, str(self.folder.checkpoint))
+
+
+def check_resumable(config: RunConfig, saved: RunConfig) -> None:
+    """Refuse a resume that would change what the checkpoint was trained as."""
+    changed = [
+        f"{name}: {getattr(saved, name)!r} -> {getattr(config, name)!r}"
+        for name in saved.to_dict()
+        if name not in RESUMABLE_CHANGES and getattr(saved, name) != getattr(config, name)
+    ]
+    if changed:
+        raise ConfigError(
+            "A resumed run must keep its settings (only epochs, device and log_every may "
+            "change); changed: " + "; ".join(changed)
+        )

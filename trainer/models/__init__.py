@@ -1,0 +1,1 @@
+"""The networks: a convolutional VAE and a DCGAN."""

@@ -1,0 +1,96 @@
+"""A DCGAN for 28x28 images: generator from a latent vector, discriminator on 784 inputs."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+PIXELS = 28 * 28
+
+
+class DiscriminatorLoss(NamedTuple):
+    """The discriminator's loss and its mean outputs on real and generated images."""
+
+    loss: torch.Tensor
+    d_real: torch.Tensor  # mean D(x)
+    d_fake: torch.Tensor  # mean D(G(z))
+
+
+class Generator(nn.Module):
+    """z -> 7x7 feature map -> two stride-2 transposed convolutions -> tanh image in [-1, 1]."""
+
+    def __init__(self, latent_dim: int = 64, channels: int = 64) -> None:
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.net = nn.Sequential(
+            nn.Linear(latent_dim, 2 * channels * 7 * 7, bias=False),
+            nn.BatchNorm1d(2 * channels * 7 * 7),
+            nn.ReLU(),
+            nn.Unflatten(1, (2 * channels, 7, 7)),
+            nn.ConvTranspose2d(2 * channels, channels, 4, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(),
+            nn.ConvTranspose2d(channels, 1, 4, stride=2, padding=1),
+            nn.Tanh(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Images (N, 1, 28, 28) in [-1, 1]."""
+        return self.net(z)
+
+
+class Discriminator(nn.Module):
+    """Takes 784 pixel values per image (flat or 28x28) in [-1, 1] and returns one logit."""
+
+    input_dim = PIXELS
+
+    def __init__(self, channels: int = 64) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),
+            nn.Conv2d(1, channels, 4, stride=2, padding=1),  # 28 -> 14
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(channels, 2 * channels, 4, stride=2, padding=1, bias=False),  # 14 -> 7
+            nn.BatchNorm2d(2 * channels),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),
+            nn.Linear(2 * channels * 7 * 7, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits (N,) that the inputs are real."""
+        return self.net(x.reshape(len(x), self.input_dim)).squeeze(1)
+
+
+class DCGAN(nn.Module):
+    """Radford et al. (2016) DCGAN, sized for 28x28, with the non-saturating loss."""
+
+    def __init__(self, latent_dim: int = 64, channels: int = 64) -> None:
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.generator = Generator(latent_dim, channels)
+        self.discriminator = Discriminator(channels)
+
+    def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> DiscriminatorLoss:
+        """-log D(x) - log(1 - D(G(z))), the discriminator's side of Goodfellow et al. (2014)."""
+        real_logits = self.discriminator(real)
+        fake_logits = self.discriminator(fake)
+        loss = F.binary_cross_entropy_with_logits(
+            real_logits, torch.ones_like(real_logits)
+        ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        return DiscriminatorLoss(
+            loss, torch.sigmoid(real_logits).mean(), torch.sigmoid(fake_logits).mean()
+        )
+
+    def generator_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        """Non-saturating -log D(G(z)) (Goodfellow et al. 2014, sec. 3): strong early gradients."""
+        logits = self.discriminator(fake)
+        return F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+
+    @torch.no_grad()
+    def sample(self, z: torch.Tensor) -> torch.Tensor:
+        """Generated pixel values (N, 1, 28, 28) in [0, 1]."""
+        return (self.generator(z) + 1) / 2

@@ -1,0 +1,119 @@
+"""A run folder: config.json, metrics.jsonl, checkpoint.pt and samples/*.png."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trainer.checkpoint import CHECKPOINT_NAME
+from trainer.config import RunConfig
+from trainer.errors import FmgenError
+from trainer.files import atomic_write_text
+from trainer.grids import read_grid, save_grid
+
+_GRID_FILE = re.compile(r"epoch_(\d+)(?:_(\w+))?\.png")
+
+
+def new_run_dir(out: Path | str, model: str) -> Path:
+    """A fresh folder `out/<model>-<date>-<time>[-N]`."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = Path(out).expanduser() / f"{model}-{stamp}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    path.mkdir(parents=True)
+    return path
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """Paths and I/O of one run's folder."""
+
+    path: Path
+
+    @property
+    def checkpoint(self) -> Path:
+        """The run's checkpoint file."""
+        return self.path / CHECKPOINT_NAME
+
+    @property
+    def metrics_file(self) -> Path:
+        """One JSON object per logged step and per epoch."""
+        return self.path / "metrics.jsonl"
+
+    @property
+    def samples_dir(self) -> Path:
+        """PNG grids, one per epoch and kind."""
+        return self.path / "samples"
+
+    def write_config(self, config: RunConfig) -> None:
+        """Save config.json."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
+
+    def read_config(self) -> RunConfig:
+        """Load config.json."""
+        try:
+            return RunConfig.from_dict(json.loads((self.path / "config.json").read_text()))
+        except (OSError, ValueError, TypeError) as exc:
+            raise FmgenError(f"{self.path}: no readable config.json ({exc})") from exc
+
+    def read_metrics(self) -> list[dict[str, Any]]:
+        """All records of metrics.jsonl (a torn last line from a crash is skipped)."""
+        if not self.metrics_file.exists():
+            return []
+        records = []
+        for line in self.metrics_file.read_text().splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue
+        return records
+
+    def keep_metrics_until(self, step: int) -> None:
+        """Drop records after `step`: a resume from an older checkpoint must not fork the curves."""
+        kept = [r for r in self.read_metrics() if r.get("step", 0) <= step]
+        atomic_write_text(self.metrics_file, "".join(json.dumps(r) + "\n" for r in kept))
+
+    def grid_path(self, epoch: int, name: str) -> Path:
+        """samples/epoch_NNN.png for prior samples, samples/epoch_NNN_<name>.png otherwise."""
+        suffix = "" if name == "samples" else f"_{name}"
+        return self.samples_dir / f"epoch_{epoch:03d}{suffix}.png"
+
+    def save_grid(self, epoch: int, name: str, grid: np.ndarray) -> Path:
+        """Write one grid PNG."""
+        path = self.grid_path(epoch, name)
+        save_grid(grid, path)
+        return path
+
+    def read_grids(self) -> list[tuple[int, str, np.ndarray]]:
+        """(epoch, name, grid) of every saved grid, by epoch."""
+        found = []
+        for path in sorted(self.samples_dir.glob("epoch_*.png")):
+            match = _GRID_FILE.fullmatch(path.name)
+            if match:
+                found.append((int(match[1]), match[2] or "samples", read_grid(path)))
+        return found
+
+
+class MetricsLog:
+    """Appends JSON lines to metrics.jsonl, flushed per record so a crash loses at most one."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append one record."""
+        self._file.write(json.dumps(record) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
