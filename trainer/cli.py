@@ -15,6 +15,7 @@ from trainer.console import ConsoleReporter
 from trainer.data import fetch, load_fashion_mnist
 from trainer.errors import FmgenError
 from trainer.events import RunFailed, RunStopped
+from trainer.files import default_runs_dir
 from trainer.loop import check_resumable, train
 from trainer.runs import new_run_dir
 
@@ -45,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--log-every", type=int, help="steps between progress records")
     parser.add_argument("--data-dir", type=Path, help="folder with the Fashion-MNIST files")
-    parser.add_argument("--out", type=Path, default=Path("runs"), help="parent of run folders")
+    parser.add_argument(
+        "--out", type=Path, default=default_runs_dir(), help="parent of run folders (./runs)"
+    )
     parser.add_argument(
         "--resume",
         type=Path,

@@ -22,6 +22,11 @@ def user_cache_dir() -> Path:
     return base / "fmgen"
 
 
+def default_runs_dir() -> Path:
+    """Where new run folders go: FMGEN_RUNS_DIR, else ./runs."""
+    return Path(os.environ.get("FMGEN_RUNS_DIR") or "runs").expanduser()
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path` in one rename.

@@ -127,6 +127,7 @@ class _Run:
         meters = resume.meters if resume else {}
         self.epoch_meter = Meter(meters.get("epoch"))
         self.interval_meter = Meter(meters.get("interval"))
+        self.step_seconds = 0.0  # time spent in the steps counted by interval_meter
         self.last_test: dict[str, float] = dict(resume.metrics) if resume else {}
 
     def setup(self) -> None:
@@ -173,7 +174,7 @@ class _Run:
         """Steps of the epoch in progress; returns True when the run ended inside it."""
         order = epoch_order(self.config.seed, self.epoch, len(self.data.train)).to(self.device)
         size = self.config.batch_size
-        self.epoch_started = self.tick = time.perf_counter()
+        self.epoch_started = time.perf_counter()
         for batch in range(self.first_batch, self.steps_per_epoch):
             if self.pause.is_set():
                 yield from self.wait_while_paused()
@@ -185,8 +186,10 @@ class _Run:
                         str(self.folder.path), self.epoch, self.step, str(self.folder.checkpoint)
                     )
                 return True
+            started = time.perf_counter()
             images = self.train_images[order[batch * size : (batch + 1) * size]]
             losses = self.learner.train_step(images)
+            self.step_seconds += time.perf_counter() - started  # steps only: no eval, no pause
             self.step += 1
             if not finite_metrics(losses):
                 yield self.non_finite(losses)
@@ -204,15 +207,12 @@ class _Run:
         paused_at = time.perf_counter()
         while self.pause.is_set() and not self.stop.is_set():
             self.stop.wait(0.02)
-        idle = time.perf_counter() - paused_at
-        self.tick += idle
-        self.epoch_started += idle
+        self.epoch_started += time.perf_counter() - paused_at
         yield Resumed(self.step)
 
     def log_step(self) -> StepLogged:
         """A StepLogged event (also written to metrics.jsonl) for the steps since the last."""
-        now = time.perf_counter()
-        rate = self.interval_meter.images / max(now - self.tick, 1e-9)
+        rate = self.interval_meter.images / max(self.step_seconds, 1e-9)
         event = StepLogged(self.epoch + 1, self.step, self.interval_meter.means(), rate)
         self.log.write(
             {
@@ -224,7 +224,7 @@ class _Run:
             }
         )
         self.interval_meter = Meter()
-        self.tick = now
+        self.step_seconds = 0.0
         return event
 
     def non_finite(self, losses: dict[str, float]) -> RunFailed:
@@ -260,7 +260,6 @@ class _Run:
         self.epoch_meter = Meter()
         saved = self.save(batch_in_epoch=0)
         yield saved
-        self.tick = time.perf_counter()
         return isinstance(saved, RunFailed)
 
     def save(self, batch_in_epoch: int) -> CheckpointSaved | RunFailed:

@@ -1,0 +1,69 @@
+"""`fmgen`: open the desktop app, or say clearly why no window can open and what to do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+XCB_PACKAGES = (
+    "libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 "
+    "libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 "
+    "libegl1 libfontconfig1"
+)
+PROBE = "from PySide6.QtGui import QGuiApplication; QGuiApplication(['fmgen-probe'])"
+
+
+def display_problem(env: dict[str, str] | None = None) -> str | None:
+    """Why Qt cannot open a window here, or None when it can.
+
+    Qt aborts the whole process when its platform plugin fails, so the check runs Qt in a
+    child process first and turns a failure into a sentence.
+    """
+    env = dict(os.environ if env is None else env)
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform in ("offscreen", "minimal", "vnc"):
+        return None
+    if not platform and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        return "no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=60
+    )
+    if probe.returncode == 0:
+        return None
+    detail = " ".join(line for line in probe.stderr.splitlines() if "qt." in line or "xcb" in line)
+    if "xcb" in probe.stderr:
+        return f"Qt's X11 (xcb) platform plugin cannot load: {detail[:300] or 'see above'}"
+    return f"Qt could not open a window: {detail[:300] or probe.stderr.strip()[-300:]}"
+
+
+def explain(problem: str) -> str:
+    """The message for the person: what is wrong and the ways around it."""
+    return (
+        f"fmgen: cannot open a window: {problem}.\n"
+        "Ways to go on:\n"
+        f"  - install Qt's X11 libraries (Debian/Ubuntu): sudo apt-get install {XCB_PACKAGES}\n"
+        "  - no screen? run it on a virtual one: xvfb-run -a fmgen   (package xvfb)\n"
+        "  - train without a window: fmgen-train --model vae --epochs 10"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the app, showing the run folder or checkpoint given as argument; the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    problem = display_problem()
+    if problem:
+        print(explain(problem), file=sys.stderr)
+        return 1
+    from PySide6.QtWidgets import QApplication
+
+    from fmgen_gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(["fmgen", *argv])
+    app.setApplicationName("fmgen")
+    app.setOrganizationName("fmgen")
+    window = MainWindow()
+    window.show()
+    if argv:
+        window.open_run(argv[0])
+    return app.exec()

@@ -1,0 +1,92 @@
+"""Save what a view draws as PNG, SVG or PDF, atomically, through one painter function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF
+from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from fmgen_gui.svg_flatten import flatten_cosmetic_strokes
+from trainer.files import atomic_path
+
+FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"
+SUFFIXES = (".png", ".svg", ".pdf")
+SCREEN_DPI = 96  # every device is set up like the screen the views were laid out for
+PNG_SCALE = 2  # image pixels per screen pixel: crisp on paper and high-density screens
+
+Painter = Callable[[QPainter, QRectF], None]
+
+
+def render_to_file(path: Path | str, size: QSizeF, paint: Painter) -> Path:
+    """Call `paint(painter, rect)` on a page of `size` screen pixels; save as `path`'s format.
+
+    pyqtgraph lays plots out for a 96 dpi screen; on a device of another resolution (PDF and
+    SVG default to 72) the data and its axes come out at different scales, so every device
+    here gets 96 logical dpi and only the PNG is scaled, uniformly.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"{path.name}: choose a .png, .svg or .pdf file name")
+    with atomic_path(path) as tmp:
+        {".png": _png, ".svg": _svg, ".pdf": _pdf}[suffix](tmp, size, paint)
+    return path
+
+
+def _paint_on(device, size: QSizeF, paint: Painter) -> None:
+    painter = QPainter(device)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(0, 0, size.width(), size.height())
+        painter.fillRect(rect, QColor("white"))
+        paint(painter, rect)
+    finally:
+        painter.end()
+
+
+def _png(path: Path, size: QSizeF, paint: Painter) -> None:
+    pixels = QSize(round(size.width() * PNG_SCALE), round(size.height() * PNG_SCALE))
+    image = QImage(pixels, QImage.Format.Format_ARGB32)  # 96 dpi by default, like the screen
+    # A device pixel ratio, not a painter scale: pyqtgraph's cosmetic pens and its
+    # transformation-ignoring legend text follow the ratio but not the painter's transform.
+    image.setDevicePixelRatio(PNG_SCALE)
+    image.fill(QColor("white"))
+    _paint_on(image, size, paint)
+    if not image.save(str(path), "PNG"):
+        raise OSError(f"{path}: the PNG could not be written")
+
+
+def _svg(path: Path, size: QSizeF, paint: Painter) -> None:
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setResolution(SCREEN_DPI)
+    generator.setSize(size.toSize())
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setTitle(path.stem)
+    _paint_on(generator, size, paint)
+    path.write_text(flatten_cosmetic_strokes(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _pdf(path: Path, size: QSizeF, paint: Painter) -> None:
+    writer = QPdfWriter(str(path))
+    page = QPageSize(size * 72 / SCREEN_DPI, QPageSize.Unit.Point, "",
+                     QPageSize.SizeMatchPolicy.ExactMatch)  # fmt: skip
+    writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    writer.setResolution(SCREEN_DPI)  # one device pixel per screen pixel
+    writer.setTitle(path.stem)
+    _paint_on(writer, size, paint)
+
+
+def ask_figure_path(parent: QWidget, title: str, suggested: str) -> Path | None:
+    """A save dialog for a figure; None when cancelled. Adds .png when no suffix is given."""
+    name, chosen_filter = QFileDialog.getSaveFileName(parent, title, suggested, FILTERS)
+    if not name:
+        return None
+    path = Path(name)
+    if path.suffix.lower() not in SUFFIXES:
+        path = path.with_suffix("." + chosen_filter.split("*.")[-1].rstrip(")"))
+    return path

@@ -1,0 +1,1 @@
+"""Training in a background thread, and the pane that shows it."""

@@ -1,0 +1,230 @@
+"""TrainingPane: configure, start, pause, stop and watch a VAE or a GAN train."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmgen_gui.training.controller import IDLE, PAUSED, RUNNING, STARTING, TrainingController
+from fmgen_gui.training.run_view import RunView
+from fmgen_gui.training.worker import TrainingRequest
+from fmgen_gui.widgets.config_panel import ConfigPanel
+from fmgen_gui.widgets.message_bar import MessageBar
+from fmgen_gui.widgets.progress import RunProgress
+from trainer.checkpoint import load_checkpoint
+from trainer.config import MODELS
+from trainer.errors import FmgenError
+from trainer.events import (
+    CheckpointSaved,
+    Event,
+    Paused,
+    Resumed,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    RunStopped,
+    StepLogged,
+)
+from trainer.history import RunHistory
+from trainer.runs import new_run_dir
+
+SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
+
+
+class TrainingPane(QWidget):
+    """Left: settings and controls; right: the shown model's plots and grids."""
+
+    status = Signal(str)  # a line for the status bar
+    speed = Signal(str)  # images/s for the status bar
+    checkpoint_ready = Signal(str, str)  # model, checkpoint path
+    save_view_requested = Signal(object)  # a LossPlot or SampleGrid
+
+    def __init__(
+        self,
+        controller: TrainingController,
+        devices: list[tuple[str, str]],
+        runs_dir: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.runs_dir = runs_dir
+        self.running_model: str | None = None
+        self.run_dirs: dict[str, Path] = {}  # the latest run folder of each model
+        self.config_panel = ConfigPanel(devices)
+        self.progress = RunProgress()
+        self.messages = MessageBar()
+        self.views = {model: RunView(model) for model in MODELS}
+        self.stack = QStackedWidget()
+        for view in self.views.values():
+            self.stack.addWidget(view)
+            view.save_requested.connect(self.save_view_requested)
+        self._build()
+        self.config_panel.model_changed.connect(self._show_model)
+        controller.event.connect(self.on_event)
+        controller.state_changed.connect(self._update_buttons)
+        self._update_buttons(controller.state)
+
+    def _build(self) -> None:
+        self.start_button = QPushButton("Start new run")
+        self.resume_button = QPushButton("Resume run")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.start_button.clicked.connect(self.start)
+        self.resume_button.clicked.connect(self.resume_run)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        for button, name in ((self.start_button, "start"), (self.pause_button, "pause"),
+                             (self.stop_button, "stop")):  # fmt: skip
+            button.setShortcut(QKeySequence(SHORTCUTS[name]))
+            button.setToolTip(f"{button.text()} ({SHORTCUTS[name]})")
+        self.resume_button.setToolTip("Continue the shown run from its checkpoint")
+        settings = QGroupBox("Settings")
+        QVBoxLayout(settings).addWidget(self.config_panel)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.resume_button):
+            buttons.addWidget(button)
+        controls = QHBoxLayout()
+        for button in (self.pause_button, self.stop_button):
+            controls.addWidget(button)
+        progress = QGroupBox("Progress")
+        QVBoxLayout(progress).addWidget(self.progress)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.addWidget(settings)
+        column.addLayout(buttons)
+        column.addLayout(controls)
+        column.addWidget(progress)
+        column.addStretch()
+        right = QWidget()
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.messages)
+        right_column.addWidget(self.stack, stretch=1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([340, 940])
+        QHBoxLayout(self).addWidget(splitter)
+
+    @property
+    def shown_view(self) -> RunView:
+        """The RunView of the model chosen in the settings."""
+        return self.views[self.config_panel.model_key]
+
+    def _show_model(self, model: str) -> None:
+        self.stack.setCurrentWidget(self.views[model])
+        self._update_buttons(self.controller.state)
+
+    def start(self) -> None:
+        """Start a new run with the settings on screen."""
+        self._launch(resume_from=None)
+
+    def _launch(self, resume_from: Path | None) -> None:
+        if self.controller.is_busy():
+            self.messages.show_message("A run is already going: stop it first.", "error")
+            return
+        try:
+            config = self.config_panel.config()
+        except FmgenError as exc:
+            self.messages.show_message(str(exc), "error")
+            return
+        model = config.model
+        run_dir = resume_from.parent if resume_from else new_run_dir(self.runs_dir, model)
+        data_dir = self.config_panel.data_dir.text().strip() or None
+        self.messages.hide()
+        if not resume_from:
+            self.views[model].reset()
+        self.running_model = model
+        self.run_dirs[model] = run_dir
+        self.controller.start(TrainingRequest(config, run_dir, data_dir, resume_from))
+        self.status.emit(f"Loading data and starting the {model.upper()}…")
+
+    def resume_run(self) -> None:
+        """Continue the shown model's latest run from its checkpoint."""
+        run_dir = self.run_dirs.get(self.config_panel.model_key)
+        if run_dir is not None and (run_dir / "checkpoint.pt").is_file():
+            self._launch(resume_from=run_dir / "checkpoint.pt")
+
+    def toggle_pause(self) -> None:
+        """Pause a running run, or resume a paused one."""
+        if self.controller.state == PAUSED:
+            self.controller.resume()
+        else:
+            self.controller.pause()
+
+    def stop(self) -> None:
+        """Stop the run after saving a checkpoint."""
+        if self.controller.is_busy():
+            self.controller.stop()
+            self.status.emit("Stopping: saving a checkpoint…")
+
+    def on_event(self, event: Event) -> None:
+        """Route one training event to the views."""
+        model = self.running_model or self.config_panel.model_key
+        self.views[model].add(event)
+        if isinstance(event, RunStarted):
+            self.progress.start(event.step, event.steps_per_epoch, event.total_steps)
+            self.status.emit(f"Training the {model.upper()} on {event.device}")
+        elif isinstance(event, StepLogged):
+            self.progress.set_step(event.step)
+            self.speed.emit(f"{event.images_per_s:,.0f} images/s")
+        elif isinstance(event, Paused):
+            self.progress.pause_clock()
+            self.status.emit(f"Paused at step {event.step}")
+        elif isinstance(event, Resumed):
+            self.progress.resume_clock()
+            self.status.emit(f"Training the {model.upper()}")
+        elif isinstance(event, CheckpointSaved):
+            self.checkpoint_ready.emit(model, event.path)
+        elif isinstance(event, (RunFinished, RunStopped, RunFailed)):
+            self._end_run(model, event)
+
+    def _end_run(self, model: str, event: Event) -> None:
+        self.progress.pause_clock()
+        self.speed.emit("")
+        if isinstance(event, RunFailed):
+            self.messages.show_message(event.message, "error")
+            self.status.emit(f"The {model.upper()} run failed")
+        elif isinstance(event, RunStopped):
+            self.status.emit(f"Stopped at step {event.step}; checkpoint saved")
+        else:
+            self.progress.set_step(event.step)
+            self.status.emit(f"Finished {event.epoch} epochs; run folder {event.run_dir}")
+
+    def open_run(self, path: Path) -> str:
+        """Show a run folder (or a checkpoint's folder): curves, grids, settings; returns model."""
+        checkpoint = load_checkpoint(path)
+        folder = checkpoint.path.parent
+        history = RunHistory.from_folder(folder) if (folder / "config.json").exists() else None
+        model = checkpoint.config.model
+        self.config_panel.set_config(checkpoint.config)
+        self.views[model].load(history or RunHistory(model))
+        self.run_dirs[model] = folder
+        self.checkpoint_ready.emit(model, str(checkpoint.path))
+        self._update_buttons(self.controller.state)
+        return model
+
+    def _update_buttons(self, state: str) -> None:
+        idle = state == IDLE
+        model = self.config_panel.model_key
+        run_dir = self.run_dirs.get(model)
+        self.start_button.setEnabled(idle)
+        self.resume_button.setEnabled(idle and run_dir is not None
+                                      and (run_dir / "checkpoint.pt").is_file())  # fmt: skip
+        self.pause_button.setEnabled(state in (STARTING, RUNNING, PAUSED))
+        self.pause_button.setText("Continue" if state == PAUSED else "Pause")
+        self.stop_button.setEnabled(state in (STARTING, RUNNING, PAUSED))
+        self.config_panel.setEnabled(idle)

@@ -1,0 +1,1 @@
+"""Reusable views: data in through methods, intent out through signals."""

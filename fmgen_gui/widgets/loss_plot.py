@@ -1,0 +1,145 @@
+"""LossPlot: curves created once and updated with setData, redrawn at most 10 times a second."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmgen_gui.export import render_to_file
+from trainer.history import PlotSpec, RunHistory
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd")  # colour-blind safe first two
+REDRAW_MS = 100
+
+
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over up to `window` points (shorter at the start), in O(n)."""
+    if window <= 1 or len(values) < 2:
+        return values
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    counts = np.minimum(np.arange(1, len(values) + 1), window)
+    starts = np.arange(1, len(values) + 1) - counts
+    return (sums[1:] - sums[starts]) / counts
+
+
+def _markers(colour: str) -> dict:
+    """Dots on per-epoch curves: few points, each one a measurement.
+
+    Only here: pyqtgraph draws symbols whenever a symbol brush or pen is given.
+    """
+    return {"symbol": "o", "symbolSize": 6, "symbolBrush": colour, "symbolPen": colour}
+
+
+class LossPlot(QWidget):
+    """One plot of a PlotSpec; `show_history` feeds it, `save_figure` exports it."""
+
+    save_requested = Signal()
+
+    def __init__(self, spec: PlotSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self._history: RunHistory | None = None
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.setTitle(spec.title, color="k", size="11pt")
+        item.setLabel("bottom", spec.x_label)
+        item.setLabel("left", spec.y_label)
+        item.showGrid(x=True, y=True, alpha=0.2)
+        for side in ("left", "bottom"):  # black text: readable on screen and on paper
+            axis = item.getAxis(side)
+            axis.setPen("k")
+            axis.setTextPen("k")
+            axis.enableAutoSIPrefix(False)  # a probability is not "x0.001" of anything
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        item.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
+        per_epoch = spec.x_label == "epoch"
+        self.curves = {
+            curve.key: item.plot(
+                [],
+                [],
+                name=curve.label,
+                pen=pg.mkPen(COLOURS[i], width=2),
+                **(_markers(COLOURS[i]) if per_epoch else {}),
+            )
+            for i, curve in enumerate(spec.curves)
+        }
+        item.vb.menu.addSeparator()
+        item.vb.menu.addAction("Save figure as PNG, SVG or PDF…", self.save_requested.emit)
+        self._redraw_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._redraw)
+        self._build_controls()
+
+    def _build_controls(self) -> None:
+        self.smoothing = QSpinBox(minimum=1, maximum=500, value=1, suffix=" pts")
+        self.smoothing.setToolTip("Moving average over this many logged points (1 = raw)")
+        self.log_scale = QCheckBox("log y")
+        save = QPushButton("Save…")
+        save.setToolTip("Save this plot as PNG, SVG or PDF (also in its right-click menu)")
+        self.smoothing.valueChanged.connect(self._redraw)
+        self.log_scale.toggled.connect(self._set_log)
+        save.clicked.connect(self.save_requested.emit)
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("smooth"))
+        controls.addWidget(self.smoothing)
+        controls.addWidget(self.log_scale)
+        controls.addStretch()
+        controls.addWidget(save)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, stretch=1)
+        layout.addLayout(controls)
+
+    def show_history(self, history: RunHistory) -> None:
+        """Draw `history`'s curves soon (redraws are coalesced to REDRAW_MS)."""
+        self._history = history
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def clear(self) -> None:
+        """Empty every curve."""
+        self._history = None
+        self._redraw()
+
+    def point_count(self, key: str) -> int:
+        """Points the curve `key` holds now (for tests and checks)."""
+        x, _ = self.curves[key].getOriginalDataset()
+        return 0 if x is None else len(x)
+
+    def _redraw(self) -> None:
+        for key, curve in self.curves.items():
+            series = self._history.series.get(key) if self._history else None
+            if series is None or series.size == 0:
+                curve.setData([], [])
+                continue
+            y = moving_average(series.y, self.smoothing.value())
+            if self.log_scale.isChecked():
+                y = np.where(y > 0, y, np.nan)  # log of a non-positive value has no place
+            curve.setData(series.x, y)
+
+    def _set_log(self, on: bool) -> None:
+        self.plot.getPlotItem().setLogMode(y=on)
+        self._redraw()
+
+    def save_figure(self, path: Path | str) -> Path:
+        """Write the plot with its title, axis labels and legend."""
+        item = self.plot.getPlotItem()
+        source = item.sceneBoundingRect()
+        size = QSizeF(max(source.width(), 480), max(source.height(), 320))
+
+        def paint(painter, rect: QRectF) -> None:
+            self.plot.scene().render(painter, rect, source, Qt.AspectRatioMode.IgnoreAspectRatio)
+
+        return render_to_file(path, size, paint)

@@ -1,0 +1,92 @@
+"""RunProgress: bars for the epoch and the whole run, with elapsed time and an ETA."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QWidget
+
+
+def format_duration(seconds: float) -> str:
+    """'1:02:03', '2:03' or '0:05'."""
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class RunProgress(QWidget):
+    """Shows progress; the clock stops while paused, so the ETA stays honest."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.epoch_bar = QProgressBar()
+        self.run_bar = QProgressBar()
+        self.time_label = QLabel("-")
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addRow("Epoch", self.epoch_bar)
+        layout.addRow("Run", self.run_bar)
+        layout.addRow("Time", self.time_label)
+        self.reset()
+
+    def reset(self) -> None:
+        """Nothing running."""
+        self.steps_per_epoch = self.total_steps = self.first_step = self.step = 0
+        self.active_seconds = 0.0
+        self.running_since: float | None = None
+        for bar in (self.epoch_bar, self.run_bar):
+            bar.setRange(0, 1)
+            bar.setValue(0)
+            bar.setFormat("not running")
+        self.time_label.setText("-")
+
+    def start(self, step: int, steps_per_epoch: int, total_steps: int) -> None:
+        """A run (or resume) begins at `step`."""
+        self.reset()
+        self.steps_per_epoch, self.total_steps = steps_per_epoch, total_steps
+        self.first_step = self.step = step
+        self.epoch_bar.setRange(0, steps_per_epoch)
+        self.run_bar.setRange(0, total_steps)
+        self.epoch_bar.setFormat("%v of %m steps")
+        self.run_bar.setFormat("%p%")
+        self.resume_clock()
+        self.set_step(step)
+
+    def set_step(self, step: int) -> None:
+        """Training has reached `step`."""
+        self.step = step
+        if self.steps_per_epoch:
+            done = step % self.steps_per_epoch or (self.steps_per_epoch if step else 0)
+            self.epoch_bar.setValue(done)
+        self.run_bar.setValue(min(step, self.total_steps))
+        self._show_time()
+
+    def pause_clock(self) -> None:
+        """Stop counting time (paused)."""
+        if self.running_since is not None:
+            self.active_seconds += time.monotonic() - self.running_since
+            self.running_since = None
+        self._show_time()
+
+    def resume_clock(self) -> None:
+        """Count time again."""
+        if self.running_since is None:
+            self.running_since = time.monotonic()
+
+    def elapsed(self) -> float:
+        """Seconds spent training (not paused) since start."""
+        running = time.monotonic() - self.running_since if self.running_since else 0.0
+        return self.active_seconds + running
+
+    def eta(self) -> float | None:
+        """Seconds left at the pace so far; None before the first step."""
+        done = self.step - self.first_step
+        if done <= 0:
+            return None
+        return (self.total_steps - self.step) * self.elapsed() / done
+
+    def _show_time(self) -> None:
+        eta = self.eta()
+        left = format_duration(eta) if eta is not None else "-"
+        self.time_label.setText(f"{format_duration(self.elapsed())} elapsed, {left} left")

@@ -1,0 +1,53 @@
+"""Helpers shared by the GUI tests: a window on throw-away settings, set up for tiny runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from fmgen_gui.main_window import MainWindow
+from trainer.events import EpochEnded
+
+
+def make_window(qtbot, tmp_path: Path, data_dir: Path) -> MainWindow:
+    """A shown MainWindow with its own settings file and runs folder, on tiny CPU settings."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, runs_dir=tmp_path / "runs")
+    qtbot.addWidget(window)
+    window.show()
+    set_tiny_config(window, data_dir)
+    return window
+
+
+def set_tiny_config(
+    window: MainWindow, data_dir: Path, model: str = "vae", epochs: int = 2
+) -> None:
+    """Choose `model` with settings that train in well under a second per epoch."""
+    panel = window.training.config_panel
+    panel.model.setCurrentIndex(panel.model.findData(model))
+    panel.epochs.setValue(epochs)
+    panel.batch_size.setValue(32)
+    panel.latent_dim.setValue(4)
+    panel.device.setCurrentIndex(panel.device.findData("cpu"))
+    panel.data_dir.setText(str(data_dir))
+
+
+class EventLog:
+    """Records every event the window's controller delivers."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.events: list = []
+        window.controller.event.connect(self.events.append)
+
+    def of(self, kind) -> list:
+        """Events of one type."""
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def has(self, kind) -> bool:
+        """True once an event of this type has arrived."""
+        return any(isinstance(e, kind) for e in self.events)
+
+    def epochs(self) -> int:
+        """EpochEnded events so far."""
+        return len(self.of(EpochEnded))

@@ -1,0 +1,88 @@
+"""Figure export: PNG, SVG and PDF of the same plot must look the same."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fmgen_gui.export import PNG_SCALE, render_to_file
+from fmgen_gui.training.run_view import RunView
+from trainer.events import EpochEnded, SamplesReady, StepLogged
+from trainer.history import RunHistory
+
+
+def synthetic_history() -> RunHistory:
+    history = RunHistory("vae")
+    for step in range(1, 400):
+        loss = 500 * np.exp(-step / 40) + 230
+        history.add(StepLogged(1, step, {"loss": loss, "recon": loss - 15, "kl": 15.0}, 1000.0))
+    for epoch in range(1, 6):
+        train = {"loss": 260 - 5 * epoch, "recon": 245 - 5 * epoch, "kl": 15.0}
+        test = {"neg_elbo": 255 - 4 * epoch, "bce": 240.0, "kl": 15.0, "mse": 0.02}
+        history.add(EpochEnded(epoch, epoch * 80, train, test, 1.0))
+    grid = (np.arange(62 * 62) % 255).astype(np.uint8).reshape(62, 62)
+    history.add(SamplesReady(5, 400, "samples", grid))
+    return history
+
+
+@pytest.fixture
+def view(qtbot):
+    view = RunView("vae")
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    view.load(synthetic_history())
+    for plot in view.plots:
+        plot._redraw()
+    qtbot.wait(50)
+    return view
+
+
+def grey(path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L"), dtype=np.float32) / 255
+
+
+def test_unknown_suffix_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"choose a \.png, \.svg or \.pdf"):
+        render_to_file(tmp_path / "plot.jpg", None, None)
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+def test_pdf_and_png_exports_agree(view, tmp_path):
+    """Data and axes must scale together (a 72 dpi device once drew the data 4/3 too big)."""
+    png = grey(view.plots[0].save_figure(tmp_path / "loss.png"))
+    view.plots[0].save_figure(tmp_path / "loss.pdf")
+    dpi = str(96 * PNG_SCALE)
+    subprocess.run(["pdftoppm", "-png", "-r", dpi, "-singlefile", str(tmp_path / "loss.pdf"),
+                    str(tmp_path / "from-pdf")], check=True, timeout=60)  # fmt: skip
+    pdf = grey(tmp_path / "from-pdf.png")
+    assert abs(pdf.shape[0] - png.shape[0]) <= 2 and abs(pdf.shape[1] - png.shape[1]) <= 2
+    h, w = min(pdf.shape[0], png.shape[0]), min(pdf.shape[1], png.shape[1])
+    difference = np.abs(pdf[:h, :w] - png[:h, :w]).mean()
+    assert difference < 0.03, f"the PDF differs from the PNG by {difference:.3f} on average"
+
+
+@pytest.mark.skipif(not shutil.which("rsvg-convert"), reason="librsvg2-bin not installed")
+def test_svg_and_png_exports_agree(view, tmp_path):
+    png = grey(view.plots[1].save_figure(tmp_path / "elbo.png"))
+    view.plots[1].save_figure(tmp_path / "elbo.svg")
+    subprocess.run(["rsvg-convert", "-z", str(PNG_SCALE), str(tmp_path / "elbo.svg"), "-o",
+                    str(tmp_path / "from-svg.png")], check=True, timeout=60)  # fmt: skip
+    svg = grey(tmp_path / "from-svg.png")
+    h, w = min(svg.shape[0], png.shape[0]), min(svg.shape[1], png.shape[1])
+    difference = np.abs(svg[:h, :w] - png[:h, :w]).mean()
+    assert difference < 0.03, f"the SVG differs from the PNG by {difference:.3f} on average"
+
+
+def test_grid_export_keeps_square_sharp_pixels(view, tmp_path):
+    path = view.grids["samples"].save_figure(tmp_path / "grid.png")
+    image = grey(path)
+    assert image.shape[1] >= 62 * 2 * PNG_SCALE  # the grid is drawn at least 2x
+    values = np.unique(
+        np.round(image[-40:, image.shape[1] // 2 - 20 : image.shape[1] // 2 + 20] * 255)
+    )
+    assert len(values) < 80, "nearest-neighbour scaling keeps the grid's own grey levels"

@@ -1,0 +1,144 @@
+"""A run's curves and grids, built from live events or from its run folder (one code path)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from trainer.events import EpochEnded, Event, SamplesReady, StepLogged
+from trainer.runs import RunFolder
+
+
+@dataclass(frozen=True)
+class CurveSpec:
+    """One curve: its series key and its legend label."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """What one plot of a model shows."""
+
+    title: str
+    x_label: str
+    y_label: str
+    curves: tuple[CurveSpec, ...]
+
+
+PLOTS: dict[str, tuple[PlotSpec, ...]] = {
+    "vae": (
+        PlotSpec(
+            "Training loss per step", "step", "nats per image",
+            (CurveSpec("step/loss", "total"), CurveSpec("step/recon", "reconstruction"),
+             CurveSpec("step/kl", "KL")),
+        ),
+        PlotSpec(
+            "-ELBO per epoch", "epoch", "nats per image",
+            (CurveSpec("train/neg_elbo", "train"), CurveSpec("test/neg_elbo", "test")),
+        ),
+    ),
+    "gan": (
+        PlotSpec(
+            "Losses per step", "step", "loss",
+            (CurveSpec("step/d_loss", "discriminator"), CurveSpec("step/g_loss", "generator")),
+        ),
+        PlotSpec(
+            "Discriminator outputs per step", "step", "mean probability",
+            (CurveSpec("step/d_real", "D(x)"), CurveSpec("step/d_fake", "D(G(z))")),
+        ),
+    ),
+}  # fmt: skip
+
+
+class Series:
+    """An x/y series that grows in amortised O(1) and hands out views without copying."""
+
+    def __init__(self) -> None:
+        self._x = np.empty(256)
+        self._y = np.empty(256)
+        self.size = 0
+
+    def append(self, x: float, y: float) -> None:
+        """Add one point."""
+        if self.size == len(self._x):
+            self._x = np.resize(self._x, 2 * self.size)
+            self._y = np.resize(self._y, 2 * self.size)
+        self._x[self.size] = x
+        self._y[self.size] = y
+        self.size += 1
+
+    @property
+    def x(self) -> np.ndarray:
+        """The x values so far (a view)."""
+        return self._x[: self.size]
+
+    @property
+    def y(self) -> np.ndarray:
+        """The y values so far (a view)."""
+        return self._y[: self.size]
+
+
+@dataclass
+class RunHistory:
+    """Series by key ('step/loss', 'train/neg_elbo', 'test/mse', ...) and grids by name/epoch."""
+
+    model: str
+    series: dict[str, Series] = field(default_factory=dict)
+    grids: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
+    epochs: list[EpochEnded] = field(default_factory=list)
+
+    def add(self, event: Event) -> None:
+        """Take what a plot or a grid needs from `event`; other events are ignored."""
+        if isinstance(event, StepLogged):
+            for name, value in event.losses.items():
+                self._point(f"step/{name}", event.step, value)
+        elif isinstance(event, EpochEnded):
+            self.epochs.append(event)
+            for split, values in (("train", event.train), ("test", event.test)):
+                for name, value in values.items():
+                    self._point(f"{split}/{name}", event.epoch, value)
+            if self.model == "vae" and {"recon", "kl"} <= event.train.keys():
+                # The ELBO weighs KL by 1 whatever beta training used.
+                self._point("train/neg_elbo", event.epoch, event.train["recon"] + event.train["kl"])
+        elif isinstance(event, SamplesReady):
+            self.grids.setdefault(event.name, {})[event.epoch] = event.grid
+
+    def _point(self, key: str, x: float, y: float) -> None:
+        self.series.setdefault(key, Series()).append(x, y)
+
+    @property
+    def last_epoch(self) -> EpochEnded | None:
+        """The latest epoch's metrics, if any."""
+        return self.epochs[-1] if self.epochs else None
+
+    @classmethod
+    def from_folder(cls, path: Path | str) -> RunHistory:
+        """Rebuild the history of a run folder written by fmgen-train or the app."""
+        folder = RunFolder(Path(path))
+        history = cls(folder.read_config().model)
+        for record in folder.read_metrics():
+            event = _event_from_record(record)
+            if event is not None:
+                history.add(event)
+        for epoch, name, grid in folder.read_grids():
+            history.add(SamplesReady(epoch, 0, name, grid))
+        return history
+
+
+def _event_from_record(record: dict) -> Event | None:
+    try:
+        if record.get("type") == "step":
+            skip = {"type", "epoch", "step", "images_per_s"}
+            losses = {k: float(v) for k, v in record.items() if k not in skip}
+            return StepLogged(record["epoch"], record["step"], losses, record["images_per_s"])
+        if record.get("type") == "epoch":
+            return EpochEnded(
+                record["epoch"], record["step"], record["train"], record["test"], record["seconds"]
+            )
+    except (KeyError, TypeError, ValueError):
+        return None  # a damaged record costs one point, not the whole history
+    return None
