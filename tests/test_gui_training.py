@@ -44,7 +44,7 @@ def test_a_run_feeds_the_plots_grids_progress_and_model_store(window, qtbot):
     logged = len(log.of(StepLogged))
     assert logged >= 1
     qtbot.waitUntil(lambda: view.plots[0].point_count("step/loss") == logged)
-    assert view.plots[1].point_count("test/neg_elbo") == 2
+    qtbot.waitUntil(lambda: view.plots[1].point_count("test/neg_elbo") == 2)  # redraws coalesce
     assert view.plots[1].point_count("train/neg_elbo") == 2
     assert sorted(view.grids["samples"].grids) == [1, 2]
     assert view.grids["reconstructions"].shown_epoch == 2
