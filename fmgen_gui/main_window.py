@@ -16,6 +16,7 @@ from fmgen_gui.export import ask_figure_path
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
+from fmgen_gui.widgets.progress import fix_size_for
 from trainer.device import available_devices
 from trainer.errors import FmgenError
 from trainer.files import atomic_path, default_runs_dir
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.speed_label = QLabel()
+        fix_size_for(self.speed_label, "999,999 images/s")
         self.statusBar().addPermanentWidget(self.speed_label)
         self.training.status.connect(self.statusBar().showMessage)
         self.training.speed.connect(self.speed_label.setText)

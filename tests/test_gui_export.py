@@ -37,7 +37,7 @@ def view(qtbot):
     view.show()
     view.load(synthetic_history())
     for plot in view.plots:
-        plot._redraw()
+        plot.redraw()
     qtbot.wait(50)
     return view
 

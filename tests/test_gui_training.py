@@ -180,7 +180,7 @@ def test_opening_a_cli_run_folder_loads_its_curves_and_grids(window, tiny_data_d
     window.open_run(folder)
     view = window.training.views["gan"]
     assert window.training.stack.currentWidget() is view
-    view.plots[0]._redraw()  # skip the coalescing delay
+    view.plots[0].redraw()
     assert view.plots[0].point_count("step/d_loss") == 20
     assert sorted(view.grids["samples"].grids) == [1, 2]
     assert window.training.config_panel.latent_dim.value() == 3
@@ -201,7 +201,7 @@ def test_save_a_plot_and_a_grid(window, qtbot, tmp_path, suffix):
     window.training.start_button.click()
     qtbot.waitUntil(lambda: log.has(RunFinished), timeout=60000)
     view = window.training.views["vae"]
-    view.plots[0]._redraw()
+    view.plots[0].redraw()
     plot_file = view.plots[0].save_figure(tmp_path / f"loss{suffix}")
     grid_file = view.grids["samples"].save_figure(tmp_path / f"grid{suffix}")
     for path in (plot_file, grid_file):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -40,6 +40,9 @@ from trainer.history import RunHistory
 from trainer.runs import new_run_dir
 
 SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
+# Step-driven updates land together this often. Each repaint wakes the GUI thread, which takes
+# the GIL and a core from training; on two cores, bursts cost far more than their CPU time.
+REFRESH_MS = 500
 
 
 class TrainingPane(QWidget):
@@ -62,6 +65,9 @@ class TrainingPane(QWidget):
         self.runs_dir = runs_dir
         self.running_model: str | None = None
         self.run_dirs: dict[str, Path] = {}  # the latest run folder of each model
+        self.latest_step: StepLogged | None = None
+        self.refresh_timer = QTimer(self, interval=REFRESH_MS)
+        self.refresh_timer.timeout.connect(self.refresh)
         self.config_panel = ConfigPanel(devices)
         self.progress = RunProgress()
         self.messages = MessageBar()
@@ -178,9 +184,9 @@ class TrainingPane(QWidget):
         if isinstance(event, RunStarted):
             self.progress.start(event.step, event.steps_per_epoch, event.total_steps)
             self.status.emit(f"Training the {model.upper()} on {event.device}")
+            self.refresh_timer.start()
         elif isinstance(event, StepLogged):
-            self.progress.set_step(event.step)
-            self.speed.emit(f"{event.images_per_s:,.0f} images/s")
+            self.latest_step = event  # shown by the next refresh
         elif isinstance(event, Paused):
             self.progress.pause_clock()
             self.status.emit(f"Paused at step {event.step}")
@@ -192,7 +198,17 @@ class TrainingPane(QWidget):
         elif isinstance(event, (RunFinished, RunStopped, RunFailed)):
             self._end_run(model, event)
 
+    def refresh(self) -> None:
+        """Bring plots, progress and speed up to the latest step event."""
+        self.views[self.running_model or self.config_panel.model_key].refresh()
+        if self.latest_step is not None:
+            self.progress.set_step(self.latest_step.step)
+            self.speed.emit(f"{self.latest_step.images_per_s:,.0f} images/s")
+            self.latest_step = None
+
     def _end_run(self, model: str, event: Event) -> None:
+        self.refresh_timer.stop()
+        self.refresh()
         self.progress.pause_clock()
         self.speed.emit("")
         if isinstance(event, RunFailed):

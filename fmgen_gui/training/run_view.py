@@ -36,7 +36,11 @@ def summarize(model: str, event: EpochEnded | None) -> str:
 
 
 class RunView(QWidget):
-    """Plots on top, grids below; `add` feeds it events, `load` a whole history."""
+    """Plots on top, grids below; `add` feeds it events, `refresh` redraws the step curves.
+
+    Step events only mark the plots stale: the owner calls `refresh` on a timer, so a fast
+    run repaints a few times a second, not at every logged step.
+    """
 
     save_requested = Signal(object)  # the LossPlot or SampleGrid to save
 
@@ -44,6 +48,7 @@ class RunView(QWidget):
         super().__init__(parent)
         self.model = model
         self.history = RunHistory(model)
+        self.stale = False
         self.plots = [LossPlot(spec) for spec in PLOTS[model]]
         self.grids = {name: SampleGrid(title) for name, title in GRID_TITLES[model].items()}
         self.summary = QLabel(summarize(model, None))
@@ -67,13 +72,21 @@ class RunView(QWidget):
     def add(self, event: Event) -> None:
         """Show what `event` adds."""
         self.history.add(event)
-        if isinstance(event, (StepLogged, EpochEnded)):
-            for plot in self.plots:
-                plot.show_history(self.history)
-        if isinstance(event, EpochEnded):
+        if isinstance(event, StepLogged):
+            self.stale = True
+        elif isinstance(event, EpochEnded):
+            self.stale = True
+            self.refresh()
             self.summary.setText(summarize(self.model, event))
         elif isinstance(event, SamplesReady) and event.name in self.grids:
             self.grids[event.name].add_grid(event.epoch, event.grid)
+
+    def refresh(self) -> None:
+        """Redraw the plots if events arrived since the last redraw."""
+        if self.stale:
+            self.stale = False
+            for plot in self.plots:
+                plot.redraw()
 
     def load(self, history: RunHistory) -> None:
         """Show a whole history, e.g. of a run folder."""

@@ -71,29 +71,22 @@ class DataCache:
 
 
 class TrainingWorker(QObject):
-    """Lives on the training thread; `run` drives the trainer until a terminal event."""
+    """Lives on the training thread; each `run` drives one training run to its end."""
 
     event = Signal(object)
     finished = Signal()
 
     def __init__(
-        self,
-        request: TrainingRequest,
-        data: DataCache,
-        stop: threading.Event,
-        pause: threading.Event,
-        backlog: Backlog,
+        self, data: DataCache, stop: threading.Event, pause: threading.Event, backlog: Backlog
     ) -> None:
         super().__init__()
-        self.request, self.data, self.stop, self.pause, self.backlog = (
-            request, data, stop, pause, backlog,
-        )  # fmt: skip
+        self.data, self.stop, self.pause, self.backlog = data, stop, pause, backlog
 
-    @Slot()
-    def run(self) -> None:
+    @Slot(object)
+    def run(self, request: TrainingRequest) -> None:
         """Load data and checkpoint, train, and emit every event; never raise."""
         try:
-            for event in self._events():
+            for event in self._events(request):
                 if isinstance(event, StepLogged) and self.backlog.full():
                     continue
                 self.backlog.add()
@@ -104,8 +97,7 @@ class TrainingWorker(QObject):
         finally:
             self.finished.emit()
 
-    def _events(self):
-        request = self.request
+    def _events(self, request: TrainingRequest):
         resume = None
         if request.resume_from is not None:
             resume = load_checkpoint(request.resume_from, expect_model=request.config.model)

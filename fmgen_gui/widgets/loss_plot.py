@@ -1,4 +1,4 @@
-"""LossPlot: curves created once and updated with setData, redrawn at most 10 times a second."""
+"""LossPlot: curves created once and updated with setData; its owner decides when to redraw."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSizeF, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -21,7 +21,6 @@ from fmgen_gui.export import render_to_file
 from trainer.history import PlotSpec, RunHistory
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd")  # colour-blind safe first two
-REDRAW_MS = 100
 
 
 def moving_average(values: np.ndarray, window: int) -> np.ndarray:
@@ -43,7 +42,7 @@ def _markers(colour: str) -> dict:
 
 
 class LossPlot(QWidget):
-    """One plot of a PlotSpec; `show_history` feeds it, `save_figure` exports it."""
+    """One plot of a PlotSpec; `show_history` draws it, `save_figure` exports it."""
 
     save_requested = Signal()
 
@@ -78,8 +77,6 @@ class LossPlot(QWidget):
         }
         item.vb.menu.addSeparator()
         item.vb.menu.addAction("Save figure as PNG, SVG or PDF…", self.save_requested.emit)
-        self._redraw_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
-        self._redraw_timer.timeout.connect(self._redraw)
         self._build_controls()
 
     def _build_controls(self) -> None:
@@ -88,7 +85,7 @@ class LossPlot(QWidget):
         self.log_scale = QCheckBox("log y")
         save = QPushButton("Save…")
         save.setToolTip("Save this plot as PNG, SVG or PDF (also in its right-click menu)")
-        self.smoothing.valueChanged.connect(self._redraw)
+        self.smoothing.valueChanged.connect(self.redraw)
         self.log_scale.toggled.connect(self._set_log)
         save.clicked.connect(self.save_requested.emit)
         controls = QHBoxLayout()
@@ -103,22 +100,22 @@ class LossPlot(QWidget):
         layout.addLayout(controls)
 
     def show_history(self, history: RunHistory) -> None:
-        """Draw `history`'s curves soon (redraws are coalesced to REDRAW_MS)."""
+        """Draw `history`'s curves (and follow it on each `redraw`)."""
         self._history = history
-        if not self._redraw_timer.isActive():
-            self._redraw_timer.start()
+        self.redraw()
 
     def clear(self) -> None:
         """Empty every curve."""
         self._history = None
-        self._redraw()
+        self.redraw()
 
     def point_count(self, key: str) -> int:
         """Points the curve `key` holds now (for tests and checks)."""
         x, _ = self.curves[key].getOriginalDataset()
         return 0 if x is None else len(x)
 
-    def _redraw(self) -> None:
+    def redraw(self) -> None:
+        """Draw the curves from the history's current data."""
         for key, curve in self.curves.items():
             series = self._history.series.get(key) if self._history else None
             if series is None or series.size == 0:
@@ -131,7 +128,7 @@ class LossPlot(QWidget):
 
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
-        self._redraw()
+        self.redraw()
 
     def save_figure(self, path: Path | str) -> Path:
         """Write the plot with its title, axis labels and legend."""

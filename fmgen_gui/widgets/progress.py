@@ -7,6 +7,16 @@ import time
 from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QWidget
 
 
+def fix_size_for(label: QLabel, widest_text: str) -> None:
+    """Give `label` the fixed size of its widest text.
+
+    Qt re-lays out the window whenever a label's size hint changes; a label of fixed size
+    changes text without that, so a ticking clock does not repaint the whole window.
+    """
+    metrics = label.fontMetrics()
+    label.setFixedSize(metrics.horizontalAdvance(widest_text) + 8, metrics.height() + 4)
+
+
 def format_duration(seconds: float) -> str:
     """'1:02:03', '2:03' or '0:05'."""
     seconds = max(0, round(seconds))
@@ -23,6 +33,7 @@ class RunProgress(QWidget):
         self.epoch_bar = QProgressBar()
         self.run_bar = QProgressBar()
         self.time_label = QLabel("-")
+        fix_size_for(self.time_label, "0:00:00 elapsed, 00:00:00 left")
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addRow("Epoch", self.epoch_bar)
