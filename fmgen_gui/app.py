@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -31,10 +32,14 @@ def display_problem(env: dict[str, str] | None = None) -> str | None:
     )
     if probe.returncode == 0:
         return None
-    detail = " ".join(line for line in probe.stderr.splitlines() if "qt." in line or "xcb" in line)
+    if "could not connect to display" in probe.stderr:
+        return f"the X display {env.get('DISPLAY', '')!r} cannot be reached"
     if "xcb" in probe.stderr:
-        return f"Qt's X11 (xcb) platform plugin cannot load: {detail[:300] or 'see above'}"
-    return f"Qt could not open a window: {detail[:300] or probe.stderr.strip()[-300:]}"
+        missing = re.search(r"(\S*xcb-cursor0\S*) is needed", probe.stderr)
+        return "Qt's X11 (xcb) platform plugin cannot load" + (
+            f": {missing[1]} is missing" if missing else " (a system library is missing)"
+        )
+    return f"Qt could not start: {probe.stderr.strip()[-300:]}"
 
 
 def explain(problem: str) -> str:

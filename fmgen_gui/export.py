@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF
+import pyqtgraph as pg
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -81,12 +82,48 @@ def _pdf(path: Path, size: QSizeF, paint: Painter) -> None:
     _paint_on(writer, size, paint)
 
 
-def ask_figure_path(parent: QWidget, title: str, suggested: str) -> Path | None:
-    """A save dialog for a figure; None when cancelled. Adds .png when no suffix is given."""
-    name, chosen_filter = QFileDialog.getSaveFileName(parent, title, suggested, FILTERS)
+def save_plot(
+    view: pg.GraphicsView, path: Path | str, title: str | None = None,
+    item: pg.PlotItem | None = None,
+) -> Path:  # fmt: skip
+    """Write a pyqtgraph view (plots, titles, axes, legends) as PNG, SVG or PDF.
+
+    `title` replaces the title of `item` (default: the view's plot) in the file only.
+    """
+    item = item or view.getPlotItem()
+    shown_title = item.titleLabel.text
+    if title is not None:
+        item.setTitle(title, color="k", size="11pt")
+    try:
+        source = view.centralWidget.sceneBoundingRect()
+        size = QSizeF(max(source.width(), 480), max(source.height(), 320))
+
+        def paint(painter: QPainter, rect: QRectF) -> None:
+            view.scene().render(painter, rect, source, Qt.AspectRatioMode.IgnoreAspectRatio)
+
+        return render_to_file(path, size, paint)
+    finally:
+        if title is not None:
+            item.setTitle(shown_title, color="k", size="11pt")
+
+
+def ask_save_path(
+    parent: QWidget,
+    title: str,
+    suggested: str,
+    filters: str = FILTERS,
+    suffixes: tuple[str, ...] = SUFFIXES,
+) -> Path | None:
+    """A save dialog; None when cancelled. Adds the chosen filter's suffix when none is given."""
+    name, chosen_filter = QFileDialog.getSaveFileName(parent, title, suggested, filters)
     if not name:
         return None
     path = Path(name)
-    if path.suffix.lower() not in SUFFIXES:
+    if path.suffix.lower() not in suffixes:
         path = path.with_suffix("." + chosen_filter.split("*.")[-1].rstrip(")"))
     return path
+
+
+def ask_figure_path(parent: QWidget, title: str, suggested: str) -> Path | None:
+    """A save dialog for a PNG, SVG or PDF figure."""
+    return ask_save_path(parent, title, suggested)

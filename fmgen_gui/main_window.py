@@ -10,8 +10,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget
 
+from fmgen_gui.classifier_service import ClassifierService
+from fmgen_gui.explorer.pane import ExplorerPane
 from fmgen_gui.export import ask_figure_path
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.training.controller import TrainingController
@@ -36,8 +38,11 @@ class MainWindow(QMainWindow):
         self.training = TrainingPane(
             self.controller, available_devices(), runs_dir or default_runs_dir()
         )
+        self.classifier = ClassifierService(self.data_dir, self)
+        self.explorer = ExplorerPane(self.models, self.classifier, self.data_dir)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.training, "Train")
+        self.tabs.addTab(self.explorer, "Explore")
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
         self._build_menus()
@@ -45,9 +50,9 @@ class MainWindow(QMainWindow):
         self.training.save_view_requested.connect(self.save_view)
         self.restore_settings()
 
-    def add_tab(self, widget: QWidget, title: str) -> None:
-        """Add a workspace pane (the explorer, the evaluation)."""
-        self.tabs.addTab(widget, title)
+    def data_dir(self) -> str | None:
+        """The data folder chosen in the training settings (None: the usual lookup)."""
+        return self.training.config_panel.data_dir.text().strip() or None
 
     def _build_status_bar(self) -> None:
         self.speed_label = QLabel()
@@ -172,10 +177,11 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save settings, stop a run cooperatively (it saves a checkpoint) and wait for it."""
         self.save_settings()
-        if not self.controller.shutdown(CLOSE_TIMEOUT_S):
+        background = (self.controller, self.explorer.loader.runner, self.classifier.runner)
+        if not all(owner.shutdown(CLOSE_TIMEOUT_S) for owner in background):
             # The thread did not stop in time (e.g. a download); leaving would abort Qt with
             # "QThread destroyed while running", so end the process without unwinding Qt.
-            print("fmgen: training did not stop in time; exiting", file=sys.stderr)
+            print("fmgen: background work did not stop in time; exiting", file=sys.stderr)
             os._exit(1)
         event.accept()
 

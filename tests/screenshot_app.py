@@ -1,6 +1,7 @@
 """Open the real app window, train until some epochs have ended, and save a screenshot.
 
     python tests/screenshot_app.py OUT.png [--model vae|gan] [--limit N] [--epochs N]
+    python tests/screenshot_app.py OUT.png --open RUN_DIR --tab explore [--pair 6,6]
 
 Run it under a real X server (xvfb-run) to see what a person sees; tests/test_screenshot.py
 does that in CI. The window uses throw-away settings and run folders.
@@ -41,6 +42,9 @@ def main() -> int:
     parser.add_argument("--wait-epochs", type=int, default=2)
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--timeout", type=float, default=240)
+    parser.add_argument("--open", help="show this run folder instead of training")
+    parser.add_argument("--tab", default="train", choices=("train", "explore"))
+    parser.add_argument("--pair", help="explorer preset: two class labels, e.g. 6,6 or 7,8")
     args = parser.parse_args()
     app = QApplication(["fmgen"])
     scratch = Path(tempfile.mkdtemp(prefix="fmgen-shot-"))
@@ -56,15 +60,27 @@ def main() -> int:
     panel.data_dir.setText(args.data_dir)
     seen = []
     window.controller.event.connect(seen.append)
-    window.training.start()
-    ended = wait_until(
-        app,
-        lambda: (
-            sum(isinstance(e, EpochEnded) for e in seen) >= args.wait_epochs
-            or any(isinstance(e, RunFailed) for e in seen)
-        ),
-        args.timeout,
-    )
+    if args.open:
+        window.open_run(args.open)
+        ended = True
+    else:
+        window.training.start()
+        ended = wait_until(
+            app,
+            lambda: (
+                sum(isinstance(e, EpochEnded) for e in seen) >= args.wait_epochs
+                or any(isinstance(e, RunFailed) for e in seen)
+            ),
+            args.timeout,
+        )
+    if args.tab == "explore":
+        explorer = window.explorer
+        window.tabs.setCurrentWidget(explorer)
+        ended = ended and wait_until(app, lambda: explorer.interpolator is not None, args.timeout)
+        if args.pair:
+            first, second = (int(k) for k in args.pair.split(","))
+            explorer.pick_random_pair(first, second)
+            explorer.view.set_t(0.35)
     wait_until(app, lambda: False, 0.5)  # let the coalesced redraws land
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out))

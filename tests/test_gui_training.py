@@ -239,6 +239,11 @@ def test_no_display_gives_one_clear_message():
     assert "libxcb-cursor0" in message
 
 
+def test_an_unreachable_x_display_is_named():
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DISPLAY": ":77"}
+    assert display_problem(env) == "the X display ':77' cannot be reached"
+
+
 def test_fmgen_without_a_display_exits_1_with_the_message():
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
     result = subprocess.run(

@@ -93,6 +93,13 @@ class FashionMNIST:
     source: str
     classes: tuple[str, ...] = CLASSES
 
+    def fingerprint(self) -> str:
+        """A short hash of the training split: what a cached model was trained on."""
+        digest = hashlib.sha256()
+        digest.update(memoryview(self.train.images.numpy()))
+        digest.update(memoryview(self.train.labels.numpy()))
+        return digest.hexdigest()[:16]
+
 
 def data_cache_dir() -> Path:
     """Where a downloaded copy lives."""

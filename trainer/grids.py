@@ -40,3 +40,19 @@ def read_grid(path: Path) -> np.ndarray:
     """Read a greyscale PNG written by `save_grid`."""
     with Image.open(path) as image:
         return np.asarray(image.convert("L")).copy()
+
+
+def save_gif(frames: list[np.ndarray], path: Path, frame_ms: int = 80, scale: int = 4) -> Path:
+    """Write uint8 frames (H, W) as a looping animated GIF, enlarged `scale` times (nearest)."""
+    if not frames:
+        raise ValueError("no frames to write")
+    images = [
+        Image.fromarray(np.ascontiguousarray(f, dtype=np.uint8)).resize(
+            (f.shape[1] * scale, f.shape[0] * scale), Image.Resampling.NEAREST
+        )
+        for f in frames
+    ]
+    with atomic_path(path) as tmp:
+        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:],
+                       duration=frame_ms, loop=0)  # fmt: skip
+    return Path(path)

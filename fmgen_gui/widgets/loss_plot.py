@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmgen_gui.export import render_to_file
+from fmgen_gui.export import save_plot
+from fmgen_gui.widgets.plot_style import make_plot
 from trainer.history import PlotSpec, RunHistory
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd")  # colour-blind safe first two
@@ -50,17 +51,9 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.spec = spec
         self._history: RunHistory | None = None
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = make_plot(spec.title, spec.x_label, spec.y_label, self.save_requested.emit)
         item = self.plot.getPlotItem()
-        item.setTitle(spec.title, color="k", size="11pt")
-        item.setLabel("bottom", spec.x_label)
-        item.setLabel("left", spec.y_label)
         item.showGrid(x=True, y=True, alpha=0.2)
-        for side in ("left", "bottom"):  # black text: readable on screen and on paper
-            axis = item.getAxis(side)
-            axis.setPen("k")
-            axis.setTextPen("k")
-            axis.enableAutoSIPrefix(False)  # a probability is not "x0.001" of anything
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         item.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
@@ -75,8 +68,6 @@ class LossPlot(QWidget):
             )
             for i, curve in enumerate(spec.curves)
         }
-        item.vb.menu.addSeparator()
-        item.vb.menu.addAction("Save figure as PNG, SVG or PDF…", self.save_requested.emit)
         self._build_controls()
 
     def _build_controls(self) -> None:
@@ -132,11 +123,4 @@ class LossPlot(QWidget):
 
     def save_figure(self, path: Path | str) -> Path:
         """Write the plot with its title, axis labels and legend."""
-        item = self.plot.getPlotItem()
-        source = item.sceneBoundingRect()
-        size = QSizeF(max(source.width(), 480), max(source.height(), 320))
-
-        def paint(painter, rect: QRectF) -> None:
-            self.plot.scene().render(painter, rect, source, Qt.AspectRatioMode.IgnoreAspectRatio)
-
-        return render_to_file(path, size, paint)
+        return save_plot(self.plot, path)

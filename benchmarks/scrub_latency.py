@@ -1,0 +1,123 @@
+"""Scrub latency: from a slider value change to the decoded image painted on screen.
+
+The explorer of the offscreen window holds the default-size VAE (latent 32) and the real test
+set; the slider is moved step by step as a drag would, and each step waits for the large
+image's paint. Measured idle and while a VAE trains in the same window.
+
+    python benchmarks/scrub_latency.py [--moves N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+import torch
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from benchmarks.common import Figure, machine, print_figures
+from fmgen_gui.main_window import MainWindow
+from fmgen_gui.widgets.sample_grid import ImageCanvas
+from trainer.checkpoint import Checkpoint, save_checkpoint
+from trainer.config import default_config
+from trainer.learners import make_learner
+from trainer.loop import StepLogged
+
+painted: list[tuple[object, float]] = []
+_paint = ImageCanvas.paintEvent
+
+
+def _timed_paint(self, event) -> None:
+    _paint(self, event)
+    painted.append((self, time.perf_counter()))
+
+
+ImageCanvas.paintEvent = _timed_paint  # record when each canvas has finished painting
+
+
+def default_vae_checkpoint(folder: Path) -> Path:
+    """A checkpoint of the default VAE (untrained weights decode just as fast)."""
+    config = default_config("vae", device="cpu")
+    learner = make_learner(config, torch.device("cpu"))
+    path = folder / "checkpoint.pt"
+    save_checkpoint(path, Checkpoint(path, config, 1, 1, 0, learner.state_dict(), {}, {}))
+    return path
+
+
+def wait(app: QApplication, done, timeout_s: float = 120.0) -> None:
+    """Process events until `done()`."""
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the explorer did not get ready")
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def scrub(app: QApplication, window: MainWindow, moves: int) -> np.ndarray:
+    """Move the slider `moves` times; milliseconds from each change to the painted image."""
+    view = window.explorer.view
+    canvas = view.large
+    latencies = []
+    for i in range(moves):
+        painted.clear()
+        started = time.perf_counter()
+        view.slider.setValue((i * 37) % view.slider.maximum())  # jumps, like a quick drag
+        wait(app, lambda: any(widget is canvas for widget, _ in painted))
+        done = next(stamp for widget, stamp in painted if widget is canvas)
+        latencies.append((done - started) * 1000)
+    return np.array(latencies)
+
+
+def run(moves: int = 300) -> list[Figure]:
+    """Idle and training-time scrub latencies."""
+    app = QApplication.instance() or QApplication(["fmgen-bench"])
+    scratch = Path(tempfile.mkdtemp(prefix="fmgen-scrub-"))
+    settings = QSettings(str(scratch / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, runs_dir=scratch / "runs")
+    window.resize(1280, 800)
+    window.show()
+    window.models.set_checkpoint("vae", default_vae_checkpoint(scratch))
+    window.tabs.setCurrentWidget(window.explorer)
+    wait(app, lambda: window.explorer.interpolator is not None)
+    window.explorer.pick_random_pair(6, 8)
+    idle = scrub(app, window, moves)
+    events: list = []
+    window.controller.event.connect(events.append)
+    window.tabs.setCurrentWidget(window.training)
+    window.training.config_panel.device.setCurrentIndex(
+        window.training.config_panel.device.findData("cpu")
+    )
+    window.training.start()
+    wait(app, lambda: any(isinstance(e, StepLogged) for e in events))
+    window.tabs.setCurrentWidget(window.explorer)
+    busy = scrub(app, window, moves)
+    window.close()
+    return [
+        Figure("scrub", "slider to painted image p50 / p95, idle (ms)",
+               f"{np.percentile(idle, 50):.1f} / {np.percentile(idle, 95):.1f}", "p95 <= 16 ms"),
+        Figure("scrub", "slider to painted image p50 / p95, while training (ms)",
+               f"{np.percentile(busy, 50):.1f} / {np.percentile(busy, 95):.1f}"),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--moves", type=int, default=300)
+    args = parser.parse_args()
+    print(machine())
+    print_figures(run(args.moves))
+
+
+if __name__ == "__main__":
+    main()

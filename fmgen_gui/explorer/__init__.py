@@ -1,0 +1,1 @@
+"""The latent explorer: pick two images, scrub the path between their codes."""

@@ -1,0 +1,77 @@
+"""PathPlot: how the decoded images along the path look to the classifier and to the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from fmgen_gui.explorer.latent_map import CLASS_COLOURS
+from fmgen_gui.export import save_plot
+from fmgen_gui.widgets.plot_style import make_layout, side_legend, style_plot
+
+T_AXIS = "t (0 = A, 1 = B)"
+
+
+class PathPlot(QWidget):
+    """Class probabilities over the nearest-real distance, both against t, the slider marked."""
+
+    save_requested = Signal()
+
+    def __init__(self, classes: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = make_layout()
+        self.probability = style_plot(
+            self.view.addPlot(row=0, col=0), "What the classifier sees along the path", "",
+            "P(class)", self.save_requested.emit,
+        )  # fmt: skip
+        self.probability.setYRange(0, 1)
+        legend = side_legend(self.view.ci, 0, 1, rows=2)
+        self.distance = style_plot(self.view.addPlot(row=1, col=0),
+                                   "Distance to the nearest test image", T_AXIS, "L2")  # fmt: skip
+        self.distance.setXLink(self.probability)
+        self.view.ci.layout.setRowStretchFactor(0, 3)
+        self.view.ci.layout.setRowStretchFactor(1, 2)
+        self.curves = []
+        for k, name in enumerate(classes):
+            curve = self.probability.plot([], [], pen=pg.mkPen(CLASS_COLOURS[k], width=2))
+            legend.addItem(curve, name)
+            self.curves.append(curve)
+        self.distances = self.distance.plot(
+            [], [], pen=pg.mkPen("k", width=2), symbol="o", symbolSize=5, symbolBrush="k"
+        )
+        self.markers = [pg.InfiniteLine(angle=90, pen=pg.mkPen("#d62728")) for _ in range(2)]
+        for marker, plot in zip(self.markers, (self.probability, self.distance), strict=True):
+            plot.addItem(marker)
+        self.note = QLabel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, stretch=1)
+        layout.addWidget(self.note)
+
+    def set_path(
+        self, ts: np.ndarray, probabilities: np.ndarray | None, distances: np.ndarray | None
+    ) -> None:
+        """Curves for one strip; missing parts (no classifier yet) are left empty."""
+        for k, curve in enumerate(self.curves):
+            if probabilities is None:
+                curve.setData([], [])
+            else:
+                curve.setData(ts, probabilities[:, k])
+        if distances is None:
+            self.distances.setData([], [])
+        else:
+            self.distances.setData(ts, distances)
+        self.note.setText("" if probabilities is not None else "The classifier is not ready yet.")
+
+    def set_t(self, t: float) -> None:
+        """Mark the slider's position."""
+        for marker in self.markers:
+            marker.setValue(t)
+
+    def save_figure(self, path: Path | str, title: str | None = None) -> Path:
+        """Write both plots and the legend."""
+        return save_plot(self.view, path, title, self.probability)

@@ -1,0 +1,53 @@
+"""The look shared by every plot: white, black axes, readable on screen and on paper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QSizePolicy
+
+
+def style_plot(
+    item: pg.PlotItem, title: str, x_label: str = "", y_label: str = "",
+    on_save: Callable | None = None,
+) -> pg.PlotItem:  # fmt: skip
+    """Title, black axes without SI prefixes, and an optional 'Save figure' menu entry."""
+    item.setTitle(title, color="k", size="11pt")
+    for side, label in (("bottom", x_label), ("left", y_label)):
+        axis = item.getAxis(side)
+        axis.setPen("k")
+        axis.setTextPen("k")
+        axis.enableAutoSIPrefix(False)  # a probability is not "x0.001" of anything
+        if label:
+            item.setLabel(side, label)
+    if on_save is not None:
+        item.vb.menu.addSeparator()
+        item.vb.menu.addAction("Save figure as PNG, SVG or PDF…", on_save)
+    return item
+
+
+def make_plot(title: str, x_label: str = "", y_label: str = "", on_save: Callable | None = None):
+    """A white PlotWidget styled by `style_plot`."""
+    plot = pg.PlotWidget(background="w")
+    style_plot(plot.getPlotItem(), title, x_label, y_label, on_save)
+    return plot
+
+
+def make_layout() -> pg.GraphicsLayoutWidget:
+    """A white layout for plots that need a neighbour (a legend, a second plot)."""
+    layout = pg.GraphicsLayoutWidget()
+    layout.setBackground("w")
+    return layout
+
+
+def side_legend(layout: pg.GraphicsLayout, row: int, column: int, rows: int = 1) -> pg.LegendItem:
+    """A legend in its own column beside `rows` plots, so it never hides data; compact at top."""
+    side = layout.addLayout(row=row, col=column, rowspan=rows)
+    legend = pg.LegendItem(labelTextColor="k")
+    legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    side.addItem(legend, row=0, col=0)
+    side.addLabel("", row=1, col=0)  # takes the rest of the height
+    side.layout.setRowStretchFactor(1, 1)
+    layout.layout.setColumnStretchFactor(column - 1, 1)  # the plot grows; the legend does not
+    return legend
