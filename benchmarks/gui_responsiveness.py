@@ -134,17 +134,31 @@ def run(quick: bool = False, model: str = "vae", limit: int | None = None, round
     stalls = probed["stalls"]
     name = model.upper()
     return [
-        Figure("gui", f"{name} event-loop stall p50 / p99 / max (ms)",
-               f"{np.percentile(stalls, 50):.1f} / {np.percentile(stalls, 99):.1f} / "
-               f"{stalls.max():.1f}", "p99 <= 50 ms"),
-        Figure("gui", f"{name} images/s in the window / headless (medians)",
-               f"{median_of([p[0] for p in pairs]):.0f} / {median_of([p[1] for p in pairs]):.0f}"),
-        Figure("gui", f"{name} GUI overhead on training speed ({rounds} pairs)", f"{overhead:.1%}",
-               "<= 5%"),
-        Figure("gui", "GUI thread's own CPU use while training",
-               f"{median_of([p[2] for p in pairs]):.1%}"),
+        Figure(
+            "gui",
+            f"{name} event-loop stall p50 / p99 / max (ms)",
+            f"{np.percentile(stalls, 50):.1f} / {np.percentile(stalls, 99):.1f} / "
+            f"{stalls.max():.1f}",
+            "p99 <= 50 ms",
+        ),
+        Figure(
+            "gui",
+            f"{name} images/s in the window / headless (medians)",
+            f"{median_of([p[0] for p in pairs]):.0f} / {median_of([p[1] for p in pairs]):.0f}",
+        ),
+        Figure(
+            "gui",
+            f"{name} GUI overhead on training speed ({rounds} pairs)",
+            f"{overhead:.1%}",
+            "<= 5%",
+        ),
+        Figure(
+            "gui",
+            "GUI thread's own CPU use while training",
+            f"{median_of([p[2] for p in pairs]):.1%}",
+        ),
         Figure("gui", "closing the window mid-epoch (s)", f"{close_s:.2f}", "<= 2 s"),
-    ]  # fmt: skip
+    ]
 
 
 def main() -> None:

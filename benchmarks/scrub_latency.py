@@ -103,11 +103,18 @@ def run(moves: int = 300) -> list[Figure]:
     busy = scrub(app, window, moves)
     window.close()
     return [
-        Figure("scrub", "slider to painted image p50 / p95, idle (ms)",
-               f"{np.percentile(idle, 50):.1f} / {np.percentile(idle, 95):.1f}", "p95 <= 16 ms"),
-        Figure("scrub", "slider to painted image p50 / p95, while training (ms)",
-               f"{np.percentile(busy, 50):.1f} / {np.percentile(busy, 95):.1f}"),
-    ]  # fmt: skip
+        Figure(
+            "scrub",
+            "slider to painted image p50 / p95, idle (ms)",
+            f"{np.percentile(idle, 50):.1f} / {np.percentile(idle, 95):.1f}",
+            "p95 <= 16 ms",
+        ),
+        Figure(
+            "scrub",
+            "slider to painted image p50 / p95, while training (ms)",
+            f"{np.percentile(busy, 50):.1f} / {np.percentile(busy, 95):.1f}",
+        ),
+    ]
 
 
 def main() -> None:

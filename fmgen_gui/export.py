@@ -74,8 +74,9 @@ def _svg(path: Path, size: QSizeF, paint: Painter) -> None:
 
 def _pdf(path: Path, size: QSizeF, paint: Painter) -> None:
     writer = QPdfWriter(str(path))
-    page = QPageSize(size * 72 / SCREEN_DPI, QPageSize.Unit.Point, "",
-                     QPageSize.SizeMatchPolicy.ExactMatch)  # fmt: skip
+    page = QPageSize(
+        size * 72 / SCREEN_DPI, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch
+    )
     writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     writer.setResolution(SCREEN_DPI)  # one device pixel per screen pixel
     writer.setTitle(path.stem)
@@ -83,9 +84,11 @@ def _pdf(path: Path, size: QSizeF, paint: Painter) -> None:
 
 
 def save_plot(
-    view: pg.GraphicsView, path: Path | str, title: str | None = None,
+    view: pg.GraphicsView,
+    path: Path | str,
+    title: str | None = None,
     item: pg.PlotItem | None = None,
-) -> Path:  # fmt: skip
+) -> Path:
     """Write a pyqtgraph view (plots, titles, axes, legends) as PNG, SVG or PDF.
 
     `title` replaces the title of `item` (default: the view's plot) in the file only.

@@ -16,6 +16,7 @@ from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.explorer.pane import ExplorerPane
 from fmgen_gui.export import ask_figure_path
 from fmgen_gui.model_store import ModelStore
+from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.widgets.progress import fix_size_for
@@ -40,9 +41,11 @@ class MainWindow(QMainWindow):
         )
         self.classifier = ClassifierService(self.data_dir, self)
         self.explorer = ExplorerPane(self.models, self.classifier, self.data_dir)
+        self.report = EvaluationPane(self.models, self.data_dir)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.training, "Train")
         self.tabs.addTab(self.explorer, "Explore")
+        self.tabs.addTab(self.report, "Evaluate and report")
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
         self._build_menus()
@@ -74,14 +77,17 @@ class MainWindow(QMainWindow):
             self.save_checkpoint_dialog,
             QKeySequence.StandardKey.SaveAs,
         )
+        self._action(file_menu, "&Export report…", self.export_report)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         run_menu = self.menuBar().addMenu("&Training")
         t = self.training
-        for text, slot, button in (("&Start new run", t.start, t.start_button),
-                                   ("&Resume run", t.resume_run, t.resume_button),
-                                   ("&Pause / continue", t.toggle_pause, t.pause_button),
-                                   ("S&top", t.stop, t.stop_button)):  # fmt: skip
+        for text, slot, button in (
+            ("&Start new run", t.start, t.start_button),
+            ("&Resume run", t.resume_run, t.resume_button),
+            ("&Pause / continue", t.toggle_pause, t.pause_button),
+            ("S&top", t.stop, t.stop_button),
+        ):
             action = self._action(run_menu, text, lambda *_, s=slot: s())
             action.setShortcut(button.shortcut())
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the button owns it
@@ -142,6 +148,14 @@ class MainWindow(QMainWindow):
             shutil.copyfile(self.models.checkpoint_path(model), tmp)
         self.statusBar().showMessage(f"Saved the {model.upper()} checkpoint to {target}")
 
+    def export_report(self) -> None:
+        """Go to the evaluation tab and export (evaluating first if nothing is evaluated yet)."""
+        self.tabs.setCurrentWidget(self.report)
+        if self.report.evaluation is None:
+            self.report.evaluate()
+        else:
+            self.report.export_dialog()
+
     def save_view(self, view) -> None:
         """Ask where to save a plot or grid, then save it; errors become a message."""
         path = ask_figure_path(self, "Save figure", f"{_slug(getattr(view, 'title', ''))}.png")
@@ -177,7 +191,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save settings, stop a run cooperatively (it saves a checkpoint) and wait for it."""
         self.save_settings()
-        background = (self.controller, self.explorer.loader.runner, self.classifier.runner)
+        background = (
+            self.controller,
+            self.explorer.loader.runner,
+            self.classifier.runner,
+            self.report.runner,
+        )
         if not all(owner.shutdown(CLOSE_TIMEOUT_S) for owner in background):
             # The thread did not stop in time (e.g. a download); leaving would abort Qt with
             # "QThread destroyed while running", so end the process without unwinding Qt.

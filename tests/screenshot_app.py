@@ -2,6 +2,7 @@
 
     python tests/screenshot_app.py OUT.png [--model vae|gan] [--limit N] [--epochs N]
     python tests/screenshot_app.py OUT.png --open RUN_DIR --tab explore [--pair 6,6]
+    python tests/screenshot_app.py OUT.png --open VAE_RUN --open GAN_RUN --tab evaluate
 
 Run it under a real X server (xvfb-run) to see what a person sees; tests/test_screenshot.py
 does that in CI. The window uses throw-away settings and run folders.
@@ -42,8 +43,8 @@ def main() -> int:
     parser.add_argument("--wait-epochs", type=int, default=2)
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--timeout", type=float, default=240)
-    parser.add_argument("--open", help="show this run folder instead of training")
-    parser.add_argument("--tab", default="train", choices=("train", "explore"))
+    parser.add_argument("--open", action="append", help="show run folders instead of training")
+    parser.add_argument("--tab", default="train", choices=("train", "explore", "evaluate"))
     parser.add_argument("--pair", help="explorer preset: two class labels, e.g. 6,6 or 7,8")
     args = parser.parse_args()
     app = QApplication(["fmgen"])
@@ -61,7 +62,8 @@ def main() -> int:
     seen = []
     window.controller.event.connect(seen.append)
     if args.open:
-        window.open_run(args.open)
+        for folder in args.open:
+            window.open_run(folder)
         ended = True
     else:
         window.training.start()
@@ -81,6 +83,13 @@ def main() -> int:
             first, second = (int(k) for k in args.pair.split(","))
             explorer.pick_random_pair(first, second)
             explorer.view.set_t(0.35)
+    if args.tab == "evaluate":
+        pane = window.report
+        window.tabs.setCurrentWidget(pane)
+        pane.samples.setValue(2000)
+        pane.iwae_k.setValue(5)
+        pane.evaluate()
+        ended = ended and wait_until(app, lambda: pane.evaluation is not None, args.timeout)
     wait_until(app, lambda: False, 0.5)  # let the coalesced redraws land
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out))

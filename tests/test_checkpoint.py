@@ -125,3 +125,15 @@ def test_a_failed_write_keeps_the_previous_checkpoint(vae_checkpoint, tmp_path, 
         save_checkpoint(target, checkpoint)
     assert load_checkpoint(target).step == checkpoint.step
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]  # no temp file left
+
+
+def test_a_checkpoint_from_another_device_loads_with_a_fresh_stream(vae_checkpoint):
+    """A CUDA generator's 16-byte state must not stop a CPU load (the app loads on the CPU)."""
+    checkpoint = load_checkpoint(vae_checkpoint)
+    state = {**checkpoint.state, "rng": torch.zeros(16, dtype=torch.uint8), "rng_device": "cuda"}
+    learner = make_learner(checkpoint.config, torch.device("cpu"))
+    learner.load_state_dict(state)
+    assert torch.equal(
+        learner.model.decoder[0].weight, checkpoint.state["model"]["decoder.0.weight"]
+    )
+    assert torch.isfinite(learner.model.sample(torch.randn(2, 3))).all()

@@ -32,8 +32,11 @@ def test_tiny_run_writes_a_complete_run_folder(tiny_data_dir, tmp_path, capsys, 
     assert f"run folder: {folder}" in out
     assert "epoch 1/1" in out and ("-ELBO" in out if model == "vae" else "D(G(z))" in out)
     assert {p.name for p in folder.iterdir()} == {
-        "config.json", "metrics.jsonl", "checkpoint.pt", "samples",
-    }  # fmt: skip
+        "config.json",
+        "metrics.jsonl",
+        "checkpoint.pt",
+        "samples",
+    }
     assert (folder / "samples" / "epoch_001.png").stat().st_size > 0
     assert json.loads((folder / "config.json").read_text())["latent_dim"] == 4
 
@@ -94,13 +97,31 @@ def test_resume_with_the_other_model_is_refused(tiny_data_dir, tmp_path, capsys)
 
 def test_ctrl_c_saves_a_checkpoint_and_exits_130(tiny_data_dir, tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    args = ["--model", "vae", "--epochs", "1000", "--batch-size", "20", "--latent-dim", "4",
-            "--device", "cpu", "--log-every", "1", "--data-dir", str(tiny_data_dir),
-            "--out", str(tmp_path)]  # fmt: skip
+    args = [
+        "--model",
+        "vae",
+        "--epochs",
+        "1000",
+        "--batch-size",
+        "20",
+        "--latent-dim",
+        "4",
+        "--device",
+        "cpu",
+        "--log-every",
+        "1",
+        "--data-dir",
+        str(tiny_data_dir),
+        "--out",
+        str(tmp_path),
+    ]
     process = subprocess.Popen(
         [sys.executable, "-m", "trainer", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     deadline = time.monotonic() + 120
     for line in process.stdout:  # wait until training is really under way
         if "epoch 2/1000" in line or time.monotonic() > deadline:

@@ -15,8 +15,22 @@ pytestmark = pytest.mark.timeout(180)
 
 
 def tiny_run(model: str, data_dir, out) -> str:
-    args = ["--model", model, "--epochs", "1", "--batch-size", "25", "--latent-dim", "4",
-            "--device", "cpu", "--data-dir", str(data_dir), "--out", str(out)]  # fmt: skip
+    args = [
+        "--model",
+        model,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "25",
+        "--latent-dim",
+        "4",
+        "--device",
+        "cpu",
+        "--data-dir",
+        str(data_dir),
+        "--out",
+        str(out),
+    ]
     assert train_cli(args) == 0
     (folder,) = out.iterdir()
     return str(folder)

@@ -57,8 +57,19 @@ def test_pdf_and_png_exports_agree(view, tmp_path):
     png = grey(view.plots[0].save_figure(tmp_path / "loss.png"))
     view.plots[0].save_figure(tmp_path / "loss.pdf")
     dpi = str(96 * PNG_SCALE)
-    subprocess.run(["pdftoppm", "-png", "-r", dpi, "-singlefile", str(tmp_path / "loss.pdf"),
-                    str(tmp_path / "from-pdf")], check=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            dpi,
+            "-singlefile",
+            str(tmp_path / "loss.pdf"),
+            str(tmp_path / "from-pdf"),
+        ],
+        check=True,
+        timeout=60,
+    )
     pdf = grey(tmp_path / "from-pdf.png")
     assert abs(pdf.shape[0] - png.shape[0]) <= 2 and abs(pdf.shape[1] - png.shape[1]) <= 2
     h, w = min(pdf.shape[0], png.shape[0]), min(pdf.shape[1], png.shape[1])
@@ -70,8 +81,18 @@ def test_pdf_and_png_exports_agree(view, tmp_path):
 def test_svg_and_png_exports_agree(view, tmp_path):
     png = grey(view.plots[1].save_figure(tmp_path / "elbo.png"))
     view.plots[1].save_figure(tmp_path / "elbo.svg")
-    subprocess.run(["rsvg-convert", "-z", str(PNG_SCALE), str(tmp_path / "elbo.svg"), "-o",
-                    str(tmp_path / "from-svg.png")], check=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        [
+            "rsvg-convert",
+            "-z",
+            str(PNG_SCALE),
+            str(tmp_path / "elbo.svg"),
+            "-o",
+            str(tmp_path / "from-svg.png"),
+        ],
+        check=True,
+        timeout=60,
+    )
     svg = grey(tmp_path / "from-svg.png")
     h, w = min(svg.shape[0], png.shape[0]), min(svg.shape[1], png.shape[1])
     difference = np.abs(svg[:h, :w] - png[:h, :w]).mean()

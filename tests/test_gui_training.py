@@ -173,8 +173,20 @@ def test_vae_then_gan_in_one_session_keeps_both(window, qtbot, tiny_data_dir):
 
 def test_opening_a_cli_run_folder_loads_its_curves_and_grids(window, tiny_data_dir, tmp_path):
     out = tmp_path / "cli"
-    args = ["--model", "gan", "--epochs", "2", "--batch-size", "20", "--latent-dim", "3",
-            "--log-every", "1", "--device", "cpu"]  # fmt: skip
+    args = [
+        "--model",
+        "gan",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "20",
+        "--latent-dim",
+        "3",
+        "--log-every",
+        "1",
+        "--device",
+        "cpu",
+    ]
     assert train_cli([*args, "--data-dir", str(tiny_data_dir), "--out", str(out)]) == 0
     (folder,) = out.iterdir()
     window.open_run(folder)
@@ -248,8 +260,11 @@ def test_fmgen_without_a_display_exits_1_with_the_message():
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
     result = subprocess.run(
         [sys.executable, "-c", "from fmgen_gui.app import main; raise SystemExit(main([]))"],
-        capture_output=True, text=True, timeout=120, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("fmgen: cannot open a window: no display")
     assert "Traceback" not in result.stderr

@@ -31,11 +31,29 @@ def test_screenshot_of_the_training_window(tiny_data_dir, model):
     out.unlink(missing_ok=True)
     script = Path(__file__).with_name("screenshot_app.py")
     result = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", sys.executable, str(script), str(out),
-         "--model", model, "--limit", "3000", "--epochs", "3", "--wait-epochs", "2",
-         "--data-dir", str(data_dir(tiny_data_dir))],
-        capture_output=True, text=True, timeout=280,
-    )  # fmt: skip
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1280x800x24",
+            sys.executable,
+            str(script),
+            str(out),
+            "--model",
+            model,
+            "--limit",
+            "3000",
+            "--epochs",
+            "3",
+            "--wait-epochs",
+            "2",
+            "--data-dir",
+            str(data_dir(tiny_data_dir)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     image = np.asarray(Image.open(out).convert("L"), dtype=np.float32)
     assert image.shape == (800, 1280)

@@ -8,6 +8,7 @@ Inception features would not fit 28x28 greyscale garments.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -46,13 +47,15 @@ class FashionClassifier(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            *_block(1, 32), nn.MaxPool2d(2),  # 28 -> 14
-            *_block(32, 64), nn.MaxPool2d(2),  # 14 -> 7
+            *_block(1, 32),
+            nn.MaxPool2d(2),  # 28 -> 14
+            *_block(32, 64),
+            nn.MaxPool2d(2),  # 14 -> 7
             *_block(64, 64),
             nn.Flatten(),
             nn.Linear(64 * 7 * 7, FEATURES),
             nn.ReLU(),
-        )  # fmt: skip
+        )
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(FEATURES, 10))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -158,10 +161,18 @@ def load_classifier(path: Path) -> tuple[FashionClassifier, ClassifierInfo]:
     return model, info
 
 
+_TRAINING = threading.Lock()  # two panes asking at once: the second waits, then reads the cache
+
+
 def load_or_train_classifier(
     data: FashionMNIST, progress: Progress | None = None, device: torch.device | None = None
 ) -> tuple[FashionClassifier, ClassifierInfo]:
     """The cached classifier for `data`, training (and caching) it first if needed."""
+    with _TRAINING:
+        return _load_or_train(data, progress, device)
+
+
+def _load_or_train(data: FashionMNIST, progress: Progress | None, device: torch.device | None):
     path = cache_path(data.fingerprint())
     if path.is_file():
         try:

@@ -53,6 +53,7 @@ def save_gif(frames: list[np.ndarray], path: Path, frame_ms: int = 80, scale: in
         for f in frames
     ]
     with atomic_path(path) as tmp:
-        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:],
-                       duration=frame_ms, loop=0)  # fmt: skip
+        images[0].save(
+            tmp, format="GIF", save_all=True, append_images=images[1:], duration=frame_ms, loop=0
+        )
     return Path(path)

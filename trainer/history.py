@@ -32,26 +32,37 @@ class PlotSpec:
 PLOTS: dict[str, tuple[PlotSpec, ...]] = {
     "vae": (
         PlotSpec(
-            "Training loss per step", "step", "nats per image",
-            (CurveSpec("step/loss", "total"), CurveSpec("step/recon", "reconstruction"),
-             CurveSpec("step/kl", "KL")),
+            "Training loss per step",
+            "step",
+            "nats per image",
+            (
+                CurveSpec("step/loss", "total"),
+                CurveSpec("step/recon", "reconstruction"),
+                CurveSpec("step/kl", "KL"),
+            ),
         ),
         PlotSpec(
-            "-ELBO per epoch", "epoch", "nats per image",
+            "-ELBO per epoch",
+            "epoch",
+            "nats per image",
             (CurveSpec("train/neg_elbo", "train"), CurveSpec("test/neg_elbo", "test")),
         ),
     ),
     "gan": (
         PlotSpec(
-            "Losses per step", "step", "loss",
+            "Losses per step",
+            "step",
+            "loss",
             (CurveSpec("step/d_loss", "discriminator"), CurveSpec("step/g_loss", "generator")),
         ),
         PlotSpec(
-            "Discriminator outputs per step", "step", "mean probability",
+            "Discriminator outputs per step",
+            "step",
+            "mean probability",
             (CurveSpec("step/d_real", "D(x)"), CurveSpec("step/d_fake", "D(G(z))")),
         ),
     ),
-}  # fmt: skip
+}
 
 
 class Series:

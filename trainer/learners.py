@@ -96,6 +96,7 @@ class Learner:
             "model": self.model.state_dict(),
             "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
             "rng": self.rng.get_state(),
+            "rng_device": self.device.type,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -104,12 +105,25 @@ class Learner:
             self.model.load_state_dict(state["model"])
             for name, optimizer in self.optimizers.items():
                 optimizer.load_state_dict(state["optimizers"][name])
-            self.rng.set_state(state["rng"].cpu())
         except (KeyError, RuntimeError, ValueError, TypeError) as exc:
             raise CheckpointError(
                 f"the checkpoint's weights do not fit a {self.config.model.upper()} with latent "
                 f"size {self.config.latent_dim}: {str(exc).splitlines()[0]}"
             ) from exc
+        self._restore_rng(state)
+
+    def _restore_rng(self, state: dict[str, Any]) -> None:
+        """Continue the saved random stream; on another kind of device, start a seeded one.
+
+        A CUDA generator's state does not fit a CPU generator (or the reverse), and a run
+        moved to another device cannot replay the same numbers anyway.
+        """
+        saved = state["rng"].cpu()
+        same_kind = state.get("rng_device", self.device.type) == self.device.type
+        if same_kind and saved.numel() == self.rng.get_state().numel():  # older files: by size
+            self.rng.set_state(saved)
+        else:
+            self.rng.manual_seed(self.config.seed + 1_000_003)
 
 
 class VAELearner(Learner):

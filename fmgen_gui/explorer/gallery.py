@@ -51,9 +51,11 @@ class ImageListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             if image not in self._icons:
                 self._icons[image] = QPixmap.fromImage(to_qimage(self.images[image])).scaled(
-                    ICON, ICON, Qt.AspectRatioMode.KeepAspectRatio,
+                    ICON,
+                    ICON,
+                    Qt.AspectRatioMode.KeepAspectRatio,
                     Qt.TransformationMode.FastTransformation,
-                )  # fmt: skip
+                )
             return self._icons[image]
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"#{image}: {self.captions[image]}"
@@ -99,9 +101,11 @@ class Gallery(QWidget):
     ) -> None:
         """Show `images`; with `labels`, the filter offers each class."""
         self.labels = labels
-        captions = [classes[int(k)] for k in labels] if labels is not None else [
-            "sample" for _ in range(len(images))
-        ]  # fmt: skip
+        captions = (
+            [classes[int(k)] for k in labels]
+            if labels is not None
+            else ["sample" for _ in range(len(images))]
+        )
         self.filter.blockSignals(True)
         self.filter.clear()
         self.filter.addItem("all classes", -1)

@@ -39,9 +39,11 @@ def encode_job(checkpoint_path: Path, data_dir: str | None):
         data = load_fashion_mnist(data_dir, download=True)
         vae = _cpu_learner(checkpoint_path, "vae").model
         return LatentAtlas.build(
-            lambda x: vae.encode(x)[0], data.test,
-            progress=lambda f: progress(f, "encoding the 10,000 test images"), cancel=cancel,
-        )  # fmt: skip
+            lambda x: vae.encode(x)[0],
+            data.test,
+            progress=lambda f: progress(f, "encoding the 10,000 test images"),
+            cancel=cancel,
+        )
 
     return job
 

@@ -15,9 +15,17 @@ from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
 
 # matplotlib's tab10: ten colours told apart by most readers, including most colour-blind ones.
 CLASS_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)  # fmt: skip
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 PREVIEW = 72
 
 
@@ -31,8 +39,11 @@ class LatentMap(QWidget):
         super().__init__(parent)
         self.view = make_layout()
         self.view.setParent(self)
-        self.plot = style_plot(self.view.addPlot(row=0, col=0), "Test images in latent space",
-                               on_save=self.save_requested.emit)  # fmt: skip
+        self.plot = style_plot(
+            self.view.addPlot(row=0, col=0),
+            "Test images in latent space",
+            on_save=self.save_requested.emit,
+        )
         self.legend = side_legend(self.view.ci, 0, 1)
         self.images = np.zeros((0, 28, 28), np.uint8)
         self.captions: list[str] = []
@@ -56,9 +67,13 @@ class LatentMap(QWidget):
         self.preview_caption.move(70, 40 + PREVIEW)
 
     def set_points(
-        self, points: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], axes: tuple,
+        self,
+        points: np.ndarray,
+        labels: np.ndarray,
+        classes: tuple[str, ...],
+        axes: tuple,
         images: np.ndarray,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Show `points` (N, 2) coloured by `labels`, with `images` for hovering."""
         for scatter in self.scatters:
             self.plot.removeItem(scatter)
@@ -69,10 +84,16 @@ class LatentMap(QWidget):
         for label, name in enumerate(classes):
             members = np.flatnonzero(labels == label)
             scatter = pg.ScatterPlotItem(
-                x=points[members, 0], y=points[members, 1], data=members, size=5, pen=None,
-                brush=pg.mkBrush(CLASS_COLOURS[label]), hoverable=True, hoverSize=9,
+                x=points[members, 0],
+                y=points[members, 1],
+                data=members,
+                size=5,
+                pen=None,
+                brush=pg.mkBrush(CLASS_COLOURS[label]),
+                hoverable=True,
+                hoverSize=9,
                 hoverPen=pg.mkPen("k"),
-            )  # fmt: skip
+            )
             scatter.sigClicked.connect(self._on_click)
             scatter.sigHovered.connect(self._on_hover)
             self.plot.addItem(scatter)

@@ -25,13 +25,17 @@ class PathPlot(QWidget):
         super().__init__(parent)
         self.view = make_layout()
         self.probability = style_plot(
-            self.view.addPlot(row=0, col=0), "What the classifier sees along the path", "",
-            "P(class)", self.save_requested.emit,
-        )  # fmt: skip
+            self.view.addPlot(row=0, col=0),
+            "What the classifier sees along the path",
+            "",
+            "P(class)",
+            self.save_requested.emit,
+        )
         self.probability.setYRange(0, 1)
         legend = side_legend(self.view.ci, 0, 1, rows=2)
-        self.distance = style_plot(self.view.addPlot(row=1, col=0),
-                                   "Distance to the nearest test image", T_AXIS, "L2")  # fmt: skip
+        self.distance = style_plot(
+            self.view.addPlot(row=1, col=0), "Distance to the nearest test image", T_AXIS, "L2"
+        )
         self.distance.setXLink(self.probability)
         self.view.ci.layout.setRowStretchFactor(0, 3)
         self.view.ci.layout.setRowStretchFactor(1, 2)

@@ -37,8 +37,15 @@ class PresetBar(QWidget):
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.within_button, self.within, QLabel("   "), self.between_button,
-                       self.first, QLabel("and"), self.second):  # fmt: skip
+        for widget in (
+            self.within_button,
+            self.within,
+            QLabel("   "),
+            self.between_button,
+            self.first,
+            QLabel("and"),
+            self.second,
+        ):
             layout.addWidget(widget)
         layout.addStretch()
 

@@ -32,8 +32,11 @@ def paint_strip(
     top = rect.top()
     if title:
         painter.setFont(QFont("Sans Serif", 10))
-        painter.drawText(QRectF(rect.left(), top, rect.width(), TITLE_HEIGHT),
-                         Qt.AlignmentFlag.AlignCenter, title)  # fmt: skip
+        painter.drawText(
+            QRectF(rect.left(), top, rect.width(), TITLE_HEIGHT),
+            Qt.AlignmentFlag.AlignCenter,
+            title,
+        )
         top += TITLE_HEIGHT
     count = len(images)
     if count == 0:
@@ -45,8 +48,11 @@ def paint_strip(
     for i, (image, t) in enumerate(zip(to_uint8(images), ts, strict=True)):
         box = QRectF(left + i * cell, top, cell, cell)
         draw_image(painter, to_qimage(image), box.adjusted(1, 1, -1, -1))
-        painter.drawText(QRectF(box.left(), box.bottom(), cell, LABEL_HEIGHT),
-                         Qt.AlignmentFlag.AlignCenter, f"t = {t:.2f}")  # fmt: skip
+        painter.drawText(
+            QRectF(box.left(), box.bottom(), cell, LABEL_HEIGHT),
+            Qt.AlignmentFlag.AlignCenter,
+            f"t = {t:.2f}",
+        )
         if i == current:
             painter.setPen(QPen(QColor("#d62728"), 2))
             painter.drawRect(box.adjusted(1, 1, -1, -1))
@@ -90,8 +96,9 @@ class StripView(QWidget):
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
-        self._cells = paint_strip(painter, QRectF(self.rect()), self.images, self.ts,
-                                  current=self.current)  # fmt: skip
+        self._cells = paint_strip(
+            painter, QRectF(self.rect()), self.images, self.ts, current=self.current
+        )
         painter.end()
 
     def mousePressEvent(self, event) -> None:

@@ -91,8 +91,11 @@ class TrainingPane(QWidget):
         self.resume_button.clicked.connect(self.resume_run)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
-        for button, name in ((self.start_button, "start"), (self.pause_button, "pause"),
-                             (self.stop_button, "stop")):  # fmt: skip
+        for button, name in (
+            (self.start_button, "start"),
+            (self.pause_button, "pause"),
+            (self.stop_button, "stop"),
+        ):
             button.setShortcut(QKeySequence(SHORTCUTS[name]))
             button.setToolTip(f"{button.text()} ({SHORTCUTS[name]})")
         self.resume_button.setToolTip("Continue the shown run from its checkpoint")
@@ -238,8 +241,9 @@ class TrainingPane(QWidget):
         model = self.config_panel.model_key
         run_dir = self.run_dirs.get(model)
         self.start_button.setEnabled(idle)
-        self.resume_button.setEnabled(idle and run_dir is not None
-                                      and (run_dir / "checkpoint.pt").is_file())  # fmt: skip
+        self.resume_button.setEnabled(
+            idle and run_dir is not None and (run_dir / "checkpoint.pt").is_file()
+        )
         self.pause_button.setEnabled(state in (STARTING, RUNNING, PAUSED))
         self.pause_button.setText("Continue" if state == PAUSED else "Pause")
         self.stop_button.setEnabled(state in (STARTING, RUNNING, PAUSED))

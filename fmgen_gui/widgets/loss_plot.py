@@ -47,16 +47,23 @@ class LossPlot(QWidget):
 
     save_requested = Signal()
 
-    def __init__(self, spec: PlotSpec, parent: QWidget | None = None) -> None:
+    def __init__(self, spec: PlotSpec, parent: QWidget | None = None, text_pt: int = 0) -> None:
         super().__init__(parent)
         self.spec = spec
         self._history: RunHistory | None = None
-        self.plot = make_plot(spec.title, spec.x_label, spec.y_label, self.save_requested.emit)
+        self.plot = make_plot(
+            spec.title, spec.x_label, spec.y_label, self.save_requested.emit, text_pt
+        )
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        item.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
+        item.addLegend(
+            offset=(-10, 10),
+            labelTextColor="k",
+            brush=(255, 255, 255, 210),
+            labelTextSize=f"{text_pt}pt" if text_pt else "9pt",
+        )
         per_epoch = spec.x_label == "epoch"
         self.curves = {
             curve.key: item.plot(

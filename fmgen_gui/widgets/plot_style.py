@@ -5,32 +5,50 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QSizePolicy
 
 
 def style_plot(
-    item: pg.PlotItem, title: str, x_label: str = "", y_label: str = "",
+    item: pg.PlotItem,
+    title: str,
+    x_label: str = "",
+    y_label: str = "",
     on_save: Callable | None = None,
-) -> pg.PlotItem:  # fmt: skip
-    """Title, black axes without SI prefixes, and an optional 'Save figure' menu entry."""
-    item.setTitle(title, color="k", size="11pt")
+    text_pt: int = 0,
+) -> pg.PlotItem:
+    """Title, black axes without SI prefixes, and an optional 'Save figure' menu entry.
+
+    `text_pt` sets print-sized text (axis labels; titles 1pt larger, ticks 1pt smaller) before
+    anything is laid out; 0 keeps the screen's sizes.
+    """
+    item.setTitle(title, color="k", size=f"{text_pt + 1}pt" if text_pt else "11pt")
+    style = {"color": "#000", "font-size": f"{text_pt}pt"} if text_pt else {}
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = item.getAxis(side)
         axis.setPen("k")
         axis.setTextPen("k")
         axis.enableAutoSIPrefix(False)  # a probability is not "x0.001" of anything
+        if text_pt:
+            axis.setTickFont(QFont("DejaVu Sans", text_pt - 1))
         if label:
-            item.setLabel(side, label)
+            item.setLabel(side, label, **style)
     if on_save is not None:
         item.vb.menu.addSeparator()
         item.vb.menu.addAction("Save figure as PNG, SVG or PDF…", on_save)
     return item
 
 
-def make_plot(title: str, x_label: str = "", y_label: str = "", on_save: Callable | None = None):
+def make_plot(
+    title: str,
+    x_label: str = "",
+    y_label: str = "",
+    on_save: Callable | None = None,
+    text_pt: int = 0,
+):
     """A white PlotWidget styled by `style_plot`."""
     plot = pg.PlotWidget(background="w")
-    style_plot(plot.getPlotItem(), title, x_label, y_label, on_save)
+    style_plot(plot.getPlotItem(), title, x_label, y_label, on_save, text_pt)
     return plot
 
 

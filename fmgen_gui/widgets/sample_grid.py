@@ -44,6 +44,25 @@ def draw_image(painter: QPainter, image: QImage, rect: QRectF) -> QRectF:
     return target
 
 
+def titled_image_size(image: QImage, scale: float = 2.0, minimum: float = 360.0) -> QSizeF:
+    """The natural size of an image `scale` times enlarged, with room for a title."""
+    width = max(float(image.width()) * scale, minimum)
+    return QSizeF(width, width * image.height() / image.width() + TITLE_HEIGHT)
+
+
+def titled_image_painter(image: QImage, title: str, point_size: int = 11):
+    """A painter function that draws `title` centred above `image`."""
+
+    def paint(painter: QPainter, rect: QRectF) -> None:
+        painter.setFont(QFont("Sans Serif", point_size))
+        top = QRectF(rect.x(), rect.y(), rect.width(), TITLE_HEIGHT)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(top, flags, title)
+        draw_image(painter, image, rect.adjusted(0, TITLE_HEIGHT, 0, 0))
+
+    return paint
+
+
 class ImageCanvas(QWidget):
     """Paints one QImage scaled to fit, nearest-neighbour."""
 
@@ -136,13 +155,4 @@ class SampleGrid(QWidget):
             raise ValueError(f"{self.title}: no grid to save yet")
         image = self.canvas.image
         caption = f"{self.title}, epoch {self.shown_epoch}"
-        width = max(float(image.width()) * 2, 360.0)
-        size = QSizeF(width, width * image.height() / image.width() + TITLE_HEIGHT)
-
-        def paint(painter: QPainter, rect: QRectF) -> None:
-            painter.setFont(QFont("Sans Serif", 11))
-            title = QRectF(rect.x(), rect.y(), rect.width(), TITLE_HEIGHT)
-            painter.drawText(title, Qt.AlignmentFlag.AlignCenter, caption)
-            draw_image(painter, image, rect.adjusted(0, TITLE_HEIGHT, 0, 0))
-
-        return render_to_file(path, size, paint)
+        return render_to_file(path, titled_image_size(image), titled_image_painter(image, caption))

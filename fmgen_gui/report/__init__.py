@@ -1,0 +1,1 @@
+"""The one-page report and its figures, from the GUI or the terminal (fmgen-report)."""

@@ -1,0 +1,40 @@
+"""fmgen-report: evaluate runs and write the one-page PDF, its figures and metrics.json."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from trainer.errors import FmgenError
+from trainer.evaluate_cli import add_evaluation_arguments, run_evaluation
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run fmgen-report; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="fmgen-report", description=__doc__)
+    add_evaluation_arguments(parser)
+    args = parser.parse_args(argv)
+    args.out = args.out or Path("report")
+    try:
+        evaluation = run_evaluation(args)
+    except FmgenError as exc:
+        print(f"fmgen-report: error: {exc}", file=sys.stderr)
+        return 1
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # drawing needs no display
+    from PySide6.QtWidgets import QApplication
+
+    from fmgen_gui.report.page import export_report
+
+    app = QApplication.instance() or QApplication(["fmgen-report"])  # noqa: F841 - needed alive
+    files = export_report(evaluation, args.out)
+    print(f"report: {files.pdf}\npreview: {files.preview}\nfigures: {args.out / 'figures'}")
+    for path in files.metrics:
+        print(f"metrics: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The Evaluate tab: evaluate the loaded models in the background, show them, export the report."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.gui_helpers import make_window
+from trainer.cli import main as train_cli
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, tiny_data_dir):
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    for model in ("vae", "gan"):
+        out = tmp_path / model
+        args = [
+            "--model",
+            model,
+            "--epochs",
+            "2",
+            "--batch-size",
+            "25",
+            "--latent-dim",
+            "4",
+            "--device",
+            "cpu",
+            "--data-dir",
+            str(tiny_data_dir),
+            "--out",
+            str(out),
+        ]
+        assert train_cli(args) == 0
+        (folder,) = out.iterdir()
+        window.open_run(folder)
+    yield window
+    window.close()
+
+
+def test_evaluate_then_export_the_report(window, qtbot, tmp_path):
+    pane = window.report
+    pane.export_dialog()  # nothing evaluated yet
+    assert "Press Evaluate first" in pane.messages.text
+    pane.samples.setValue(200)
+    pane.iwae_k.setValue(2)
+    window.tabs.setCurrentWidget(pane)
+    pane.evaluate_button.click()
+    qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=240000)
+    text = pane.text.toPlainText()
+    for part in (
+        "What was done and how",
+        "VAE on the test set",
+        "uniform noise (ceiling)",
+        "Result.",
+    ):
+        assert part in text
+    assert pane.worst.image is not None and pane.histogram_box.count() == 1
+    assert "metrics.json written" in pane.status.text()
+    pdf = pane.export(tmp_path / "report")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == 1
+    assert "Report written" in pane.messages.text
+
+
+def test_evaluate_without_models_says_so(qtbot, tmp_path, tiny_data_dir):
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.report.evaluate()
+    assert "No model yet" in window.report.messages.text
+    window.close()

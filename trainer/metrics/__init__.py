@@ -1,0 +1,1 @@
+"""Numbers that say how well the models represent the data."""

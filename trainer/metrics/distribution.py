@@ -1,0 +1,133 @@
+"""How close a set of samples is to the test set, in the classifier's feature space."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+from torchmetrics.image.fid import FrechetInceptionDistance
+from torchmetrics.image.kid import KernelInceptionDistance
+
+from trainer.classifier import FashionClassifier, batched
+
+
+@dataclass(frozen=True)
+class Features:
+    """Classifier features (N, 128) and class probabilities (N, 10) of one image set."""
+
+    features: torch.Tensor
+    probabilities: torch.Tensor
+
+
+@torch.no_grad()
+def describe(classifier: FashionClassifier, images: torch.Tensor) -> Features:
+    """Features and probabilities of float images (N, 1, 28, 28) in [0, 1]."""
+    classifier.eval()
+    features = batched(classifier.features, images.float())
+    return Features(features, torch.softmax(classifier.head(features), dim=1))
+
+
+class _Precomputed(nn.Identity):
+    """torchmetrics' 'custom feature module': our features are computed once, upstream."""
+
+    def __init__(self, num_features: int) -> None:
+        super().__init__()
+        self.num_features = num_features
+
+
+def frechet_distance(real: torch.Tensor, fake: torch.Tensor) -> float:
+    """FID in the classifier's feature space (torchmetrics; the closed form for Gaussians)."""
+    metric = FrechetInceptionDistance(feature=_Precomputed(real.shape[1]), normalize=True)
+    metric.update(real.double(), real=True)
+    metric.update(fake.double(), real=False)
+    return float(metric.compute())
+
+
+def kernel_distance(
+    real: torch.Tensor, fake: torch.Tensor, subsets: int = 50, subset_size: int = 1000
+) -> tuple[float, float]:
+    """KID (Binkowski et al. 2018): unbiased polynomial-kernel MMD^2; mean, std over subsets."""
+    size = min(subset_size, len(real), len(fake))
+    with warnings.catch_warnings():  # "will save all extracted features": 20k x 128, known
+        warnings.simplefilter("ignore", UserWarning)
+        metric = KernelInceptionDistance(
+            feature=_Precomputed(real.shape[1]), subsets=subsets, subset_size=size, normalize=True
+        )
+    metric.update(real.double(), real=True)
+    metric.update(fake.double(), real=False)
+    mean, std = metric.compute()
+    return float(mean), float(std)
+
+
+def kth_neighbour_radii(features: torch.Tensor, k: int, chunk: int = 2048) -> torch.Tensor:
+    """Distance from each point to its k-th nearest other point in the same set."""
+    radii = []
+    for start in range(0, len(features), chunk):
+        distances = torch.cdist(features[start : start + chunk], features)
+        radii.append(distances.kthvalue(k + 1, dim=1).values)  # +1: the point itself is 0 away
+    return torch.cat(radii)
+
+
+def _inside(queries: torch.Tensor, support: torch.Tensor, radii: torch.Tensor, chunk: int = 2048):
+    """Yield, chunk by chunk, which support balls (k-NN radii) contain each query."""
+    for start in range(0, len(queries), chunk):
+        yield torch.cdist(queries[start : start + chunk], support) <= radii[None, :]
+
+
+def manifold_metrics(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> dict[str, float]:
+    """Precision and recall (Kynkaanniemi et al. 2019), density and coverage (Naeem et al. 2020).
+
+    Precision: share of samples inside some real k-NN ball (quality); recall: share of real
+    points inside some sample's ball (variety). One outlier's large ball can swallow many bad
+    samples, so density (how many real balls hold a sample, on average, over k) and coverage
+    (share of real balls that hold any sample) are given as the outlier-robust versions.
+    """
+    real_radii, fake_radii = kth_neighbour_radii(real, k), kth_neighbour_radii(fake, k)
+    in_some_ball, balls_held, covered = 0, 0, torch.zeros(len(real), dtype=torch.bool)
+    for inside in _inside(fake, real, real_radii):
+        in_some_ball += inside.any(dim=1).sum().item()
+        balls_held += inside.sum().item()
+        covered |= inside.any(dim=0)
+    recalled = sum(inside.any(dim=1).sum().item() for inside in _inside(real, fake, fake_radii))
+    return {
+        "precision": in_some_ball / len(fake),
+        "recall": recalled / len(real),
+        "density": balls_held / (k * len(fake)),
+        "coverage": covered.float().mean().item(),
+    }
+
+
+@dataclass(frozen=True)
+class SampleMetrics:
+    """A sample set against the real test set."""
+
+    fid: float
+    kid: float
+    kid_std: float
+    precision: float
+    recall: float
+    density: float
+    coverage: float
+    class_histogram: list[float]  # share of samples predicted as each class
+    mean_confidence: float  # mean of the top class probability
+
+    def to_dict(self) -> dict:
+        """Plain values for JSON."""
+        return asdict(self)
+
+
+def compare(real: Features, fake: Features, k: int = 3) -> SampleMetrics:
+    """Every distribution metric of `fake` against `real`."""
+    kid, kid_std = kernel_distance(real.features, fake.features)
+    predicted = fake.probabilities.argmax(dim=1)
+    histogram = torch.bincount(predicted, minlength=10).float() / len(predicted)
+    return SampleMetrics(
+        fid=frechet_distance(real.features, fake.features),
+        kid=kid,
+        kid_std=kid_std,
+        **manifold_metrics(real.features, fake.features, k),
+        class_histogram=[round(float(v), 4) for v in histogram],
+        mean_confidence=float(fake.probabilities.max(dim=1).values.mean()),
+    )
