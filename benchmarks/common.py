@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import platform
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import torch
 
@@ -58,3 +60,17 @@ def print_figures(figures: list[Figure]) -> None:
     for f in figures:
         target = f"  (target {f.target})" if f.target else ""
         print(f"{f.benchmark:>18} | {f.what:<52} {f.value}{target}", flush=True)
+
+
+def run_benchmark(run: Callable[[bool], list[Figure]]) -> None:
+    """The command line of every benchmark: --quick for a short run, --json for run_all."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="shorter, rougher figures")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    figures = run(args.quick)
+    if args.json:
+        print(json.dumps([asdict(f) for f in figures]))
+    else:
+        print(machine())
+        print_figures(figures)

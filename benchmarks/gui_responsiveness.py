@@ -6,12 +6,11 @@ in pairs of epochs, one in the window (without the probe) and one headless, back
 both see the same machine (its shared cores drift); the overhead is the median over pairs.
 Also: how long closing the window takes while a run is going.
 
-    python benchmarks/gui_responsiveness.py [--model vae|gan] [--limit N] [--rounds N] [--quick]
+    python benchmarks/gui_responsiveness.py [--quick]
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import numpy as np
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import Figure, machine, median_of, print_figures
+from benchmarks.common import Figure, median_of, run_benchmark
 from fmgen_gui.main_window import MainWindow
 from trainer.config import default_config
 from trainer.data import FashionMNIST, load_fashion_mnist
@@ -161,17 +160,5 @@ def run(quick: bool = False, model: str = "vae", limit: int | None = None, round
     ]
 
 
-def main() -> None:
-    """Command line."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default="vae", choices=("vae", "gan"))
-    parser.add_argument("--limit", type=int, help="images per split for the stall epoch")
-    parser.add_argument("--rounds", type=int, default=7, help="pairs of speed epochs")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    print(machine())
-    print_figures(run(args.quick, args.model, args.limit, args.rounds))
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(run)

@@ -4,12 +4,11 @@ The explorer of the offscreen window holds the default-size VAE (latent 32) and 
 set; the slider is moved step by step as a drag would, and each step waits for the large
 image's paint. Measured idle and while a VAE trains in the same window.
 
-    python benchmarks/scrub_latency.py [--moves N]
+    python benchmarks/scrub_latency.py [--quick]
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import torch
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import Figure, machine, print_figures
+from benchmarks.common import Figure, run_benchmark
 from fmgen_gui.main_window import MainWindow
 from fmgen_gui.widgets.sample_grid import ImageCanvas
 from trainer.checkpoint import Checkpoint, save_checkpoint
@@ -78,8 +77,9 @@ def scrub(app: QApplication, window: MainWindow, moves: int) -> np.ndarray:
     return np.array(latencies)
 
 
-def run(moves: int = 300) -> list[Figure]:
+def run(quick: bool = False) -> list[Figure]:
     """Idle and training-time scrub latencies."""
+    moves = 100 if quick else 300
     app = QApplication.instance() or QApplication(["fmgen-bench"])
     scratch = Path(tempfile.mkdtemp(prefix="fmgen-scrub-"))
     settings = QSettings(str(scratch / "s.ini"), QSettings.Format.IniFormat)
@@ -117,14 +117,5 @@ def run(moves: int = 300) -> list[Figure]:
     ]
 
 
-def main() -> None:
-    """Command line."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--moves", type=int, default=300)
-    args = parser.parse_args()
-    print(machine())
-    print_figures(run(args.moves))
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(run)

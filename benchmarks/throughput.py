@@ -17,22 +17,21 @@ from torchvision import datasets, transforms
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import Figure, machine, median_of, print_figures, rate
+from benchmarks.common import Figure, median_of, rate, run_benchmark
 from trainer.config import default_config
 from trainer.data import FashionMNIST, load_fashion_mnist
 from trainer.idx import write_idx
-from trainer.learners import make_learner
+from trainer.learners import Learner, make_learner
 from trainer.loop import epoch_order
 
 CPU = torch.device("cpu")
 
 
-def fmgen_stepper(model: str, data: FashionMNIST):
+def fmgen_stepper(data: FashionMNIST, model: str = "vae", learner: Learner | None = None):
     """A step function over in-memory batches, as the training loop makes them."""
-    config = default_config(model, device="cpu")
-    learner = make_learner(config, CPU)
+    learner = learner or make_learner(default_config(model, device="cpu"), CPU)
     order = epoch_order(0, 0, len(data.train))
-    batches = itertools.cycle(order.split(config.batch_size))
+    batches = itertools.cycle(order.split(learner.config.batch_size))
 
     def step() -> int:
         index = next(batches)
@@ -42,18 +41,21 @@ def fmgen_stepper(model: str, data: FashionMNIST):
     return step
 
 
-def dataloader_stepper(data: FashionMNIST, root: Path):
-    """The same VAE step fed by torchvision's FashionMNIST + ToTensor + DataLoader."""
+def torchvision_loader(data: FashionMNIST, root: Path, batch_size: int = 128):
+    """torchvision's FashionMNIST with ToTensor in a shuffling DataLoader (pytorch/examples)."""
     raw = root / "FashionMNIST" / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    write_idx(raw / "train-images-idx3-ubyte", data.train.images.numpy())
-    write_idx(raw / "train-labels-idx1-ubyte", data.train.labels.numpy().astype("uint8"))
-    write_idx(raw / "t10k-images-idx3-ubyte", data.test.images.numpy())
-    write_idx(raw / "t10k-labels-idx1-ubyte", data.test.labels.numpy().astype("uint8"))
+    for split, name in ((data.train, "train"), (data.test, "t10k")):
+        write_idx(raw / f"{name}-images-idx3-ubyte", split.images.numpy())
+        write_idx(raw / f"{name}-labels-idx1-ubyte", split.labels.numpy().astype("uint8"))
     dataset = datasets.FashionMNIST(str(root), train=True, transform=transforms.ToTensor())
-    config = default_config("vae", device="cpu")
-    loader = torch.utils.data.DataLoader(dataset, batch_size=config.batch_size, shuffle=True)
-    learner = make_learner(config, CPU)
+    return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)
+
+
+def dataloader_stepper(data: FashionMNIST, root: Path):
+    """The same VAE step fed by torchvision's FashionMNIST + ToTensor + DataLoader."""
+    learner = make_learner(default_config("vae", device="cpu"), CPU)
+    loader = torchvision_loader(data, root, learner.config.batch_size)
     batches = iter(())
 
     def step() -> int:
@@ -74,12 +76,12 @@ def run(quick: bool = False) -> list[Figure]:
     seconds, rounds = (3.0, 1) if quick else (10.0, 3)
     data = load_fashion_mnist(download=True)
     with tempfile.TemporaryDirectory() as root:
-        ours, theirs = fmgen_stepper("vae", data), dataloader_stepper(data, Path(root))
+        ours, theirs = fmgen_stepper(data), dataloader_stepper(data, Path(root))
         vae, loader = [], []
         for _ in range(rounds):
             vae.append(rate(ours, seconds))
             loader.append(rate(theirs, seconds))
-    gan = median_of([rate(fmgen_stepper("gan", data), seconds) for _ in range(rounds)])
+    gan = median_of([rate(fmgen_stepper(data, "gan"), seconds) for _ in range(rounds)])
     vae_rate, loader_rate = median_of(vae), median_of(loader)
     return [
         Figure("throughput", "VAE images/s, fmgen in-memory batches", f"{vae_rate:.0f}"),
@@ -97,5 +99,4 @@ def run(quick: bool = False) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    print(machine())
-    print_figures(run(quick="--quick" in sys.argv))
+    run_benchmark(run)

@@ -16,10 +16,15 @@ from trainer.idx import write_idx
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
-    """Every test gets its own cache and no FMGEN_DATA_DIR, so nothing is fetched or shared."""
+    """Every test gets its own cache and no FMGEN_DATA_DIR, and can never download."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("FMGEN_CACHE_DIR", str(cache))
     monkeypatch.delenv("FMGEN_DATA_DIR", raising=False)
+
+    def no_download(target):
+        raise OSError("downloads are disabled in the tests")
+
+    monkeypatch.setattr("trainer.data._download", no_download)
     return cache
 
 

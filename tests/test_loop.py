@@ -201,3 +201,25 @@ def test_resume_refuses_changed_settings(tiny_data, tmp_path):
     checkpoint = load_checkpoint(tmp_path / "run")
     events = run_all(tiny_config(latent_dim=8), tiny_data, tmp_path / "run", resume=checkpoint)
     assert events[-1].kind == "config" and "latent_dim: 4 -> 8" in events[-1].message
+
+
+def test_a_second_run_in_the_same_folder_is_refused_while_the_first_trains(tiny_data, tmp_path):
+    first = train(tiny_config(epochs=50), tiny_data, tmp_path / "run")
+    assert isinstance(next(first), RunStarted)  # the first run holds the folder now
+    second = list(train(tiny_config(), tiny_data, tmp_path / "run"))
+    assert len(second) == 1 and second[0].kind == "run_folder"
+    assert "is in use: another fmgen is training in this run folder" in second[0].message
+    first.close()  # the lock goes with the run
+    assert isinstance(run_all(tiny_config(epochs=1), tiny_data, tmp_path / "run")[-1], RunFinished)
+
+
+def test_grid_history_is_thinned_but_spans_the_run():
+    from trainer.events import SamplesReady as Grid
+    from trainer.history import MAX_GRIDS, RunHistory
+
+    history = RunHistory("gan")
+    for epoch in range(1, 501):
+        history.add(Grid(epoch, epoch, "samples", np.zeros((2, 2), np.uint8)))
+    kept = sorted(history.grids["samples"])
+    assert len(kept) <= MAX_GRIDS and kept[0] == 1 and kept[-10:] == list(range(491, 501))
+    assert len(set(np.diff(kept[:-10]))) > 1  # older epochs are sparser

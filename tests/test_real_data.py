@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from trainer.classifier import load_or_train_classifier
 from trainer.cli import main
 from trainer.data import CLASSES, load_fashion_mnist
 
@@ -30,3 +31,14 @@ def test_smoke_run_on_the_real_files(real_data_dir, tmp_path):
     records = [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
     test = next(r for r in records if r["type"] == "epoch")["test"]
     assert 200 < test["neg_elbo"] < 600  # learning has begun, nothing diverged
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_the_classifier_reaches_its_accuracy_on_the_real_data(real_data_dir):
+    """The measuring instrument of the explorer and the report: >= 92% on the test set."""
+    data = load_fashion_mnist(real_data_dir)
+    _, info = load_or_train_classifier(data)  # the test's own cache: really trained here
+    print(f"\nclassifier: {info.accuracy:.2%} test accuracy after {info.seconds:.0f} s")
+    assert info.accuracy >= 0.92
+    assert info.fingerprint == data.fingerprint() and info.epochs == 6

@@ -176,13 +176,18 @@ def fetch(download: bool = True) -> tuple[dict[str, Path], str]:
             raise
         target = data_cache_dir()
         try:
-            from torchvision.datasets import FashionMNIST as TorchvisionFashionMNIST
-
-            TorchvisionFashionMNIST(root=str(target), train=True, download=True)
-            TorchvisionFashionMNIST(root=str(target), train=False, download=True)
+            _download(target)
         except Exception as exc:  # network, disk or checksum failures all end the same way
             raise DataError(f"{not_found}\nThe download into {target} failed: {exc}") from exc
         return locate()
+
+
+def _download(target: Path) -> None:
+    """torchvision's download of both splits into `target` (checked against its md5s)."""
+    from torchvision.datasets import FashionMNIST as TorchvisionFashionMNIST
+
+    TorchvisionFashionMNIST(root=str(target), train=True, download=True)
+    TorchvisionFashionMNIST(root=str(target), train=False, download=True)
 
 
 def _check_official(array: np.ndarray, spec: IdxFile, path: Path) -> None:

@@ -15,3 +15,7 @@ class CheckpointError(FmgenError):
 
 class ConfigError(FmgenError):
     """A hyperparameter or setting is impossible."""
+
+
+class RunFolderError(FmgenError):
+    """A run folder cannot be used (another process is training in it)."""

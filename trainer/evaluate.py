@@ -12,8 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torchmetrics
-import torchvision
 
 import trainer
 from trainer.checkpoint import Checkpoint, load_checkpoint
@@ -222,6 +220,9 @@ def metrics_document(
     seconds: float,
 ) -> dict:
     """The contents of metrics.json: numbers with everything needed to interpret them."""
+    import torchmetrics
+    import torchvision
+
     document = {
         "fmgen_version": trainer.__version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

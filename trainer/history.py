@@ -65,6 +65,20 @@ PLOTS: dict[str, tuple[PlotSpec, ...]] = {
 }
 
 
+MAX_GRIDS = 60  # grids kept per kind: a long run must not fill the memory with them
+RECENT_GRIDS = 10
+
+
+def thin_grids(grids: dict[int, np.ndarray]) -> None:
+    """Past MAX_GRIDS, drop every other older epoch (the first and the latest 10 stay).
+
+    Repeated thinning keeps ever sparser old epochs: the slider still spans the whole run.
+    """
+    if len(grids) > MAX_GRIDS:
+        for epoch in sorted(grids)[1:-RECENT_GRIDS:2]:
+            del grids[epoch]
+
+
 class Series:
     """An x/y series that grows in amortised O(1) and hands out views without copying."""
 
@@ -116,7 +130,9 @@ class RunHistory:
                 # The ELBO weighs KL by 1 whatever beta training used.
                 self._point("train/neg_elbo", event.epoch, event.train["recon"] + event.train["kl"])
         elif isinstance(event, SamplesReady):
-            self.grids.setdefault(event.name, {})[event.epoch] = event.grid
+            grids = self.grids.setdefault(event.name, {})
+            grids[event.epoch] = event.grid
+            thin_grids(grids)
 
     def _point(self, key: str, x: float, y: float) -> None:
         self.series.setdefault(key, Series()).append(x, y)

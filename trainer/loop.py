@@ -16,7 +16,7 @@ from trainer.checkpoint import Checkpoint, all_finite, finite_metrics, save_chec
 from trainer.config import RunConfig
 from trainer.data import FashionMNIST, Split
 from trainer.device import configure_cpu_threads, describe_device, resolve_device
-from trainer.errors import CheckpointError, ConfigError, DataError, FmgenError
+from trainer.errors import CheckpointError, ConfigError, DataError, FmgenError, RunFolderError
 from trainer.events import (
     CheckpointSaved,
     EpochEnded,
@@ -31,7 +31,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.learners import make_learner
-from trainer.runs import MetricsLog, RunFolder
+from trainer.runs import MetricsLog, RunFolder, RunFolderLock
 
 # Settings a resumed run may change; everything else must match the checkpoint.
 RESUMABLE_CHANGES = ("epochs", "device", "log_every")
@@ -87,7 +87,12 @@ def train(
 
 def failure_event(exc: BaseException, step: int | None) -> RunFailed:
     """A RunFailed event that explains `exc` to the user."""
-    kinds = {DataError: "data", ConfigError: "config", CheckpointError: "checkpoint"}
+    kinds = {
+        DataError: "data",
+        ConfigError: "config",
+        CheckpointError: "checkpoint",
+        RunFolderError: "run_folder",
+    }
     if isinstance(exc, FmgenError):
         kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "internal")
         return RunFailed(str(exc), kind, step)
@@ -137,6 +142,7 @@ class _Run:
         self.device = resolve_device(self.config.device)
         if self.device.type == "cpu":
             configure_cpu_threads()
+        self.folder.remove_stale_temporaries()
         self.learner = make_learner(self.config, self.device)
         if self.resume:
             self.learner.load_state_dict(self.resume.state)
@@ -147,7 +153,11 @@ class _Run:
         self.steps_per_epoch = math.ceil(len(self.data.train) / self.config.batch_size)
 
     def events(self) -> Iterator[Event]:
-        """The whole run."""
+        """The whole run, holding the run folder's lock (before setup touches the folder)."""
+        with RunFolderLock(self.folder.path):
+            yield from self._events()
+
+    def _events(self) -> Iterator[Event]:
         self.setup()
         yield RunStarted(
             run_dir=str(self.folder.path),

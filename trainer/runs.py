@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 import re
 import time
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +18,7 @@ import numpy as np
 
 from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.config import RunConfig
-from trainer.errors import FmgenError
+from trainer.errors import FmgenError, RunFolderError
 from trainer.files import atomic_write_text
 from trainer.grids import read_grid, save_grid
 
@@ -52,6 +57,17 @@ class RunFolder:
     def samples_dir(self) -> Path:
         """PNG grids, one per epoch and kind."""
         return self.path / "samples"
+
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Delete half-written temp files of writes that a killed process never finished.
+
+        Only safe under the folder's lock: then no other process is writing here.
+        """
+        stale = [p for p in self.path.glob(".*.tmp*") if p.is_file()]
+        stale += [p for p in self.samples_dir.glob(".*.tmp*") if p.is_file()]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return stale
 
     def write_config(self, config: RunConfig) -> None:
         """Save config.json."""
@@ -101,6 +117,36 @@ class RunFolder:
             if match:
                 found.append((int(match[1]), match[2] or "samples", read_grid(path)))
         return found
+
+
+class RunFolderLock:
+    """An exclusive lock on a run folder while a process trains in it.
+
+    Two processes resuming the same run would interleave metrics.jsonl and overwrite each
+    other's checkpoints. flock is released by the kernel when its process dies, so a crash
+    never leaves a stale lock behind (on systems without fcntl the lock is not enforced).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / ".lock"
+        self._file = None
+
+    def __enter__(self) -> RunFolderLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "a+")
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                self._file.close()
+                raise RunFolderError(
+                    f"{self.path.parent} is in use: another fmgen is training in this run "
+                    "folder. Wait for it to finish, or train in a new folder."
+                ) from exc
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()  # closing releases the lock
 
 
 class MetricsLog:

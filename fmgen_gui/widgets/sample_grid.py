@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmgen_gui.export import render_to_file
+from trainer.history import thin_grids
 
 TITLE_HEIGHT = 28.0
 
@@ -121,6 +122,7 @@ class SampleGrid(QWidget):
         """Store the grid of `epoch`; show it if the view was following the newest."""
         following = self.slider.value() == self.slider.maximum()
         self.grids[epoch] = grid
+        thin_grids(self.grids)
         self.slider.setEnabled(len(self.grids) > 1)
         self.slider.setMaximum(len(self.grids) - 1)
         if following or len(self.grids) == 1:

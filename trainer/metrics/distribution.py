@@ -7,8 +7,6 @@ from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
-from torchmetrics.image.fid import FrechetInceptionDistance
-from torchmetrics.image.kid import KernelInceptionDistance
 
 from trainer.classifier import FashionClassifier, batched
 
@@ -39,6 +37,9 @@ class _Precomputed(nn.Identity):
 
 def frechet_distance(real: torch.Tensor, fake: torch.Tensor) -> float:
     """FID in the classifier's feature space (torchmetrics; the closed form for Gaussians)."""
+    # Imported here: torchmetrics takes 1.7 s to import, which the app's start-up must not pay.
+    from torchmetrics.image.fid import FrechetInceptionDistance
+
     metric = FrechetInceptionDistance(feature=_Precomputed(real.shape[1]), normalize=True)
     metric.update(real.double(), real=True)
     metric.update(fake.double(), real=False)
@@ -49,6 +50,8 @@ def kernel_distance(
     real: torch.Tensor, fake: torch.Tensor, subsets: int = 50, subset_size: int = 1000
 ) -> tuple[float, float]:
     """KID (Binkowski et al. 2018): unbiased polynomial-kernel MMD^2; mean, std over subsets."""
+    from torchmetrics.image.kid import KernelInceptionDistance  # see frechet_distance
+
     size = min(subset_size, len(real), len(fake))
     with warnings.catch_warnings():  # "will save all extracted features": 20k x 128, known
         warnings.simplefilter("ignore", UserWarning)

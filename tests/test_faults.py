@@ -1,0 +1,145 @@
+"""Faults met from the terminal: each gives one clear message and loses nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests.faults import DATA_FAULTS, broken_data
+from trainer.checkpoint import FORMAT_VERSION, load_checkpoint
+from trainer.cli import main as train_cli
+
+TINY = ["--epochs", "1", "--batch-size", "25", "--latent-dim", "4", "--device", "cpu"]
+
+
+@pytest.mark.parametrize(("fault", "message"), DATA_FAULTS.items())
+def test_each_data_fault_is_one_clear_message(tmp_path, capsys, fault, message):
+    folder = broken_data(tmp_path, fault)
+    code = train_cli(["--model", "vae", *TINY, "--data-dir", str(folder), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1 and message in err, err
+    assert "Traceback" not in err and err.count("fmgen-train: error:") == 1
+
+
+@pytest.fixture
+def run_folder(tiny_data_dir, tmp_path) -> Path:
+    out = tmp_path / "runs"
+    assert (
+        train_cli(["--model", "vae", *TINY, "--data-dir", str(tiny_data_dir), "--out", str(out)])
+        == 0
+    )
+    (folder,) = out.iterdir()
+    return folder
+
+
+def _future(checkpoint: Path) -> None:
+    raw = torch.load(checkpoint, weights_only=True)
+    raw["format_version"] = FORMAT_VERSION + 1
+    torch.save(raw, checkpoint)
+
+
+class _Code:
+    def __reduce__(self):
+        return (os.system, ("touch pwned",))
+
+
+CHECKPOINT_FAULTS = {
+    "truncated": (lambda p: p.write_bytes(p.read_bytes()[:4000]), "not a readable checkpoint"),
+    "random bytes": (lambda p: p.write_bytes(os.urandom(5000)), "not a readable checkpoint"),
+    "newer format": (_future, "written by a newer fmgen"),
+    "code in the pickle": (lambda p: torch.save({"x": _Code()}, p), "refused: it contains Python"),
+}
+
+
+@pytest.mark.parametrize(("fault", "case"), CHECKPOINT_FAULTS.items())
+def test_each_checkpoint_fault_is_refused_clearly(run_folder, capsys, fault, case, tmp_path):
+    damage, message = case
+    os.chdir(tmp_path)  # a "pwned" file would appear here if the pickle ran
+    damage(run_folder / "checkpoint.pt")
+    assert train_cli(["--resume", str(run_folder), "--epochs", "2", "--data-dir", "/none"]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_resume_with_another_latent_size_is_refused(run_folder, capsys):
+    assert train_cli(["--resume", str(run_folder), "--latent-dim", "9"]) == 1
+    assert "latent_dim: 4 -> 9" in capsys.readouterr().err
+
+
+KILLED_WRITER = """
+import sys, time, torch
+from pathlib import Path
+from trainer.checkpoint import load_checkpoint, save_checkpoint
+
+checkpoint = load_checkpoint(sys.argv[1])
+real_save = torch.save
+
+def slow_save(obj, path, *args, **kwargs):
+    with open(path, "wb") as handle:
+        handle.write(b"PK" + bytes(2000))  # the start of a new checkpoint ...
+        handle.flush()
+        Path(sys.argv[2]).write_text("writing")
+        time.sleep(120)  # ... and the process is killed before it ends
+
+torch.save = slow_save
+save_checkpoint(checkpoint.path, checkpoint)
+"""
+
+
+def test_sigkill_during_a_checkpoint_write_keeps_the_previous_one(
+    run_folder, tmp_path, tiny_data_dir
+):
+    data = tiny_data_dir
+    checkpoint = run_folder / "checkpoint.pt"
+    before = checkpoint.read_bytes()
+    marker = tmp_path / "writing"
+    process = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(run_folder), str(marker)])
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the writer never started writing"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert checkpoint.read_bytes() == before
+    assert load_checkpoint(checkpoint).step == 8
+    leftovers = [p for p in run_folder.iterdir() if ".tmp" in p.name]
+    assert leftovers, "the killed write's temp file is expected here"
+    resumed = train_cli(["--resume", str(run_folder), "--epochs", "2", "--data-dir", str(data)])
+    assert resumed == 0 and not [p for p in run_folder.iterdir() if ".tmp" in p.name]
+
+
+def test_two_processes_on_one_run_folder(run_folder, tiny_data_dir):
+    """The second training process is refused while the first holds the folder."""
+    args = [
+        sys.executable,
+        "-m",
+        "trainer",
+        "--resume",
+        str(run_folder),
+        "--epochs",
+        "500",
+        "--log-every",
+        "1",
+        "--data-dir",
+        str(tiny_data_dir),
+    ]
+    first = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    for line in first.stdout:
+        if "epoch 2/500" in line:
+            break
+    second = subprocess.run(
+        [*args[:5], "--epochs", "600", *args[7:]], capture_output=True, text=True, timeout=120
+    )
+    first.send_signal(signal.SIGINT)
+    first.communicate(timeout=60)
+    assert second.returncode == 1
+    assert "is in use: another fmgen is training in this run folder" in second.stderr
+    assert first.returncode == 130

@@ -1,0 +1,180 @@
+"""Faults met in the window: a clear message each, nothing lost, the app keeps working."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import torch
+
+from fmgen_gui.training.controller import IDLE
+from tests.faults import DATA_FAULTS, broken_data
+from tests.gui_helpers import EventLog, make_window, set_tiny_config
+from tests.test_faults import CHECKPOINT_FAULTS
+from trainer.cli import main as train_cli
+from trainer.events import RunFailed, RunStarted, StepLogged
+from trainer.latent import Cancelled
+from trainer.learners import VAELearner
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def tiny_run(data_dir, out, model="vae"):
+    args = [
+        "--model",
+        model,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "25",
+        "--latent-dim",
+        "4",
+        "--device",
+        "cpu",
+        "--data-dir",
+        str(data_dir),
+        "--out",
+        str(out),
+    ]
+    assert train_cli(args) == 0
+    (folder,) = out.iterdir()
+    return folder
+
+
+def wait_for_failure(qtbot, window, log):
+    qtbot.waitUntil(lambda: log.has(RunFailed) and window.controller.state == IDLE, timeout=120000)
+    return log.of(RunFailed)[-1]
+
+
+@pytest.mark.parametrize(("fault", "message"), DATA_FAULTS.items())
+def test_each_data_fault_is_a_message_in_the_window(qtbot, tmp_path, fault, message):
+    window = make_window(qtbot, tmp_path, broken_data(tmp_path, fault))
+    log = EventLog(window)
+    window.training.start_button.click()
+    wait_for_failure(qtbot, window, log)
+    text = window.training.messages.text
+    assert message in text and "Traceback" not in text
+    assert window.training.start_button.isEnabled()
+    window.close()
+
+
+@pytest.mark.parametrize(("fault", "case"), CHECKPOINT_FAULTS.items())
+def test_each_bad_checkpoint_is_a_message_in_the_window(
+    qtbot, tmp_path, tiny_data_dir, monkeypatch, fault, case
+):
+    damage, message = case
+    monkeypatch.chdir(tmp_path)
+    folder = tiny_run(tiny_data_dir, tmp_path / "runs")
+    damage(folder / "checkpoint.pt")
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.open_run(folder)
+    assert message in window.training.messages.text
+    assert not (tmp_path / "pwned").exists() and not window.models.has("vae")
+    window.close()
+
+
+def test_nan_stops_and_the_window_keeps_the_last_good_checkpoint(
+    qtbot, tmp_path, tiny_data_dir, monkeypatch
+):
+    real_step = VAELearner.train_step
+
+    def poisoned(self, images):
+        losses = real_step(self, images)
+        self.calls = getattr(self, "calls", 0) + 1
+        if self.calls == 10:  # epoch 2 of 7-step epochs
+            with torch.no_grad():
+                next(self.model.parameters()).fill_(float("inf"))
+            losses["loss"] = float("inf")
+        return losses
+
+    monkeypatch.setattr(VAELearner, "train_step", poisoned)
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    set_tiny_config(window, tiny_data_dir, epochs=5)
+    log = EventLog(window)
+    window.training.start_button.click()
+    failed = wait_for_failure(qtbot, window, log)
+    assert failed.kind == "nan" and "step 10" in window.training.messages.text
+    learner, checkpoint = window.models.load("vae")
+    assert checkpoint.epoch == 1
+    assert all(torch.isfinite(p).all() for p in learner.model.parameters())
+    window.close()
+
+
+def test_out_of_memory_is_a_message(qtbot, tmp_path, tiny_data_dir, monkeypatch):
+    def no_memory(self, images):
+        raise torch.OutOfMemoryError("CUDA out of memory")
+
+    monkeypatch.setattr(VAELearner, "train_step", no_memory)
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    log = EventLog(window)
+    window.training.start_button.click()
+    assert wait_for_failure(qtbot, window, log).kind == "oom"
+    assert "Try a smaller batch size" in window.training.messages.text
+    window.close()
+
+
+def test_settings_cannot_change_while_training(qtbot, tmp_path, tiny_data_dir):
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    set_tiny_config(window, tiny_data_dir, epochs=500)
+    log = EventLog(window)
+    window.training.start_button.click()
+    qtbot.waitUntil(lambda: log.has(StepLogged), timeout=60000)
+    assert not window.training.config_panel.isEnabled()
+    window.training.stop()
+    qtbot.waitUntil(lambda: window.controller.state == IDLE, timeout=30000)
+    assert window.training.config_panel.isEnabled()
+    window.close()
+
+
+def test_a_second_window_on_the_same_run_folder_is_refused(qtbot, tmp_path, tiny_data_dir):
+    folder = tiny_run(tiny_data_dir, tmp_path / "runs")
+    first = make_window(qtbot, tmp_path / "a", tiny_data_dir)
+    second = make_window(qtbot, tmp_path / "b", tiny_data_dir)
+    logs = EventLog(first), EventLog(second)
+    for window in (first, second):
+        window.open_run(folder)
+        window.training.config_panel.epochs.setValue(500)
+    first.training.resume_button.click()
+    qtbot.waitUntil(lambda: logs[0].has(StepLogged), timeout=60000)
+    second.training.resume_button.click()
+    failed = wait_for_failure(qtbot, second, logs[1])
+    assert failed.kind == "run_folder" and "is in use" in second.training.messages.text
+    assert logs[0].has(RunStarted) and first.controller.is_busy()
+    first.close()
+    second.close()
+
+
+def _never_ending_job(started: threading.Event):
+    def make(*args):
+        def job(progress, cancel):
+            started.set()
+            while not cancel.is_set():
+                time.sleep(0.01)
+            raise Cancelled("cancelled")
+
+        return job
+
+    return make
+
+
+@pytest.mark.parametrize("where", ["explorer", "evaluation"])
+def test_closing_mid_encode_or_mid_evaluation_ends_the_threads(
+    qtbot, tmp_path, tiny_data_dir, monkeypatch, where
+):
+    started = threading.Event()
+    target = {
+        "explorer": "fmgen_gui.explorer.loader.encode_job",
+        "evaluation": "fmgen_gui.report.pane.evaluation_job",
+    }[where]
+    monkeypatch.setattr(target, _never_ending_job(started))
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.open_run(tiny_run(tiny_data_dir, tmp_path / "runs"))
+    if where == "explorer":
+        window.tabs.setCurrentWidget(window.explorer)
+    else:
+        window.report.evaluate()
+    qtbot.waitUntil(started.is_set, timeout=30000)
+    window.close()  # cancels the job and waits for every background thread
+    threads = (window.explorer.loader.runner, window.report.runner, window.classifier.runner)
+    assert not any(runner._thread.isRunning() for runner in threads)
