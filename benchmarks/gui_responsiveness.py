@@ -115,21 +115,25 @@ class WindowBench:
 
 
 def run(quick: bool = False, model: str = "vae", limit: int | None = None, rounds: int = 7):
-    """Stalls over one epoch, paired speed rounds, then the close; returns the figures."""
+    """Paired speed rounds, stalls over one epoch, then the close; returns the figures."""
     limit = limit or (6000 if quick else None)
     rounds = 2 if quick else rounds
     speed_limit = min(limit or 60000, 10000)  # short epochs: more pairs, less drift inside one
-    bench = WindowBench(model, limit)
-    probed = bench.epoch(PROBE_MS)
     data = load_fashion_mnist(limit=speed_limit, download=True)
     speed = WindowBench(model, speed_limit)
     pairs = []
-    for _ in range(rounds):
+    for round_ in range(rounds):
+        # Alternate which goes first, so neither always meets the other's after-effects.
+        headless = headless_epoch(model, data) if round_ % 2 else None
         gui = speed.epoch(None)
-        pairs.append((gui["images_per_s"], headless_epoch(model, data), gui["gui_cpu"]))
-    overhead = median_of([1 - g / h for g, h, _ in pairs])
-    close_s = bench.close_seconds()
+        headless = headless or headless_epoch(model, data)
+        pairs.append((gui["images_per_s"], headless, gui["gui_cpu"]))
+        print(f"pair {round_}: {pairs[-1][0]:.0f} / {headless:.0f} images/s", file=sys.stderr)
     speed.window.close()
+    overhead = median_of([1 - g / h for g, h, _ in pairs])
+    bench = WindowBench(model, limit)  # a fresh window for the stalls: one window at a time
+    probed = bench.epoch(PROBE_MS)
+    close_s = bench.close_seconds()
     stalls = probed["stalls"]
     name = model.upper()
     return [

@@ -59,9 +59,11 @@ CHECKPOINT_FAULTS = {
 
 
 @pytest.mark.parametrize(("fault", "case"), CHECKPOINT_FAULTS.items())
-def test_each_checkpoint_fault_is_refused_clearly(run_folder, capsys, fault, case, tmp_path):
+def test_each_checkpoint_fault_is_refused_clearly(
+    run_folder, capsys, fault, case, tmp_path, monkeypatch
+):
     damage, message = case
-    os.chdir(tmp_path)  # a "pwned" file would appear here if the pickle ran
+    monkeypatch.chdir(tmp_path)  # a "pwned" file would appear here if the pickle ran
     damage(run_folder / "checkpoint.pt")
     assert train_cli(["--resume", str(run_folder), "--epochs", "2", "--data-dir", "/none"]) == 1
     err = capsys.readouterr().err

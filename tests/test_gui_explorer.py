@@ -8,32 +8,10 @@ from PIL import Image
 from PySide6.QtCore import Qt
 
 from tests.gui_helpers import make_window
-from trainer.cli import main as train_cli
+from tests.runs import tiny_run
 from trainer.data import CLASSES
 
 pytestmark = pytest.mark.timeout(180)
-
-
-def tiny_run(model: str, data_dir, out) -> str:
-    args = [
-        "--model",
-        model,
-        "--epochs",
-        "1",
-        "--batch-size",
-        "25",
-        "--latent-dim",
-        "4",
-        "--device",
-        "cpu",
-        "--data-dir",
-        str(data_dir),
-        "--out",
-        str(out),
-    ]
-    assert train_cli(args) == 0
-    (folder,) = out.iterdir()
-    return str(folder)
 
 
 @pytest.fixture

@@ -11,35 +11,13 @@ import torch
 from fmgen_gui.training.controller import IDLE
 from tests.faults import DATA_FAULTS, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
+from tests.runs import tiny_run
 from tests.test_faults import CHECKPOINT_FAULTS
-from trainer.cli import main as train_cli
 from trainer.events import RunFailed, RunStarted, StepLogged
 from trainer.latent import Cancelled
 from trainer.learners import VAELearner
 
 pytestmark = pytest.mark.timeout(180)
-
-
-def tiny_run(data_dir, out, model="vae"):
-    args = [
-        "--model",
-        model,
-        "--epochs",
-        "1",
-        "--batch-size",
-        "25",
-        "--latent-dim",
-        "4",
-        "--device",
-        "cpu",
-        "--data-dir",
-        str(data_dir),
-        "--out",
-        str(out),
-    ]
-    assert train_cli(args) == 0
-    (folder,) = out.iterdir()
-    return folder
 
 
 def wait_for_failure(qtbot, window, log):
@@ -65,7 +43,7 @@ def test_each_bad_checkpoint_is_a_message_in_the_window(
 ):
     damage, message = case
     monkeypatch.chdir(tmp_path)
-    folder = tiny_run(tiny_data_dir, tmp_path / "runs")
+    folder = tiny_run("vae", tiny_data_dir, tmp_path / "runs")
     damage(folder / "checkpoint.pt")
     window = make_window(qtbot, tmp_path, tiny_data_dir)
     window.open_run(folder)
@@ -128,7 +106,7 @@ def test_settings_cannot_change_while_training(qtbot, tmp_path, tiny_data_dir):
 
 
 def test_a_second_window_on_the_same_run_folder_is_refused(qtbot, tmp_path, tiny_data_dir):
-    folder = tiny_run(tiny_data_dir, tmp_path / "runs")
+    folder = tiny_run("vae", tiny_data_dir, tmp_path / "runs")
     first = make_window(qtbot, tmp_path / "a", tiny_data_dir)
     second = make_window(qtbot, tmp_path / "b", tiny_data_dir)
     logs = EventLog(first), EventLog(second)
@@ -169,7 +147,7 @@ def test_closing_mid_encode_or_mid_evaluation_ends_the_threads(
     }[where]
     monkeypatch.setattr(target, _never_ending_job(started))
     window = make_window(qtbot, tmp_path, tiny_data_dir)
-    window.open_run(tiny_run(tiny_data_dir, tmp_path / "runs"))
+    window.open_run(tiny_run("vae", tiny_data_dir, tmp_path / "runs"))
     if where == "explorer":
         window.tabs.setCurrentWidget(window.explorer)
     else:

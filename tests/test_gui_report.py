@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.gui_helpers import make_window
-from trainer.cli import main as train_cli
+from tests.runs import tiny_run
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -16,26 +16,7 @@ pytestmark = pytest.mark.timeout(300)
 def window(qtbot, tmp_path, tiny_data_dir):
     window = make_window(qtbot, tmp_path, tiny_data_dir)
     for model in ("vae", "gan"):
-        out = tmp_path / model
-        args = [
-            "--model",
-            model,
-            "--epochs",
-            "2",
-            "--batch-size",
-            "25",
-            "--latent-dim",
-            "4",
-            "--device",
-            "cpu",
-            "--data-dir",
-            str(tiny_data_dir),
-            "--out",
-            str(out),
-        ]
-        assert train_cli(args) == 0
-        (folder,) = out.iterdir()
-        window.open_run(folder)
+        window.open_run(tiny_run(model, tiny_data_dir, tmp_path / model, epochs=2))
     yield window
     window.close()
 

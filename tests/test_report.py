@@ -11,8 +11,8 @@ import pytest
 
 from fmgen_gui.report.cli import main as report_cli
 from fmgen_gui.report.page import export_report
+from tests.runs import tiny_run
 from trainer.classifier import load_or_train_classifier
-from trainer.cli import main as train_cli
 from trainer.evaluate import EvaluationSettings, evaluate, write_metrics
 from trainer.evaluate_cli import main as evaluate_cli
 from trainer.interpret import describe_setup, interpret
@@ -37,26 +37,7 @@ def runs(tiny_data_dir, tmp_path_factory):
     folders = {}
     for model in ("vae", "gan"):
         out = tmp_path_factory.mktemp(model)
-        args = [
-            "--model",
-            model,
-            "--epochs",
-            "2",
-            "--batch-size",
-            "25",
-            "--latent-dim",
-            "4",
-            "--log-every",
-            "2",
-            "--device",
-            "cpu",
-            "--data-dir",
-            str(tiny_data_dir),
-            "--out",
-            str(out),
-        ]
-        assert train_cli(args) == 0
-        (folders[model],) = out.iterdir()
+        folders[model] = tiny_run(model, tiny_data_dir, out, "--log-every", "2", epochs=2)
     return folders
 
 
