@@ -75,8 +75,12 @@ def loader_batches(loader: torch.utils.data.DataLoader) -> Iterator[torch.Tensor
         yield images
 
 
+def batch_indices(data: FashionMNIST, batch_size: int = BATCH_SIZE) -> Iterator[torch.Tensor]:
+    """The indices of fmgen's batches: epoch 0's shuffled order, split and repeated."""
+    return itertools.cycle(epoch_order(0, 0, len(data.train)).split(batch_size))
+
+
 def in_memory_batches(data: FashionMNIST) -> Iterator[torch.Tensor]:
     """fmgen's way: shuffled slices of the uint8 training tensor, scaled per batch."""
-    order = epoch_order(0, 0, len(data.train))
-    for index in itertools.cycle(order.split(BATCH_SIZE)):
+    for index in batch_indices(data):
         yield to_unit(data.train.images[index])

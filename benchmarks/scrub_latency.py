@@ -28,8 +28,8 @@ from fmgen_gui.main_window import MainWindow
 from fmgen_gui.widgets.sample_grid import ImageCanvas
 from trainer.checkpoint import Checkpoint, save_checkpoint
 from trainer.config import default_config
+from trainer.events import StepLogged
 from trainer.learners import make_learner
-from trainer.loop import StepLogged
 
 painted: list[tuple[object, float]] = []
 _paint = ImageCanvas.paintEvent

@@ -9,7 +9,6 @@ example's MLP VAE, whose step is as cheap as its data loading, shows the pipelin
 
 from __future__ import annotations
 
-import itertools
 import sys
 import tempfile
 from collections.abc import Callable
@@ -19,12 +18,17 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.baseline import in_memory_batches, loader_batches, mlp_stepper, torchvision_loader
+from benchmarks.baseline import (
+    batch_indices,
+    in_memory_batches,
+    loader_batches,
+    mlp_stepper,
+    torchvision_loader,
+)
 from benchmarks.common import Figure, median_of, rate, run_benchmark
 from trainer.config import default_config
 from trainer.data import FashionMNIST, load_fashion_mnist
 from trainer.learners import Learner, make_learner
-from trainer.loop import epoch_order
 
 CPU = torch.device("cpu")
 
@@ -32,8 +36,7 @@ CPU = torch.device("cpu")
 def fmgen_stepper(data: FashionMNIST, model: str = "vae", learner: Learner | None = None):
     """A step function over in-memory batches, as the training loop makes them."""
     learner = learner or make_learner(default_config(model, device="cpu"), CPU)
-    order = epoch_order(0, 0, len(data.train))
-    batches = itertools.cycle(order.split(learner.config.batch_size))
+    batches = batch_indices(data, learner.config.batch_size)
 
     def step() -> int:
         index = next(batches)

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trainer.checkpoint import load_checkpoint
-from trainer.config import MODELS, RunConfig, default_config
+from trainer.config import MODELS, RunConfig, check_resumable, default_config
 from trainer.console import ConsoleReporter
 from trainer.data import fetch, load_fashion_mnist
 from trainer.errors import FmgenError
 from trainer.events import RunFailed, RunStopped
 from trainer.files import default_runs_dir
-from trainer.loop import check_resumable, train
+from trainer.loop import train
 from trainer.runs import new_run_dir
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

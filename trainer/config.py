@@ -9,6 +9,9 @@ from typing import Any
 
 from trainer.errors import ConfigError
 
+# Settings a resumed run may change; everything else must match the checkpoint.
+RESUMABLE_CHANGES = ("epochs", "device", "log_every")
+
 MODELS = ("vae", "gan")
 
 # Per-model defaults: Adam at 1e-3 for the VAE (Kingma & Welling 2014 used Adagrad; Adam is the
@@ -101,3 +104,17 @@ def _problems(config: RunConfig):
         yield f"binarize: {config.binarize!r} is not true or false"
     if not isinstance(config.device, str) or not config.device:
         yield f"device: {config.device!r} is not a device name"
+
+
+def check_resumable(config: RunConfig, saved: RunConfig) -> None:
+    """Refuse a resume that would change what the checkpoint was trained as."""
+    changed = [
+        f"{name}: {getattr(saved, name)!r} -> {getattr(config, name)!r}"
+        for name in saved.to_dict()
+        if name not in RESUMABLE_CHANGES and getattr(saved, name) != getattr(config, name)
+    ]
+    if changed:
+        raise ConfigError(
+            "A resumed run must keep its settings (only epochs, device and log_every may "
+            "change); changed: " + "; ".join(changed)
+        )

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from trainer.checkpoint import Checkpoint, all_finite, finite_metrics, save_checkpoint
-from trainer.config import RunConfig
+from trainer.config import RunConfig, check_resumable
 from trainer.data import FashionMNIST, Split
 from trainer.device import configure_cpu_threads, describe_device, resolve_device
 from trainer.errors import CheckpointError, ConfigError, DataError, FmgenError, RunFolderError
@@ -32,9 +32,6 @@ from trainer.events import (
 )
 from trainer.learners import make_learner
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
-
-# Settings a resumed run may change; everything else must match the checkpoint.
-RESUMABLE_CHANGES = ("epochs", "device", "log_every")
 
 
 def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
@@ -296,17 +293,3 @@ class _Run:
             ),
         )
         return CheckpointSaved(self.epoch, self.step, str(self.folder.checkpoint))
-
-
-def check_resumable(config: RunConfig, saved: RunConfig) -> None:
-    """Refuse a resume that would change what the checkpoint was trained as."""
-    changed = [
-        f"{name}: {getattr(saved, name)!r} -> {getattr(config, name)!r}"
-        for name in saved.to_dict()
-        if name not in RESUMABLE_CHANGES and getattr(saved, name) != getattr(config, name)
-    ]
-    if changed:
-        raise ConfigError(
-            "A resumed run must keep its settings (only epochs, device and log_every may "
-            "change); changed: " + "; ".join(changed)
-        )

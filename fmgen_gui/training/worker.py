@@ -9,10 +9,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from trainer.checkpoint import load_checkpoint
-from trainer.config import RunConfig
+from trainer.config import RunConfig, check_resumable
 from trainer.data import FashionMNIST, load_fashion_mnist
 from trainer.events import StepLogged
-from trainer.loop import check_resumable, failure_event, train
+from trainer.loop import failure_event, train
 
 
 @dataclass(frozen=True)
