@@ -56,10 +56,10 @@ def test_resume_continues_the_step_count(tiny_data_dir, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--model", "vae", "--epochs", "0"], "epochs: 0 is outside"),
-        (["--model", "vae", "--lr", "-1"], "lr: -1.0 must be above 0"),
-        (["--model", "gan", "--batch-size", "0"], "batch_size: 0 is outside"),
-        (["--epochs", "2"], "choose a model with --model vae or --model gan"),
+        (["--model", "vae", "--epochs", "0"], "Epochs: 0 is outside"),
+        (["--model", "vae", "--lr", "-1"], "Learning rate: -1.0 must be above 0"),
+        (["--model", "gan", "--batch-size", "0"], "Batch size: 0 is outside"),
+        (["--epochs", "2"], "choose a model with --model (vae, gan"),
         (["--resume", "/nonexistent/run"], "no such checkpoint file"),
     ],
 )

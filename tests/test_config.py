@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from trainer.config import RunConfig, default_config
@@ -18,16 +20,16 @@ def test_defaults_per_model():
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"epochs": 0}, "epochs: 0 is outside 1..100000"),
-        ({"batch_size": -5}, "batch_size: -5 is outside"),
-        ({"batch_size": 10**9}, "batch_size: 1000000000 is outside"),
-        ({"latent_dim": 0}, "latent_dim: 0 is outside"),
-        ({"lr": 0.0}, "lr: 0.0 must be above 0"),
-        ({"lr": float("nan")}, "lr: nan is not a finite number"),
-        ({"beta": -1.0}, "beta: -1.0 is outside 0..1000"),
-        ({"limit": 3}, "limit: 3 must be at least 10"),
-        ({"epochs": 2.5}, "epochs: 2.5 is not a whole number"),
-        ({"model": "diffusion"}, "model: 'diffusion' is not one of vae, gan"),
+        ({"epochs": 0}, "Epochs: 0 is outside 1..100000"),
+        ({"batch_size": -5}, "Batch size: -5 is outside"),
+        ({"batch_size": 10**9}, "Batch size: 1000000000 is outside"),
+        ({"latent_dim": 0}, "Latent size: 0 is outside"),
+        ({"lr": 0.0}, "Learning rate: 0.0 must be above 0"),
+        ({"lr": float("nan")}, "Learning rate: nan is not a finite number"),
+        ({"beta": -1.0}, "KL weight beta: -1.0 must be at least 0 and at most 1000"),
+        ({"limit": 3}, "Data subset: 3 must be at least 10"),
+        ({"epochs": 2.5}, "Epochs: 2.5 is not a whole number"),
+        ({"model": "diffusion"}, "Model: 'diffusion' is not one of vae, gan"),
     ],
 )
 def test_impossible_values_are_refused(changes, message):
@@ -39,7 +41,7 @@ def test_impossible_values_are_refused(changes, message):
 def test_every_problem_is_listed_at_once():
     with pytest.raises(ConfigError) as info:
         RunConfig(epochs=0, lr=5.0)
-    assert "epochs" in str(info.value) and "lr" in str(info.value)
+    assert "Epochs: 0" in str(info.value) and "Learning rate: 5.0" in str(info.value)
 
 
 def test_round_trip_and_unknown_keys():
@@ -47,3 +49,21 @@ def test_round_trip_and_unknown_keys():
     assert RunConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ConfigError, match="Unknown settings: colour"):
         RunConfig.from_dict({**config.to_dict(), "colour": "red"})
+
+
+def test_options_of_other_models_are_refused():
+    with pytest.raises(ConfigError, match="KL weight beta: does not apply to the GAN"):
+        default_config("gan", beta=4.0)
+
+
+def test_adam_betas_come_from_the_model_and_survive_json():
+    assert default_config("gan").adam_betas == (0.5, 0.999)
+    assert default_config("vae").adam_betas == (0.9, 0.999)
+    values = json.loads(json.dumps(default_config("gan").to_dict()))
+    assert RunConfig.from_dict(values) == default_config("gan")
+
+
+def test_old_configs_take_the_models_defaults_for_new_settings():
+    values = default_config("gan").to_dict()
+    del values["adam_betas"], values["n_critic"], values["gp_weight"]
+    assert RunConfig.from_dict(values).adam_betas == (0.5, 0.999)

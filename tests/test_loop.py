@@ -200,7 +200,7 @@ def test_resume_refuses_changed_settings(tiny_data, tmp_path):
     run_all(tiny_config(epochs=1), tiny_data, tmp_path / "run")
     checkpoint = load_checkpoint(tmp_path / "run")
     events = run_all(tiny_config(latent_dim=8), tiny_data, tmp_path / "run", resume=checkpoint)
-    assert events[-1].kind == "config" and "latent_dim: 4 -> 8" in events[-1].message
+    assert events[-1].kind == "config" and "Latent size: 4 -> 8" in events[-1].message
 
 
 def test_a_second_run_in_the_same_folder_is_refused_while_the_first_trains(tiny_data, tmp_path):

@@ -14,6 +14,7 @@ import torch
 from trainer.config import RunConfig
 from trainer.errors import CheckpointError, ConfigError
 from trainer.files import atomic_path
+from trainer.registry import get_model
 
 FORMAT = "fmgen-checkpoint"
 FORMAT_VERSION = 1
@@ -81,7 +82,7 @@ def _read(path: Path) -> Any:
 
 
 def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkpoint:
-    """Read and check a checkpoint; `expect_model` ('vae' or 'gan') refuses the other kind."""
+    """Read and check a checkpoint; `expect_model` (a registry name) refuses other models."""
     path = resolve_checkpoint_path(path)
     raw = _read(path)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
@@ -108,7 +109,8 @@ def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkp
         raise CheckpointError(f"{path}: damaged fmgen checkpoint ({exc})") from exc
     if expect_model and config.model != expect_model:
         raise CheckpointError(
-            f"{path}: holds a {config.model.upper()}, but a {expect_model.upper()} is needed here"
+            f"{path}: holds a {get_model(config.model).label}, but a "
+            f"{get_model(expect_model).label} is needed here"
         )
     return checkpoint
 

@@ -1,4 +1,4 @@
-"""fmgen-train: train the VAE or the GAN from the terminal, writing a run folder."""
+"""fmgen-train: train any registered model from the terminal, writing a run folder."""
 
 from __future__ import annotations
 
@@ -10,41 +10,71 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trainer.checkpoint import load_checkpoint
-from trainer.config import MODELS, RunConfig, check_resumable, default_config
+from trainer.config import RunConfig, check_resumable, default_config, field_help
 from trainer.console import ConsoleReporter
 from trainer.data import fetch, load_fashion_mnist
 from trainer.errors import FmgenError
 from trainer.events import RunFailed, RunStopped
 from trainer.files import default_runs_dir
 from trainer.loop import train
+from trainer.registry import all_models, model_names
 from trainer.runs import new_run_dir
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+# Config fields the command line sets, with the type argparse parses them as.
+_OPTION_TYPES = {
+    "epochs": int,
+    "latent_dim": int,
+    "beta": float,
+    "batch_size": int,
+    "lr": float,
+    "adam_betas": None,  # parsed by _betas
+    "n_critic": int,
+    "gp_weight": float,
+    "seed": int,
+    "device": str,
+    "limit": int,
+    "log_every": int,
+}
+
+
+def _betas(text: str) -> tuple[float, float]:
+    try:
+        first, second = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not two numbers like 0.5,0.999") from None
+    return first, second
+
+
+def _models_help() -> str:
+    return "; ".join(
+        f"{spec.name}: {spec.title}"
+        + (f" (also sets {', '.join(spec.options)})" if spec.options else "")
+        for spec in all_models()
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The command line of fmgen-train."""
+    """The command line of fmgen-train; models and their options come from the registry."""
     parser = argparse.ArgumentParser(
         prog="fmgen-train",
-        description="Train a VAE or a GAN on Fashion-MNIST; writes a run folder with "
+        description="Train a generative model on Fashion-MNIST; writes a run folder with "
         "config.json, metrics.jsonl, checkpoint.pt and samples/.",
+        epilog="Models: " + _models_help(),
     )
-    parser.add_argument("--model", choices=MODELS, help="which model to train")
-    parser.add_argument("--epochs", type=int, help="epochs to train in all (default 10)")
-    parser.add_argument("--latent-dim", type=int, help="latent size (VAE 32, GAN 64)")
-    parser.add_argument("--beta", type=float, help="weight of the KL term (VAE, default 1)")
-    parser.add_argument("--batch-size", type=int, help="images per step (default 128)")
-    parser.add_argument("--lr", type=float, help="learning rate (VAE 1e-3, GAN 2e-4)")
-    parser.add_argument("--seed", type=int, help="random seed (default 0)")
-    parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
-    parser.add_argument("--limit", type=int, help="use N class-balanced images per split")
+    parser.add_argument("--model", choices=model_names(), help="which model to train")
+    for name, kind in _OPTION_TYPES.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind or _betas,
+            metavar="B1,B2" if kind is None else None,
+            help=field_help(name),
+        )
     parser.add_argument(
-        "--binarize",
-        action="store_true",
-        default=None,
-        help="train and test on dynamically binarised pixels",
+        "--binarize", action="store_true", default=None, help=field_help("binarize")
     )
-    parser.add_argument("--log-every", type=int, help="steps between progress records")
     parser.add_argument("--data-dir", type=Path, help="folder with the Fashion-MNIST files")
     parser.add_argument(
         "--out", type=Path, default=default_runs_dir(), help="parent of run folders (./runs)"
@@ -64,18 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> dict:
-    names = (
-        "epochs",
-        "latent_dim",
-        "beta",
-        "batch_size",
-        "lr",
-        "seed",
-        "device",
-        "limit",
-        "binarize",
-        "log_every",
-    )
+    names = (*_OPTION_TYPES, "binarize")
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
@@ -88,7 +107,9 @@ def plan_run(args: argparse.Namespace) -> tuple[RunConfig, Path, object]:
         check_resumable(config, checkpoint.config)
         return config, checkpoint.path.parent, checkpoint
     if not args.model:
-        raise FmgenError("choose a model with --model vae or --model gan (or --resume a run)")
+        raise FmgenError(
+            f"choose a model with --model ({', '.join(model_names())}), or --resume a run"
+        )
     config = default_config(args.model, **settings)
     return config, new_run_dir(args.out, config.model), None
 

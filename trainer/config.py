@@ -1,4 +1,8 @@
-"""The one frozen configuration of a run, with its defaults and its checks."""
+"""The one frozen configuration of a run, with its defaults and its checks.
+
+Every field carries its label and help text: the CLI, the config panel and the error messages
+read them, so a setting has one name for people wherever it shows.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +12,40 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from trainer.errors import ConfigError
+from trainer.registry import get_model, model_names
 
 # Settings a resumed run may change; everything else must match the checkpoint.
 RESUMABLE_CHANGES = ("epochs", "device", "log_every")
 
-MODELS = ("vae", "gan")
 
-# Per-model defaults: Adam at 1e-3 for the VAE (Kingma & Welling 2014 used Adagrad; Adam is the
-# common modern choice), and the DCGAN recipe of Radford et al. 2016 (lr 2e-4, beta1 0.5).
-MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
-    "vae": {"latent_dim": 32, "lr": 1e-3, "batch_size": 128},
-    "gan": {"latent_dim": 64, "lr": 2e-4, "batch_size": 128},
-}
+def _field(default: Any, label: str, help: str) -> Any:
+    return dataclasses.field(default=default, metadata={"label": label, "help": help})
 
 
 @dataclass(frozen=True)
 class RunConfig:
     """Everything that defines a training run; stored in its checkpoint and config.json."""
 
-    model: str = "vae"
-    epochs: int = 10
-    latent_dim: int = 32
-    beta: float = 1.0
-    batch_size: int = 128
-    lr: float = 1e-3
-    seed: int = 0
-    device: str = "auto"
-    limit: int | None = None
-    binarize: bool = False
-    log_every: int = 10
+    model: str = _field("vae", "Model", "which model to train")
+    epochs: int = _field(10, "Epochs", "epochs to train in all (passes over the training data)")
+    latent_dim: int = _field(32, "Latent size", "size of the latent code")
+    beta: float = _field(1.0, "KL weight beta", "weight of the VAE's KL term (1 = the ELBO)")
+    batch_size: int = _field(128, "Batch size", "images per step")
+    lr: float = _field(1e-3, "Learning rate", "Adam's learning rate")
+    adam_betas: tuple[float, float] = _field(
+        (0.9, 0.999), "Adam betas", "Adam's moment decay rates beta1,beta2 (not the KL weight)"
+    )
+    n_critic: int = _field(5, "Critic steps", "critic steps per generator step (WGAN-GP)")
+    gp_weight: float = _field(10.0, "Gradient penalty", "weight of the gradient penalty (WGAN-GP)")
+    seed: int = _field(0, "Seed", "random seed")
+    device: str = _field("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
+    limit: int | None = _field(None, "Data subset", "use N class-balanced images per split")
+    binarize: bool = _field(False, "Binarise", "train and test on dynamically binarised pixels")
+    log_every: int = _field(10, "Log every", "steps between progress records")
 
     def __post_init__(self) -> None:
+        if isinstance(self.adam_betas, list):  # JSON has no tuples
+            object.__setattr__(self, "adam_betas", tuple(self.adam_betas))
         problems = list(_problems(self))
         if problems:
             raise ConfigError("Invalid settings:\n  " + "\n  ".join(problems))
@@ -49,24 +56,49 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> RunConfig:
-        """Rebuild a config, refusing unknown keys (a config of another program or version)."""
+        """Rebuild a config, refusing unknown keys (a config of another program or version).
+
+        Settings added since the file was written take the model's defaults.
+        """
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ConfigError(f"Unknown settings: {', '.join(unknown)}")
-        return cls(**values)
+        model = values.get("model", "vae")
+        base = _model_defaults(model) if model in model_names() else {}
+        return cls(**{**base, **values})
 
     def replace(self, **changes: Any) -> RunConfig:
         """A copy with some settings changed (and checked again)."""
         return dataclasses.replace(self, **changes)
 
 
+def field_label(name: str) -> str:
+    """The label people see for config field `name`."""
+    return _FIELDS[name].metadata["label"]
+
+
+def field_help(name: str) -> str:
+    """The help text of config field `name`."""
+    return _FIELDS[name].metadata["help"]
+
+
+_FIELDS = {f.name: f for f in fields(RunConfig)}
+
+# Fields that only some models use (ModelSpec.options says which); the others keep defaults.
+MODEL_OPTIONS = ("beta", "binarize", "adam_betas", "n_critic", "gp_weight")
+
+
+def _model_defaults(model: str) -> dict[str, Any]:
+    return {"model": model, **get_model(model).defaults}
+
+
 def default_config(model: str = "vae", **overrides: Any) -> RunConfig:
     """The default config of `model` with `overrides` (None values are ignored)."""
-    if model not in MODELS:
-        raise ConfigError(f"Unknown model {model!r}: choose one of {', '.join(MODELS)}")
-    values = {**MODEL_DEFAULTS[model], **{k: v for k, v in overrides.items() if v is not None}}
-    return RunConfig(model=model, **values)
+    if model not in model_names():
+        raise ConfigError(f"Unknown model {model!r}: choose one of {', '.join(model_names())}")
+    values = {**_model_defaults(model), **{k: v for k, v in overrides.items() if v is not None}}
+    return RunConfig(**values)
 
 
 # (field, lowest, highest): ranges beyond which a run cannot work or cannot fit in memory.
@@ -74,42 +106,72 @@ _INT_RANGES = (
     ("epochs", 1, 100_000),
     ("latent_dim", 1, 4096),
     ("batch_size", 1, 60_000),
+    ("n_critic", 1, 100),
     ("seed", 0, 2**63 - 1),
     ("log_every", 1, 1_000_000),
 )
+# (field, lowest, highest, lowest allowed): finite numbers in a range.
+_FLOAT_RANGES = (("beta", 0, 1000, True), ("lr", 0, 1, False), ("gp_weight", 0, 1000, True))
 
 
 def _problems(config: RunConfig):
-    if config.model not in MODELS:
-        yield f"model: {config.model!r} is not one of {', '.join(MODELS)}"
+    if config.model not in model_names():
+        yield f"Model: {config.model!r} is not one of {', '.join(model_names())}"
+        return
     for name, low, high in _INT_RANGES:
         value = getattr(config, name)
         if not isinstance(value, int) or isinstance(value, bool):
-            yield f"{name}: {value!r} is not a whole number"
+            yield f"{field_label(name)}: {value!r} is not a whole number"
         elif not low <= value <= high:
-            yield f"{name}: {value} is outside {low}..{high}"
+            yield f"{field_label(name)}: {value} is outside {low}..{high}"
+    for name, low, high, low_allowed in _FLOAT_RANGES:
+        yield from _float_problems(name, getattr(config, name), low, high, low_allowed)
     if config.limit is not None and (
         not isinstance(config.limit, int) or isinstance(config.limit, bool) or config.limit < 10
     ):
-        yield f"limit: {config.limit!r} must be at least 10 (one image per class) or none"
-    if not isinstance(config.beta, (int, float)) or not math.isfinite(config.beta):
-        yield f"beta: {config.beta!r} is not a finite number"
-    elif not 0 <= config.beta <= 1000:
-        yield f"beta: {config.beta} is outside 0..1000"
-    if not isinstance(config.lr, (int, float)) or not math.isfinite(config.lr):
-        yield f"lr: {config.lr!r} is not a finite number"
-    elif not 0 < config.lr <= 1:
-        yield f"lr: {config.lr} must be above 0 and at most 1"
+        yield f"Data subset: {config.limit!r} must be at least 10 (one image per class) or none"
+    if not _valid_betas(config.adam_betas):
+        yield f"Adam betas: {config.adam_betas!r} must be two numbers in 0..1 (below 1)"
     if not isinstance(config.binarize, bool):
-        yield f"binarize: {config.binarize!r} is not true or false"
+        yield f"Binarise: {config.binarize!r} is not true or false"
     if not isinstance(config.device, str) or not config.device:
-        yield f"device: {config.device!r} is not a device name"
+        yield f"Device: {config.device!r} is not a device name"
+    yield from _option_problems(config)
+
+
+def _float_problems(name: str, value: Any, low: float, high: float, low_allowed: bool):
+    label = field_label(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        yield f"{label}: {value!r} is not a finite number"
+    elif not (low <= value if low_allowed else low < value) or value > high:
+        bound = "at least" if low_allowed else "above"
+        yield f"{label}: {value} must be {bound} {low} and at most {high}"
+
+
+def _valid_betas(betas: Any) -> bool:
+    return (
+        isinstance(betas, tuple)
+        and len(betas) == 2
+        and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in betas)
+        and all(0 <= b < 1 for b in betas)
+    )
+
+
+def _option_problems(config: RunConfig):
+    """A setting the model does not use must keep its default, so a config never misleads."""
+    spec = get_model(config.model)
+    for name in MODEL_OPTIONS:
+        if name in spec.options:
+            continue
+        default = spec.defaults.get(name, _FIELDS[name].default)
+        if getattr(config, name) != default:
+            yield f"{field_label(name)}: does not apply to the {spec.label} (leave it at {default})"
 
 
 def check_resumable(config: RunConfig, saved: RunConfig) -> None:
     """Refuse a resume that would change what the checkpoint was trained as."""
     changed = [
-        f"{name}: {getattr(saved, name)!r} -> {getattr(config, name)!r}"
+        f"{field_label(name)}: {getattr(saved, name)!r} -> {getattr(config, name)!r}"
         for name in saved.to_dict()
         if name not in RESUMABLE_CHANGES and getattr(saved, name) != getattr(config, name)
     ]

@@ -19,18 +19,10 @@ from trainer.events import (
     SamplesReady,
     StepLogged,
 )
+from trainer.keys import format_number
+from trainer.registry import get_model
 
-# Which metrics an epoch summary shows, by model, with their labels.
-SUMMARY = {
-    "vae": (("neg_elbo", "-ELBO"), ("bce", "BCE"), ("kl", "KL"), ("mse", "MSE/px")),
-    "gan": (("d_real", "D(x)"), ("d_fake", "D(G(z))")),
-}
 PLAIN_PROGRESS_EVERY_S = 10.0
-
-
-def format_number(value: float) -> str:
-    """Four significant digits, without exponent for everyday magnitudes."""
-    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
 
 
 def format_values(values: dict[str, float]) -> str:
@@ -65,7 +57,7 @@ class ConsoleReporter:
         self.steps_per_epoch = e.steps_per_epoch
         action = f"resuming at epoch {e.epoch + 1}, step {e.step}" if e.step else "training"
         self.write(
-            f"{action}: {self.model.upper()} latent {e.config['latent_dim']}, "
+            f"{action}: {get_model(self.model).label} latent {e.config['latent_dim']}, "
             f"{self.epochs} epochs of {e.steps_per_epoch} steps on {e.device}; "
             f"data {e.train_size} train / {e.test_size} test from {e.data_source}"
         )
@@ -87,10 +79,9 @@ class ConsoleReporter:
             self.write(text)
 
     def on_EpochEnded(self, e: EpochEnded) -> None:
-        shown = {label: e.test[key] for key, label in SUMMARY[self.model] if key in e.test}
         self.write(
             f"epoch {e.epoch}/{self.epochs} ({e.seconds:.1f} s) train {format_values(e.train)}"
-            f" | test {format_values(shown)}"
+            f" | test {get_model(self.model).summary(e.test)}"
         )
 
     def on_SamplesReady(self, e: SamplesReady) -> None:

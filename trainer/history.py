@@ -10,61 +10,6 @@ import numpy as np
 from trainer.events import EpochEnded, Event, SamplesReady, StepLogged
 from trainer.runs import RunFolder
 
-
-@dataclass(frozen=True)
-class CurveSpec:
-    """One curve: its series key and its legend label."""
-
-    key: str
-    label: str
-
-
-@dataclass(frozen=True)
-class PlotSpec:
-    """What one plot of a model shows."""
-
-    title: str
-    x_label: str
-    y_label: str
-    curves: tuple[CurveSpec, ...]
-
-
-PLOTS: dict[str, tuple[PlotSpec, ...]] = {
-    "vae": (
-        PlotSpec(
-            "Training loss per step",
-            "step",
-            "nats per image",
-            (
-                CurveSpec("step/loss", "total"),
-                CurveSpec("step/recon", "reconstruction"),
-                CurveSpec("step/kl", "KL"),
-            ),
-        ),
-        PlotSpec(
-            "-ELBO per epoch",
-            "epoch",
-            "nats per image",
-            (CurveSpec("train/neg_elbo", "train"), CurveSpec("test/neg_elbo", "test")),
-        ),
-    ),
-    "gan": (
-        PlotSpec(
-            "Losses per step",
-            "step",
-            "loss",
-            (CurveSpec("step/d_loss", "discriminator"), CurveSpec("step/g_loss", "generator")),
-        ),
-        PlotSpec(
-            "Discriminator outputs per step",
-            "step",
-            "mean probability",
-            (CurveSpec("step/d_real", "D(x)"), CurveSpec("step/d_fake", "D(G(z))")),
-        ),
-    ),
-}
-
-
 MAX_GRIDS = 60  # grids kept per kind: a long run must not fill the memory with them
 RECENT_GRIDS = 10
 
@@ -126,9 +71,6 @@ class RunHistory:
             for split, values in (("train", event.train), ("test", event.test)):
                 for name, value in values.items():
                     self._point(f"{split}/{name}", event.epoch, value)
-            if self.model == "vae" and {"recon", "kl"} <= event.train.keys():
-                # The ELBO weighs KL by 1 whatever beta training used.
-                self._point("train/neg_elbo", event.epoch, event.train["recon"] + event.train["kl"])
         elif isinstance(event, SamplesReady):
             grids = self.grids.setdefault(event.name, {})
             grids[event.epoch] = event.grid

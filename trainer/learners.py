@@ -10,12 +10,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from trainer import keys as k
 from trainer.config import RunConfig
 from trainer.data import Split, balanced_indices
 from trainer.errors import CheckpointError
 from trainer.grids import interleave_rows, tile
 from trainer.models.gan import DCGAN
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
+from trainer.registry import get_model
 
 EVAL_BATCH = 1000
 GRID_SIZE = 64  # 8x8 tiles
@@ -107,8 +109,8 @@ class Learner:
                 optimizer.load_state_dict(state["optimizers"][name])
         except (KeyError, RuntimeError, ValueError, TypeError) as exc:
             raise CheckpointError(
-                f"the checkpoint's weights do not fit a {self.config.model.upper()} with latent "
-                f"size {self.config.latent_dim}: {str(exc).splitlines()[0]}"
+                f"the checkpoint's weights do not fit a {get_model(self.config.model).label} "
+                f"with latent size {self.config.latent_dim}: {str(exc).splitlines()[0]}"
             ) from exc
         self._restore_rng(state)
 
@@ -135,7 +137,7 @@ class VAELearner(Learner):
         return ConvVAE(self.config.latent_dim)
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"adam": torch.optim.Adam(self.model.parameters(), lr=self.config.lr)}
+        return {"adam": adam(self.model.parameters(), self.config)}
 
     def train_step(self, images: torch.Tensor) -> dict[str, float]:
         return self.optimise(self.prepare(images))
@@ -147,23 +149,25 @@ class VAELearner(Learner):
         loss = self.model.loss(x, self.config.beta, self.rng)
         loss.total.backward()
         optimizer.step()
-        return {"loss": loss.total.item(), "recon": loss.recon.item(), "kl": loss.kl.item()}
+        recon, kl = loss.recon.item(), loss.kl.item()
+        # -ELBO weighs KL by 1 whatever beta training uses; logged so curves need no model logic.
+        return {k.LOSS: loss.total.item(), k.RECON: recon, k.KL: kl, k.NEG_ELBO: recon + kl}
 
     def evaluate(self, split: Split) -> dict[str, float]:
         """Test BCE (nats/image, one posterior sample), KL, -ELBO (beta = 1) and MSE per pixel."""
-        sums = {"bce": 0.0, "kl": 0.0, "mse": 0.0}
+        sums = {k.BCE: 0.0, k.KL: 0.0, k.MSE: 0.0}
         rng = self.eval_generator()
         with self.evaluating():
             for start in range(0, len(split), EVAL_BATCH):
                 x = self.prepare(split.images[start : start + EVAL_BATCH], rng)
                 mu, logvar = self.model.encode(x)
                 z = self.model.reparameterize(mu, logvar, rng)
-                sums["bce"] += reconstruction_nats(self.model.decode(z), x).sum().item()
-                sums["kl"] += gaussian_kl(mu, logvar).sum().item()
+                sums[k.BCE] += reconstruction_nats(self.model.decode(z), x).sum().item()
+                sums[k.KL] += gaussian_kl(mu, logvar).sum().item()
                 mean_image = torch.sigmoid(self.model.decode(mu))
-                sums["mse"] += (mean_image - x).pow(2).mean(dim=(1, 2, 3)).sum().item()
+                sums[k.MSE] += (mean_image - x).pow(2).mean(dim=(1, 2, 3)).sum().item()
         metrics = {name: total / len(split) for name, total in sums.items()}
-        metrics["neg_elbo"] = metrics["bce"] + metrics["kl"]
+        metrics[k.NEG_ELBO] = metrics[k.BCE] + metrics[k.KL]
         return metrics
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
@@ -190,14 +194,9 @@ class GANLearner(Learner):
         return model
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        betas = (0.5, 0.999)  # Radford et al. 2016: beta1 = 0.9 oscillates
         return {
-            "generator": torch.optim.Adam(
-                self.model.generator.parameters(), lr=self.config.lr, betas=betas
-            ),
-            "discriminator": torch.optim.Adam(
-                self.model.discriminator.parameters(), lr=self.config.lr, betas=betas
-            ),
+            "generator": adam(self.model.generator.parameters(), self.config),
+            "discriminator": adam(self.model.discriminator.parameters(), self.config),
         }
 
     def latent(self, count: int) -> torch.Tensor:
@@ -217,15 +216,15 @@ class GANLearner(Learner):
         g_loss.backward()
         opt_g.step()
         return {
-            "d_loss": d.loss.item(),
-            "g_loss": g_loss.item(),
-            "d_real": d.d_real.item(),
-            "d_fake": d.d_fake.item(),
+            k.D_LOSS: d.loss.item(),
+            k.G_LOSS: g_loss.item(),
+            k.D_REAL: d.d_real.item(),
+            k.D_FAKE: d.d_fake.item(),
         }
 
     def evaluate(self, split: Split) -> dict[str, float]:
         """Mean D(x) on the split's real images and D(G(z)) on as many generated ones."""
-        sums = {"d_real": 0.0, "d_fake": 0.0}
+        sums = {k.D_REAL: 0.0, k.D_FAKE: 0.0}
         rng = self.eval_generator()
         with self.evaluating():
             for start in range(0, len(split), EVAL_BATCH):
@@ -233,9 +232,9 @@ class GANLearner(Learner):
                 z = torch.randn(
                     len(real), self.config.latent_dim, generator=rng, device=self.device
                 )
-                sums["d_real"] += torch.sigmoid(self.model.discriminator(real)).sum().item()
+                sums[k.D_REAL] += torch.sigmoid(self.model.discriminator(real)).sum().item()
                 fake = self.model.generator(z)
-                sums["d_fake"] += torch.sigmoid(self.model.discriminator(fake)).sum().item()
+                sums[k.D_FAKE] += torch.sigmoid(self.model.discriminator(fake)).sum().item()
         return {name: total / len(split) for name, total in sums.items()}
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
@@ -255,9 +254,11 @@ def _dcgan_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-LEARNERS: dict[str, type[Learner]] = {"vae": VAELearner, "gan": GANLearner}
+def adam(parameters: Any, config: RunConfig) -> torch.optim.Adam:
+    """Adam with the run's learning rate and betas (the model's registry defaults)."""
+    return torch.optim.Adam(parameters, lr=config.lr, betas=config.adam_betas)
 
 
 def make_learner(config: RunConfig, device: torch.device) -> Learner:
-    """The learner for `config.model` on `device`."""
-    return LEARNERS[config.model](config, device)
+    """The learner the registry names for `config.model`, on `device`."""
+    return get_model(config.model).learner_class()(config, device)

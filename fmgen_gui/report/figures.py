@@ -20,7 +20,8 @@ from fmgen_gui.widgets.plot_style import make_plot
 from fmgen_gui.widgets.sample_grid import titled_image_painter, titled_image_size, to_qimage
 from trainer.data import CLASSES
 from trainer.evaluate import Evaluation
-from trainer.history import PLOTS, RunHistory
+from trainer.history import RunHistory
+from trainer.registry import get_model
 
 FIGURE_FORMATS = (".png", ".svg")  # a raster and a vector version of each figure
 PRINT_PT = 8  # text size of plots on the A4 page
@@ -74,9 +75,9 @@ def _view_painter(view: pg.GraphicsView):
 
 
 def curve_figure(name: str, history: RunHistory, plot: int, smoothing: int = 1) -> Figure:
-    """One of the model's training plots (PLOTS), drawn from its run folder's history."""
+    """One of the model's registered training plots, drawn from its run folder's history."""
     size = QSizeF(350, 215)
-    widget = _offscreen(LossPlot(PLOTS[history.model][plot], text_pt=PRINT_PT), size)
+    widget = _offscreen(LossPlot(get_model(history.model).plots[plot], text_pt=PRINT_PT), size)
     widget.smoothing.setValue(smoothing)
     widget.show_history(history)
     QApplication.processEvents()

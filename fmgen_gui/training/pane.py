@@ -23,7 +23,6 @@ from fmgen_gui.widgets.config_panel import ConfigPanel
 from fmgen_gui.widgets.message_bar import MessageBar
 from fmgen_gui.widgets.progress import RunProgress
 from trainer.checkpoint import load_checkpoint
-from trainer.config import MODELS
 from trainer.errors import FmgenError
 from trainer.events import (
     CheckpointSaved,
@@ -37,6 +36,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.history import RunHistory
+from trainer.registry import model_names
 from trainer.runs import new_run_dir
 
 SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
@@ -71,7 +71,7 @@ class TrainingPane(QWidget):
         self.config_panel = ConfigPanel(devices)
         self.progress = RunProgress()
         self.messages = MessageBar()
-        self.views = {model: RunView(model) for model in MODELS}
+        self.views = {model: RunView(model) for model in model_names()}
         self.stack = QStackedWidget()
         for view in self.views.values():
             self.stack.addWidget(view)

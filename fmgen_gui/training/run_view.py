@@ -8,31 +8,15 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from fmgen_gui.widgets.loss_plot import LossPlot
 from fmgen_gui.widgets.sample_grid import SampleGrid
 from trainer.events import EpochEnded, Event, SamplesReady, StepLogged
-from trainer.history import PLOTS, RunHistory
-
-GRID_TITLES = {
-    "vae": {
-        "samples": "VAE samples from the prior (fixed noise)",
-        "reconstructions": "Test images (odd rows) and their reconstructions",
-    },
-    "gan": {"samples": "GAN samples (fixed noise)"},
-}
+from trainer.history import RunHistory
+from trainer.registry import get_model
 
 
 def summarize(model: str, event: EpochEnded | None) -> str:
     """One line with the latest epoch's test metrics."""
     if event is None:
         return "No epoch finished yet."
-    t = event.test
-    if model == "vae":
-        return (
-            f"Epoch {event.epoch}: test -ELBO {t['neg_elbo']:.1f} nats/image "
-            f"(reconstruction {t['bce']:.1f} + KL {t['kl']:.1f}), MSE {t['mse']:.4f} per pixel"
-        )
-    return (
-        f"Epoch {event.epoch}: on the test set D(x) = {t['d_real']:.2f}, "
-        f"D(G(z)) = {t['d_fake']:.2f}"
-    )
+    return f"Epoch {event.epoch}, on the test set: {get_model(model).summary(event.test)}"
 
 
 class RunView(QWidget):
@@ -49,8 +33,9 @@ class RunView(QWidget):
         self.model = model
         self.history = RunHistory(model)
         self.stale = False
-        self.plots = [LossPlot(spec) for spec in PLOTS[model]]
-        self.grids = {name: SampleGrid(title) for name, title in GRID_TITLES[model].items()}
+        spec = get_model(model)
+        self.plots = [LossPlot(plot) for plot in spec.plots]
+        self.grids = {grid.name: SampleGrid(grid.title) for grid in spec.grids}
         self.summary = QLabel(summarize(model, None))
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

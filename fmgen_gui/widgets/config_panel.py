@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.config import MODELS, RunConfig, default_config
+from trainer.config import RunConfig, default_config
 from trainer.errors import ConfigError
-
-MODEL_NAMES = {"vae": "VAE (variational autoencoder)", "gan": "GAN (DCGAN)"}
+from trainer.registry import all_models, get_model, model_names
 
 
 class ConfigPanel(QWidget):
@@ -33,15 +32,15 @@ class ConfigPanel(QWidget):
 
     def __init__(self, devices: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._configs: dict[str, RunConfig] = {m: default_config(m) for m in MODELS}
+        self._configs: dict[str, RunConfig] = {m: default_config(m) for m in model_names()}
         self._model = "vae"
         self._build(devices)
         self._show(self._configs["vae"])
 
     def _build(self, devices: list[tuple[str, str]]) -> None:
         self.model = QComboBox()
-        for key in MODELS:
-            self.model.addItem(MODEL_NAMES[key], key)
+        for spec in all_models():
+            self.model.addItem(spec.title, spec.name)
         self.latent_dim = QSpinBox(minimum=1, maximum=512)
         self.latent_dim.setToolTip("Size of the latent code; 2 shows the codes directly as a map")
         self.beta = QDoubleSpinBox(minimum=0.0, maximum=1000.0, singleStep=0.1, decimals=2)
@@ -91,7 +90,7 @@ class ConfigPanel(QWidget):
 
     @property
     def model_key(self) -> str:
-        """'vae' or 'gan'."""
+        """The registry name of the model shown."""
         return self._model
 
     def _switch_model(self) -> None:
@@ -121,9 +120,9 @@ class ConfigPanel(QWidget):
         self.binarize.setChecked(config.binarize)
         index = self.device.findData(config.device)
         self.device.setCurrentIndex(max(index, 0))
-        is_vae = config.model == "vae"
-        self.beta.setEnabled(is_vae)
-        self.binarize.setEnabled(is_vae)
+        options = get_model(config.model).options
+        self.beta.setEnabled("beta" in options)
+        self.binarize.setEnabled("binarize" in options)
 
     def config(self) -> RunConfig:
         """The config on screen, checked; raises ConfigError with the problems."""
@@ -139,7 +138,7 @@ class ConfigPanel(QWidget):
             lr=lr,
             seed=self.seed.value(),
             limit=self.limit.value() if self.use_limit.isChecked() else None,
-            binarize=self.binarize.isChecked() and self._model == "vae",
+            binarize=self.binarize.isChecked() and "binarize" in get_model(self._model).options,
             device=self.device.currentData() or "auto",
         )
 

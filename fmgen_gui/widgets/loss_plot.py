@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.export import save_plot
 from fmgen_gui.widgets.plot_style import make_plot
-from trainer.history import PlotSpec, RunHistory
+from trainer.history import RunHistory
+from trainer.registry import PlotSpec
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd")  # colour-blind safe first two
 

@@ -1,0 +1,62 @@
+"""The model registry: one entry makes a model known everywhere, with no other file touched."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.runs import tiny_run
+from tests.toy_model import TOY_LOSS, toy_model  # noqa: F401  (a fixture)
+from trainer.checkpoint import load_checkpoint
+from trainer.cli import build_parser
+from trainer.config import default_config
+from trainer.errors import CheckpointError
+from trainer.history import RunHistory
+from trainer.keys import METRICS
+from trainer.registry import all_models, get_model, model_names
+
+
+def test_every_builtin_entry_is_complete():
+    for spec in all_models():
+        assert spec.learner_class() is not None
+        assert spec.plots and spec.grids and spec.summary_metrics
+        assert set(spec.summary_metrics) <= set(spec.test_metrics)
+        for key in (*spec.step_metrics, *spec.test_metrics):
+            assert key in METRICS, f"{spec.name}: metric {key!r} has no label"
+        curves = {curve.key for plot in spec.plots for curve in plot.curves}
+        known = (
+            {f"step/{k}" for k in spec.step_metrics}
+            | {f"{split}/{k}" for split in ("train", "test") for k in spec.test_metrics}
+            | {f"train/{k}" for k in spec.step_metrics}
+        )
+        assert curves <= known, f"{spec.name}: plots name unknown series {curves - known}"
+        default_config(spec.name)  # its defaults pass the config's checks
+
+
+def test_an_unknown_model_names_the_known_ones():
+    with pytest.raises(KeyError, match="choose one of vae, gan"):
+        get_model("nope")
+
+
+def test_a_registered_toy_model_trains_from_the_cli(toy_model, tiny_data_dir, tmp_path):  # noqa: F811
+    choices = next(a for a in build_parser()._actions if a.dest == "model").choices
+    assert "toy" in choices and "toy" in model_names()
+    folder = tiny_run("toy", tiny_data_dir, tmp_path / "runs", epochs=2)
+    assert json.loads((folder / "config.json").read_text())["model"] == "toy"
+    history = RunHistory.from_folder(folder)
+    assert history.series[f"step/{TOY_LOSS}"].size > 0
+    assert sorted(history.grids["samples"]) == [1, 2]
+    test_losses = history.series[f"test/{TOY_LOSS}"].y
+    assert test_losses[-1] < test_losses[0]  # it learned something, through the shared loop
+    with pytest.raises(CheckpointError, match="holds a Toy, but a VAE is needed"):
+        load_checkpoint(folder, expect_model="vae")
+
+
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_a_checkpoint_of_one_model_refuses_to_load_as_another(model, tiny_data_dir, tmp_path):
+    folder = tiny_run(model, tiny_data_dir, tmp_path / "runs")
+    for other in model_names():
+        if other != model:
+            with pytest.raises(CheckpointError, match="is needed here"):
+                load_checkpoint(folder, expect_model=other)

@@ -1,0 +1,90 @@
+"""Metric keys, named once: what each number is called, its label, unit and good direction.
+
+Learners return these keys, the loop logs them, plots and tables look their labels up here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """How a metric is shown: its label, unit and which way is better (None: neither)."""
+
+    key: str
+    label: str
+    unit: str = ""
+    lower_is_better: bool | None = None
+
+
+# Training losses and test metrics of the likelihood models (nats per image).
+LOSS = "loss"
+RECON = "recon"
+KL = "kl"
+NEG_ELBO = "neg_elbo"
+BCE = "bce"
+MSE = "mse"
+IWAE_NLL = "iwae_nll"
+BITS_PER_DIM = "bits_per_dim"
+
+# Adversarial models.
+D_LOSS = "d_loss"
+G_LOSS = "g_loss"
+D_REAL = "d_real"
+D_FAKE = "d_fake"
+
+# Sample quality against the test set, in the classifier's feature space.
+FID = "fid"
+KID = "kid"
+PRECISION = "precision"
+RECALL = "recall"
+DENSITY = "density"
+COVERAGE = "coverage"
+CONFIDENCE = "confidence"
+CLASS_HISTOGRAM = "class_histogram"
+
+_NATS = "nats/image"
+METRICS: dict[str, MetricInfo] = {
+    info.key: info
+    for info in (
+        MetricInfo(LOSS, "total loss", "", True),
+        MetricInfo(RECON, "reconstruction", _NATS, True),
+        MetricInfo(KL, "KL", _NATS, None),
+        MetricInfo(NEG_ELBO, "-ELBO", _NATS, True),
+        MetricInfo(BCE, "BCE", _NATS, True),
+        MetricInfo(MSE, "MSE", "per pixel", True),
+        MetricInfo(IWAE_NLL, "IWAE bound", _NATS, True),
+        MetricInfo(BITS_PER_DIM, "bits/dim", "bits", True),
+        MetricInfo(D_LOSS, "discriminator loss", "", None),
+        MetricInfo(G_LOSS, "generator loss", "", None),
+        MetricInfo(D_REAL, "D(x)", "probability", None),
+        MetricInfo(D_FAKE, "D(G(z))", "probability", None),
+        MetricInfo(FID, "FID", "", True),
+        MetricInfo(KID, "KID", "", True),
+        MetricInfo(PRECISION, "precision", "", False),
+        MetricInfo(RECALL, "recall", "", False),
+        MetricInfo(DENSITY, "density", "", False),
+        MetricInfo(COVERAGE, "coverage", "", False),
+        MetricInfo(CONFIDENCE, "confidence", "", False),
+    )
+}
+
+
+def register_metric(info: MetricInfo) -> MetricInfo:
+    """Make a new metric known (a model module names its own); re-registering must agree."""
+    known = METRICS.setdefault(info.key, info)
+    if known != info:
+        raise ValueError(f"metric {info.key!r} is already registered as {known}")
+    return info
+
+
+def format_number(value: float) -> str:
+    """Four significant digits, without exponent for everyday magnitudes."""
+    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
+
+
+def metric_label(key: str) -> str:
+    """The label of `key` (the key itself when it is unknown)."""
+    info = METRICS.get(key)
+    return info.label if info else key

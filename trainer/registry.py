@@ -1,0 +1,136 @@
+"""The model registry: one entry per model says everything the rest of fmgen asks about it.
+
+The CLI's choices, the config checks and the config panel, the training plots and grids, the
+explorer's sources, evaluation and the report all read `ModelSpec`s from here; adding a model
+means one model module, one learner and one `register_model` call (see `trainer.model_specs`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from trainer.keys import format_number, metric_label
+
+if TYPE_CHECKING:
+    from trainer.learners import Learner
+
+
+@dataclass(frozen=True)
+class CurveSpec:
+    """One curve: its series key ('step/loss', 'test/neg_elbo', ...) and its legend label."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """What one training plot shows."""
+
+    title: str
+    x_label: str
+    y_label: str
+    curves: tuple[CurveSpec, ...]
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """One named image grid the learner makes each epoch, with its caption."""
+
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Likelihood:
+    """What a model's likelihood number is: 'exact', 'bound' or 'none', and of what."""
+
+    kind: str = "none"
+    of: str = "p(x)"  # or 'p(x|y)' for conditional models
+    reason: str = ""  # why there is none, for the report's blank cells
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything fmgen needs to know about one model, in one place."""
+
+    name: str  # the CLI's and the config's key, e.g. 'vae'
+    label: str  # short display name, e.g. 'VAE'
+    title: str  # the config panel's entry, e.g. 'VAE (variational autoencoder)'
+    learner: str | type[Learner]  # a Learner subclass or 'module:Class' (imported lazily)
+    objective: str  # what training optimises, in words for tables
+    description: str  # a few sentences for the app's model description
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # config values of this model
+    options: tuple[str, ...] = ()  # model-specific config fields that apply (beta, n_critic...)
+    step_metrics: tuple[str, ...] = ()  # keys train_step returns
+    test_metrics: tuple[str, ...] = ()  # keys evaluate returns
+    summary_metrics: tuple[str, ...] = ()  # the test metrics an epoch summary shows
+    plots: tuple[PlotSpec, ...] = ()
+    grids: tuple[GridSpec, ...] = ()
+    has_encoder: bool = False  # can map test images to latent codes
+    conditional: bool = False  # trained on labels; samples a chosen class
+    sample_cost: int = 1  # network evaluations per generated sample
+    likelihood: Likelihood = Likelihood()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "defaults", MappingProxyType(dict(self.defaults)))
+
+    def learner_class(self) -> type[Learner]:
+        """The learner class, importing its module on first use."""
+        if isinstance(self.learner, str):
+            module, _, name = self.learner.partition(":")
+            return getattr(importlib.import_module(module), name)
+        return self.learner
+
+    def summary(self, test: Mapping[str, float]) -> str:
+        """'-ELBO 240.1, KL 15.2' for the summary metrics present in `test`."""
+        return ", ".join(
+            f"{metric_label(key)} {format_number(test[key])}"
+            for key in self.summary_metrics
+            if key in test
+        )
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register_model(spec: ModelSpec) -> ModelSpec:
+    """Add `spec` to the registry (replacing an entry of the same name) and return it."""
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def unregister_model(name: str) -> None:
+    """Remove an entry (tests register toy models and take them away again)."""
+    _REGISTRY.pop(name, None)
+
+
+def get_model(name: str) -> ModelSpec:
+    """The entry of `name`; KeyError names the known models."""
+    _load_builtins()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown model {name!r}: choose one of {', '.join(model_names())}"
+        ) from None
+
+
+def model_names() -> tuple[str, ...]:
+    """Registered model names, in registration order."""
+    _load_builtins()
+    return tuple(_REGISTRY)
+
+
+def all_models() -> tuple[ModelSpec, ...]:
+    """Every registered entry, in registration order."""
+    _load_builtins()
+    return tuple(_REGISTRY.values())
+
+
+def _load_builtins() -> None:
+    import trainer.model_specs  # noqa: F401  (registers the built-in models on first import)
