@@ -73,7 +73,7 @@ def test_each_checkpoint_fault_is_refused_clearly(
 
 def test_resume_with_another_latent_size_is_refused(run_folder, capsys):
     assert train_cli(["--resume", str(run_folder), "--latent-dim", "9"]) == 1
-    assert "latent_dim: 4 -> 9" in capsys.readouterr().err
+    assert "Latent size: 4 -> 9" in capsys.readouterr().err
 
 
 KILLED_WRITER = """

@@ -141,7 +141,7 @@ def test_an_invalid_field_is_refused_with_a_message(window, qtbot):
     panel.lr.setText("0")  # beyond the validator: the config check refuses it
     window.training.start_button.click()
     assert window.controller.state == IDLE and not window.controller.is_busy()
-    assert "lr: 0.0 must be above 0" in window.training.messages.text
+    assert "Learning rate: 0.0 must be above 0" in window.training.messages.text
     assert panel.epochs.minimum() == 1 and panel.batch_size.minimum() == 1
 
 

@@ -60,3 +60,17 @@ def test_a_checkpoint_of_one_model_refuses_to_load_as_another(model, tiny_data_d
         if other != model:
             with pytest.raises(CheckpointError, match="is needed here"):
                 load_checkpoint(folder, expect_model=other)
+
+
+def test_pins_survive_a_restart_and_main_roles_replace(tmp_path):
+    from trainer.pins import Pin, PinStore
+
+    store = PinStore(tmp_path / "pins.json")
+    store.add(Pin("vae-1", "within", "test", 3, 9))
+    store.add(Pin("vae-1", "extra", "test", 1, 2, method="lerp"))
+    store.add(Pin("vae-1", "within", "test", 4, 5))  # replaces the first
+    store.add(Pin("gan-1", "between", "latent", 11, 12))
+    again = PinStore(tmp_path / "pins.json")
+    assert [(p.role, p.a, p.b) for p in again.pins("vae-1")] == [("within", 4, 5), ("extra", 1, 2)]
+    again.remove(Pin("vae-1", "extra", "test", 1, 2, method="lerp"))
+    assert len(PinStore(tmp_path / "pins.json").pins("vae-1")) == 1

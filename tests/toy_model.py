@@ -50,7 +50,7 @@ class ToyLearner(Learner):
         z = torch.randn(len(x), self.config.latent_dim, generator=generator, device=self.device)
         return (self.model.net(z) - x).pow(2).mean()
 
-    def train_step(self, images: torch.Tensor) -> dict[str, float]:
+    def train_step(self, images: torch.Tensor, labels=None) -> dict[str, float]:
         optimizer = self.optimizers["adam"]
         optimizer.zero_grad(set_to_none=True)
         loss = self._mse(self.prepare(images), self.rng)

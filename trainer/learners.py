@@ -55,9 +55,18 @@ class Learner:
         """Optimizers by name."""
         raise NotImplementedError
 
-    def train_step(self, images: torch.Tensor) -> dict[str, float]:
-        """One optimisation step on uint8 images; plain float losses."""
+    def train_step(
+        self, images: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> dict[str, float]:
+        """One optimisation step on uint8 images (and their labels); plain float losses.
+
+        The loop always passes labels; unconditional models ignore them.
+        """
         raise NotImplementedError
+
+    def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Images (N, 1, 28, 28) in [0, 1] for latent draws `z` (and classes, if conditional)."""
+        return self.model.sample(z)
 
     def evaluate(self, split: Split) -> dict[str, float]:
         """Test metrics over a whole split (on this learner's device)."""
@@ -133,13 +142,23 @@ class VAELearner(Learner):
 
     model: ConvVAE
 
+    def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Posterior means of images `x` in [0, 1]: the codes the explorer shows."""
+        return self.model.encode(x)[0]
+
+    def reconstruct(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Pixel means decoded from the posterior means."""
+        return self.model.reconstruct(x)
+
     def build_model(self) -> ConvVAE:
         return ConvVAE(self.config.latent_dim)
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"adam": adam(self.model.parameters(), self.config)}
 
-    def train_step(self, images: torch.Tensor) -> dict[str, float]:
+    def train_step(
+        self, images: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> dict[str, float]:
         return self.optimise(self.prepare(images))
 
     def optimise(self, x: torch.Tensor) -> dict[str, float]:
@@ -203,7 +222,9 @@ class GANLearner(Learner):
         """Fresh prior draws from the training stream."""
         return torch.randn(count, self.config.latent_dim, generator=self.rng, device=self.device)
 
-    def train_step(self, images: torch.Tensor) -> dict[str, float]:
+    def train_step(
+        self, images: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> dict[str, float]:
         real = self.prepare(images) * 2 - 1
         fake = self.model.generator(self.latent(len(real)))
         opt_d, opt_g = self.optimizers["discriminator"], self.optimizers["generator"]

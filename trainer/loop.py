@@ -146,6 +146,7 @@ class _Run:
             self.folder.keep_metrics_until(self.step)
         self.folder.write_config(self.config)
         self.train_images = self.data.train.images.to(self.device)
+        self.train_labels = self.data.train.labels.to(self.device)
         self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)
         self.steps_per_epoch = math.ceil(len(self.data.train) / self.config.batch_size)
 
@@ -194,8 +195,9 @@ class _Run:
                     )
                 return True
             started = time.perf_counter()
-            images = self.train_images[order[batch * size : (batch + 1) * size]]
-            losses = self.learner.train_step(images)
+            picks = order[batch * size : (batch + 1) * size]
+            images = self.train_images[picks]
+            losses = self.learner.train_step(images, self.train_labels[picks])
             self.step_seconds += time.perf_counter() - started  # steps only: no eval, no pause
             self.step += 1
             if not finite_metrics(losses):
