@@ -8,9 +8,19 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
+# TORCH=auto (default): a CPU build of torch on machines without an NVIDIA GPU when PyTorch's
+# CPU index answers (about 1 GB instead of 5.8 GB, same speed on the CPU), else the default
+# index's build. TORCH=cpu insists on the CPU build; TORCH=default never uses the CPU index.
+TORCH ?= auto
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@if $(BIN)/python -m trainer.torch_variant $(TORCH) $(TORCH_CPU_INDEX); then \
+		echo "installing the CPU build of torch from $(TORCH_CPU_INDEX)"; \
+		$(BIN)/python -m pip install --quiet --index-url $(TORCH_CPU_INDEX) 'torch>=2.2,<3' 'torchvision>=0.17,<1'; \
+	fi
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 

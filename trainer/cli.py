@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from trainer.archive import archive_run
 from trainer.checkpoint import load_checkpoint
 from trainer.config import RunConfig, check_resumable, default_config, field_help
 from trainer.console import ConsoleReporter
@@ -18,7 +19,7 @@ from trainer.events import RunFailed, RunStopped
 from trainer.files import default_runs_dir
 from trainer.loop import train
 from trainer.registry import all_models, model_names
-from trainer.runs import new_run_dir
+from trainer.runs import named_run_dir, new_run_dir
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -80,10 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=default_runs_dir(), help="parent of run folders (./runs)"
     )
     parser.add_argument(
+        "--run-name", help="name the run folder (under --out) instead of <model>-<date>-<time>"
+    )
+    parser.add_argument(
         "--resume",
         type=Path,
         metavar="CHECKPOINT",
         help="continue the run of this checkpoint (file or run folder)",
+    )
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        metavar="RUN_DIR",
+        help="write RUN_DIR.zip (to open, resume or follow elsewhere) and exit",
     )
     parser.add_argument(
         "--fetch-data",
@@ -93,14 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> dict:
+def settings_from_args(args: argparse.Namespace) -> dict:
+    """The config values the parsed arguments set (unset options are left out)."""
     names = (*_OPTION_TYPES, "binarize")
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
 def plan_run(args: argparse.Namespace) -> tuple[RunConfig, Path, object]:
     """The config, run folder and checkpoint (or None) the arguments ask for."""
-    settings = _settings(args)
+    settings = settings_from_args(args)
     if args.resume:
         checkpoint = load_checkpoint(args.resume, expect_model=args.model)
         config = checkpoint.config.replace(**settings)
@@ -111,6 +122,8 @@ def plan_run(args: argparse.Namespace) -> tuple[RunConfig, Path, object]:
             f"choose a model with --model ({', '.join(model_names())}), or --resume a run"
         )
     config = default_config(args.model, **settings)
+    if args.run_name:
+        return config, named_run_dir(args.out, args.run_name), None
     return config, new_run_dir(args.out, config.model), None
 
 
@@ -118,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run fmgen-train; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
+        if args.archive:
+            print(f"wrote {archive_run(args.archive)}")
+            return EXIT_OK
         if args.fetch_data:
             _, source = fetch(download=True)
             print(f"Fashion-MNIST is in {source}")

@@ -31,6 +31,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.learners import make_learner
+from trainer.run_status import StatusWriter
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
 
 
@@ -76,10 +77,15 @@ def train(
     escape: they end the generator with a RunFailed event.
     """
     run = _Run(config, data, RunFolder(Path(run_dir)), stop_event, pause_event, resume)
+    status = StatusWriter(Path(run_dir))
     try:
-        yield from run.events()
+        for event in run.events():
+            status.observe(event)
+            yield event
     except Exception as exc:
-        yield failure_event(exc, run.step)
+        failed = failure_event(exc, run.step)
+        status.observe(failed)
+        yield failed
 
 
 def failure_event(exc: BaseException, step: int | None) -> RunFailed:

@@ -37,6 +37,17 @@ def new_run_dir(out: Path | str, model: str) -> Path:
     return path
 
 
+def named_run_dir(out: Path | str, name: str) -> Path:
+    """`out/name`, refusing a name that is a path or a folder that already holds a run."""
+    if not name or Path(name).name != name or name.startswith("."):
+        raise FmgenError(f"run name {name!r}: use a plain folder name")
+    path = Path(out).expanduser() / name
+    if (path / "config.json").exists():
+        raise FmgenError(f"{path} already holds a run: continue it with --resume {path}")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """Paths and I/O of one run's folder."""
