@@ -90,7 +90,7 @@ class RunHistory:
         folder = RunFolder(Path(path))
         history = cls(folder.read_config().model)
         for record in folder.read_metrics():
-            event = _event_from_record(record)
+            event = event_from_record(record)
             if event is not None:
                 history.add(event)
         for epoch, name, grid in folder.read_grids():
@@ -98,7 +98,8 @@ class RunHistory:
         return history
 
 
-def _event_from_record(record: dict) -> Event | None:
+def event_from_record(record: dict) -> Event | None:
+    """The event a metrics.jsonl record stands for (None for other or damaged records)."""
     try:
         if record.get("type") == "step":
             skip = {"type", "epoch", "step", "images_per_s"}

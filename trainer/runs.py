@@ -120,14 +120,18 @@ class RunFolder:
         save_grid(grid, path)
         return path
 
-    def read_grids(self) -> list[tuple[int, str, np.ndarray]]:
-        """(epoch, name, grid) of every saved grid, by epoch."""
+    def grid_files(self) -> list[tuple[int, str, Path]]:
+        """(epoch, name, path) of every saved grid file, by epoch."""
         found = []
         for path in sorted(self.samples_dir.glob("epoch_*.png")):
             match = _GRID_FILE.fullmatch(path.name)
             if match:
-                found.append((int(match[1]), match[2] or "samples", read_grid(path)))
+                found.append((int(match[1]), match[2] or "samples", path))
         return found
+
+    def read_grids(self) -> list[tuple[int, str, np.ndarray]]:
+        """(epoch, name, grid) of every saved grid, by epoch."""
+        return [(epoch, name, read_grid(path)) for epoch, name, path in self.grid_files()]
 
 
 class RunFolderLock:
