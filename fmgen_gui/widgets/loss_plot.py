@@ -71,8 +71,8 @@ class LossPlot(QWidget):
                 [],
                 [],
                 name=curve.label,
-                pen=pg.mkPen(COLOURS[i], width=2),
-                **(_markers(COLOURS[i]) if per_epoch else {}),
+                pen=pg.mkPen(COLOURS[i % len(COLOURS)], width=2),
+                **(_markers(COLOURS[i % len(COLOURS)]) if per_epoch else {}),
             )
             for i, curve in enumerate(spec.curves)
         }

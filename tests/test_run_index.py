@@ -1,0 +1,56 @@
+"""The Runs view's rows, labels, overlays and deletion, without a window."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.runs import tiny_run
+from trainer.errors import RunFolderError
+from trainer.history import RunHistory
+from trainer.run_index import RunIndex, delete_run, overlay
+from trainer.run_status import read_status
+from trainer.runs import RunFolderLock
+
+
+@pytest.fixture(scope="module")
+def three_runs(tiny_data_dir, tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    runs = [
+        tiny_run("vae", tiny_data_dir, root / "a", epochs=2),
+        tiny_run("vae", tiny_data_dir, root / "b", "--beta", "4"),
+        tiny_run("gan", tiny_data_dir, root / "c"),
+    ]
+    return root, runs
+
+
+def test_three_runs_appear_with_their_metrics_and_states(three_runs, tmp_path):
+    root, runs = three_runs
+    index = RunIndex(tmp_path / "runs.json")
+    rows = {row.path: row for row in index.rows([root / "a", root / "b", root / "c"])}
+    assert set(rows) == set(runs)
+    first, beta4, gan = (rows[path] for path in runs)
+    assert (first.model, first.epochs, first.state) == ("vae", "2 / 2", "finished")
+    assert "beta 4" in beta4.settings and "beta 1" in first.settings
+    assert "-ELBO" in first.metrics and "D(x)" in gan.metrics and gan.epochs == "1 / 1"
+    assert first.size_mb > 0 and first.fid is None and first.group == ""
+
+    index.set_user(runs[1], label="beta four", notes="the blurry one")
+    again = RunIndex(tmp_path / "runs.json").row(runs[1])
+    assert (again.label, again.notes) == ("beta four", "the blurry one")
+
+
+def test_overlaying_two_runs_draws_one_curve_each(three_runs):
+    _, runs = three_runs
+    histories = {"A": RunHistory.from_folder(runs[0]), "B": RunHistory.from_folder(runs[1])}
+    spec, merged = overlay(histories, "test/neg_elbo", "epoch")
+    assert [curve.label for curve in spec.curves] == ["A", "B"]
+    assert merged.series["A/test/neg_elbo"].size == 2 and merged.series["B/test/neg_elbo"].size == 1
+
+
+def test_delete_refuses_a_run_in_use_and_removes_a_finished_one(tiny_data_dir, tmp_path):
+    run = tiny_run("vae", tiny_data_dir, tmp_path / "runs")
+    with RunFolderLock(run), pytest.raises(RunFolderError, match="in use"):
+        delete_run(run)
+    assert run.is_dir() and read_status(run).state == "finished"
+    delete_run(run)
+    assert not run.exists()
