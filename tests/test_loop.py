@@ -149,8 +149,8 @@ def test_nan_stops_with_the_step_and_keeps_the_last_good_checkpoint(
 ):
     real_step = VAELearner.train_step
 
-    def poisoned(self, images):
-        losses = real_step(self, images)
+    def poisoned(self, images, labels=None):
+        losses = real_step(self, images, labels)
         if self.poison_at == 0:
             with torch.no_grad():  # the weights go bad too, as in a real divergence
                 next(self.model.parameters()).fill_(float("nan"))
@@ -171,7 +171,7 @@ def test_nan_stops_with_the_step_and_keeps_the_last_good_checkpoint(
 
 
 def test_out_of_memory_becomes_a_clear_message(tiny_data, tmp_path, monkeypatch):
-    def no_memory(self, images):
+    def no_memory(self, images, labels=None):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
     monkeypatch.setattr(VAELearner, "train_step", no_memory)
@@ -181,7 +181,7 @@ def test_out_of_memory_becomes_a_clear_message(tiny_data, tmp_path, monkeypatch)
 
 
 def test_unexpected_errors_become_events_with_a_traceback(tiny_data, tmp_path, monkeypatch):
-    def broken(self, images):
+    def broken(self, images, labels=None):
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(VAELearner, "train_step", broken)
