@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 XCB_PACKAGES = (
     "libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 "
@@ -54,7 +55,7 @@ def explain(problem: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Open the app, showing the run folder or checkpoint given as argument; the exit code."""
+    """Open the app on a run folder, checkpoint or .zip (`--follow DIR`: follow it live)."""
     argv = sys.argv[1:] if argv is None else argv
     problem = display_problem()
     if problem:
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("fmgen")
     window = MainWindow()
     window.show()
-    if argv:
+    if argv[:1] == ["--follow"] and len(argv) > 1:
+        window.follow_run(Path(argv[1]))
+    elif argv:
         window.open_run(argv[0])
     return app.exec()

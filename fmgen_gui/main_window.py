@@ -17,9 +17,12 @@ from fmgen_gui.explorer.pane import ExplorerPane
 from fmgen_gui.export import ask_figure_path
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.pane import EvaluationPane
+from fmgen_gui.runs.follow_view import FollowView
+from fmgen_gui.runs.pane import RunsPane
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.widgets.progress import fix_size_for
+from trainer.archive import archive_run, extract_run
 from trainer.device import available_devices
 from trainer.errors import FmgenError
 from trainer.files import atomic_path, default_runs_dir
@@ -46,6 +49,17 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.training, "Train")
         self.tabs.addTab(self.explorer, "Explore")
         self.tabs.addTab(self.report, "Evaluate and report")
+        self.runs = RunsPane([self.training.runs_dir])
+        self.tabs.addTab(self.runs, "Runs")
+        self.tabs.setTabsClosable(True)  # follow tabs close; the four workspaces cannot
+        self.tabs.tabCloseRequested.connect(self._close_follow_tab)
+        for index in range(self.tabs.count()):
+            self.tabs.tabBar().setTabButton(
+                index, self.tabs.tabBar().ButtonPosition.RightSide, None
+            )
+        self.runs.open_requested.connect(self.open_run)
+        self.runs.follow_requested.connect(self.follow_run)
+        self.runs.save_requested.connect(self.save_view)
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
         self._build_menus()
@@ -70,7 +84,9 @@ class MainWindow(QMainWindow):
         self._action(
             file_menu, "&Open run folder…", self.open_run_dialog, QKeySequence.StandardKey.Open
         )
-        self._action(file_menu, "Open &checkpoint…", self.open_checkpoint_dialog)
+        self._action(file_menu, "Open &checkpoint or run archive…", self.open_checkpoint_dialog)
+        self._action(file_menu, "&Follow run folder…", self.follow_run_dialog)
+        self._action(file_menu, "Export run as .&zip…", self.export_run_dialog)
         self._action(
             file_menu,
             "&Save checkpoint as…",
@@ -100,8 +116,11 @@ class MainWindow(QMainWindow):
         return action
 
     def open_run(self, path: Path | str) -> None:
-        """Show a run folder or checkpoint in the training pane; errors become a message."""
+        """Show a run folder, checkpoint or run archive in the training pane."""
         try:
+            if Path(path).suffix == ".zip":  # an archive unpacks into the runs folder first
+                path = extract_run(path, self.training.runs_dir)
+                self.runs.refresh()
             model = self.training.open_run(Path(path))
         except FmgenError as exc:
             self.training.messages.show_message(str(exc), "error")
@@ -122,10 +141,48 @@ class MainWindow(QMainWindow):
             self,
             "Open a checkpoint",
             str(self.training.runs_dir),
-            "Checkpoints (*.pt);;All files (*)",
+            "Checkpoints and run archives (*.pt *.zip);;All files (*)",
         )
         if name:
             self.open_run(name)
+
+    def follow_run_dialog(self) -> None:
+        """Ask for a run folder that another process writes, and follow it."""
+        folder = QFileDialog.getExistingDirectory(
+            self, "Follow a run folder", str(self.training.runs_dir)
+        )
+        if folder:
+            self.follow_run(Path(folder))
+
+    def follow_run(self, folder: Path) -> None:
+        """Show a run another process writes in its own tab, updated live."""
+        try:
+            view = FollowView(Path(folder))
+        except FmgenError as exc:
+            self.training.messages.show_message(str(exc), "error")
+            return
+        view.view.save_requested.connect(self.save_view)
+        self.tabs.setCurrentIndex(self.tabs.addTab(view, f"Following {Path(folder).name}"))
+
+    def _close_follow_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if isinstance(widget, FollowView):
+            widget.timer.stop()
+            self.tabs.removeTab(index)
+            widget.deleteLater()
+
+    def export_run_dialog(self) -> None:
+        """Write a run folder as a .zip (to open or resume on another machine)."""
+        folder = QFileDialog.getExistingDirectory(
+            self, "Export a run folder as .zip", str(self.training.runs_dir)
+        )
+        if folder:
+            try:
+                path = archive_run(folder)
+            except (FmgenError, OSError) as exc:
+                self.training.messages.show_message(f"Not exported: {exc}", "error")
+                return
+            self.statusBar().showMessage(f"Wrote {path}")
 
     def save_checkpoint_dialog(self) -> None:
         """Copy the shown model's checkpoint to a file the user picks."""

@@ -62,6 +62,7 @@ class ConsoleReporter:
             f"data {e.train_size} train / {e.test_size} test from {e.data_source}"
         )
         self.write(f"run folder: {e.run_dir}")
+        self.write(f"watch it live in the app: fmgen --follow {e.run_dir}")
 
     def on_StepLogged(self, e: StepLogged) -> None:
         done = e.step - (e.epoch - 1) * self.steps_per_epoch

@@ -1,0 +1,1 @@
+"""The Runs tab and the views of runs followed from other processes."""

@@ -1,0 +1,216 @@
+"""RunsPane: every run folder in a sortable, filterable table; overlay, rename, notes, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmgen_gui.widgets.loss_plot import LossPlot
+from fmgen_gui.widgets.message_bar import MessageBar
+from fmgen_gui.widgets.sample_grid import SampleGrid
+from trainer.errors import FmgenError
+from trainer.history import RunHistory
+from trainer.registry import get_model
+from trainer.run_index import RunIndex, RunRow, delete_run, overlay
+
+COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
+HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")
+MAX_GRIDS = 4
+
+
+class _SortItem(QTableWidgetItem):
+    """Sorts numbers as numbers (FID, MB) and text as text."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(Qt.ItemDataRole.UserRole), other.data(Qt.ItemDataRole.UserRole)
+        if isinstance(mine, float) and isinstance(theirs, float):
+            return mine < theirs
+        return self.text() < other.text()  # PySide recurses on super().__lt__
+
+
+class RunsPane(QWidget):
+    """Lists runs under the runs folder (and added folders); overlays the selected ones."""
+
+    open_requested = Signal(object)  # a run folder to open in the Train tab
+    follow_requested = Signal(object)  # a run folder to follow live
+    save_requested = Signal(object)  # the overlay plot or a grid to save as a figure
+
+    def __init__(self, roots: list[Path], index: RunIndex | None = None) -> None:
+        super().__init__()
+        self.roots, self.index = list(roots), index or RunIndex()
+        self.rows: list[RunRow] = []
+        self.histories: dict[str, RunHistory] = {}
+        self.messages = MessageBar()
+        self.filter = QLineEdit(placeholderText="filter: vae, beta 4, finished (all must match)")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.series = QComboBox()
+        self.overlay_box = QVBoxLayout()
+        self.grids = QHBoxLayout()
+        self._build()
+        self.refresh()
+
+    def _build(self) -> None:
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("Refresh", self.refresh),
+            ("Open", lambda: self._each(self.open_requested.emit)),
+            ("Follow", lambda: self._each(self.follow_requested.emit)),
+            ("Rename…", self.rename),
+            ("Notes…", self.edit_notes),
+            ("Delete…", self.delete),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        self.filter.textChanged.connect(self._apply_filter)
+        self.table.itemSelectionChanged.connect(self.show_overlay)
+        self.series.currentIndexChanged.connect(self._draw_overlay)
+        top = QWidget()
+        layout = QVBoxLayout(top)
+        layout.addWidget(self.messages)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table, stretch=1)
+        layout.addLayout(buttons)
+        bottom = QWidget()
+        lower = QVBoxLayout(bottom)
+        lower.addWidget(self.series)
+        lower.addLayout(self.overlay_box, stretch=3)
+        lower.addLayout(self.grids, stretch=2)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        QVBoxLayout(self).addWidget(splitter)
+
+    def refresh(self) -> None:
+        """Read the run folders again."""
+        self.rows = self.index.rows(self.roots)
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            for c, name in enumerate(COLUMNS):
+                value = getattr(row, name)
+                item = _SortItem("" if value is None else _text(value))
+                item.setData(Qt.ItemDataRole.UserRole, value if isinstance(value, float) else r)
+                item.setData(Qt.ItemDataRole.UserRole + 1, r)
+                item.setToolTip(f"{row.path}\n{row.notes}".strip())
+                self.table.setItem(r, c, item)
+        self.table.setSortingEnabled(True)
+        self._apply_filter(self.filter.text())
+
+    def selected(self) -> list[RunRow]:
+        """The rows selected in the table, in table order."""
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self.rows[self.table.item(r, 0).data(Qt.ItemDataRole.UserRole + 1)] for r in rows]
+
+    def _apply_filter(self, text: str) -> None:
+        words = [term.strip() for term in text.lower().split(",") if term.strip()]  # phrases
+        for r in range(self.table.rowCount()):
+            row = self.rows[self.table.item(r, 0).data(Qt.ItemDataRole.UserRole + 1)]
+            haystack = " ".join(_text(getattr(row, n)) for n in (*COLUMNS, "notes")).lower()
+            self.table.setRowHidden(r, not all(word in haystack for word in words))
+
+    def _each(self, action) -> None:
+        for row in self.selected():
+            action(row.path)
+
+    def rename(self) -> None:
+        """Give the selected run a display label."""
+        for row in self.selected()[:1]:
+            label, ok = QInputDialog.getText(self, "Rename run", "Display label:", text=row.label)
+            if ok and label.strip():
+                self.index.set_user(row.path, label=label.strip())
+                self.refresh()
+
+    def edit_notes(self) -> None:
+        """Write notes on the selected run."""
+        for row in self.selected()[:1]:
+            notes, ok = QInputDialog.getMultiLineText(self, "Notes", row.label, row.notes)
+            if ok:
+                self.index.set_user(row.path, notes=notes)
+                self.refresh()
+
+    def delete(self, confirm=None) -> None:
+        """Delete the selected runs after confirmation; a run in use is refused."""
+        rows = self.selected()
+        ask = confirm or self._confirm_delete
+        if not rows or not ask(rows):
+            return
+        for row in rows:
+            try:
+                delete_run(row.path)
+            except FmgenError as exc:
+                self.messages.show_message(str(exc), "error")
+        self.refresh()
+
+    def _confirm_delete(self, rows: list[RunRow]) -> bool:
+        names = "\n".join(str(row.path) for row in rows)
+        answer = QMessageBox.question(self, "Delete runs", f"Delete these run folders?\n{names}")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def show_overlay(self) -> None:
+        """Offer the series the selected runs share, and their latest sample grids."""
+        self.histories = {row.label: RunHistory.from_folder(row.path) for row in self.selected()}
+        shared = (
+            set.intersection(*(set(h.series) for h in self.histories.values()))
+            if (self.histories)
+            else set()
+        )
+        self.series.blockSignals(True)
+        self.series.clear()
+        self.series.addItems(sorted(shared, key=self._series_order))
+        self.series.blockSignals(False)
+        self._draw_overlay()
+        _clear(self.grids)
+        for label, history in list(self.histories.items())[:MAX_GRIDS]:
+            grid = SampleGrid(label)
+            for epoch, image in sorted(history.grids.get("samples", {}).items()):
+                grid.add_grid(epoch, image)
+            grid.save_requested.connect(lambda g=grid: self.save_requested.emit(g))
+            self.grids.addWidget(grid)
+
+    def _series_order(self, key: str) -> tuple:
+        """The model's headline test metric first, then test, train and step series."""
+        rows = self.selected()
+        headline = f"test/{get_model(rows[0].model).summary_metrics[0]}" if rows else ""
+        return (key != headline, not key.startswith("test/"), key)
+
+    def _draw_overlay(self) -> None:
+        _clear(self.overlay_box)
+        key = self.series.currentText()
+        if not key:
+            return
+        x_label = "step" if key.startswith("step/") else "epoch"
+        spec, merged = overlay(self.histories, key, x_label)
+        self.plot = LossPlot(spec)
+        self.plot.show_history(merged)
+        self.plot.save_requested.connect(lambda: self.save_requested.emit(self.plot))
+        self.overlay_box.addWidget(self.plot)
+
+
+def _text(value: object) -> str:
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def _clear(layout) -> None:
+    while layout.count():
+        widget = layout.takeAt(0).widget()
+        if widget is not None:
+            widget.deleteLater()
