@@ -14,8 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from trainer.errors import FmgenError
-from trainer.latent import Cancelled
+from trainer.errors import Cancelled, FmgenError
 
 Job = Callable[[Callable[[float, str], None], threading.Event], Any]
 

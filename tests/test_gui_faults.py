@@ -13,8 +13,8 @@ from tests.faults import DATA_FAULTS, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
 from tests.test_faults import CHECKPOINT_FAULTS
+from trainer.errors import Cancelled
 from trainer.events import RunFailed, RunStarted, StepLogged
-from trainer.latent import Cancelled
 from trainer.learners import VAELearner
 
 pytestmark = pytest.mark.timeout(180)

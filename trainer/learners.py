@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from torch import nn
 
 from trainer.config import RunConfig
 from trainer.data import Split, balanced_indices
-from trainer.errors import CheckpointError
+from trainer.errors import CheckpointError, raise_if_cancelled
 from trainer.grids import interleave_rows, tile
 from trainer.models.gan import DCGAN
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
@@ -57,8 +58,8 @@ class Learner:
         """One optimisation step on uint8 images; plain float losses."""
         raise NotImplementedError
 
-    def evaluate(self, split: Split) -> dict[str, float]:
-        """Test metrics over a whole split (on this learner's device)."""
+    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
+        """Test metrics over a whole split (on this learner's device), cancellable per batch."""
         raise NotImplementedError
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
@@ -149,12 +150,13 @@ class VAELearner(Learner):
         optimizer.step()
         return {"loss": loss.total.item(), "recon": loss.recon.item(), "kl": loss.kl.item()}
 
-    def evaluate(self, split: Split) -> dict[str, float]:
+    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
         """Test BCE (nats/image, one posterior sample), KL, -ELBO (beta = 1) and MSE per pixel."""
         sums = {"bce": 0.0, "kl": 0.0, "mse": 0.0}
         rng = self.eval_generator()
         with self.evaluating():
             for start in range(0, len(split), EVAL_BATCH):
+                raise_if_cancelled(cancel)
                 x = self.prepare(split.images[start : start + EVAL_BATCH], rng)
                 mu, logvar = self.model.encode(x)
                 z = self.model.reparameterize(mu, logvar, rng)
@@ -223,12 +225,13 @@ class GANLearner(Learner):
             "d_fake": d.d_fake.item(),
         }
 
-    def evaluate(self, split: Split) -> dict[str, float]:
+    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
         """Mean D(x) on the split's real images and D(G(z)) on as many generated ones."""
         sums = {"d_real": 0.0, "d_fake": 0.0}
         rng = self.eval_generator()
         with self.evaluating():
             for start in range(0, len(split), EVAL_BATCH):
+                raise_if_cancelled(cancel)
                 real = self.prepare(split.images[start : start + EVAL_BATCH], rng) * 2 - 1
                 z = torch.randn(
                     len(real), self.config.latent_dim, generator=rng, device=self.device

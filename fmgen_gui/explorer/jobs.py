@@ -36,7 +36,7 @@ def encode_job(checkpoint_path: Path, data_dir: str | None):
 
     def job(progress, cancel) -> LatentAtlas:
         progress(0.0, "loading the test images")
-        data = load_fashion_mnist(data_dir, download=True)
+        data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
         vae = _cpu_learner(checkpoint_path, "vae").model
         return LatentAtlas.build(
             lambda x: vae.encode(x)[0],
@@ -53,7 +53,7 @@ def gan_job(checkpoint_path: Path, data_dir: str | None):
 
     def job(progress, cancel) -> GanCandidates:
         progress(0.0, "generating the GAN's samples")
-        data = load_fashion_mnist(data_dir, download=True)
+        data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
         learner = _cpu_learner(checkpoint_path, "gan")
         codes = fixed_noise(learner.config)
         with torch.no_grad():

@@ -36,8 +36,8 @@ def evaluation_job(runs: dict[str, Path], data_dir: str | None, settings: Evalua
 
     def job(progress, cancel) -> Evaluation:
         progress(0.0, "loading the data and the classifier")
-        data = load_fashion_mnist(data_dir, download=True)
-        classifier, info = load_or_train_classifier(data, progress=progress)
+        data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
+        classifier, info = load_or_train_classifier(data, progress, cancel=cancel)
         return evaluate(runs, data, classifier, info, settings, progress, cancel)
 
     return job
