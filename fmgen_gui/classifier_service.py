@@ -36,10 +36,10 @@ class ClassifierService(QObject):
 
     @staticmethod
     def _job(data_dir: str | None):
-        def job(progress, cancel):
+        def job(report, cancel):
             data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
             # The model stays on this thread; the GUI thread reads the cached file.
-            _load_or_train(data, progress=progress, cancel=cancel)
+            _load_or_train(data, progress=report.progress, cancel=cancel)
             return cache_path(data.fingerprint())
 
         return job

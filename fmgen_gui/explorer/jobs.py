@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from fmgen_gui.tasks import Report
 from trainer.checkpoint import load_checkpoint
 from trainer.data import load_fashion_mnist
 from trainer.explore import LatentAtlas, to_uint8
@@ -34,14 +36,14 @@ def _cpu_learner(checkpoint_path: Path, kind: str):
 def encode_job(checkpoint_path: Path, data_dir: str | None):
     """Encode the test set with the VAE of `checkpoint_path` (its own CPU copy)."""
 
-    def job(progress, cancel) -> LatentAtlas:
-        progress(0.0, "loading the test images")
+    def job(report: Report, cancel: threading.Event) -> LatentAtlas:
+        report.progress(0.0, "loading the test images")
         data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
         vae = _cpu_learner(checkpoint_path, "vae").model
         return LatentAtlas.build(
             lambda x: vae.encode(x)[0],
             data.test,
-            progress=lambda f: progress(f, "encoding the 10,000 test images"),
+            progress=lambda f: report.progress(f, "encoding the 10,000 test images"),
             cancel=cancel,
         )
 
@@ -51,8 +53,8 @@ def encode_job(checkpoint_path: Path, data_dir: str | None):
 def gan_job(checkpoint_path: Path, data_dir: str | None):
     """The GAN's fixed-noise samples (the grid the training pane shows) and the test images."""
 
-    def job(progress, cancel) -> GanCandidates:
-        progress(0.0, "generating the GAN's samples")
+    def job(report: Report, cancel: threading.Event) -> GanCandidates:
+        report.progress(0.0, "generating the GAN's samples")
         data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
         learner = _cpu_learner(checkpoint_path, "gan")
         codes = fixed_noise(learner.config)

@@ -34,11 +34,11 @@ from trainer.interpret import describe_setup, interpret
 def evaluation_job(runs: dict[str, Path], data_dir: str | None, settings: EvaluationSettings):
     """Load data and classifier, then evaluate; returns plain numbers and images."""
 
-    def job(progress, cancel) -> Evaluation:
-        progress(0.0, "loading the data and the classifier")
+    def job(report, cancel) -> Evaluation:
+        report.progress(0.0, "loading the data and the classifier")
         data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
-        classifier, info = load_or_train_classifier(data, progress, cancel=cancel)
-        return evaluate(runs, data, classifier, info, settings, progress, cancel)
+        classifier, info = load_or_train_classifier(data, report.progress, cancel=cancel)
+        return evaluate(runs, data, classifier, info, settings, report.progress, cancel)
 
     return job
 
