@@ -14,6 +14,7 @@ import threading
 import time
 
 import pytest
+import torch
 
 import trainer.classifier
 import trainer.evaluate
@@ -22,9 +23,11 @@ from fmgen_gui.training import job as training_job
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
 from trainer.checkpoint import load_checkpoint
+from trainer.cli import main as train_cli
 from trainer.errors import Cancelled
 from trainer.events import RunStarted, RunStopped
 from trainer.learners import VAELearner
+from trainer.snapshots import snapshot_path
 
 pytestmark = pytest.mark.timeout(300)
 # The target is 1 s with the CPU defaults (benchmarks/close_latency.py measures it); this bound
@@ -145,3 +148,33 @@ def test_close_while_evaluating(qtbot, tmp_path, tiny_data_dir, monkeypatch, exi
     window.report.iwae_k.setValue(2)
     window.report.evaluate()
     close_in_phase(qtbot, window, gate, exits)
+
+
+def test_the_explorer_keeps_the_epoch_it_loaded_while_training_writes_the_next(
+    qtbot, tmp_path, tiny_data_dir, monkeypatch
+):
+    entered, release = threading.Event(), threading.Event()
+    real_encode = trainer.explore.encode_means
+
+    def slow_encode(*args, **kwargs):  # holds the explorer's job after it read its snapshot
+        entered.set()
+        release.wait(60)
+        return real_encode(*args, **kwargs)
+
+    monkeypatch.setattr(trainer.explore, "encode_means", slow_encode)
+    window = vae_window(qtbot, tmp_path, tiny_data_dir)
+    folder = window.training.run_dirs["vae"]
+    explorer = window.explorer
+    window.tabs.setCurrentWidget(explorer)
+    qtbot.waitUntil(entered.is_set, timeout=60000)
+    resume = ["--resume", str(folder), "--epochs", "2", "--data-dir", str(tiny_data_dir)]
+    assert train_cli(resume) == 0  # epoch 2 replaces checkpoint.pt meanwhile
+    release.set()
+    qtbot.waitUntil(lambda: explorer.interpolator is not None, timeout=60000)
+    assert explorer.used.text() == "VAE, epoch 1"
+    decoder = explorer.interpolator.decode.__self__.state_dict()
+    epoch_1 = load_checkpoint(snapshot_path(folder, 1)).state["model"]
+    assert all(torch.equal(decoder[name], epoch_1[name]) for name in epoch_1)
+    explorer.loader.refresh("vae")  # the next refresh moves on to the new snapshot
+    qtbot.waitUntil(lambda: explorer.used.text() == "VAE, epoch 2", timeout=60000)
+    window.close()

@@ -10,6 +10,7 @@ from tests.faults import DATA_FAULTS, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
 from tests.test_faults import CHECKPOINT_FAULTS
+from trainer.evaluate import load_learner
 from trainer.events import RunFailed, RunStarted, StepLogged
 from trainer.learners import VAELearner
 
@@ -69,7 +70,7 @@ def test_nan_stops_and_the_window_keeps_the_last_good_checkpoint(
     window.training.start_button.click()
     failed = wait_for_failure(qtbot, window, log)
     assert failed.kind == "nan" and "step 10" in window.training.messages.text
-    learner, checkpoint = window.models.load("vae")
+    learner, checkpoint = load_learner(window.models.checkpoint_path("vae"), "vae")
     assert checkpoint.epoch == 1
     assert all(torch.isfinite(p).all() for p in learner.model.parameters())
     window.close()

@@ -31,6 +31,7 @@ from trainer.metrics.reconstruction import (
     summarize,
     worst_per_class,
 )
+from trainer.snapshots import reader_path, run_folder_of
 
 Progress = Callable[[float, str], None]
 WITHIN, BETWEEN = (6, 6), (7, 8)  # shirt to shirt; sneaker to bag (the seed's two cases)
@@ -71,8 +72,8 @@ class Evaluation:
 
 
 def load_learner(run_dir: Path | str, kind: str) -> tuple[Learner, Checkpoint]:
-    """A CPU learner restored from the run's checkpoint."""
-    checkpoint = load_checkpoint(run_dir, expect_model=kind)
+    """A CPU learner restored from the run's newest epoch snapshot (see trainer.snapshots)."""
+    checkpoint = load_checkpoint(reader_path(run_dir), expect_model=kind)
     learner = make_learner(checkpoint.config.replace(device="cpu"), torch.device("cpu"))
     learner.load_state_dict(checkpoint.state)
     learner.model.eval()
@@ -178,7 +179,7 @@ def evaluate(
         learner, checkpoint = load_learner(run_dir, kind)
         evaluation = ModelEvaluation(
             kind,
-            Path(checkpoint.path).parent,
+            run_folder_of(checkpoint.path),
             checkpoint.config,
             checkpoint.epoch,
             checkpoint.step,

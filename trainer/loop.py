@@ -40,6 +40,7 @@ from trainer.events import (
 from trainer.learners import make_learner
 from trainer.meters import Meter
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
+from trainer.snapshots import discard_after, publish
 
 
 def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
@@ -134,6 +135,7 @@ class _Run:
         if self.resume:
             self.learner.load_state_dict(self.resume.state)
             self.folder.keep_metrics_until(self.step)
+            discard_after(self.folder.path, self.epoch)
         self.folder.write_config(self.config)
         self.train_images = self.data.train.images.to(self.device)
         self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)
@@ -246,7 +248,7 @@ class _Run:
         )
 
     def end_epoch(self) -> Iterator[Event]:
-        """Evaluate, save the grids and the checkpoint; returns True when the run ended.
+        """Evaluate, save the grids, the checkpoint and its snapshot; True when the run ended.
 
         A stop during the test evaluation or before the grids saves the state with all of the
         epoch's batches done, so a resume starts right here. Once the grids are drawn the rest
@@ -274,6 +276,8 @@ class _Run:
             yield SamplesReady(self.epoch, self.step, name, grid)
         self.epoch_meter = Meter()
         saved = self.save(batch_in_epoch=0)
+        if isinstance(saved, CheckpointSaved):  # before the event: its readers want the snapshot
+            publish(self.folder.path, self.epoch)
         yield saved
         if isinstance(saved, RunFailed):
             return True

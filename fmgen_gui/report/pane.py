@@ -67,6 +67,7 @@ class EvaluationPane(QWidget):
         self.export_button.clicked.connect(self.export_dialog)
         self.progress = QProgressBar(maximum=100, visible=False)
         self.status = QLabel("Train or open a VAE and a GAN, then press Evaluate.")
+        self.used = QLabel()  # which epoch of each model the shown numbers are of
         self.messages = MessageBar()
         self.text = QTextBrowser()
         self.worst_title = QLabel(
@@ -85,6 +86,7 @@ class EvaluationPane(QWidget):
             self.iwae_k,
             self.evaluate_button,
             self.export_button,
+            self.used,
             self.progress,
             self.status,
         ):
@@ -137,6 +139,9 @@ class EvaluationPane(QWidget):
         self.progress.setVisible(False)
         self.evaluate_button.setEnabled(True)
         self.evaluation = evaluation
+        self.used.setText(
+            "; ".join(f"{kind.upper()}, epoch {m.epoch}" for kind, m in evaluation.models.items())
+        )
         metrics = evaluation.metrics
         written = write_metrics(evaluation)
         self.text.setHtml(
