@@ -26,6 +26,7 @@ BENCHMARKS = (
     "quality_at_time",
     "gui_responsiveness",
     "scrub_latency",
+    "close_latency",
     "startup_memory",
 )
 

@@ -10,7 +10,6 @@ from fmgen_gui.tasks import TaskRunner
 from trainer.classifier import ClassifierInfo, FashionClassifier, cache_path, load_classifier
 from trainer.classifier import load_or_train_classifier as _load_or_train
 from trainer.data import load_fashion_mnist
-from trainer.latent import Cancelled
 
 
 class ClassifierService(QObject):
@@ -37,14 +36,10 @@ class ClassifierService(QObject):
 
     @staticmethod
     def _job(data_dir: str | None):
-        def job(progress, cancel):
-            def report(fraction: float, text: str) -> None:
-                if cancel.is_set():
-                    raise Cancelled("classifier training cancelled")
-                progress(fraction, text)
-
-            data = load_fashion_mnist(data_dir, download=True)
-            _load_or_train(data, progress=report)  # the model stays here; the file goes over
+        def job(report, cancel):
+            data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
+            # The model stays on this thread; the GUI thread reads the cached file.
+            _load_or_train(data, progress=report.progress, cancel=cancel)
             return cache_path(data.fingerprint())
 
         return job

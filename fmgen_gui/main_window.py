@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -246,15 +247,19 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save settings, stop a run cooperatively (it saves a checkpoint) and wait for it."""
+        """Save settings, stop all background work cooperatively (a run saves a checkpoint)
+        and wait for it: every job checks its cancel at least once per batch, so this takes
+        well under a second unless a download is going."""
         self.save_settings()
-        background = (
-            self.controller,
-            self.explorer.loader.runner,
-            self.classifier.runner,
-            self.report.runner,
-        )
-        if not all(owner.shutdown(CLOSE_TIMEOUT_S) for owner in background):
+        runners = (self.explorer.loader.runner, self.classifier.runner, self.report.runner)
+        self.controller.stop()
+        for runner in runners:
+            runner.cancel()  # all at once, so that they wind down side by side
+        deadline = time.monotonic() + CLOSE_TIMEOUT_S
+        if not all(
+            owner.shutdown(max(deadline - time.monotonic(), 0))
+            for owner in (self.controller, *runners)
+        ):
             # The thread did not stop in time (e.g. a download); leaving would abort Qt with
             # "QThread destroyed while running", so end the process without unwinding Qt.
             print("fmgen: background work did not stop in time; exiting", file=sys.stderr)

@@ -1,29 +1,26 @@
-"""ModelStore: the trained VAE and GAN, side by side, as CPU copies loaded from checkpoints.
+"""ModelStore: where the trained VAE and GAN are, side by side, for the panes that read them.
 
-Models never cross threads: the training thread writes checkpoints, and the GUI thread reads
-them back here when a pane needs a model.
+Models never cross threads: the training thread writes checkpoints and, at each epoch's end,
+an immutable snapshot of it (trainer.snapshots). Readers load the newest snapshot of the path
+kept here, each once, in their own background job (trainer.evaluate.load_learner), so no
+reader ever combines half of one epoch with half of the next.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import torch
 from PySide6.QtCore import QObject, Signal
-
-from trainer.checkpoint import Checkpoint, load_checkpoint
-from trainer.learners import Learner, make_learner
 
 
 class ModelStore(QObject):
-    """Checkpoint path per model kind; learners are loaded lazily and cached per file version."""
+    """The checkpoint path of each model kind, and a signal when one changes."""
 
     changed = Signal(str)  # 'vae' or 'gan'
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._paths: dict[str, Path] = {}
-        self._cache: dict[str, tuple[tuple[Path, int], Learner, Checkpoint]] = {}
 
     def set_checkpoint(self, kind: str, path: Path | str) -> None:
         """Make `path` the current checkpoint of `kind` (it may change on disk later)."""
@@ -38,17 +35,3 @@ class ModelStore(QObject):
         """True when a checkpoint of `kind` is known and on disk."""
         path = self._paths.get(kind)
         return path is not None and path.is_file()
-
-    def load(self, kind: str) -> tuple[Learner, Checkpoint]:
-        """The CPU learner and checkpoint of `kind` (raises CheckpointError or KeyError)."""
-        path = self._paths[kind]
-        version = (path, path.stat().st_mtime_ns)
-        cached = self._cache.get(kind)
-        if cached and cached[0] == version:
-            return cached[1], cached[2]
-        checkpoint = load_checkpoint(path, expect_model=kind)
-        learner = make_learner(checkpoint.config.replace(device="cpu"), torch.device("cpu"))
-        learner.load_state_dict(checkpoint.state)
-        learner.model.eval()
-        self._cache[kind] = (version, learner, checkpoint)
-        return learner, checkpoint

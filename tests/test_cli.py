@@ -35,9 +35,11 @@ def test_tiny_run_writes_a_complete_run_folder(tiny_data_dir, tmp_path, capsys, 
         "config.json",
         "metrics.jsonl",
         "checkpoint.pt",
+        "checkpoints",
         "samples",
     }
     assert (folder / "samples" / "epoch_001.png").stat().st_size > 0
+    assert (folder / "checkpoints" / "epoch_001.pt").is_file()
     assert json.loads((folder / "config.json").read_text())["latent_dim"] == 4
 
 

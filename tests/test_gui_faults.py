@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 import torch
 
@@ -13,8 +10,8 @@ from tests.faults import DATA_FAULTS, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
 from tests.test_faults import CHECKPOINT_FAULTS
+from trainer.evaluate import load_learner
 from trainer.events import RunFailed, RunStarted, StepLogged
-from trainer.latent import Cancelled
 from trainer.learners import VAELearner
 
 pytestmark = pytest.mark.timeout(180)
@@ -73,7 +70,7 @@ def test_nan_stops_and_the_window_keeps_the_last_good_checkpoint(
     window.training.start_button.click()
     failed = wait_for_failure(qtbot, window, log)
     assert failed.kind == "nan" and "step 10" in window.training.messages.text
-    learner, checkpoint = window.models.load("vae")
+    learner, checkpoint = load_learner(window.models.checkpoint_path("vae"), "vae")
     assert checkpoint.epoch == 1
     assert all(torch.isfinite(p).all() for p in learner.model.parameters())
     window.close()
@@ -121,38 +118,3 @@ def test_a_second_window_on_the_same_run_folder_is_refused(qtbot, tmp_path, tiny
     assert logs[0].has(RunStarted) and first.controller.is_busy()
     first.close()
     second.close()
-
-
-def _never_ending_job(started: threading.Event):
-    def make(*args):
-        def job(progress, cancel):
-            started.set()
-            while not cancel.is_set():
-                time.sleep(0.01)
-            raise Cancelled("cancelled")
-
-        return job
-
-    return make
-
-
-@pytest.mark.parametrize("where", ["explorer", "evaluation"])
-def test_closing_mid_encode_or_mid_evaluation_ends_the_threads(
-    qtbot, tmp_path, tiny_data_dir, monkeypatch, where
-):
-    started = threading.Event()
-    target = {
-        "explorer": "fmgen_gui.explorer.loader.encode_job",
-        "evaluation": "fmgen_gui.report.pane.evaluation_job",
-    }[where]
-    monkeypatch.setattr(target, _never_ending_job(started))
-    window = make_window(qtbot, tmp_path, tiny_data_dir)
-    window.open_run(tiny_run("vae", tiny_data_dir, tmp_path / "runs"))
-    if where == "explorer":
-        window.tabs.setCurrentWidget(window.explorer)
-    else:
-        window.report.evaluate()
-    qtbot.waitUntil(started.is_set, timeout=30000)
-    window.close()  # cancels the job and waits for every background thread
-    threads = (window.explorer.loader.runner, window.report.runner, window.classifier.runner)
-    assert not any(runner._thread.isRunning() for runner in threads)

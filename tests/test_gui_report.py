@@ -40,6 +40,7 @@ def test_evaluate_then_export_the_report(window, qtbot, tmp_path):
         assert part in text
     assert pane.worst.image is not None and pane.histogram_box.count() == 1
     assert "metrics.json written" in pane.status.text()
+    assert pane.used.text() == "VAE, epoch 2; GAN, epoch 2"
     pdf = pane.export(tmp_path / "report")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == 1
     assert "Report written" in pane.messages.text

@@ -13,6 +13,7 @@ from fmgen_gui.main_window import MainWindow
 from fmgen_gui.training.controller import IDLE, PAUSED
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from trainer.cli import main as train_cli
+from trainer.evaluate import load_learner
 from trainer.events import (
     CheckpointSaved,
     RunFailed,
@@ -51,7 +52,7 @@ def test_a_run_feeds_the_plots_grids_progress_and_model_store(window, qtbot):
     assert view.summary.text().startswith("Epoch 2: test -ELBO")
     assert window.training.progress.run_bar.value() == 14
     assert window.models.has("vae") and not window.models.has("gan")
-    learner, checkpoint = window.models.load("vae")
+    learner, checkpoint = load_learner(window.models.checkpoint_path("vae"), "vae")
     assert checkpoint.epoch == 2 and learner.device.type == "cpu"
     assert window.training.resume_button.isEnabled()
 

@@ -9,10 +9,10 @@ import pytest
 import torch
 from PIL import Image
 
+from trainer.errors import Cancelled
 from trainer.explore import Interpolator, LatentAtlas, path_ts, random_pair
 from trainer.grids import save_gif
 from trainer.latent import (
-    Cancelled,
     encode_means,
     fit_projection,
     interpolate,

@@ -223,3 +223,42 @@ def test_grid_history_is_thinned_but_spans_the_run():
     kept = sorted(history.grids["samples"])
     assert len(kept) <= MAX_GRIDS and kept[0] == 1 and kept[-10:] == list(range(491, 501))
     assert len(set(np.diff(kept[:-10]))) > 1  # older epochs are sparser
+
+
+def test_stop_during_the_epoch_end_evaluation_saves_and_resume_ends_that_epoch(
+    tiny_data, tmp_path, monkeypatch
+):
+    config = tiny_config(log_every=1)
+    whole = epoch_metrics(run_all(config, tiny_data, tmp_path / "whole"))
+    stop = threading.Event()
+    real_evaluate = VAELearner.evaluate
+
+    def stop_on_entry(self, split, cancel=None):  # the stop arrives as the evaluation begins
+        stop.set()
+        return real_evaluate(self, split, cancel)
+
+    monkeypatch.setattr(VAELearner, "evaluate", stop_on_entry)
+    events = run_all(config, tiny_data, tmp_path / "part", stop_event=stop)
+    assert isinstance(events[-1], RunStopped) and not epoch_metrics(events)
+    checkpoint = load_checkpoint(tmp_path / "part")
+    assert (checkpoint.epoch, checkpoint.step, checkpoint.batch_in_epoch) == (0, 7, 7)
+    monkeypatch.setattr(VAELearner, "evaluate", real_evaluate)
+    resumed = run_all(config, tiny_data, tmp_path / "part", resume=checkpoint)
+    assert next(e.step for e in resumed if isinstance(e, StepLogged)) == 8  # none repeated
+    assert epoch_metrics(resumed) == whole
+
+
+def test_a_stop_after_the_epoch_end_evaluation_ends_without_saving_twice(tiny_data, tmp_path):
+    stop = threading.Event()
+    events = []
+    for event in train(tiny_config(epochs=3), tiny_data, tmp_path / "run", stop_event=stop):
+        events.append(event)
+        if isinstance(event, EpochEnded):
+            stop.set()  # while the grids and the checkpoint are being written
+    after = events[[isinstance(e, EpochEnded) for e in events].index(True) :]
+    assert [type(e) for e in after if not isinstance(e, SamplesReady)] == [
+        EpochEnded,
+        CheckpointSaved,
+        RunStopped,
+    ]
+    assert load_checkpoint(tmp_path / "run").batch_in_epoch == 0

@@ -9,7 +9,7 @@ from torch import nn
 
 from trainer.data import Split
 from trainer.grids import tile
-from trainer.learners import EVAL_BATCH, Learner, adam
+from trainer.learners import Learner, adam
 from trainer.registry import (
     CurveSpec,
     GridSpec,
@@ -58,14 +58,12 @@ class ToyLearner(Learner):
         optimizer.step()
         return {TOY_LOSS: loss.item()}
 
-    def evaluate(self, split: Split) -> dict[str, float]:
+    def evaluate(self, split: Split, cancel=None) -> dict[str, float]:
         rng = self.eval_generator()
         with self.evaluating():
-            batches = range(0, len(split), EVAL_BATCH)
             total = sum(
-                self._mse(self.prepare(split.images[i : i + EVAL_BATCH], rng), rng).item()
-                * len(split.images[i : i + EVAL_BATCH])
-                for i in batches
+                self._mse(self.prepare(images, rng), rng).item() * len(images)
+                for images, _ in self.eval_batches(split, cancel)
             )
         return {TOY_LOSS: total / len(split)}
 

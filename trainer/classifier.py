@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from trainer.data import FashionMNIST, Split
-from trainer.errors import CheckpointError
+from trainer.errors import CheckpointError, raise_if_cancelled
 from trainer.files import atomic_path, user_cache_dir
 from trainer.learners import to_unit
 
@@ -80,16 +80,27 @@ class ClassifierInfo:
 
 
 @torch.no_grad()
-def batched(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, size: int = 1000):
+def batched(
+    fn: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    size: int = 1000,
+    cancel: threading.Event | None = None,
+) -> torch.Tensor:
     """Apply `fn` to `x` in batches (eval-time memory stays flat) and concatenate."""
-    return torch.cat([fn(x[i : i + size]) for i in range(0, len(x), size)])
+    parts = []
+    for start in range(0, len(x), size):
+        raise_if_cancelled(cancel)
+        parts.append(fn(x[start : start + size]))
+    return torch.cat(parts)
 
 
-def accuracy(model: FashionClassifier, split: Split) -> float:
+def accuracy(
+    model: FashionClassifier, split: Split, cancel: threading.Event | None = None
+) -> float:
     """Fraction of `split` classified correctly."""
     model.eval()
     device = next(model.parameters()).device
-    logits = batched(model, to_unit(split.images.to(device)))
+    logits = batched(model, to_unit(split.images.to(device)), cancel=cancel)
     return (logits.argmax(1).cpu() == split.labels).float().mean().item()
 
 
@@ -99,6 +110,7 @@ def train_classifier(
     seed: int = 0,
     device: torch.device | None = None,
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> tuple[FashionClassifier, ClassifierInfo]:
     """Train on the training split (one-cycle Adam, random horizontal flips); test accuracy."""
     device = device or torch.device("cpu")
@@ -118,6 +130,7 @@ def train_classifier(
         model.train()
         order = torch.randperm(len(images), generator=rng).to(device)
         for start in range(0, len(images), batch):
+            raise_if_cancelled(cancel)
             index = order[start : start + batch]
             x = to_unit(images[index])
             flip = (torch.rand(len(x), generator=rng) < 0.5).to(device)
@@ -131,9 +144,8 @@ def train_classifier(
             if progress and done % 50 == 0:
                 progress(done / steps, f"training the classifier: epoch {epoch + 1}/{epochs}")
     model.eval()
-    info = ClassifierInfo(
-        accuracy(model, data.test), epochs, seed, data.fingerprint(), time.perf_counter() - started
-    )
+    correct = accuracy(model, data.test, cancel)
+    info = ClassifierInfo(correct, epochs, seed, data.fingerprint(), time.perf_counter() - started)
     return model.cpu(), info
 
 
@@ -165,21 +177,34 @@ _TRAINING = threading.Lock()  # two panes asking at once: the second waits, then
 
 
 def load_or_train_classifier(
-    data: FashionMNIST, progress: Progress | None = None, device: torch.device | None = None
+    data: FashionMNIST,
+    progress: Progress | None = None,
+    device: torch.device | None = None,
+    cancel: threading.Event | None = None,
 ) -> tuple[FashionClassifier, ClassifierInfo]:
     """The cached classifier for `data`, training (and caching) it first if needed."""
-    with _TRAINING:
-        return _load_or_train(data, progress, device)
+    # Waiting for another pane's training is waiting too: it must end when cancelled.
+    while not _TRAINING.acquire(timeout=0.05):
+        raise_if_cancelled(cancel)
+    try:
+        return _load_or_train(data, progress, device, cancel)
+    finally:
+        _TRAINING.release()
 
 
-def _load_or_train(data: FashionMNIST, progress: Progress | None, device: torch.device | None):
+def _load_or_train(
+    data: FashionMNIST,
+    progress: Progress | None,
+    device: torch.device | None,
+    cancel: threading.Event | None,
+):
     path = cache_path(data.fingerprint())
     if path.is_file():
         try:
             return load_classifier(path)
         except CheckpointError:
             path.unlink(missing_ok=True)
-    model, info = train_classifier(data, device=device, progress=progress)
+    model, info = train_classifier(data, device=device, progress=progress, cancel=cancel)
     save_classifier(model, info, path)
     return model, info
 

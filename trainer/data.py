@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from trainer.errors import DataError
+from trainer.errors import DataError, raise_if_cancelled
 from trainer.files import user_cache_dir
 from trainer.idx import read_idx
 
@@ -202,9 +203,13 @@ def _check_official(array: np.ndarray, spec: IdxFile, path: Path) -> None:
         )
 
 
-def read_split(images_path: Path, labels_path: Path, prefix: str) -> Split:
-    """Read and check one split's image and label files."""
+def read_split(
+    images_path: Path, labels_path: Path, prefix: str, cancel: threading.Event | None = None
+) -> Split:
+    """Read and check one split's image and label files (cancellable between the steps)."""
+    raise_if_cancelled(cancel)
     images = read_idx(images_path, FILES[f"{prefix}_images"].ndim)
+    raise_if_cancelled(cancel)
     labels = read_idx(labels_path, FILES[f"{prefix}_labels"].ndim)
     if images.shape[1:] != (28, 28):
         raise DataError(f"{images_path}: images are {images.shape[1:]}, expected 28x28")
@@ -215,6 +220,7 @@ def read_split(images_path: Path, labels_path: Path, prefix: str) -> Split:
         )
     if len(labels) and labels.max() >= len(CLASSES):
         raise DataError(f"{labels_path}: label {int(labels.max())} is outside 0-9")
+    raise_if_cancelled(cancel)
     _check_official(images, FILES[f"{prefix}_images"], images_path)
     _check_official(labels, FILES[f"{prefix}_labels"], labels_path)
     return Split(torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64)))
@@ -231,12 +237,19 @@ def balanced_indices(labels: np.ndarray, limit: int) -> np.ndarray:
 
 
 def load_fashion_mnist(
-    data_dir: Path | str | None = None, limit: int | None = None, download: bool = False
+    data_dir: Path | str | None = None,
+    limit: int | None = None,
+    download: bool = False,
+    cancel: threading.Event | None = None,
 ) -> FashionMNIST:
-    """Load both splits (optionally `limit` images per split, class-balanced)."""
+    """Load both splits (optionally `limit` images per split, class-balanced).
+
+    `cancel` is checked between files and checks (each well under a second); a download, when
+    needed, runs to its end (torchvision offers no way to interrupt it).
+    """
     files, source = locate(data_dir) if data_dir else fetch(download)
-    train = read_split(files["train_images"], files["train_labels"], "train")
-    test = read_split(files["test_images"], files["test_labels"], "test")
+    train = read_split(files["train_images"], files["train_labels"], "train", cancel)
+    test = read_split(files["test_images"], files["test_labels"], "test", cancel)
     if limit is not None:
         train = train.subset(balanced_indices(train.labels.numpy(), limit))
         test = test.subset(balanced_indices(test.labels.numpy(), limit))

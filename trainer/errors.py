@@ -1,4 +1,6 @@
-"""Errors whose message is written for the person using fmgen, not for a traceback."""
+"""Errors whose message is written for the person using fmgen, not for a traceback; cancellation."""
+
+import threading
 
 
 class FmgenError(Exception):
@@ -19,3 +21,17 @@ class ConfigError(FmgenError):
 
 class RunFolderError(FmgenError):
     """A run folder cannot be used (another process is training in it)."""
+
+
+class Cancelled(FmgenError):
+    """A long job was asked to stop (closing the window, a newer request); not shown as an error."""
+
+
+def raise_if_cancelled(cancel: threading.Event | None) -> None:
+    """Raise Cancelled when `cancel` is set: every long job calls this at least once per batch.
+
+    `cancel` is the one cancellation handle of fmgen: a threading.Event that the job's owner sets
+    from another thread. None means the job cannot be cancelled (the terminal tools).
+    """
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("cancelled")

@@ -18,6 +18,7 @@ from trainer.checkpoint import Checkpoint, load_checkpoint
 from trainer.classifier import ClassifierInfo, FashionClassifier
 from trainer.config import RunConfig
 from trainer.data import CLASSES, FashionMNIST, Split, balanced_indices
+from trainer.errors import raise_if_cancelled
 from trainer.explore import Interpolator, LatentAtlas, Strip, random_pair
 from trainer.files import atomic_write_text
 from trainer.grids import interleave_rows, tile
@@ -30,6 +31,7 @@ from trainer.metrics.reconstruction import (
     summarize,
     worst_per_class,
 )
+from trainer.snapshots import reader_path, run_folder_of
 
 Progress = Callable[[float, str], None]
 WITHIN, BETWEEN = (6, 6), (7, 8)  # shirt to shirt; sneaker to bag (the seed's two cases)
@@ -70,8 +72,8 @@ class Evaluation:
 
 
 def load_learner(run_dir: Path | str, kind: str) -> tuple[Learner, Checkpoint]:
-    """A CPU learner restored from the run's checkpoint."""
-    checkpoint = load_checkpoint(run_dir, expect_model=kind)
+    """A CPU learner restored from the run's newest epoch snapshot (see trainer.snapshots)."""
+    checkpoint = load_checkpoint(reader_path(run_dir), expect_model=kind)
     learner = make_learner(checkpoint.config.replace(device="cpu"), torch.device("cpu"))
     learner.load_state_dict(checkpoint.state)
     learner.model.eval()
@@ -79,11 +81,17 @@ def load_learner(run_dir: Path | str, kind: str) -> tuple[Learner, Checkpoint]:
 
 
 @torch.no_grad()
-def generate(learner: Learner, count: int, seed: int) -> torch.Tensor:
+def generate(
+    learner: Learner, count: int, seed: int, cancel: threading.Event | None = None
+) -> torch.Tensor:
     """`count` samples (N, 1, 28, 28) in [0, 1]: decoded prior draws (VAE) or G(z) (GAN)."""
     generator = torch.Generator().manual_seed(seed)
     z = torch.randn(count, learner.config.latent_dim, generator=generator)
-    return torch.cat([learner.model.sample(z[i : i + 1000]) for i in range(0, count, 1000)])
+    parts = []
+    for start in range(0, count, 1000):
+        raise_if_cancelled(cancel)
+        parts.append(learner.model.sample(z[start : start + 1000]))
+    return torch.cat(parts)
 
 
 def evaluate_vae(
@@ -97,7 +105,7 @@ def evaluate_vae(
     x = to_unit(data.test.images)
     if learner.config.binarize:  # one fixed binarisation of the test set, as in NLL tables
         x = torch.bernoulli(x, generator=torch.Generator().manual_seed(settings.seed))
-    errors = reconstruction_errors(learner.model, x)
+    errors = reconstruction_errors(learner.model, x, cancel=cancel)
     result = summarize(errors, data.test.labels.numpy(), data.classes)
     report(0.15, f"IWAE bound with k = {settings.iwae_k} on {len(x):,} test images")
     bounds = likelihood_bounds(
@@ -125,6 +133,7 @@ def vae_pictures(
     settings: EvaluationSettings,
     classifier: FashionClassifier | None,
     worst: dict[str, list[int]],
+    cancel: threading.Event | None = None,
 ) -> tuple[dict, dict]:
     """Reconstruction grids (typical and worst per class), and the interpolation strips."""
     picks = balanced_indices(split.labels.numpy(), 32)
@@ -138,7 +147,7 @@ def vae_pictures(
         "reconstructions": tile(interleave_rows(originals, recons)),
         "worst": tile(pairs, nrow=2 * len(next(iter(worst.values())))),
     }
-    atlas = LatentAtlas.build(lambda x: learner.model.encode(x)[0], split)
+    atlas = LatentAtlas.build(lambda x: learner.model.encode(x)[0], split, cancel=cancel)
     interpolator = Interpolator(learner.model.sample, classifier, atlas.images)
     rng = np.random.default_rng(settings.seed)
     strips = {}
@@ -164,13 +173,13 @@ def evaluate(
     report = progress or (lambda fraction, text: None)
     started = time.perf_counter()
     report(0.0, "classifier features of the test set")
-    real = describe(classifier, to_unit(data.test.images))
+    real = describe(classifier, to_unit(data.test.images), cancel)
     models: dict[str, ModelEvaluation] = {}
     for kind, run_dir in runs.items():
         learner, checkpoint = load_learner(run_dir, kind)
         evaluation = ModelEvaluation(
             kind,
-            Path(checkpoint.path).parent,
+            run_folder_of(checkpoint.path),
             checkpoint.config,
             checkpoint.epoch,
             checkpoint.step,
@@ -178,17 +187,18 @@ def evaluate(
         )
         if kind == "vae":
             evaluation.metrics["test"] = evaluate_vae(learner, data, settings, report, cancel)
+            worst = evaluation.metrics["test"]["worst"]
             evaluation.grids, evaluation.strips = vae_pictures(
-                learner, data.test, settings, classifier, evaluation.metrics["test"]["worst"]
+                learner, data.test, settings, classifier, worst, cancel
             )
         report(0.7, f"{kind.upper()}: {settings.samples:,} samples against the test set")
-        samples = generate(learner, settings.samples, settings.seed)
+        samples = generate(learner, settings.samples, settings.seed, cancel)
         evaluation.grids["samples"] = tile(samples[:64])
-        fake = describe(classifier, samples)
-        evaluation.metrics["samples"] = compare(real, fake, settings.pr_k).to_dict()
+        fake = describe(classifier, samples, cancel)
+        evaluation.metrics["samples"] = compare(real, fake, settings.pr_k, cancel).to_dict()
         models[kind] = evaluation
     report(0.85, "calibration: real training images and noise against the test set")
-    calibration = calibrate(classifier, data, real, settings)
+    calibration = calibrate(classifier, data, real, settings, cancel)
     metrics = metrics_document(
         models, calibration, data, classifier_info, settings, time.perf_counter() - started
     )
@@ -197,7 +207,11 @@ def evaluate(
 
 
 def calibrate(
-    classifier: FashionClassifier, data: FashionMNIST, real: Features, settings: EvaluationSettings
+    classifier: FashionClassifier,
+    data: FashionMNIST,
+    real: Features,
+    settings: EvaluationSettings,
+    cancel: threading.Event | None = None,
 ) -> dict:
     """The floor (real training images) and the ceiling (uniform noise) of every metric."""
     rng = torch.Generator().manual_seed(settings.seed)
@@ -206,7 +220,7 @@ def calibrate(
     noise = torch.rand(count, 1, 28, 28, generator=rng)
     rows = {"real_train_vs_test": to_unit(train), "noise_vs_test": noise}
     return {
-        name: compare(real, describe(classifier, images), settings.pr_k).to_dict()
+        name: compare(real, describe(classifier, images, cancel), settings.pr_k, cancel).to_dict()
         for name, images in rows.items()
     }
 

@@ -9,13 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from trainer.errors import FmgenError
+from trainer.errors import raise_if_cancelled
 
 PARALLEL = 1e-6  # below this sin(angle), directions are treated as equal (or opposite)
-
-
-class Cancelled(FmgenError):
-    """A background job was asked to stop."""
 
 
 def lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
@@ -134,8 +130,7 @@ def encode_means(
     codes = []
     with torch.no_grad():
         for start in range(0, len(images), batch):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("encoding cancelled")
+            raise_if_cancelled(cancel)
             x = images[start : start + batch].unsqueeze(1).float() / 255
             codes.append(encode(x).cpu().numpy())
             if progress:

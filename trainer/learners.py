@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ from torch import nn
 from trainer import keys as k
 from trainer.config import RunConfig
 from trainer.data import Split, balanced_indices
-from trainer.errors import CheckpointError
+from trainer.errors import CheckpointError, raise_if_cancelled
 from trainer.grids import interleave_rows, tile
 from trainer.models.gan import DCGAN
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
@@ -68,8 +69,8 @@ class Learner:
         """Images (N, 1, 28, 28) in [0, 1] for latent draws `z` (and classes, if conditional)."""
         return self.model.sample(z)
 
-    def evaluate(self, split: Split) -> dict[str, float]:
-        """Test metrics over a whole split (on this learner's device)."""
+    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
+        """Test metrics over a whole split (on this learner's device), cancellable per batch."""
         raise NotImplementedError
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
@@ -86,6 +87,14 @@ class Learner:
             # the published NLL tables for binarised (Fashion-)MNIST (Salakhutdinov & Murray 2008).
             x = torch.bernoulli(x, generator=generator or self.rng)
         return x
+
+    def eval_batches(
+        self, split: Split, cancel: threading.Event | None = None
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """(uint8 images, labels) of `split` in EVAL_BATCH slices, checking `cancel` before each."""
+        for start in range(0, len(split), EVAL_BATCH):
+            raise_if_cancelled(cancel)
+            yield split.images[start : start + EVAL_BATCH], split.labels[start : start + EVAL_BATCH]
 
     def eval_generator(self) -> torch.Generator:
         """A fresh stream for evaluation, so evaluating never shifts the training stream."""
@@ -172,13 +181,13 @@ class VAELearner(Learner):
         # -ELBO weighs KL by 1 whatever beta training uses; logged so curves need no model logic.
         return {k.LOSS: loss.total.item(), k.RECON: recon, k.KL: kl, k.NEG_ELBO: recon + kl}
 
-    def evaluate(self, split: Split) -> dict[str, float]:
+    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
         """Test BCE (nats/image, one posterior sample), KL, -ELBO (beta = 1) and MSE per pixel."""
         sums = {k.BCE: 0.0, k.KL: 0.0, k.MSE: 0.0}
         rng = self.eval_generator()
         with self.evaluating():
-            for start in range(0, len(split), EVAL_BATCH):
-                x = self.prepare(split.images[start : start + EVAL_BATCH], rng)
+            for images, _ in self.eval_batches(split, cancel):
+                x = self.prepare(images, rng)
                 mu, logvar = self.model.encode(x)
                 z = self.model.reparameterize(mu, logvar, rng)
                 sums[k.BCE] += reconstruction_nats(self.model.decode(z), x).sum().item()
@@ -243,13 +252,13 @@ class GANLearner(Learner):
             k.D_FAKE: d.d_fake.item(),
         }
 
-    def evaluate(self, split: Split) -> dict[str, float]:
+    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
         """Mean D(x) on the split's real images and D(G(z)) on as many generated ones."""
         sums = {k.D_REAL: 0.0, k.D_FAKE: 0.0}
         rng = self.eval_generator()
         with self.evaluating():
-            for start in range(0, len(split), EVAL_BATCH):
-                real = self.prepare(split.images[start : start + EVAL_BATCH], rng) * 2 - 1
+            for images, _ in self.eval_batches(split, cancel):
+                real = self.prepare(images, rng) * 2 - 1
                 z = torch.randn(
                     len(real), self.config.latent_dim, generator=rng, device=self.device
                 )

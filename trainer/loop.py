@@ -8,7 +8,6 @@ import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -16,7 +15,15 @@ from trainer.checkpoint import Checkpoint, all_finite, finite_metrics, save_chec
 from trainer.config import RunConfig, check_resumable
 from trainer.data import FashionMNIST, Split
 from trainer.device import configure_cpu_threads, describe_device, resolve_device
-from trainer.errors import CheckpointError, ConfigError, DataError, FmgenError, RunFolderError
+from trainer.errors import (
+    Cancelled,
+    CheckpointError,
+    ConfigError,
+    DataError,
+    FmgenError,
+    RunFolderError,
+    raise_if_cancelled,
+)
 from trainer.events import (
     CheckpointSaved,
     EpochEnded,
@@ -31,36 +38,16 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.learners import make_learner
+from trainer.meters import Meter
 from trainer.run_status import StatusWriter
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
+from trainer.snapshots import discard_after, publish
 
 
 def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
     """The shuffled order of epoch `epoch`: a pure function of the seed, so resumes replay it."""
     generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     return torch.randperm(count, generator=generator)
-
-
-class Meter:
-    """Image-weighted running means of named losses; its state goes into checkpoints."""
-
-    def __init__(self, state: dict[str, Any] | None = None) -> None:
-        self.images = int(state["images"]) if state else 0
-        self.sums: dict[str, float] = dict(state["sums"]) if state else {}
-
-    def add(self, values: dict[str, float], images: int) -> None:
-        """Count one batch."""
-        self.images += images
-        for name, value in values.items():
-            self.sums[name] = self.sums.get(name, 0.0) + value * images
-
-    def means(self) -> dict[str, float]:
-        """Means so far (empty before the first batch)."""
-        return {name: total / self.images for name, total in self.sums.items()}
-
-    def state(self) -> dict[str, Any]:
-        """Plain values for a checkpoint."""
-        return {"images": self.images, "sums": dict(self.sums)}
 
 
 def train(
@@ -73,8 +60,12 @@ def train(
 ) -> Iterator[Event]:
     """Train `config` on `data`, writing `run_dir`; yields events and ends with a terminal one.
 
-    Stop and pause are cooperative: both events are checked before every step. Errors never
-    escape: they end the generator with a RunFailed event.
+    Stop and pause are cooperative: both are checked before every step, and stop also once per
+    batch of the test evaluation at an epoch's end. `stop_event` is the same kind of object as
+    every other job's cancel (a threading.Event, set from another thread; the app passes its
+    job's cancel here), but the loop does not just raise Cancelled on it: stopping a run is an
+    outcome (the state is saved, RunStopped is yielded, the run can be resumed), not an abort.
+    Errors never escape: they end the generator with a RunFailed event.
     """
     run = _Run(config, data, RunFolder(Path(run_dir)), stop_event, pause_event, resume)
     status = StatusWriter(Path(run_dir))
@@ -150,6 +141,7 @@ class _Run:
         if self.resume:
             self.learner.load_state_dict(self.resume.state)
             self.folder.keep_metrics_until(self.step)
+            discard_after(self.folder.path, self.epoch)
         self.folder.write_config(self.config)
         self.train_images = self.data.train.images.to(self.device)
         self.train_labels = self.data.train.labels.to(self.device)
@@ -193,12 +185,7 @@ class _Run:
             if self.pause.is_set():
                 yield from self.wait_while_paused()
             if self.stop.is_set():
-                saved = self.save(batch)
-                yield saved
-                if isinstance(saved, CheckpointSaved):
-                    yield RunStopped(
-                        str(self.folder.path), self.epoch, self.step, str(self.folder.checkpoint)
-                    )
+                yield from self.stop_at(batch)
                 return True
             started = time.perf_counter()
             picks = order[batch * size : (batch + 1) * size]
@@ -215,6 +202,17 @@ class _Run:
                 yield self.log_step()
         self.first_batch = 0
         return False
+
+    def stop_at(self, batch_in_epoch: int) -> Iterator[Event]:
+        """Save the state with `batch_in_epoch` batches of the epoch done, then RunStopped."""
+        saved = self.save(batch_in_epoch)
+        yield saved
+        if isinstance(saved, CheckpointSaved):
+            yield self.stopped()
+
+    def stopped(self) -> RunStopped:
+        """The event of a stop after the checkpoint has been saved."""
+        return RunStopped(str(self.folder.path), self.epoch, self.step, str(self.folder.checkpoint))
 
     def wait_while_paused(self) -> Iterator[Event]:
         """Block (checking stop) until the pause is lifted; paused time is not counted."""
@@ -258,24 +256,43 @@ class _Run:
         )
 
     def end_epoch(self) -> Iterator[Event]:
-        """Evaluate, save the grids and the checkpoint; returns True when the run ended."""
+        """Evaluate, save the grids, the checkpoint and its snapshot; True when the run ended.
+
+        A stop during the test evaluation or before the grids saves the state with all of the
+        epoch's batches done, so a resume starts right here. Once the grids are drawn the rest
+        (writing them and the checkpoint) is short and runs to its end; a stop then ends the
+        run without saving twice.
+        """
         seconds = time.perf_counter() - self.epoch_started
-        self.epoch += 1
-        train_means = self.epoch_meter.means()
-        self.last_test = self.learner.evaluate(self.test)
-        if not finite_metrics(self.last_test):
-            yield self.non_finite(self.last_test)
+        try:
+            test = self.learner.evaluate(self.test, self.stop)
+            raise_if_cancelled(self.stop)
+            grids = self.learner.grids(self.test)
+        except Cancelled:
+            yield from self.stop_at(self.steps_per_epoch)
             return True
-        yield EpochEnded(self.epoch, self.step, train_means, self.last_test, seconds)
+        if not finite_metrics(test):
+            yield self.non_finite(test)
+            return True
+        self.epoch += 1
+        self.last_test, train_means = test, self.epoch_meter.means()
+        yield EpochEnded(self.epoch, self.step, train_means, test, seconds)
         record = {"epoch": self.epoch, "step": self.step, "train": train_means}
-        self.log.write({"type": "epoch", **record, "test": self.last_test, "seconds": seconds})
-        for name, grid in self.learner.grids(self.test).items():
+        self.log.write({"type": "epoch", **record, "test": test, "seconds": seconds})
+        for name, grid in grids.items():
             self.folder.save_grid(self.epoch, name, grid)
             yield SamplesReady(self.epoch, self.step, name, grid)
         self.epoch_meter = Meter()
         saved = self.save(batch_in_epoch=0)
+        if isinstance(saved, CheckpointSaved):  # before the event: its readers want the snapshot
+            publish(self.folder.path, self.epoch)
         yield saved
-        return isinstance(saved, RunFailed)
+        if isinstance(saved, RunFailed):
+            return True
+        if self.stop.is_set() and self.epoch < self.config.epochs:
+            yield self.stopped()
+            return True
+        return False
 
     def save(self, batch_in_epoch: int) -> CheckpointSaved | RunFailed:
         """Write the checkpoint, unless the weights are no longer finite."""

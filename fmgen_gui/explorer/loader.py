@@ -9,13 +9,14 @@ from PySide6.QtCore import QObject, Signal
 from fmgen_gui.explorer.jobs import encode_job, gan_job
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.tasks import TaskRunner
+from trainer.snapshots import reader_path
 
 
 class ExplorerLoader(QObject):
-    """`refresh(kind)` re-encodes (VAE) or re-samples (GAN) when its checkpoint changed."""
+    """`refresh(kind)` re-encodes (VAE) or re-samples (GAN) when a newer snapshot is there."""
 
     progress = Signal(float, str)
-    loaded = Signal(object)  # a LatentAtlas or GanCandidates
+    loaded = Signal(object)  # a jobs.Loaded
     failed = Signal(str)
     missing = Signal(str)  # kind: no checkpoint to explore yet
 
@@ -24,18 +25,19 @@ class ExplorerLoader(QObject):
     ) -> None:
         super().__init__(parent)
         self.models, self.data_dir = models, data_dir
-        self.shown: dict[str, tuple] = {}  # kind -> (path, mtime) of what was last loaded
+        self.shown: dict[str, tuple] = {}  # kind -> (path, mtime) of the last snapshot loaded
         self.runner = TaskRunner("fmgen-explorer", self)
         self.runner.progress.connect(self.progress)
         self.runner.finished.connect(lambda job, result: self.loaded.emit(result))
         self.runner.failed.connect(self._on_failed)
 
     def refresh(self, kind: str, force: bool = False) -> None:
-        """Load `kind` again unless what is shown is already its current checkpoint."""
+        """Load `kind` again unless what is shown is already its newest snapshot."""
         path = self.models.checkpoint_path(kind)
         if path is None or not path.is_file():
             self.missing.emit(kind)
             return
+        path = reader_path(path)
         version = (path, path.stat().st_mtime_ns)
         if self.shown.get(kind) == version and not force:
             return

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.explorer.gallery import Gallery
 from fmgen_gui.explorer.interpolation_view import InterpolationView
-from fmgen_gui.explorer.jobs import GanCandidates
+from fmgen_gui.explorer.jobs import Loaded
 from fmgen_gui.explorer.latent_map import LatentMap
 from fmgen_gui.explorer.loader import ExplorerLoader
 from fmgen_gui.explorer.path_plot import PathPlot
@@ -73,6 +73,7 @@ class ExplorerPane(QWidget):
         self.model_choice.addItem("VAE: encoded test images", "vae")
         self.model_choice.addItem("GAN: latent vectors", "gan")
         self.status = QLabel("Train or open a VAE to explore its latent space.")
+        self.used = QLabel()  # "VAE, epoch 7": the snapshot that the shown data come from
         self.progress = QProgressBar(maximum=100, visible=False)
         self.presets = PresetBar(CLASSES)
         self.messages = MessageBar()
@@ -82,7 +83,7 @@ class ExplorerPane(QWidget):
         self.path_plot = PathPlot(CLASSES)
         self.view = InterpolationView()
         top = QHBoxLayout()
-        for widget in (QLabel("Explore"), self.model_choice, self.status, self.progress):
+        for widget in (QLabel("Explore"), self.model_choice, self.used, self.status, self.progress):
             top.addWidget(widget)
         top.addStretch()
         middle = QWidget()
@@ -148,14 +149,15 @@ class ExplorerPane(QWidget):
         self.progress.setVisible(False)
         self.messages.show_message(message, "error")
 
-    def _on_loaded(self, result: LatentAtlas | GanCandidates) -> None:
+    def _on_loaded(self, loaded: Loaded) -> None:
         self.progress.setVisible(False)
-        learner, checkpoint = self.models.load(self.kind)
-        reference = result.images if isinstance(result, LatentAtlas) else result.reference
-        self.interpolator = Interpolator(learner.model.sample, self.classifier.model, reference)
-        self.atlas = result if isinstance(result, LatentAtlas) else None
-        self.codes, self.images = result.codes, result.images
-        self.labels = result.labels if self.atlas else None
+        found = loaded.found
+        reference = found.images if isinstance(found, LatentAtlas) else found.reference
+        # The job built this model and handed it over: from here on only this thread uses it.
+        self.interpolator = Interpolator(loaded.model.sample, self.classifier.model, reference)
+        self.atlas = found if isinstance(found, LatentAtlas) else None
+        self.codes, self.images = found.codes, found.images
+        self.labels = found.labels if self.atlas else None
         self.gallery.set_images(self.images, self.labels, CLASSES)
         self.map.setVisible(self.atlas is not None)
         self.presets.set_classes_enabled(self.atlas is not None)
@@ -163,9 +165,9 @@ class ExplorerPane(QWidget):
             axes = self.atlas.projection.axis_names
             self.map.set_points(self.atlas.points, self.atlas.labels, CLASSES, axes, self.images)
         noun = "test images" if self.atlas else "fixed-noise samples"
+        self.used.setText(f"{loaded.kind.upper()}, epoch {loaded.epoch}")
         self.status.setText(
-            f"{self.kind.upper()} of epoch {checkpoint.epoch}, latent size "
-            f"{checkpoint.config.latent_dim}: {len(self.images):,} {noun}. Click two to compare."
+            f"latent size {loaded.latent_dim}: {len(self.images):,} {noun}. Click two to compare."
         )
         self.a = self.b = None
         self.next_end = "A"

@@ -34,11 +34,11 @@ from trainer.interpret import describe_setup, interpret
 def evaluation_job(runs: dict[str, Path], data_dir: str | None, settings: EvaluationSettings):
     """Load data and classifier, then evaluate; returns plain numbers and images."""
 
-    def job(progress, cancel) -> Evaluation:
-        progress(0.0, "loading the data and the classifier")
-        data = load_fashion_mnist(data_dir, download=True)
-        classifier, info = load_or_train_classifier(data, progress=progress)
-        return evaluate(runs, data, classifier, info, settings, progress, cancel)
+    def job(report, cancel) -> Evaluation:
+        report.progress(0.0, "loading the data and the classifier")
+        data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
+        classifier, info = load_or_train_classifier(data, report.progress, cancel=cancel)
+        return evaluate(runs, data, classifier, info, settings, report.progress, cancel)
 
     return job
 
@@ -67,6 +67,7 @@ class EvaluationPane(QWidget):
         self.export_button.clicked.connect(self.export_dialog)
         self.progress = QProgressBar(maximum=100, visible=False)
         self.status = QLabel("Train or open a VAE and a GAN, then press Evaluate.")
+        self.used = QLabel()  # which epoch of each model the shown numbers are of
         self.messages = MessageBar()
         self.text = QTextBrowser()
         self.worst_title = QLabel(
@@ -85,6 +86,7 @@ class EvaluationPane(QWidget):
             self.iwae_k,
             self.evaluate_button,
             self.export_button,
+            self.used,
             self.progress,
             self.status,
         ):
@@ -137,6 +139,9 @@ class EvaluationPane(QWidget):
         self.progress.setVisible(False)
         self.evaluate_button.setEnabled(True)
         self.evaluation = evaluation
+        self.used.setText(
+            "; ".join(f"{kind.upper()}, epoch {m.epoch}" for kind, m in evaluation.models.items())
+        )
         metrics = evaluation.metrics
         written = write_metrics(evaluation)
         self.text.setHtml(

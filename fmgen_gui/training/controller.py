@@ -1,43 +1,39 @@
-"""Owns the training thread: start, pause, resume, stop, and a bounded shutdown."""
+"""Owns the training runner: start, pause, resume, stop, and a bounded shutdown."""
 
 from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
-from fmgen_gui.training.worker import Backlog, DataCache, TrainingRequest, TrainingWorker
-from trainer.events import TERMINAL_EVENTS, Event, Paused, Resumed, RunStarted
+from fmgen_gui.tasks import TaskRunner
+from fmgen_gui.training.job import Backlog, DataCache, TrainingRequest, training_job
+from trainer.events import TERMINAL_EVENTS, Event, Paused, Resumed, RunFailed, RunStarted
 
 IDLE, STARTING, RUNNING, PAUSED, STOPPING = "idle", "starting", "running", "paused", "stopping"
 
 
 class TrainingController(QObject):
-    """One run at a time on one long-lived QThread; events arrive on the GUI thread.
+    """One run at a time on the training TaskRunner; events arrive on the GUI thread.
 
-    The thread lives as long as the window: a fresh thread per run would start a fresh
-    OpenMP team and cold caches, which measurably slowed every run's first steps.
+    Stop is the runner's cancel: the loop takes the job's cancel event as its stop event, saves
+    a checkpoint and ends. Pause is this controller's own event, which only the loop reads.
     """
 
     event = Signal(object)
     state_changed = Signal(str)
-    _run_requested = Signal(object)  # queued to the worker's thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = IDLE
         self._busy = False
-        self._stop = threading.Event()
         self._pause = threading.Event()
         self._backlog = Backlog()
-        self._thread = QThread(self)
-        self._thread.setObjectName("fmgen-training")
-        self._worker = TrainingWorker(DataCache(), self._stop, self._pause, self._backlog)
-        self._worker.moveToThread(self._thread)
-        self._run_requested.connect(self._worker.run)
-        self._worker.event.connect(self._on_event)
-        self._worker.finished.connect(self._on_run_finished)
-        self._thread.finished.connect(self._worker.deleteLater)
+        self._data = DataCache()
+        self.runner = TaskRunner("fmgen-training", self)
+        self.runner.event.connect(self._on_event)
+        self.runner.finished.connect(self._on_run_finished)
+        self.runner.failed.connect(self._on_job_failed)
 
     def is_busy(self) -> bool:
         """True from start until the run has ended."""
@@ -47,13 +43,10 @@ class TrainingController(QObject):
         """Begin a run; refused (False) while one is going."""
         if self._busy:
             return False
-        self._stop.clear()
         self._pause.clear()
         self._busy = True
-        if not self._thread.isRunning():
-            self._thread.start()
         self._set_state(STARTING)
-        self._run_requested.emit(request)
+        self.runner.submit(training_job(request, self._data, self._pause, self._backlog))
         return True
 
     def pause(self) -> None:
@@ -68,15 +61,14 @@ class TrainingController(QObject):
     def stop(self) -> None:
         """Ask the loop to save a checkpoint and end."""
         if self._busy:
-            self._stop.set()
+            self.runner.cancel()
             self._pause.clear()
             self._set_state(STOPPING)
 
     def shutdown(self, timeout_s: float = 10.0) -> bool:
         """Stop any run, end the thread and wait up to `timeout_s`; True when it has ended."""
         self.stop()
-        self._thread.quit()  # handled by the thread's loop once the current run returns
-        if not self._thread.wait(int(timeout_s * 1000)):
+        if not self.runner.shutdown(timeout_s):
             return False
         self._on_run_finished()
         return True
@@ -91,7 +83,12 @@ class TrainingController(QObject):
         if isinstance(event, TERMINAL_EVENTS) and self._busy:
             self._set_state(STOPPING)  # the run is ending
 
-    def _on_run_finished(self) -> None:
+    def _on_job_failed(self, job, message: str) -> None:
+        if message:  # the job reports its own failures as events; this is a bug's traceback
+            self.event.emit(RunFailed(message, "internal"))
+        self._on_run_finished()
+
+    def _on_run_finished(self, *_) -> None:
         self._busy = False
         self._set_state(IDLE)
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from fmgen_gui.training.controller import IDLE, PAUSED, RUNNING, STARTING, TrainingController
+from fmgen_gui.training.job import TrainingRequest
 from fmgen_gui.training.run_view import RunView
-from fmgen_gui.training.worker import TrainingRequest
 from fmgen_gui.widgets.config_panel import ConfigPanel
 from fmgen_gui.widgets.message_bar import MessageBar
 from fmgen_gui.widgets.progress import RunProgress

@@ -16,7 +16,7 @@ def summarize(model: str, event: EpochEnded | None) -> str:
     """One line with the latest epoch's test metrics."""
     if event is None:
         return "No epoch finished yet."
-    return f"Epoch {event.epoch}, on the test set: {get_model(model).summary(event.test)}"
+    return f"Epoch {event.epoch}: test {get_model(model).summary(event.test)}"
 
 
 class RunView(QWidget):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
+import threading
 from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 
 from trainer.classifier import FashionClassifier, batched
+from trainer.errors import raise_if_cancelled
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,12 @@ class Features:
 
 
 @torch.no_grad()
-def describe(classifier: FashionClassifier, images: torch.Tensor) -> Features:
+def describe(
+    classifier: FashionClassifier, images: torch.Tensor, cancel: threading.Event | None = None
+) -> Features:
     """Features and probabilities of float images (N, 1, 28, 28) in [0, 1]."""
     classifier.eval()
-    features = batched(classifier.features, images.float())
+    features = batched(classifier.features, images.float(), cancel=cancel)
     return Features(features, torch.softmax(classifier.head(features), dim=1))
 
 
@@ -47,39 +50,60 @@ def frechet_distance(real: torch.Tensor, fake: torch.Tensor) -> float:
 
 
 def kernel_distance(
-    real: torch.Tensor, fake: torch.Tensor, subsets: int = 50, subset_size: int = 1000
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    subsets: int = 50,
+    subset_size: int = 1000,
+    cancel: threading.Event | None = None,
 ) -> tuple[float, float]:
-    """KID (Binkowski et al. 2018): unbiased polynomial-kernel MMD^2; mean, std over subsets."""
-    from torchmetrics.image.kid import KernelInceptionDistance  # see frechet_distance
+    """KID (Binkowski et al. 2018): unbiased polynomial-kernel MMD^2; mean, std over subsets.
 
+    The loop of torchmetrics' KernelInceptionDistance.compute (same draws from the global
+    stream, same kernel), written out so that each subset can check `cancel`: the whole
+    computation takes seconds on two cores.
+    """
+    from torchmetrics.image.kid import poly_mmd  # see frechet_distance
+
+    real, fake = real.double(), fake.double()
     size = min(subset_size, len(real), len(fake))
-    with warnings.catch_warnings():  # "will save all extracted features": 20k x 128, known
-        warnings.simplefilter("ignore", UserWarning)
-        metric = KernelInceptionDistance(
-            feature=_Precomputed(real.shape[1]), subsets=subsets, subset_size=size, normalize=True
-        )
-    metric.update(real.double(), real=True)
-    metric.update(fake.double(), real=False)
-    mean, std = metric.compute()
-    return float(mean), float(std)
+    scores = []
+    for _ in range(subsets):
+        raise_if_cancelled(cancel)
+        real_subset = real[torch.randperm(len(real))[:size]]
+        fake_subset = fake[torch.randperm(len(fake))[:size]]
+        scores.append(poly_mmd(real_subset, fake_subset, degree=3, gamma=None, coef=1.0))
+    kid = torch.stack(scores)
+    return float(kid.mean()), float(kid.std(unbiased=False))
 
 
-def kth_neighbour_radii(features: torch.Tensor, k: int, chunk: int = 2048) -> torch.Tensor:
+def kth_neighbour_radii(
+    features: torch.Tensor, k: int, chunk: int = 2048, cancel: threading.Event | None = None
+) -> torch.Tensor:
     """Distance from each point to its k-th nearest other point in the same set."""
     radii = []
     for start in range(0, len(features), chunk):
+        raise_if_cancelled(cancel)
         distances = torch.cdist(features[start : start + chunk], features)
         radii.append(distances.kthvalue(k + 1, dim=1).values)  # +1: the point itself is 0 away
     return torch.cat(radii)
 
 
-def _inside(queries: torch.Tensor, support: torch.Tensor, radii: torch.Tensor, chunk: int = 2048):
+def _inside(
+    queries: torch.Tensor,
+    support: torch.Tensor,
+    radii: torch.Tensor,
+    cancel: threading.Event | None,
+    chunk: int = 2048,
+):
     """Yield, chunk by chunk, which support balls (k-NN radii) contain each query."""
     for start in range(0, len(queries), chunk):
+        raise_if_cancelled(cancel)
         yield torch.cdist(queries[start : start + chunk], support) <= radii[None, :]
 
 
-def manifold_metrics(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> dict[str, float]:
+def manifold_metrics(
+    real: torch.Tensor, fake: torch.Tensor, k: int = 3, cancel: threading.Event | None = None
+) -> dict[str, float]:
     """Precision and recall (Kynkaanniemi et al. 2019), density and coverage (Naeem et al. 2020).
 
     Precision: share of samples inside some real k-NN ball (quality); recall: share of real
@@ -87,13 +111,16 @@ def manifold_metrics(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> dict
     samples, so density (how many real balls hold a sample, on average, over k) and coverage
     (share of real balls that hold any sample) are given as the outlier-robust versions.
     """
-    real_radii, fake_radii = kth_neighbour_radii(real, k), kth_neighbour_radii(fake, k)
+    real_radii = kth_neighbour_radii(real, k, cancel=cancel)
+    fake_radii = kth_neighbour_radii(fake, k, cancel=cancel)
     in_some_ball, balls_held, covered = 0, 0, torch.zeros(len(real), dtype=torch.bool)
-    for inside in _inside(fake, real, real_radii):
+    for inside in _inside(fake, real, real_radii, cancel):
         in_some_ball += inside.any(dim=1).sum().item()
         balls_held += inside.sum().item()
         covered |= inside.any(dim=0)
-    recalled = sum(inside.any(dim=1).sum().item() for inside in _inside(real, fake, fake_radii))
+    recalled = sum(
+        inside.any(dim=1).sum().item() for inside in _inside(real, fake, fake_radii, cancel)
+    )
     return {
         "precision": in_some_ball / len(fake),
         "recall": recalled / len(real),
@@ -121,16 +148,18 @@ class SampleMetrics:
         return asdict(self)
 
 
-def compare(real: Features, fake: Features, k: int = 3) -> SampleMetrics:
+def compare(
+    real: Features, fake: Features, k: int = 3, cancel: threading.Event | None = None
+) -> SampleMetrics:
     """Every distribution metric of `fake` against `real`."""
-    kid, kid_std = kernel_distance(real.features, fake.features)
+    kid, kid_std = kernel_distance(real.features, fake.features, cancel=cancel)
     predicted = fake.probabilities.argmax(dim=1)
     histogram = torch.bincount(predicted, minlength=10).float() / len(predicted)
     return SampleMetrics(
         fid=frechet_distance(real.features, fake.features),
         kid=kid,
         kid_std=kid_std,
-        **manifold_metrics(real.features, fake.features, k),
+        **manifold_metrics(real.features, fake.features, k, cancel),
         class_histogram=[round(float(v), 4) for v in histogram],
         mean_confidence=float(fake.probabilities.max(dim=1).values.mean()),
     )

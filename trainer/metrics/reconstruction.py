@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from trainer.latent import Cancelled
+from trainer.errors import raise_if_cancelled
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
 
 LOG_2PI = math.log(2 * math.pi)
@@ -25,11 +25,17 @@ class PerImage:
 
 
 @torch.no_grad()
-def reconstruction_errors(model: ConvVAE, images: torch.Tensor, batch: int = 500) -> PerImage:
+def reconstruction_errors(
+    model: ConvVAE,
+    images: torch.Tensor,
+    batch: int = 500,
+    cancel: threading.Event | None = None,
+) -> PerImage:
     """Errors of decode(mean of q(z|x)), the deterministic 'reconstruction' a person sees."""
     model.eval()
     bce, mse, kl = [], [], []
     for start in range(0, len(images), batch):
+        raise_if_cancelled(cancel)
         x = images[start : start + batch]
         mu, logvar = model.encode(x)
         logits = model.decode(mu)
@@ -104,8 +110,7 @@ def likelihood_bounds(
     per_batch = max(1, batch_draws // samples)
     elbo_sum = iwae_sum = 0.0
     for start in range(0, len(images), per_batch):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("evaluation cancelled")
+        raise_if_cancelled(cancel)
         weights = log_weights(model, images[start : start + per_batch], samples, generator)
         elbo_sum += weights.mean(dim=1).sum().item()
         iwae_sum += (torch.logsumexp(weights, dim=1) - math.log(samples)).sum().item()

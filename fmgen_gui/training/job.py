@@ -1,17 +1,18 @@
-"""Runs the trainer's generator on a QThread and re-emits its events through one signal."""
+"""The training job: drives the trainer's generator on a TaskRunner and reports its events."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
-
+from fmgen_gui.tasks import Job, Report
 from trainer.checkpoint import load_checkpoint
 from trainer.config import RunConfig, check_resumable
 from trainer.data import FashionMNIST, load_fashion_mnist
-from trainer.events import StepLogged
+from trainer.errors import Cancelled, raise_if_cancelled
+from trainer.events import Event, StepLogged
 from trainer.loop import failure_event, train
 
 
@@ -61,48 +62,49 @@ class DataCache:
         self._lock = threading.Lock()
         self._data: dict[tuple[str | None, int | None], FashionMNIST] = {}
 
-    def get(self, data_dir: str | None, limit: int | None) -> FashionMNIST:
+    def get(
+        self, data_dir: str | None, limit: int | None, cancel: threading.Event | None = None
+    ) -> FashionMNIST:
         """The dataset, loading it on first use (call from the worker thread)."""
         key = (data_dir or None, limit)
         with self._lock:
             if key not in self._data:
-                self._data[key] = load_fashion_mnist(data_dir or None, limit=limit, download=True)
+                self._data[key] = load_fashion_mnist(
+                    data_dir or None, limit=limit, download=True, cancel=cancel
+                )
             return self._data[key]
 
 
-class TrainingWorker(QObject):
-    """Lives on the training thread; each `run` drives one training run to its end."""
+def training_job(
+    request: TrainingRequest, data: DataCache, pause: threading.Event, backlog: Backlog
+) -> Job:
+    """A job that trains `request` to its end and reports every event; `cancel` stops the run."""
 
-    event = Signal(object)
-    finished = Signal()
+    def job(report: Report, cancel: threading.Event) -> None:
+        def send(event: Event) -> None:
+            if isinstance(event, StepLogged) and backlog.full():
+                return
+            backlog.add()
+            report.event(event)
 
-    def __init__(
-        self, data: DataCache, stop: threading.Event, pause: threading.Event, backlog: Backlog
-    ) -> None:
-        super().__init__()
-        self.data, self.stop, self.pause, self.backlog = data, stop, pause, backlog
-
-    @Slot(object)
-    def run(self, request: TrainingRequest) -> None:
-        """Load data and checkpoint, train, and emit every event; never raise."""
         try:
-            for event in self._events(request):
-                if isinstance(event, StepLogged) and self.backlog.full():
-                    continue
-                self.backlog.add()
-                self.event.emit(event)
+            for event in _events(request, data, cancel, pause):
+                send(event)
+        except Cancelled:
+            raise  # stopped while loading: nothing trained, nothing to save
         except Exception as exc:
-            self.backlog.add()
-            self.event.emit(failure_event(exc, None))
-        finally:
-            self.finished.emit()
+            send(failure_event(exc, None))
 
-    def _events(self, request: TrainingRequest):
-        resume = None
-        if request.resume_from is not None:
-            resume = load_checkpoint(request.resume_from, expect_model=request.config.model)
-            check_resumable(request.config, resume.config)
-        if self.stop.is_set():  # closed while starting: nothing to save yet
-            return
-        data = self.data.get(request.data_dir, request.config.limit)
-        yield from train(request.config, data, request.run_dir, self.stop, self.pause, resume)
+    return job
+
+
+def _events(
+    request: TrainingRequest, data: DataCache, stop: threading.Event, pause: threading.Event
+) -> Iterator[Event]:
+    resume = None
+    if request.resume_from is not None:
+        resume = load_checkpoint(request.resume_from, expect_model=request.config.model)
+        check_resumable(request.config, resume.config)
+    raise_if_cancelled(stop)  # closed while starting: nothing to save yet
+    dataset = data.get(request.data_dir, request.config.limit, stop)
+    yield from train(request.config, dataset, request.run_dir, stop, pause, resume)

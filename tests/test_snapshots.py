@@ -1,0 +1,89 @@
+"""Per-epoch snapshots: published at each epoch's end, pruned to the newest three plus pins,
+and what readers load while the run goes on."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from tests.test_loop import run_all, tiny_config
+from trainer.checkpoint import load_checkpoint
+from trainer.events import CheckpointSaved
+from trainer.loop import train
+from trainer.snapshots import (
+    pin_path,
+    reader_path,
+    run_folder_of,
+    snapshot_path,
+    snapshots,
+)
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def test_each_epoch_end_publishes_a_hard_linked_snapshot(tiny_data, tmp_path):
+    folder = tmp_path / "run"
+    run_all(tiny_config(epochs=2), tiny_data, folder)
+    assert list(snapshots(folder)) == [1, 2]
+    assert os.path.samefile(snapshot_path(folder, 2), folder / "checkpoint.pt")
+    assert load_checkpoint(snapshot_path(folder, 1)).epoch == 1
+    assert reader_path(folder) == reader_path(folder / "checkpoint.pt") == snapshot_path(folder, 2)
+    assert run_folder_of(snapshot_path(folder, 2)) == run_folder_of(folder / "checkpoint.pt")
+
+
+def test_retention_keeps_the_newest_three_and_the_pinned(tiny_data, tmp_path):
+    folder = tmp_path / "run"
+    for event in train(tiny_config(epochs=6), tiny_data, folder):
+        if isinstance(event, CheckpointSaved) and event.epoch == 1:
+            pin_path(snapshot_path(folder, 1)).touch()  # the user keeps epoch 1
+    assert list(snapshots(folder)) == [1, 4, 5, 6]
+    assert load_checkpoint(snapshot_path(folder, 1)).epoch == 1
+
+
+def test_without_hard_links_the_snapshot_is_a_copy(tiny_data, tmp_path, monkeypatch):
+    def no_links(source, target):
+        raise OSError("hard links are not supported here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    folder = tmp_path / "run"
+    run_all(tiny_config(epochs=1), tiny_data, folder)
+    snapshot = snapshot_path(folder, 1)
+    assert not os.path.samefile(snapshot, folder / "checkpoint.pt")
+    assert snapshot.read_bytes() == (folder / "checkpoint.pt").read_bytes()
+    assert not [p for p in snapshot.parent.iterdir() if ".tmp" in p.name]
+
+
+def test_a_reader_of_epoch_n_is_not_disturbed_while_training_writes_n_plus_1(tiny_data, tmp_path):
+    folder = tmp_path / "run"
+    config = tiny_config(epochs=1)
+    run_all(config, tiny_data, folder)
+    held = reader_path(folder)  # a reader picks epoch 1 and is slow to read it
+    before = held.read_bytes()
+    resume = load_checkpoint(folder)
+    run_all(config.replace(epochs=2), tiny_data, folder, resume=resume)  # checkpoint.pt: epoch 2
+    assert load_checkpoint(folder).epoch == 2
+    assert held.read_bytes() == before and load_checkpoint(held).epoch == 1
+    assert reader_path(folder) == snapshot_path(folder, 2)
+
+
+def test_resuming_an_earlier_checkpoint_drops_the_snapshots_after_it(tiny_data, tmp_path):
+    folder = tmp_path / "run"
+    config = tiny_config(epochs=3)
+    run_all(config, tiny_data, folder)
+    earlier = load_checkpoint(snapshot_path(folder, 1))
+    events = run_all(config.replace(epochs=2), tiny_data, folder, resume=earlier)
+    assert [e.epoch for e in events if isinstance(e, CheckpointSaved)] == [2]
+    assert list(snapshots(folder)) == [1, 2]  # 2 written again, 3 belonged to the old future
+
+
+def test_before_the_first_epoch_ends_readers_use_the_checkpoint(tiny_data, tmp_path):
+    folder = tmp_path / "run"
+    stop = threading.Event()
+    stop.set()
+    run_all(tiny_config(), tiny_data, folder, stop_event=stop)  # saved before the first step
+    assert snapshots(folder) == {} and reader_path(folder) == folder / "checkpoint.pt"
+    other = tmp_path / "copy.pt"
+    other.write_bytes((folder / "checkpoint.pt").read_bytes())
+    assert reader_path(other) == other  # an explicit file is read as it is
