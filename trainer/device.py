@@ -6,7 +6,10 @@ import os
 
 import torch
 
+from trainer.config import field_label
 from trainer.errors import ConfigError
+
+_LABEL = field_label("device")  # errors name the setting as the panel and the CLI do
 
 
 def available_devices() -> list[tuple[str, str]]:
@@ -36,22 +39,22 @@ def resolve_device(spec: str) -> torch.device:
         device = torch.device(spec)
     except RuntimeError as exc:
         raise ConfigError(
-            f"device: {spec!r} is not a device (auto, cpu, cuda, cuda:N, mps)"
+            f"{_LABEL}: {spec!r} is not a device (auto, cpu, cuda, cuda:N, mps)"
         ) from exc
     if device.type == "cuda":
         count = torch.cuda.device_count()
         if count == 0:
-            raise ConfigError(f"device: {spec!r} asked for CUDA, but no CUDA GPU is usable here")
+            raise ConfigError(f"{_LABEL}: {spec!r} asked for CUDA, but no CUDA GPU is usable here")
         index = device.index if device.index is not None else torch.cuda.current_device()
         if index >= count:
             raise ConfigError(
-                f"device: {spec!r} does not exist; this machine has cuda:0..{count - 1}"
+                f"{_LABEL}: {spec!r} does not exist; this machine has cuda:0..{count - 1}"
             )
         return torch.device("cuda", index)
     if device.type == "mps" and not _mps_available():
-        raise ConfigError("device: 'mps' asked for, but no Apple GPU is usable here")
+        raise ConfigError(f"{_LABEL}: 'mps' asked for, but no Apple GPU is usable here")
     if device.type not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"device: {spec!r} is not supported (auto, cpu, cuda, cuda:N, mps)")
+        raise ConfigError(f"{_LABEL}: {spec!r} is not supported (auto, cpu, cuda, cuda:N, mps)")
     return device
 
 

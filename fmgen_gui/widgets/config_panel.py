@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.config import RunConfig, default_config
+from trainer.config import RunConfig, default_config, field_label
 from trainer.errors import ConfigError
 from trainer.registry import all_models, get_model, model_names
 
@@ -129,7 +129,8 @@ class ConfigPanel(QWidget):
         try:
             lr = float(self.lr.text())
         except ValueError as exc:
-            raise ConfigError(f"Invalid settings:\n  learning rate: {self.lr.text()!r}") from exc
+            problem = f"{field_label('lr')}: {self.lr.text()!r} is not a number"
+            raise ConfigError(f"Invalid settings:\n  {problem}") from exc
         return self._configs[self._model].replace(
             latent_dim=self.latent_dim.value(),
             beta=self.beta.value(),
