@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from fmgen_gui.app import display_problem, explain
 from fmgen_gui.main_window import MainWindow
 from fmgen_gui.training.controller import IDLE, PAUSED
+from fmgen_gui.training.pane import REFRESH_MS
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from trainer.cli import main as train_cli
 from trainer.events import (
@@ -48,7 +49,7 @@ def test_a_run_feeds_the_plots_grids_progress_and_model_store(window, qtbot):
     assert view.plots[1].point_count("train/neg_elbo") == 2
     assert sorted(view.grids["samples"].grids) == [1, 2]
     assert view.grids["reconstructions"].shown_epoch == 2
-    assert view.summary.text().startswith("Epoch 2: test -ELBO")
+    assert view.summary.text().startswith("Epoch 2, on the test set: -ELBO")
     assert window.training.progress.run_bar.value() == 14
     assert window.models.has("vae") and not window.models.has("gan")
     learner, checkpoint = window.models.load("vae")
@@ -65,8 +66,9 @@ def test_pause_holds_the_step_count_and_continue_goes_on(window, qtbot):
     qtbot.waitUntil(lambda: window.controller.state == PAUSED, timeout=10000)
     assert window.training.pause_button.text() == "Continue"
     steps_at_pause = len(log.of(StepLogged))
-    qtbot.wait(500)
+    qtbot.wait(REFRESH_MS + 100)  # a refresh in between must not bring back images/s
     assert len(log.of(StepLogged)) == steps_at_pause
+    assert window.speed_label.text() == "paused"
     window.training.pause_button.click()
     qtbot.waitUntil(lambda: len(log.of(StepLogged)) > steps_at_pause + 2, timeout=30000)
 
@@ -108,11 +110,11 @@ def test_an_injected_failure_shows_a_message_and_the_window_stays_usable(
 ):
     real_step = VAELearner.train_step
 
-    def fail_at_third(self, images):
+    def fail_at_third(self, images, labels):
         self.calls = getattr(self, "calls", 0) + 1
         if self.calls == 3:
             raise RuntimeError("injected fault")
-        return real_step(self, images)
+        return real_step(self, images, labels)
 
     monkeypatch.setattr(VAELearner, "train_step", fail_at_third)
     log = EventLog(window)
@@ -142,6 +144,9 @@ def test_an_invalid_field_is_refused_with_a_message(window, qtbot):
     window.training.start_button.click()
     assert window.controller.state == IDLE and not window.controller.is_busy()
     assert "Learning rate: 0.0 must be above 0" in window.training.messages.text
+    panel.lr.setText("")  # the validator lets an unfinished edit through
+    window.training.start_button.click()
+    assert "Learning rate: '' is not a number" in window.training.messages.text
     assert panel.epochs.minimum() == 1 and panel.batch_size.minimum() == 1
 
 
@@ -153,6 +158,7 @@ def test_start_twice_is_refused(window, qtbot):
     assert "already going" in window.training.messages.text
     window.training.stop()
     qtbot.waitUntil(lambda: window.controller.state == IDLE, timeout=30000)
+    assert window.training.messages.text == ""  # no run is going any more
 
 
 def test_vae_then_gan_in_one_session_keeps_both(window, qtbot, tiny_data_dir):
