@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmgen_gui.export import save_plot
-from fmgen_gui.widgets.plot_style import make_plot
+from fmgen_gui.widgets.plot_style import legend_below, make_plot
 from trainer.history import RunHistory
 from trainer.registry import PlotSpec
 
@@ -59,12 +59,7 @@ class LossPlot(QWidget):
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        item.addLegend(
-            offset=(-10, 10),
-            labelTextColor="k",
-            brush=(255, 255, 255, 210),
-            labelTextSize=f"{text_pt}pt" if text_pt else "9pt",
-        )
+        self.legend = legend_below(item, len(spec.curves), text_pt)
         per_epoch = spec.x_label == "epoch"
         self.curves = {
             curve.key: item.plot(
