@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmgen_gui.file_dialogs import ask_folder
 from trainer.config import RunConfig, default_config, field_label
 from trainer.errors import ConfigError
 from trainer.registry import all_models, get_model, model_names
@@ -175,6 +175,6 @@ class ConfigPanel(QWidget):
         self.model_changed.emit(self._model)
 
     def _browse_data_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with Fashion-MNIST")
-        if folder:
-            self.data_dir.setText(folder)
+        folder = ask_folder(self, "Folder with Fashion-MNIST", "data")
+        if folder is not None:
+            self.data_dir.setText(str(folder))
