@@ -9,7 +9,8 @@ from fmgen_gui.report.figures import class_histogram_plot
 from fmgen_gui.training.run_view import RunView
 from fmgen_gui.widgets.loss_plot import LossPlot
 from trainer import keys as k
-from trainer.events import CheckpointSaved, EpochEnded, SamplesReady
+from trainer.events import CheckpointSaved, EpochEnded, SamplesReady, StepLogged
+from trainer.history import RunHistory
 from trainer.registry import get_model
 
 TEST_METRICS = {k.NEG_ELBO: 300.0, k.BCE: 290.0, k.KL: 10.0, k.MSE: 0.05}
@@ -92,3 +93,20 @@ def test_bar_legend_sits_outside_the_data_area(qtbot):
     legend, data = legend_and_data_area(item)
     assert [label.text for _, label in item.legend.items] == ["VAE", "GAN"]
     assert legend.height() > 0 and not legend.intersects(data)
+
+
+def test_a_lone_logged_step_shows_as_a_dot_and_ticks_are_whole_numbers(qtbot):
+    spec = get_model("vae").plots[0]
+    plot = LossPlot(spec)
+    qtbot.addWidget(plot)
+    history = RunHistory("vae")
+    history.add(StepLogged(1, 10, {k.LOSS: 500.0, k.RECON: 490.0, k.KL: 10.0}, 100.0))
+    plot.show_history(history)
+    curve = plot.curves[spec.curves[0].key]
+    assert curve.opts["symbol"] == "o"  # a single point draws no line
+    history.add(StepLogged(1, 20, {k.LOSS: 400.0, k.RECON: 390.0, k.KL: 10.0}, 100.0))
+    plot.redraw()
+    assert curve.opts["symbol"] is None  # a line from here on: thousands of dots would crowd
+    axis = plot.plot.getPlotItem().getAxis("bottom")
+    ticks = [value for _, values in axis.tickValues(9.5, 10.5, 400) for value in values]
+    assert ticks and all(float(value).is_integer() for value in ticks)

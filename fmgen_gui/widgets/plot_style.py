@@ -46,9 +46,10 @@ def make_plot(
     y_label: str = "",
     on_save: Callable | None = None,
     text_pt: int = 0,
+    axis_items: dict[str, pg.AxisItem] | None = None,
 ):
-    """A white PlotWidget styled by `style_plot`."""
-    plot = pg.PlotWidget(background="w")
+    """A white PlotWidget styled by `style_plot`; `axis_items` replace default axes by side."""
+    plot = pg.PlotWidget(background="w", axisItems=axis_items)
     style_plot(plot.getPlotItem(), title, x_label, y_label, on_save, text_pt)
     return plot
 
