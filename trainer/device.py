@@ -14,12 +14,14 @@ _LABEL = field_label("device")  # errors name the setting as the panel and the C
 
 def available_devices() -> list[tuple[str, str]]:
     """(spec, description) of every device this machine can train on, best first."""
-    devices = [("auto", f"auto ({describe_device(resolve_device('auto'))})")]
+    # Described with the threads a run will use, not the ones this process has now.
+    threads = training_threads()
+    devices = [("auto", f"auto: {describe_device(resolve_device('auto'), threads)}")]
     for index in range(torch.cuda.device_count()):
         devices.append((f"cuda:{index}", f"cuda:{index} ({torch.cuda.get_device_name(index)})"))
     if _mps_available():
         devices.append(("mps", "mps (Apple GPU)"))
-    devices.append(("cpu", describe_device(torch.device("cpu"))))
+    devices.append(("cpu", describe_device(torch.device("cpu"), threads)))
     return devices
 
 
@@ -58,12 +60,16 @@ def resolve_device(spec: str) -> torch.device:
     return device
 
 
-def describe_device(device: torch.device) -> str:
-    """A short human description such as 'cuda:0 (NVIDIA H100)' or 'cpu (2 threads)'."""
+def describe_device(device: torch.device, threads: int | None = None) -> str:
+    """A short human description such as 'cuda:0 (NVIDIA H100)' or 'cpu (2 threads)'.
+
+    A CPU's threads: `threads`, or the ones torch uses now.
+    """
     if device.type == "cuda":
         return f"cuda:{device.index} ({torch.cuda.get_device_name(device)})"
     if device.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads)"
+        count = threads or torch.get_num_threads()
+        return f"cpu ({count} thread{'' if count == 1 else 's'})"
     return str(device)
 
 
@@ -75,8 +81,12 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def training_threads() -> int:
+    """The threads a run on the CPU uses: FMGEN_THREADS, or one per usable core."""
+    return max(1, int(os.environ.get("FMGEN_THREADS", "0")) or cpu_count())
+
+
 def configure_cpu_threads(threads: int | None = None) -> int:
-    """Set torch's intra-op threads: `threads`, or FMGEN_THREADS, or one per usable core."""
-    wanted = threads or int(os.environ.get("FMGEN_THREADS", "0")) or cpu_count()
-    torch.set_num_threads(max(1, wanted))
+    """Set torch's intra-op threads: `threads`, or `training_threads()`."""
+    torch.set_num_threads(max(1, threads or training_threads()))
     return torch.get_num_threads()
