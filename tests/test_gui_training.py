@@ -150,6 +150,14 @@ def test_an_invalid_field_is_refused_with_a_message(window, qtbot):
     assert panel.epochs.minimum() == 1 and panel.batch_size.minimum() == 1
 
 
+def test_the_data_folder_field_is_readable_in_its_narrow_column(window, tiny_data_dir):
+    field = window.training.config_panel.data_dir
+    assert field.toolTip() == str(tiny_data_dir)  # the whole path, however narrow the field
+    field.setText("")
+    assert field.fontMetrics().horizontalAdvance(field.placeholderText()) < field.width() - 10
+    assert "Debian" in field.toolTip()
+
+
 def test_start_twice_is_refused(window, qtbot):
     set_tiny_config(window, window.training.config_panel.data_dir.text(), epochs=500)
     window.training.start_button.click()

@@ -60,7 +60,10 @@ class ConfigPanel(QWidget):
         self.device = QComboBox()
         for spec, description in devices:
             self.device.addItem(description, spec)
-        self.data_dir = QLineEdit(placeholderText="automatic (cache, then the Debian package)")
+        # The column is narrow: a short placeholder, and the whole path in the tooltip.
+        self.data_dir = QLineEdit(placeholderText="automatic")
+        self.data_dir.textChanged.connect(self._explain_data_dir)
+        self._explain_data_dir("")
         browse = QPushButton("…", maximumWidth=32)
         browse.setToolTip("Choose a folder with the four Fashion-MNIST files")
         browse.clicked.connect(self._browse_data_dir)
@@ -173,6 +176,9 @@ class ConfigPanel(QWidget):
         self.data_dir.setText(state.get("data_dir", ""))
         self._show(self._configs.get(state.get("model"), self._configs["vae"]))
         self.model_changed.emit(self._model)
+
+    def _explain_data_dir(self, text: str) -> None:
+        self.data_dir.setToolTip(text or "Automatic: the download cache, then the Debian package")
 
     def _browse_data_dir(self) -> None:
         folder = ask_folder(self, "Folder with Fashion-MNIST", "data")
