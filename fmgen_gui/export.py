@@ -9,8 +9,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
+from fmgen_gui.file_dialogs import ask_save_file
 from fmgen_gui.svg_flatten import flatten_cosmetic_strokes
 from trainer.files import atomic_path
 
@@ -116,12 +117,13 @@ def ask_save_path(
     suggested: str,
     filters: str = FILTERS,
     suffixes: tuple[str, ...] = SUFFIXES,
+    kind: str = "figures",
 ) -> Path | None:
     """A save dialog; None when cancelled. Adds the chosen filter's suffix when none is given."""
-    name, chosen_filter = QFileDialog.getSaveFileName(parent, title, suggested, filters)
-    if not name:
+    chosen = ask_save_file(parent, title, kind, suggested, filters)
+    if chosen is None:
         return None
-    path = Path(name)
+    path, chosen_filter = chosen
     if path.suffix.lower() not in suffixes:
         path = path.with_suffix("." + chosen_filter.split("*.")[-1].rstrip(")"))
     return path

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
 from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.explorer.pane import ExplorerPane
 from fmgen_gui.export import ask_figure_path
+from fmgen_gui.file_dialogs import ask_folder, ask_open_file, ask_save_file, recent_folders
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.runs.follow_view import FollowView
@@ -43,6 +44,8 @@ class MainWindow(QMainWindow):
         self.training = TrainingPane(
             self.controller, available_devices(), runs_dir or default_runs_dir()
         )
+        runs = self.training.runs_dir
+        recent_folders.use(self.settings, runs=runs, checkpoints=runs)
         self.classifier = ClassifierService(self.data_dir, self)
         self.explorer = ExplorerPane(self.models, self.classifier, self.data_dir)
         self.report = EvaluationPane(self.models, self.data_dir)
@@ -130,30 +133,26 @@ class MainWindow(QMainWindow):
 
     def open_run_dialog(self) -> None:
         """Ask for a run folder and open it."""
-        folder = QFileDialog.getExistingDirectory(
-            self, "Open a run folder", str(self.training.runs_dir)
-        )
-        if folder:
+        folder = ask_folder(self, "Open a run folder", "runs")
+        if folder is not None:
             self.open_run(folder)
 
     def open_checkpoint_dialog(self) -> None:
         """Ask for a checkpoint file and open it."""
-        name, _ = QFileDialog.getOpenFileName(
+        path = ask_open_file(
             self,
-            "Open a checkpoint",
-            str(self.training.runs_dir),
+            "Open a checkpoint or run archive",
+            "checkpoints",
             "Checkpoints and run archives (*.pt *.zip);;All files (*)",
         )
-        if name:
-            self.open_run(name)
+        if path is not None:
+            self.open_run(path)
 
     def follow_run_dialog(self) -> None:
         """Ask for a run folder that another process writes, and follow it."""
-        folder = QFileDialog.getExistingDirectory(
-            self, "Follow a run folder", str(self.training.runs_dir)
-        )
-        if folder:
-            self.follow_run(Path(folder))
+        folder = ask_folder(self, "Follow a run folder", "runs")
+        if folder is not None:
+            self.follow_run(folder)
 
     def follow_run(self, folder: Path) -> None:
         """Show a run another process writes in its own tab, updated live."""
@@ -174,10 +173,8 @@ class MainWindow(QMainWindow):
 
     def export_run_dialog(self) -> None:
         """Write a run folder as a .zip (to open or resume on another machine)."""
-        folder = QFileDialog.getExistingDirectory(
-            self, "Export a run folder as .zip", str(self.training.runs_dir)
-        )
-        if folder:
+        folder = ask_folder(self, "Export a run folder as .zip", "runs")
+        if folder is not None:
             try:
                 path = archive_run(folder)
             except (FmgenError, OSError) as exc:
@@ -194,11 +191,11 @@ class MainWindow(QMainWindow):
                 f"No {model.upper()} checkpoint yet: train or open a run.", "error"
             )
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Save checkpoint as", f"{model}.pt", "Checkpoints (*.pt)"
+        chosen = ask_save_file(
+            self, "Save checkpoint as", "checkpoints", f"{model}.pt", "Checkpoints (*.pt)"
         )
-        if name:
-            self.save_checkpoint(model, Path(name))
+        if chosen is not None:
+            self.save_checkpoint(model, chosen[0])
 
     def save_checkpoint(self, model: str, target: Path) -> None:
         """Copy the checkpoint of `model` to `target` atomically."""

@@ -3,9 +3,12 @@
     python tests/screenshot_app.py OUT.png [--model vae|gan] [--limit N] [--epochs N]
     python tests/screenshot_app.py OUT.png --open RUN_DIR --tab explore [--pair 6,6]
     python tests/screenshot_app.py OUT.png --open VAE_RUN --open GAN_RUN --tab evaluate
+    python tests/screenshot_app.py OUT.png --open VAE_RUN --tab explore --drive-explorer
 
 Run it under a real X server (xvfb-run) to see what a person sees; tests/test_screenshot.py
-does that in CI. The window uses throw-away settings and run folders.
+does that in CI. It prints the Qt platform it runs on ("platform: xcb" under X). The window
+uses throw-away settings and run folders. --drive-explorer clicks two gallery images and drags
+the slider with mouse events, then checks on the screen that the large image changed.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+import numpy as np
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider, QWidget
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fmgen_gui.main_window import MainWindow
-from trainer.events import EpochEnded, RunFailed
+from trainer.events import CheckpointSaved, RunFailed, RunFinished
 
 
 def wait_until(app: QApplication, done, timeout_s: float) -> bool:
@@ -32,6 +37,77 @@ def wait_until(app: QApplication, done, timeout_s: float) -> bool:
         app.processEvents()
         time.sleep(0.01)
     return done()
+
+
+def screen_pixels(widget: QWidget) -> np.ndarray:
+    """What the X server shows of `widget`, as grey levels (read back from the screen)."""
+    window = widget.window()
+    corner = widget.mapTo(window, QPoint(0, 0))
+    shot = widget.screen().grabWindow(
+        window.winId(), corner.x(), corner.y(), widget.width(), widget.height()
+    )
+    image = shot.toImage().convertToFormat(shot.toImage().Format.Format_Grayscale8)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+    return rows[:, : image.width()].copy()
+
+
+def click_gallery_image(app: QApplication, gallery, row: int) -> None:
+    """A left click on the gallery's image in `row`, as the mouse would give it."""
+    view = gallery.view
+    index = gallery.model.index(row)
+    view.scrollTo(index)
+    wait_until(app, lambda: not view.visualRect(index).isEmpty(), 10)
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
+    )
+
+
+def drag_slider(app: QApplication, slider, fraction: float) -> None:
+    """Press on the slider's handle, move it to `fraction` of the groove and let go."""
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    handle = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, slider
+    )
+    start, y = handle.center(), handle.center().y()
+    target = QPoint(round(handle.width() / 2 + fraction * (slider.width() - handle.width())), y)
+    QTest.mousePress(slider, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 11):  # a drag is a run of moves, not a jump
+        QTest.mouseMove(slider, start + (target - start) * step / 10)
+        app.processEvents()
+    QTest.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=target)
+
+
+def drive_explorer(app: QApplication, window) -> list[str]:
+    """Pick two images and drag the slider with mouse events; the problems found, if any."""
+    explorer = window.explorer
+    QTest.qWaitForWindowExposed(window)
+    for row in (0, 1):
+        click_gallery_image(app, explorer.gallery, row)
+    if not wait_until(app, lambda: explorer.a == 0 and explorer.b == 1, 10):
+        return [f"the clicks picked A={explorer.a}, B={explorer.b}, not the images 0 and 1"]
+    wait_until(app, lambda: False, 0.3)  # let the large image reach the screen
+    before = screen_pixels(explorer.view.large)
+    slider = explorer.view.slider
+    drag_slider(app, slider, 0.8)
+    if not 700 <= slider.value() <= 900:
+        return [f"the drag left the slider at {slider.value()} of {slider.maximum()}"]
+    wait_until(app, lambda: False, 0.3)
+    after = screen_pixels(explorer.view.large)
+    changed = np.mean(np.abs(after.astype(int) - before.astype(int)) > 16)
+    print(f"slider at {slider.value()}; {changed:.1%} of the large image's pixels changed")
+    return [] if changed > 0.01 else ["the large image did not change on the screen"]
+
+
+def epochs_shown(events: list, wanted: int, epochs: int) -> bool:
+    """True once `wanted` epochs are on screen whole (the run's end if that is all), or failed.
+
+    An epoch's checkpoint is saved after its grids, so by then all of it has been shown.
+    """
+    if any(isinstance(e, RunFailed) for e in events):
+        return True
+    saved = sum(isinstance(e, CheckpointSaved) for e in events)
+    return saved >= wanted and (wanted < epochs or any(isinstance(e, RunFinished) for e in events))
 
 
 def main() -> int:
@@ -46,8 +122,10 @@ def main() -> int:
     parser.add_argument("--open", action="append", help="show run folders instead of training")
     parser.add_argument("--tab", default="train", choices=("train", "explore", "evaluate"))
     parser.add_argument("--pair", help="explorer preset: two class labels, e.g. 6,6 or 7,8")
+    parser.add_argument("--drive-explorer", action="store_true", help="click, drag and check")
     args = parser.parse_args()
     app = QApplication(["fmgen"])
+    print(f"platform: {app.platformName()}", flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="fmgen-shot-"))
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, runs_dir=scratch / "runs")
@@ -68,12 +146,7 @@ def main() -> int:
     else:
         window.training.start()
         ended = wait_until(
-            app,
-            lambda: (
-                sum(isinstance(e, EpochEnded) for e in seen) >= args.wait_epochs
-                or any(isinstance(e, RunFailed) for e in seen)
-            ),
-            args.timeout,
+            app, lambda: epochs_shown(seen, args.wait_epochs, args.epochs), args.timeout
         )
     if args.tab == "explore":
         explorer = window.explorer
@@ -83,6 +156,10 @@ def main() -> int:
             first, second = (int(k) for k in args.pair.split(","))
             explorer.pick_random_pair(first, second)
             explorer.view.set_t(0.35)
+        if args.drive_explorer:
+            problems = drive_explorer(app, window)
+            print("\n".join(problems) or "explorer driven: the large image changed")
+            ended = ended and not problems
     if args.tab == "evaluate":
         pane = window.report
         window.tabs.setCurrentWidget(pane)

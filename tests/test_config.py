@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from trainer.config import RunConfig, default_config
+from trainer.config import RunConfig, check_resumable, default_config
+from trainer.device import resolve_device
 from trainer.errors import ConfigError
 
 
@@ -67,3 +68,15 @@ def test_old_configs_take_the_models_defaults_for_new_settings():
     values = default_config("gan").to_dict()
     del values["adam_betas"], values["n_critic"], values["gp_weight"]
     assert RunConfig.from_dict(values).adam_betas == (0.5, 0.999)
+
+
+def test_resume_and_device_errors_name_settings_as_people_see_them():
+    saved = default_config("vae", latent_dim=4)
+    with pytest.raises(ConfigError) as info:
+        check_resumable(saved.replace(latent_dim=8, epochs=3), saved)
+    message = str(info.value)
+    assert "only Epochs, Device, Log every may change" in message
+    assert "Latent size: 4 -> 8" in message
+    assert "latent_dim" not in message and "log_every" not in message
+    with pytest.raises(ConfigError, match=r"^Device: 'tpu' is not"):
+        resolve_device("tpu")

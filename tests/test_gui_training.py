@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from fmgen_gui.app import display_problem, explain
 from fmgen_gui.main_window import MainWindow
 from fmgen_gui.training.controller import IDLE, PAUSED
+from fmgen_gui.training.pane import REFRESH_MS
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from trainer.cli import main as train_cli
 from trainer.evaluate import load_learner
@@ -49,7 +50,7 @@ def test_a_run_feeds_the_plots_grids_progress_and_model_store(window, qtbot):
     assert view.plots[1].point_count("train/neg_elbo") == 2
     assert sorted(view.grids["samples"].grids) == [1, 2]
     assert view.grids["reconstructions"].shown_epoch == 2
-    assert view.summary.text().startswith("Epoch 2: test -ELBO")
+    assert view.summary.text().startswith("Epoch 2, on the test set: -ELBO")
     assert window.training.progress.run_bar.value() == 14
     assert window.models.has("vae") and not window.models.has("gan")
     learner, checkpoint = load_learner(window.models.checkpoint_path("vae"), "vae")
@@ -66,8 +67,9 @@ def test_pause_holds_the_step_count_and_continue_goes_on(window, qtbot):
     qtbot.waitUntil(lambda: window.controller.state == PAUSED, timeout=10000)
     assert window.training.pause_button.text() == "Continue"
     steps_at_pause = len(log.of(StepLogged))
-    qtbot.wait(500)
+    qtbot.wait(REFRESH_MS + 100)  # a refresh in between must not bring back images/s
     assert len(log.of(StepLogged)) == steps_at_pause
+    assert window.speed_label.text() == "paused"
     window.training.pause_button.click()
     qtbot.waitUntil(lambda: len(log.of(StepLogged)) > steps_at_pause + 2, timeout=30000)
 
@@ -143,7 +145,18 @@ def test_an_invalid_field_is_refused_with_a_message(window, qtbot):
     window.training.start_button.click()
     assert window.controller.state == IDLE and not window.controller.is_busy()
     assert "Learning rate: 0.0 must be above 0" in window.training.messages.text
+    panel.lr.setText("")  # the validator lets an unfinished edit through
+    window.training.start_button.click()
+    assert "Learning rate: '' is not a number" in window.training.messages.text
     assert panel.epochs.minimum() == 1 and panel.batch_size.minimum() == 1
+
+
+def test_the_data_folder_field_is_readable_in_its_narrow_column(window, tiny_data_dir):
+    field = window.training.config_panel.data_dir
+    assert field.toolTip() == str(tiny_data_dir)  # the whole path, however narrow the field
+    field.setText("")
+    assert field.fontMetrics().horizontalAdvance(field.placeholderText()) < field.width() - 10
+    assert "Debian" in field.toolTip()
 
 
 def test_start_twice_is_refused(window, qtbot):
@@ -154,6 +167,7 @@ def test_start_twice_is_refused(window, qtbot):
     assert "already going" in window.training.messages.text
     window.training.stop()
     qtbot.waitUntil(lambda: window.controller.state == IDLE, timeout=30000)
+    assert window.training.messages.text == ""  # no run is going any more
 
 
 def test_vae_then_gan_in_one_session_keeps_both(window, qtbot, tiny_data_dir):

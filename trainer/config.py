@@ -176,7 +176,8 @@ def check_resumable(config: RunConfig, saved: RunConfig) -> None:
         if name not in RESUMABLE_CHANGES and getattr(saved, name) != getattr(config, name)
     ]
     if changed:
+        may_change = ", ".join(field_label(name) for name in RESUMABLE_CHANGES)
         raise ConfigError(
-            "A resumed run must keep its settings (only epochs, device and log_every may "
-            "change); changed: " + "; ".join(changed)
+            f"A resumed run must keep its settings (only {may_change} may change); changed: "
+            + "; ".join(changed)
         )

@@ -6,17 +6,22 @@ import os
 
 import torch
 
+from trainer.config import field_label
 from trainer.errors import ConfigError
+
+_LABEL = field_label("device")  # errors name the setting as the panel and the CLI do
 
 
 def available_devices() -> list[tuple[str, str]]:
     """(spec, description) of every device this machine can train on, best first."""
-    devices = [("auto", f"auto ({describe_device(resolve_device('auto'))})")]
+    # Described with the threads a run will use, not the ones this process has now.
+    threads = training_threads()
+    devices = [("auto", f"auto: {describe_device(resolve_device('auto'), threads)}")]
     for index in range(torch.cuda.device_count()):
         devices.append((f"cuda:{index}", f"cuda:{index} ({torch.cuda.get_device_name(index)})"))
     if _mps_available():
         devices.append(("mps", "mps (Apple GPU)"))
-    devices.append(("cpu", describe_device(torch.device("cpu"))))
+    devices.append(("cpu", describe_device(torch.device("cpu"), threads)))
     return devices
 
 
@@ -36,31 +41,35 @@ def resolve_device(spec: str) -> torch.device:
         device = torch.device(spec)
     except RuntimeError as exc:
         raise ConfigError(
-            f"device: {spec!r} is not a device (auto, cpu, cuda, cuda:N, mps)"
+            f"{_LABEL}: {spec!r} is not a device (auto, cpu, cuda, cuda:N, mps)"
         ) from exc
     if device.type == "cuda":
         count = torch.cuda.device_count()
         if count == 0:
-            raise ConfigError(f"device: {spec!r} asked for CUDA, but no CUDA GPU is usable here")
+            raise ConfigError(f"{_LABEL}: {spec!r} asked for CUDA, but no CUDA GPU is usable here")
         index = device.index if device.index is not None else torch.cuda.current_device()
         if index >= count:
             raise ConfigError(
-                f"device: {spec!r} does not exist; this machine has cuda:0..{count - 1}"
+                f"{_LABEL}: {spec!r} does not exist; this machine has cuda:0..{count - 1}"
             )
         return torch.device("cuda", index)
     if device.type == "mps" and not _mps_available():
-        raise ConfigError("device: 'mps' asked for, but no Apple GPU is usable here")
+        raise ConfigError(f"{_LABEL}: 'mps' asked for, but no Apple GPU is usable here")
     if device.type not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"device: {spec!r} is not supported (auto, cpu, cuda, cuda:N, mps)")
+        raise ConfigError(f"{_LABEL}: {spec!r} is not supported (auto, cpu, cuda, cuda:N, mps)")
     return device
 
 
-def describe_device(device: torch.device) -> str:
-    """A short human description such as 'cuda:0 (NVIDIA H100)' or 'cpu (2 threads)'."""
+def describe_device(device: torch.device, threads: int | None = None) -> str:
+    """A short human description such as 'cuda:0 (NVIDIA H100)' or 'cpu (2 threads)'.
+
+    A CPU's threads: `threads`, or the ones torch uses now.
+    """
     if device.type == "cuda":
         return f"cuda:{device.index} ({torch.cuda.get_device_name(device)})"
     if device.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads)"
+        count = threads or torch.get_num_threads()
+        return f"cpu ({count} thread{'' if count == 1 else 's'})"
     return str(device)
 
 
@@ -72,8 +81,12 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def training_threads() -> int:
+    """The threads a run on the CPU uses: FMGEN_THREADS, or one per usable core."""
+    return max(1, int(os.environ.get("FMGEN_THREADS", "0")) or cpu_count())
+
+
 def configure_cpu_threads(threads: int | None = None) -> int:
-    """Set torch's intra-op threads: `threads`, or FMGEN_THREADS, or one per usable core."""
-    wanted = threads or int(os.environ.get("FMGEN_THREADS", "0")) or cpu_count()
-    torch.set_num_threads(max(1, wanted))
+    """Set torch's intra-op threads: `threads`, or `training_threads()`."""
+    torch.set_num_threads(max(1, threads or training_threads()))
     return torch.get_num_threads()

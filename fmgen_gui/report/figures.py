@@ -16,7 +16,7 @@ from fmgen_gui.explorer.latent_map import CLASS_COLOURS
 from fmgen_gui.explorer.strip import LABEL_HEIGHT, TITLE_HEIGHT, paint_strip
 from fmgen_gui.export import render_to_file
 from fmgen_gui.widgets.loss_plot import LossPlot
-from fmgen_gui.widgets.plot_style import make_plot
+from fmgen_gui.widgets.plot_style import legend_below, make_plot
 from fmgen_gui.widgets.sample_grid import titled_image_painter, titled_image_size, to_qimage
 from trainer.data import CLASSES
 from trainer.evaluate import Evaluation
@@ -106,12 +106,7 @@ def class_histogram_plot(histograms: dict[str, list[float]], text_pt: int = 0) -
         text_pt=text_pt,
     )
     item = plot.getPlotItem()
-    item.addLegend(
-        offset=(-5, 5),
-        labelTextColor="k",
-        brush=(255, 255, 255, 200),
-        labelTextSize=f"{text_pt or 9}pt",
-    )
+    legend_below(item, len(histograms), text_pt)
     width = 0.8 / max(len(histograms), 1)
     for k, (model, shares) in enumerate(histograms.items()):
         bars = pg.BarGraphItem(

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmgen_gui.file_dialogs import ask_folder
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.figures import class_histogram_plot
 from fmgen_gui.report.page import export_report, metrics_tables
@@ -169,9 +169,9 @@ class EvaluationPane(QWidget):
                 "Press Evaluate first: the report shows its numbers.", "error"
             )
             return
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the report")
-        if folder:
-            self.export(Path(folder))
+        folder = ask_folder(self, "Folder for the report", "reports")
+        if folder is not None:
+            self.export(folder)
 
     def export(self, folder: Path) -> Path | None:
         """Write report.pdf, its preview, the figures and metrics.json into `folder`."""

@@ -43,6 +43,7 @@ SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
 # Step-driven updates land together this often. Each repaint wakes the GUI thread, which takes
 # the GIL and a core from training; on two cores, bursts cost far more than their CPU time.
 REFRESH_MS = 500
+ALREADY_RUNNING = "A run is already going: stop it first."
 
 
 class TrainingPane(QWidget):
@@ -143,7 +144,7 @@ class TrainingPane(QWidget):
 
     def _launch(self, resume_from: Path | None) -> None:
         if self.controller.is_busy():
-            self.messages.show_message("A run is already going: stop it first.", "error")
+            self.messages.show_message(ALREADY_RUNNING, "error")
             return
         try:
             config = self.config_panel.config()
@@ -191,7 +192,9 @@ class TrainingPane(QWidget):
         elif isinstance(event, StepLogged):
             self.latest_step = event  # shown by the next refresh
         elif isinstance(event, Paused):
+            self.refresh()  # the last step's speed, shown now, would be overwritten later
             self.progress.pause_clock()
+            self.speed.emit("paused")
             self.status.emit(f"Paused at step {event.step}")
         elif isinstance(event, Resumed):
             self.progress.resume_clock()
@@ -214,6 +217,8 @@ class TrainingPane(QWidget):
         self.refresh()
         self.progress.pause_clock()
         self.speed.emit("")
+        if self.messages.text == ALREADY_RUNNING:
+            self.messages.hide()  # it was true while the run went on
         if isinstance(event, RunFailed):
             self.messages.show_message(event.message, "error")
             self.status.emit(f"The {model.upper()} run failed")

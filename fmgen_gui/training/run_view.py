@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
@@ -23,7 +24,9 @@ class RunView(QWidget):
     """Plots on top, grids below; `add` feeds it events, `refresh` redraws the step curves.
 
     Step events only mark the plots stale: the owner calls `refresh` on a timer, so a fast
-    run repaints a few times a second, not at every logged step.
+    run repaints a few times a second, not at every logged step. An epoch's end is held back
+    until its grids have arrived (they are made after its metrics), then its curves, grids
+    and summary line change together.
     """
 
     save_requested = Signal(object)  # the LossPlot or SampleGrid to save
@@ -33,6 +36,8 @@ class RunView(QWidget):
         self.model = model
         self.history = RunHistory(model)
         self.stale = False
+        self.pending: EpochEnded | None = None  # an ended epoch whose grids are on their way
+        self.pending_grids: dict[str, np.ndarray] = {}
         spec = get_model(model)
         self.plots = [LossPlot(plot) for plot in spec.plots]
         self.grids = {grid.name: SampleGrid(grid.title) for grid in spec.grids}
@@ -61,14 +66,29 @@ class RunView(QWidget):
             self.stale = True
         elif isinstance(event, EpochEnded):
             self.stale = True
-            self.refresh()
-            self.summary.setText(summarize(self.model, event))
+            self.pending, self.pending_grids = event, {}
         elif isinstance(event, SamplesReady) and event.name in self.grids:
-            self.grids[event.name].add_grid(event.epoch, event.grid)
+            if self.pending is not None and event.epoch == self.pending.epoch:
+                self.pending_grids[event.name] = event.grid
+            else:
+                self.grids[event.name].add_grid(event.epoch, event.grid)
+        if self.pending is not None and (
+            self.pending_grids.keys() == self.grids.keys()
+            or not isinstance(event, (EpochEnded, SamplesReady))  # no more grids will come
+        ):
+            self._show_epoch()
+
+    def _show_epoch(self) -> None:
+        epoch, self.pending = self.pending, None
+        for name, grid in self.pending_grids.items():
+            self.grids[name].add_grid(epoch.epoch, grid)
+        self.pending_grids = {}
+        self.refresh()
+        self.summary.setText(summarize(self.model, epoch))
 
     def refresh(self) -> None:
-        """Redraw the plots if events arrived since the last redraw."""
-        if self.stale:
+        """Redraw the plots if events arrived since the last redraw (not mid-epoch-end)."""
+        if self.stale and self.pending is None:
             self.stale = False
             for plot in self.plots:
                 plot.redraw()
@@ -76,6 +96,7 @@ class RunView(QWidget):
     def load(self, history: RunHistory) -> None:
         """Show a whole history, e.g. of a run folder."""
         self.history = history
+        self.pending, self.pending_grids = None, {}
         for plot in self.plots:
             plot.show_history(history)
         for name, grid in self.grids.items():

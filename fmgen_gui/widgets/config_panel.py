@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -20,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.config import RunConfig, default_config
+from fmgen_gui.file_dialogs import ask_folder
+from trainer.config import RunConfig, default_config, field_label
 from trainer.errors import ConfigError
 from trainer.registry import all_models, get_model, model_names
 
@@ -60,7 +60,10 @@ class ConfigPanel(QWidget):
         self.device = QComboBox()
         for spec, description in devices:
             self.device.addItem(description, spec)
-        self.data_dir = QLineEdit(placeholderText="automatic (cache, then the Debian package)")
+        # The column is narrow: a short placeholder, and the whole path in the tooltip.
+        self.data_dir = QLineEdit(placeholderText="automatic")
+        self.data_dir.textChanged.connect(self._explain_data_dir)
+        self._explain_data_dir("")
         browse = QPushButton("…", maximumWidth=32)
         browse.setToolTip("Choose a folder with the four Fashion-MNIST files")
         browse.clicked.connect(self._browse_data_dir)
@@ -129,7 +132,8 @@ class ConfigPanel(QWidget):
         try:
             lr = float(self.lr.text())
         except ValueError as exc:
-            raise ConfigError(f"Invalid settings:\n  learning rate: {self.lr.text()!r}") from exc
+            problem = f"{field_label('lr')}: {self.lr.text()!r} is not a number"
+            raise ConfigError(f"Invalid settings:\n  {problem}") from exc
         return self._configs[self._model].replace(
             latent_dim=self.latent_dim.value(),
             beta=self.beta.value(),
@@ -173,7 +177,10 @@ class ConfigPanel(QWidget):
         self._show(self._configs.get(state.get("model"), self._configs["vae"]))
         self.model_changed.emit(self._model)
 
+    def _explain_data_dir(self, text: str) -> None:
+        self.data_dir.setToolTip(text or "Automatic: the download cache, then the Debian package")
+
     def _browse_data_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with Fashion-MNIST")
-        if folder:
-            self.data_dir.setText(folder)
+        folder = ask_folder(self, "Folder with Fashion-MNIST", "data")
+        if folder is not None:
+            self.data_dir.setText(str(folder))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmgen_gui.export import save_plot
-from fmgen_gui.widgets.plot_style import make_plot
+from fmgen_gui.widgets.plot_style import legend_below, make_plot
 from trainer.history import RunHistory
 from trainer.registry import PlotSpec
 
@@ -35,12 +35,22 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
     return (sums[1:] - sums[starts]) / counts
 
 
-def _markers(colour: str) -> dict:
-    """Dots on per-epoch curves: few points, each one a measurement.
+def _markers(colour: str, shown: bool) -> dict:
+    """Dots in `colour`, drawn while `symbol` is not None (set again by `setData`)."""
+    return {
+        "symbol": "o" if shown else None,
+        "symbolSize": 6,
+        "symbolBrush": colour,
+        "symbolPen": colour,
+    }
 
-    Only here: pyqtgraph draws symbols whenever a symbol brush or pen is given.
-    """
-    return {"symbol": "o", "symbolSize": 6, "symbolBrush": colour, "symbolPen": colour}
+
+class CountAxis(pg.AxisItem):
+    """An axis of steps or epochs: ticks on whole numbers only (there is no epoch 1.5)."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:
+        levels = super().tickSpacing(minVal, maxVal, size)
+        return [(spacing, offset) for spacing, offset in levels if spacing >= 1] or [(1, 0)]
 
 
 class LossPlot(QWidget):
@@ -53,26 +63,27 @@ class LossPlot(QWidget):
         self.spec = spec
         self._history: RunHistory | None = None
         self.plot = make_plot(
-            spec.title, spec.x_label, spec.y_label, self.save_requested.emit, text_pt
+            spec.title,
+            spec.x_label,
+            spec.y_label,
+            self.save_requested.emit,
+            text_pt,
+            {"bottom": CountAxis("bottom")},
         )
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        item.addLegend(
-            offset=(-10, 10),
-            labelTextColor="k",
-            brush=(255, 255, 255, 210),
-            labelTextSize=f"{text_pt}pt" if text_pt else "9pt",
-        )
-        per_epoch = spec.x_label == "epoch"
+        self.legend = legend_below(item, len(spec.curves), text_pt)
+        # Per-epoch curves have few points, each one a measurement: dots on them always.
+        self.per_epoch = spec.x_label == "epoch"
         self.curves = {
             curve.key: item.plot(
                 [],
                 [],
                 name=curve.label,
                 pen=pg.mkPen(COLOURS[i % len(COLOURS)], width=2),
-                **(_markers(COLOURS[i % len(COLOURS)]) if per_epoch else {}),
+                **_markers(COLOURS[i % len(COLOURS)], self.per_epoch),
             )
             for i, curve in enumerate(spec.curves)
         }
@@ -123,7 +134,8 @@ class LossPlot(QWidget):
             y = moving_average(series.y, self.smoothing.value())
             if self.log_scale.isChecked():
                 y = np.where(y > 0, y, np.nan)  # log of a non-positive value has no place
-            curve.setData(series.x, y)
+            lone = series.size == 1  # a single point draws no line: a dot shows it
+            curve.setData(series.x, y, symbol="o" if self.per_epoch or lone else None)
 
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)

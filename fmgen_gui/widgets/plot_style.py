@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QSizePolicy
 
@@ -45,9 +46,10 @@ def make_plot(
     y_label: str = "",
     on_save: Callable | None = None,
     text_pt: int = 0,
+    axis_items: dict[str, pg.AxisItem] | None = None,
 ):
-    """A white PlotWidget styled by `style_plot`."""
-    plot = pg.PlotWidget(background="w")
+    """A white PlotWidget styled by `style_plot`; `axis_items` replace default axes by side."""
+    plot = pg.PlotWidget(background="w", axisItems=axis_items)
     style_plot(plot.getPlotItem(), title, x_label, y_label, on_save, text_pt)
     return plot
 
@@ -68,4 +70,20 @@ def side_legend(layout: pg.GraphicsLayout, row: int, column: int, rows: int = 1)
     side.addLabel("", row=1, col=0)  # takes the rest of the height
     side.layout.setRowStretchFactor(1, 1)
     layout.layout.setColumnStretchFactor(column - 1, 1)  # the plot grows; the legend does not
+    return legend
+
+
+def legend_below(item: pg.PlotItem, columns: int, text_pt: int = 0) -> pg.LegendItem:
+    """A one-row legend under the x axis, outside the data area, so it never hides a curve.
+
+    Named items added to `item` afterwards join it, as with `PlotItem.addLegend`.
+    """
+    legend = pg.LegendItem(
+        labelTextColor="k", labelTextSize=f"{text_pt or 9}pt", colCount=max(columns, 1)
+    )
+    legend.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+    legend.layout.setContentsMargins(4, 0, 4, 0)
+    below_bottom_axis = 4  # PlotItem's grid: title 0, top axis 1, view box 2, bottom axis 3
+    item.layout.addItem(legend, below_bottom_axis, 1, Qt.AlignmentFlag.AlignHCenter)
+    item.legend = legend  # where PlotItem.addItem puts named items
     return legend

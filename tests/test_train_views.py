@@ -1,0 +1,112 @@
+"""The Train tab's views, fed events directly: what a person sees at an epoch's end; legends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fmgen_gui.report.figures import class_histogram_plot
+from fmgen_gui.training.run_view import RunView
+from fmgen_gui.widgets.loss_plot import LossPlot
+from trainer import keys as k
+from trainer.events import CheckpointSaved, EpochEnded, SamplesReady, StepLogged
+from trainer.history import RunHistory
+from trainer.registry import get_model
+
+TEST_METRICS = {k.NEG_ELBO: 300.0, k.BCE: 290.0, k.KL: 10.0, k.MSE: 0.05}
+
+
+def epoch_end(epoch: int) -> EpochEnded:
+    return EpochEnded(epoch, 10 * epoch, {k.NEG_ELBO: 310.0}, TEST_METRICS, 1.0)
+
+
+def grid_of(epoch: int, name: str) -> SamplesReady:
+    return SamplesReady(epoch, 10 * epoch, name, np.full((60, 60), epoch, np.uint8))
+
+
+def shown_state(view: RunView) -> tuple:
+    """(the summary's epoch, the test curve's points, each grid's epoch) as a person sees them."""
+    summary = view.summary.text()
+    epoch = int(summary.split(",")[0].split()[1]) if summary.startswith("Epoch") else None
+    points = view.plots[1].point_count(f"test/{k.NEG_ELBO}")
+    return epoch, points, [grid.shown_epoch for grid in view.grids.values()]
+
+
+def new_run_view(qtbot) -> RunView:
+    """A VAE view set up as the pane does at a run's start."""
+    view = RunView("vae")
+    qtbot.addWidget(view)
+    view.reset()
+    return view
+
+
+def test_an_epoch_shows_its_summary_curves_and_grids_together(qtbot):
+    view = new_run_view(qtbot)
+    names = [grid.name for grid in get_model("vae").grids]
+    assert len(names) >= 2
+    view.add(epoch_end(1))
+    view.refresh()  # the pane's timer may fire while the grids are still being made
+    assert shown_state(view) == (None, 0, [None] * len(names))
+    view.add(grid_of(1, names[0]))
+    assert shown_state(view) == (None, 0, [None] * len(names))
+    for name in names[1:]:
+        view.add(grid_of(1, name))
+    assert shown_state(view) == (1, 1, [1] * len(names))
+    assert view.summary.text().startswith("Epoch 1, on the test set: -ELBO 300")
+
+
+def test_an_epoch_end_without_all_grids_shows_at_the_next_event(qtbot):
+    view = new_run_view(qtbot)
+    first = get_model("vae").grids[0].name
+    view.add(epoch_end(1))
+    view.add(grid_of(1, first))
+    view.add(CheckpointSaved(1, 10, "checkpoint.pt"))
+    assert shown_state(view)[:2] == (1, 1)
+    assert view.grids[first].shown_epoch == 1
+
+
+def legend_and_data_area(item) -> tuple:
+    return item.legend.sceneBoundingRect(), item.vb.sceneBoundingRect()
+
+
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_curve_legends_sit_outside_the_data_area(qtbot, model):
+    for spec in get_model(model).plots:
+        plot = LossPlot(spec)
+        qtbot.addWidget(plot)
+        plot.resize(470, 300)
+        plot.show()
+        qtbot.waitExposed(plot)
+        legend, data = legend_and_data_area(plot.plot.getPlotItem())
+        assert legend.height() > 0 and data.height() > 100
+        assert not legend.intersects(data), f"{spec.title}: the legend covers the curves"
+        assert len(plot.legend.items) == len(spec.curves)
+
+
+def test_bar_legend_sits_outside_the_data_area(qtbot):
+    plot = class_histogram_plot({"VAE": [0.1] * 10, "GAN": [0.1] * 10})
+    qtbot.addWidget(plot)
+    plot.resize(560, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    item = plot.getPlotItem()
+    legend, data = legend_and_data_area(item)
+    assert [label.text for _, label in item.legend.items] == ["VAE", "GAN"]
+    assert legend.height() > 0 and not legend.intersects(data)
+
+
+def test_a_lone_logged_step_shows_as_a_dot_and_ticks_are_whole_numbers(qtbot):
+    spec = get_model("vae").plots[0]
+    plot = LossPlot(spec)
+    qtbot.addWidget(plot)
+    history = RunHistory("vae")
+    history.add(StepLogged(1, 10, {k.LOSS: 500.0, k.RECON: 490.0, k.KL: 10.0}, 100.0))
+    plot.show_history(history)
+    curve = plot.curves[spec.curves[0].key]
+    assert curve.opts["symbol"] == "o"  # a single point draws no line
+    history.add(StepLogged(1, 20, {k.LOSS: 400.0, k.RECON: 390.0, k.KL: 10.0}, 100.0))
+    plot.redraw()
+    assert curve.opts["symbol"] is None  # a line from here on: thousands of dots would crowd
+    axis = plot.plot.getPlotItem().getAxis("bottom")
+    ticks = [value for _, values in axis.tickValues(9.5, 10.5, 400) for value in values]
+    assert ticks and all(float(value).is_integer() for value in ticks)
