@@ -30,6 +30,7 @@ from trainer.metrics.reconstruction import (
     summarize,
     worst_per_class,
 )
+from trainer.precision import full_precision
 
 Progress = Callable[[float, str], None]
 WITHIN, BETWEEN = (6, 6), (7, 8)  # shirt to shirt; sneaker to bag (the seed's two cases)
@@ -150,6 +151,7 @@ def vae_pictures(
     return grids, strips
 
 
+@full_precision()  # scores are float32 whatever the caller's autocast
 def evaluate(
     runs: dict[str, Path | str],
     data: FashionMNIST,

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from trainer.classifier import FashionClassifier, batched
+from trainer.precision import full_precision
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Features:
 
 
 @torch.no_grad()
+@full_precision()
 def describe(classifier: FashionClassifier, images: torch.Tensor) -> Features:
     """Features and probabilities of float images (N, 1, 28, 28) in [0, 1]."""
     classifier.eval()

@@ -11,6 +11,7 @@ import torch
 
 from trainer.latent import Cancelled
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
+from trainer.precision import full_precision
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -25,6 +26,7 @@ class PerImage:
 
 
 @torch.no_grad()
+@full_precision()
 def reconstruction_errors(model: ConvVAE, images: torch.Tensor, batch: int = 500) -> PerImage:
     """Errors of decode(mean of q(z|x)), the deterministic 'reconstruction' a person sees."""
     model.eval()
@@ -85,6 +87,7 @@ def log_weights(
 
 
 @torch.no_grad()
+@full_precision()
 def likelihood_bounds(
     model: ConvVAE,
     images: torch.Tensor,
