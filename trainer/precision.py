@@ -22,19 +22,13 @@ from trainer.errors import ConfigError
 # and not worth the rounding.
 MIN_SPEEDUP = 1.1
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
-_LABELS = {
-    "fp32": "fp32",
-    "tf32": "fp32 with TF32 matmuls",
-    "bf16": "bf16 autocast",
-    "fp16": "fp16 autocast with loss scaling",
-}
 
 
 @dataclass(frozen=True)
 class Precision:
     """What a run computes its forward passes in (`mode`), and why that was chosen."""
 
-    mode: str  # fp32, tf32, bf16 or fp16
+    mode: str  # fp32, tf32 (fp32 with TF32 tensor-core matmuls), bf16 or fp16 (autocast)
     reason: str = ""
 
     @property
@@ -46,11 +40,6 @@ class Precision:
     def scaled(self) -> bool:
         """fp16 gradients underflow without loss scaling (Micikevicius et al. 2018, sec. 3.2)."""
         return self.mode == "fp16"
-
-    @property
-    def label(self) -> str:
-        """A short description for people, such as 'bf16 autocast'."""
-        return _LABELS[self.mode]
 
     def forward_context(self, device_type: str) -> contextlib.AbstractContextManager:
         """Where a network's forward pass runs while training."""
