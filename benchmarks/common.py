@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from trainer.device import cpu_count
+from trainer.device import cpu_count, cpu_model
 
 
 @dataclass(frozen=True)
@@ -27,15 +27,9 @@ class Figure:
 
 def machine() -> str:
     """CPU, cores, torch version and GPU (if any) of this machine."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
     return (
-        f"{cpu}, {cpu_count()} usable cores, torch {torch.__version__} "
+        f"{cpu_model()}, {cpu_count()} usable cores, torch {torch.__version__} "
         f"({torch.get_num_threads()} threads), Python {platform.python_version()}, {gpu}"
     )
 
@@ -62,15 +56,24 @@ def print_figures(figures: list[Figure]) -> None:
         print(f"{f.benchmark:>18} | {f.what:<52} {f.value}{target}", flush=True)
 
 
-def run_benchmark(run: Callable[[bool], list[Figure]]) -> None:
-    """The command line of every benchmark: --quick for a short run, --json for run_all."""
+def benchmark_parser() -> argparse.ArgumentParser:
+    """The options every benchmark has: --quick for a short run, --json for run_all."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter, rougher figures")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
-    figures = run(args.quick)
-    if args.json:
+    return parser
+
+
+def report(figures: list[Figure], as_json: bool) -> None:
+    """Print the figures as JSON (for run_all), or as lines under the machine's description."""
+    if as_json:
         print(json.dumps([asdict(f) for f in figures]))
     else:
         print(machine())
         print_figures(figures)
+
+
+def run_benchmark(run: Callable[[bool], list[Figure]]) -> None:
+    """The command line of a benchmark with no options of its own."""
+    args = benchmark_parser().parse_args()
+    report(run(args.quick), args.json)

@@ -24,6 +24,7 @@ from benchmarks.common import Figure, machine  # noqa: E402
 BENCHMARKS = (
     "throughput",
     "quality_at_time",
+    "precision",
     "gui_responsiveness",
     "scrub_latency",
     "close_latency",

@@ -40,7 +40,7 @@ def fmgen_stepper(data: FashionMNIST, model: str = "vae", learner: Learner | Non
 
     def step() -> int:
         index = next(batches)
-        learner.train_step(data.train.images[index])
+        learner.train_step(data.train.images[index], data.train.labels[index])
         return len(index)
 
     return step

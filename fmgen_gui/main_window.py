@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.speed_label = QLabel()
-        fix_size_for(self.speed_label, "999,999 images/s")
+        fix_size_for(self.speed_label, "999,999 images/s, fp32")
         self.statusBar().addPermanentWidget(self.speed_label)
         self.training.status.connect(self.statusBar().showMessage)
         self.training.speed.connect(self.speed_label.setText)

@@ -28,6 +28,13 @@ def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
     return cache
 
 
+@pytest.fixture(autouse=True)
+def neutral_precision_probe(monkeypatch) -> None:
+    """`auto` precision finds bf16/fp16 no faster, so tests train in fp32 on every machine
+    without paying for the probe (tests/test_precision.py injects its own results)."""
+    monkeypatch.setattr("trainer.precision_probe.cached_speedup", lambda device, dtype: 1.0)
+
+
 def synthetic_images(labels: np.ndarray, seed: int = 0) -> np.ndarray:
     """28x28 uint8 images where each class is a bright bar at its own place, plus noise."""
     rng = np.random.default_rng(seed)

@@ -33,6 +33,7 @@ def test_tiny_run_writes_a_complete_run_folder(tiny_data_dir, tmp_path, capsys, 
     assert "epoch 1/1" in out and ("-ELBO" in out if model == "vae" else "D(G(z))" in out)
     assert {p.name for p in folder.iterdir() if not p.name.startswith(".")} == {
         "config.json",
+        "run.json",
         "metrics.jsonl",
         "checkpoint.pt",
         "checkpoints",

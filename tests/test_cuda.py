@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 
@@ -11,6 +13,7 @@ from trainer.cli import main as train_cli
 from trainer.config import default_config
 from trainer.device import available_devices, describe_device, resolve_device
 from trainer.learners import make_learner
+from trainer.precision import Precision, resolve_precision
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
 
@@ -55,3 +58,36 @@ def test_cuda_reruns_agree_closely(tiny_data):
         learner = make_learner(config, torch.device("cuda"))
         losses.append([learner.train_step(tiny_data.train.images[:32])["loss"] for _ in range(5)])
     assert losses[0] == pytest.approx(losses[1], rel=1e-3)
+
+
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_fp16_with_loss_scaling_trains_and_resumes_in_fp32(tiny_data_dir, tmp_path, model):
+    folder = tiny_run(model, tiny_data_dir, tmp_path, "--device", "cuda", "--precision", "fp16")
+    assert json.loads((folder / "run.json").read_text())["precision"]["used"] == "fp16"
+    state = load_checkpoint(folder).state
+    learner = make_learner(default_config(model), torch.device("cuda"))
+    assert set(state["scalers"]) == set(learner.optimizers)  # one loss scale per optimizer
+    assert all(scaler["scale"] > 0 for scaler in state["scalers"].values())
+    assert all(torch.isfinite(t).all() for t in state["model"].values())
+    args = ["--resume", str(folder), "--epochs", "2", "--precision", "fp32"]
+    assert train_cli([*args, "--data-dir", str(tiny_data_dir)]) == 0
+    assert json.loads((folder / "run.json").read_text())["precision"]["used"] == "fp32"
+
+
+def test_auto_on_this_gpu_follows_its_hardware_and_the_probe():
+    gpu = torch.device("cuda", 0)
+    native = "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
+    assert resolve_precision("auto", gpu, lambda device, dtype: 2.0).mode == native
+    fallback = "tf32" if torch.cuda.get_device_capability(gpu) >= (8, 0) else "fp32"
+    assert resolve_precision("auto", gpu, lambda device, dtype: 1.0).mode == fallback
+
+
+def test_evaluation_on_the_gpu_is_fp32_even_inside_autocast(tiny_data):
+    config = default_config("vae", latent_dim=4, device="cuda")
+    trained = make_learner(config, torch.device("cuda"), Precision("fp16"))
+    trained.train_step(tiny_data.train.images[:32])
+    with torch.autocast("cuda", dtype=torch.float16):
+        metrics = trained.evaluate(tiny_data.test)
+    plain = make_learner(config, torch.device("cuda"))
+    plain.load_state_dict(trained.state_dict())
+    assert metrics == pytest.approx(plain.evaluate(tiny_data.test), rel=1e-5)  # fp16: ~1e-3

@@ -51,11 +51,8 @@ class ToyLearner(Learner):
         return (self.model.net(z) - x).pow(2).mean()
 
     def train_step(self, images: torch.Tensor, labels=None) -> dict[str, float]:
-        optimizer = self.optimizers["adam"]
-        optimizer.zero_grad(set_to_none=True)
         loss = self._mse(self.prepare(images), self.rng)
-        loss.backward()
-        optimizer.step()
+        self.step_optimizer("adam", loss)
         return {TOY_LOSS: loss.item()}
 
     def evaluate(self, split: Split, cancel=None) -> dict[str, float]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from trainer.archive import archive_run
 from trainer.checkpoint import load_checkpoint
-from trainer.config import RunConfig, check_resumable, default_config, field_help
+from trainer.config import RunConfig, check_resumable, default_config, field_choices, field_help
 from trainer.console import ConsoleReporter
 from trainer.data import fetch, load_fashion_mnist
 from trainer.errors import FmgenError
@@ -38,6 +38,7 @@ _OPTION_TYPES = {
     "device": str,
     "limit": int,
     "log_every": int,
+    "precision": str,
 }
 
 
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument(
             "--" + name.replace("_", "-"),
             type=kind or _betas,
+            choices=field_choices(name),
             metavar="B1,B2" if kind is None else None,
             help=field_help(name),
         )

@@ -15,11 +15,14 @@ from trainer.errors import ConfigError
 from trainer.registry import get_model, model_names
 
 # Settings a resumed run may change; everything else must match the checkpoint.
-RESUMABLE_CHANGES = ("epochs", "device", "log_every")
+RESUMABLE_CHANGES = ("epochs", "device", "log_every", "precision")
+# Arithmetic a run may train in: "auto" measures what this machine runs fastest (precision.py).
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
-def _field(default: Any, label: str, help: str) -> Any:
-    return dataclasses.field(default=default, metadata={"label": label, "help": help})
+def _field(default: Any, label: str, help: str, choices: tuple[str, ...] | None = None) -> Any:
+    metadata = {"label": label, "help": help, "choices": choices}
+    return dataclasses.field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,13 @@ class RunConfig:
     limit: int | None = _field(None, "Data subset", "use N class-balanced images per split")
     binarize: bool = _field(False, "Binarise", "train and test on dynamically binarised pixels")
     log_every: int = _field(10, "Log every", "steps between progress records")
+    precision: str = _field(
+        "auto",
+        "Precision",
+        "training arithmetic: auto (bf16 or fp16 where a probe finds this machine runs it "
+        "faster), fp32, bf16, or fp16 (CUDA GPUs without bf16); test metrics are always fp32",
+        PRECISIONS,
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.adam_betas, list):  # JSON has no tuples
@@ -81,6 +91,11 @@ def field_label(name: str) -> str:
 def field_help(name: str) -> str:
     """The help text of config field `name`."""
     return _FIELDS[name].metadata["help"]
+
+
+def field_choices(name: str) -> tuple[str, ...] | None:
+    """The values config field `name` may take, when it is a choice among names."""
+    return _FIELDS[name].metadata["choices"]
 
 
 _FIELDS = {f.name: f for f in fields(RunConfig)}
@@ -136,6 +151,8 @@ def _problems(config: RunConfig):
         yield f"Binarise: {config.binarize!r} is not true or false"
     if not isinstance(config.device, str) or not config.device:
         yield f"Device: {config.device!r} is not a device name"
+    if config.precision not in PRECISIONS:
+        yield f"Precision: {config.precision!r} is not one of {', '.join(PRECISIONS)}"
     yield from _option_problems(config)
 
 

@@ -38,6 +38,7 @@ class ConsoleReporter:
         self.tty = self.stream.isatty() if tty is None else tty
         self.model = "vae"
         self.epochs = self.steps_per_epoch = self.first_step = 0
+        self.precision = "fp32"
         self.last_plain = 0.0
 
     def show(self, event: Event) -> None:
@@ -55,12 +56,14 @@ class ConsoleReporter:
     def on_RunStarted(self, e: RunStarted) -> None:
         self.model, self.epochs = e.config["model"], e.config["epochs"]
         self.steps_per_epoch = e.steps_per_epoch
+        self.precision = e.precision
         action = f"resuming at epoch {e.epoch + 1}, step {e.step}" if e.step else "training"
         self.write(
             f"{action}: {get_model(self.model).label} latent {e.config['latent_dim']}, "
             f"{self.epochs} epochs of {e.steps_per_epoch} steps on {e.device}; "
             f"data {e.train_size} train / {e.test_size} test from {e.data_source}"
         )
+        self.write(f"precision {e.precision}: {e.precision_reason}")
         self.write(f"run folder: {e.run_dir}")
         self.write(f"watch it live in the app: fmgen --follow {e.run_dir}")
 
@@ -68,7 +71,7 @@ class ConsoleReporter:
         done = e.step - (e.epoch - 1) * self.steps_per_epoch
         text = (
             f"epoch {e.epoch}/{self.epochs} {done}/{self.steps_per_epoch} "
-            f"{format_values(e.losses)} {e.images_per_s:.0f} img/s"
+            f"{format_values(e.losses)} {e.images_per_s:.0f} img/s {self.precision}"
         )
         if self.tty:
             width = 24

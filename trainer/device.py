@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 
 import torch
 
@@ -71,6 +72,15 @@ def describe_device(device: torch.device, threads: int | None = None) -> str:
         count = threads or torch.get_num_threads()
         return f"cpu ({count} thread{'' if count == 1 else 's'})"
     return str(device)
+
+
+def cpu_model() -> str:
+    """The processor's name, such as 'AMD EPYC 7763' (from /proc/cpuinfo on Linux)."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
 
 
 def cpu_count() -> int:

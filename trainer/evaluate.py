@@ -31,6 +31,7 @@ from trainer.metrics.reconstruction import (
     summarize,
     worst_per_class,
 )
+from trainer.precision import full_precision
 from trainer.snapshots import reader_path, run_folder_of
 
 Progress = Callable[[float, str], None]
@@ -159,6 +160,7 @@ def vae_pictures(
     return grids, strips
 
 
+@full_precision()  # scores are float32 whatever the caller's autocast
 def evaluate(
     runs: dict[str, Path | str],
     data: FashionMNIST,

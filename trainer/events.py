@@ -15,6 +15,8 @@ class RunStarted:
     run_dir: str
     config: dict[str, Any]
     device: str
+    precision: str  # what the networks compute in: fp32, tf32, bf16 or fp16
+    precision_reason: str  # why `auto` chose it, or that it was asked for
     data_source: str
     train_size: int
     test_size: int

@@ -18,6 +18,7 @@ from trainer.errors import CheckpointError, raise_if_cancelled
 from trainer.grids import interleave_rows, tile
 from trainer.models.gan import DCGAN
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
+from trainer.precision import FP32, Precision, autocast_networks, full_precision
 from trainer.registry import get_model
 
 EVAL_BATCH = 1000
@@ -36,16 +37,35 @@ def fixed_noise(config: RunConfig, count: int = GRID_SIZE) -> torch.Tensor:
 
 
 class Learner:
-    """Shared machinery; subclasses define the model, its step and its evaluation."""
+    """Shared machinery; subclasses define the model, its step and its evaluation.
 
-    def __init__(self, config: RunConfig, device: torch.device) -> None:
+    Precision comes free: in train mode each network of `self.model` (its direct children)
+    runs its forward pass in the run's `precision` (bf16/fp16 autocast, or TF32) and returns
+    float32, so losses, KL terms and likelihoods computed from its outputs are float32. A
+    train_step backpropagates through `self.step_optimizer(name, loss)`, which also scales fp16
+    losses. `evaluating()` always computes in float32, so test metrics are never autocast.
+    (A gradient penalty taken with torch.autograd.grad under fp16 should scale its outputs
+    first, as in the PyTorch AMP examples.)
+    """
+
+    def __init__(
+        self, config: RunConfig, device: torch.device, precision: Precision = FP32
+    ) -> None:
         self.config = config
         self.device = device
+        self.precision = precision
         with torch.random.fork_rng(devices=[]):  # seeded initialisation, global stream untouched
             torch.manual_seed(config.seed)
             self.model = self.build_model().to(device)
+        autocast_networks(self.model, precision, device.type)
         self.rng = torch.Generator(device=device).manual_seed(config.seed)
         self.optimizers = self.build_optimizers()
+        # One loss scale per optimizer: each adapts to its own gradients (the GAN has two).
+        self.scalers = (
+            {name: torch.amp.GradScaler(device.type) for name in self.optimizers}
+            if precision.scaled
+            else {}
+        )
         self.noise = fixed_noise(config).to(device)
 
     def build_model(self) -> nn.Module:
@@ -77,6 +97,18 @@ class Learner:
         """Named uint8 image grids that show how the model is doing."""
         raise NotImplementedError
 
+    def step_optimizer(self, name: str, loss: torch.Tensor) -> None:
+        """Backpropagate `loss` into cleared gradients and step optimizer `name`."""
+        optimizer, scaler = self.optimizers[name], self.scalers.get(name)
+        optimizer.zero_grad(set_to_none=True)
+        with self.precision.backward_context():
+            (scaler.scale(loss) if scaler else loss).backward()
+        if scaler:
+            scaler.step(optimizer)  # skipped when the scaled gradients overflowed
+            scaler.update()
+        else:
+            optimizer.step()
+
     def prepare(
         self, images: torch.Tensor, generator: torch.Generator | None = None
     ) -> torch.Tensor:
@@ -102,10 +134,10 @@ class Learner:
 
     @contextlib.contextmanager
     def evaluating(self) -> Iterator[None]:
-        """Eval mode and no gradients, restoring train mode afterwards."""
+        """Eval mode, float32 and no gradients, restoring train mode afterwards."""
         self.model.eval()
         try:
-            with torch.no_grad():
+            with torch.no_grad(), full_precision():
                 yield
         finally:
             self.model.train()
@@ -117,6 +149,7 @@ class Learner:
             "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
             "rng": self.rng.get_state(),
             "rng_device": self.device.type,
+            "scalers": {name: scaler.state_dict() for name, scaler in self.scalers.items()},
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -125,6 +158,9 @@ class Learner:
             self.model.load_state_dict(state["model"])
             for name, optimizer in self.optimizers.items():
                 optimizer.load_state_dict(state["optimizers"][name])
+            for name, scaler in state.get("scalers", {}).items():
+                if name in self.scalers:  # a run trained in fp16 may go on in another precision
+                    self.scalers[name].load_state_dict(scaler)
         except (KeyError, RuntimeError, ValueError, TypeError) as exc:
             raise CheckpointError(
                 f"the checkpoint's weights do not fit a {get_model(self.config.model).label} "
@@ -172,11 +208,8 @@ class VAELearner(Learner):
 
     def optimise(self, x: torch.Tensor) -> dict[str, float]:
         """One Adam step on a prepared batch (N, 1, 28, 28) in [0, 1]."""
-        optimizer = self.optimizers["adam"]
-        optimizer.zero_grad(set_to_none=True)
         loss = self.model.loss(x, self.config.beta, self.rng)
-        loss.total.backward()
-        optimizer.step()
+        self.step_optimizer("adam", loss.total)
         recon, kl = loss.recon.item(), loss.kl.item()
         # -ELBO weighs KL by 1 whatever beta training uses; logged so curves need no model logic.
         return {k.LOSS: loss.total.item(), k.RECON: recon, k.KL: kl, k.NEG_ELBO: recon + kl}
@@ -236,15 +269,10 @@ class GANLearner(Learner):
     ) -> dict[str, float]:
         real = self.prepare(images) * 2 - 1
         fake = self.model.generator(self.latent(len(real)))
-        opt_d, opt_g = self.optimizers["discriminator"], self.optimizers["generator"]
-        opt_d.zero_grad(set_to_none=True)
         d = self.model.discriminator_loss(real, fake.detach())
-        d.loss.backward()
-        opt_d.step()
-        opt_g.zero_grad(set_to_none=True)
+        self.step_optimizer("discriminator", d.loss)
         g_loss = self.model.generator_loss(fake)
-        g_loss.backward()
-        opt_g.step()
+        self.step_optimizer("generator", g_loss)
         return {
             k.D_LOSS: d.loss.item(),
             k.G_LOSS: g_loss.item(),
@@ -289,6 +317,6 @@ def adam(parameters: Any, config: RunConfig) -> torch.optim.Adam:
     return torch.optim.Adam(parameters, lr=config.lr, betas=config.adam_betas)
 
 
-def make_learner(config: RunConfig, device: torch.device) -> Learner:
-    """The learner the registry names for `config.model`, on `device`."""
-    return get_model(config.model).learner_class()(config, device)
+def make_learner(config: RunConfig, device: torch.device, precision: Precision = FP32) -> Learner:
+    """The learner the registry names for `config.model`, on `device`, training in `precision`."""
+    return get_model(config.model).learner_class()(config, device, precision)

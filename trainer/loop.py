@@ -39,6 +39,7 @@ from trainer.events import (
 )
 from trainer.learners import make_learner
 from trainer.meters import Meter
+from trainer.precision import resolve_precision
 from trainer.run_status import StatusWriter
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
 from trainer.snapshots import discard_after, publish
@@ -137,12 +138,15 @@ class _Run:
         if self.device.type == "cpu":
             configure_cpu_threads()
         self.folder.remove_stale_temporaries()
-        self.learner = make_learner(self.config, self.device)
+        self.precision = resolve_precision(self.config.precision, self.device)
+        self.learner = make_learner(self.config, self.device, self.precision)
         if self.resume:
             self.learner.load_state_dict(self.resume.state)
             self.folder.keep_metrics_until(self.step)
             discard_after(self.folder.path, self.epoch)
         self.folder.write_config(self.config)
+        self.precision_record = self.precision.record(self.config.precision)  # asked, used, why
+        self.folder.write_run_info({"precision": self.precision_record})
         self.train_images = self.data.train.images.to(self.device)
         self.train_labels = self.data.train.labels.to(self.device)
         self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)
@@ -159,6 +163,8 @@ class _Run:
             run_dir=str(self.folder.path),
             config=self.config.to_dict(),
             device=describe_device(self.device),
+            precision=self.precision.mode,
+            precision_reason=self.precision.reason,
             data_source=self.data.source,
             train_size=len(self.data.train),
             test_size=len(self.data.test),
@@ -168,6 +174,7 @@ class _Run:
             total_steps=self.steps_per_epoch * self.config.epochs,
         )
         self.log = MetricsLog(self.folder.metrics_file)
+        self.log.write({"type": "precision", "step": self.step, **self.precision_record})
         try:
             while self.epoch < self.config.epochs:
                 if (yield from self.train_epoch()) or (yield from self.end_epoch()):

@@ -67,6 +67,7 @@ class TrainingPane(QWidget):
         self.running_model: str | None = None
         self.run_dirs: dict[str, Path] = {}  # the latest run folder of each model
         self.latest_step: StepLogged | None = None
+        self.precision = ""  # what the running run computes in, from its RunStarted
         self.refresh_timer = QTimer(self, interval=REFRESH_MS)
         self.refresh_timer.timeout.connect(self.refresh)
         self.config_panel = ConfigPanel(devices)
@@ -187,7 +188,11 @@ class TrainingPane(QWidget):
         self.views[model].add(event)
         if isinstance(event, RunStarted):
             self.progress.start(event.step, event.steps_per_epoch, event.total_steps)
-            self.status.emit(f"Training the {model.upper()} on {event.device}")
+            self.precision = event.precision
+            self.status.emit(
+                f"Training the {model.upper()} on {event.device} in {event.precision}: "
+                f"{event.precision_reason}"
+            )
             self.refresh_timer.start()
         elif isinstance(event, StepLogged):
             self.latest_step = event  # shown by the next refresh
@@ -209,7 +214,7 @@ class TrainingPane(QWidget):
         self.views[self.running_model or self.config_panel.model_key].refresh()
         if self.latest_step is not None:
             self.progress.set_step(self.latest_step.step)
-            self.speed.emit(f"{self.latest_step.images_per_s:,.0f} images/s")
+            self.speed.emit(f"{self.latest_step.images_per_s:,.0f} images/s, {self.precision}")
             self.latest_step = None
 
     def _end_run(self, model: str, event: Event) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmgen_gui.file_dialogs import ask_folder
-from trainer.config import RunConfig, default_config, field_label
+from trainer.config import RunConfig, default_config, field_choices, field_help, field_label
 from trainer.errors import ConfigError
 from trainer.registry import all_models, get_model, model_names
 
@@ -60,6 +60,9 @@ class ConfigPanel(QWidget):
         self.device = QComboBox()
         for spec, description in devices:
             self.device.addItem(description, spec)
+        self.precision = QComboBox()
+        self.precision.addItems(field_choices("precision"))
+        self.precision.setToolTip(field_help("precision"))
         # The column is narrow: a short placeholder, and the whole path in the tooltip.
         self.data_dir = QLineEdit(placeholderText="automatic")
         self.data_dir.textChanged.connect(self._explain_data_dir)
@@ -89,6 +92,7 @@ class ConfigPanel(QWidget):
         form.addRow("Data", subset)
         form.addRow("", self.binarize)
         form.addRow("Device", self.device)
+        form.addRow(field_label("precision"), self.precision)
         form.addRow("Data folder", folder)
 
     @property
@@ -123,6 +127,7 @@ class ConfigPanel(QWidget):
         self.binarize.setChecked(config.binarize)
         index = self.device.findData(config.device)
         self.device.setCurrentIndex(max(index, 0))
+        self.precision.setCurrentText(config.precision)
         options = get_model(config.model).options
         self.beta.setEnabled("beta" in options)
         self.binarize.setEnabled("binarize" in options)
@@ -144,6 +149,7 @@ class ConfigPanel(QWidget):
             limit=self.limit.value() if self.use_limit.isChecked() else None,
             binarize=self.binarize.isChecked() and "binarize" in get_model(self._model).options,
             device=self.device.currentData() or "auto",
+            precision=self.precision.currentText(),
         )
 
     def set_config(self, config: RunConfig) -> None:

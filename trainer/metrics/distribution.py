@@ -10,6 +10,7 @@ from torch import nn
 
 from trainer.classifier import FashionClassifier, batched
 from trainer.errors import raise_if_cancelled
+from trainer.precision import full_precision
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Features:
 
 
 @torch.no_grad()
+@full_precision()
 def describe(
     classifier: FashionClassifier, images: torch.Tensor, cancel: threading.Event | None = None
 ) -> Features:

@@ -11,6 +11,7 @@ import torch
 
 from trainer.errors import raise_if_cancelled
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
+from trainer.precision import full_precision
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -25,6 +26,7 @@ class PerImage:
 
 
 @torch.no_grad()
+@full_precision()
 def reconstruction_errors(
     model: ConvVAE,
     images: torch.Tensor,
@@ -91,6 +93,7 @@ def log_weights(
 
 
 @torch.no_grad()
+@full_precision()
 def likelihood_bounds(
     model: ConvVAE,
     images: torch.Tensor,

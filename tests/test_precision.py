@@ -1,0 +1,179 @@
+"""Training precision: what `auto` chooses, bf16 close to fp32, fp32 scoring, resumes across."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from tests.runs import tiny_run
+from tests.toy_model import toy_model  # noqa: F401  (a fixture)
+from trainer import precision_probe
+from trainer.checkpoint import load_checkpoint
+from trainer.classifier import FashionClassifier
+from trainer.cli import main as train_cli
+from trainer.config import default_config
+from trainer.device import cpu_model
+from trainer.errors import ConfigError
+from trainer.events import RunFailed, RunFinished, RunStarted
+from trainer.learners import make_learner
+from trainer.loop import train
+from trainer.metrics.distribution import describe
+from trainer.metrics.reconstruction import likelihood_bounds, reconstruction_errors
+from trainer.models.vae import ConvVAE
+from trainer.precision import Precision, resolve_precision
+from trainer.precision_probe import CACHE_NAME, cached_speedup, measure
+from trainer.runs import RunFolder
+
+CPU = torch.device("cpu")
+BF16 = Precision("bf16", "asked for in a test")
+
+
+def unexpected_probe(device, dtype):
+    raise AssertionError("the probe must not run here")
+
+
+@pytest.mark.parametrize(("speedup", "chosen"), [(0.6, "fp32"), (1.05, "fp32"), (1.4, "bf16")])
+def test_auto_follows_the_probe_on_a_cpu_with_bf16(monkeypatch, speedup, chosen):
+    monkeypatch.setattr("trainer.precision._native_low_precision", lambda device: ("bf16", ""))
+    asked = []
+
+    def probe(device, dtype):
+        asked.append((device, dtype))
+        return speedup
+
+    result = resolve_precision("auto", CPU, probe)
+    assert result.mode == chosen and f"{speedup:.2f}x" in result.reason
+    assert asked == [(CPU, torch.bfloat16)]
+
+
+def test_auto_does_not_probe_a_cpu_without_bf16(monkeypatch):
+    monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
+    result = resolve_precision("auto", CPU, unexpected_probe)
+    assert result.mode == "fp32" and "no bf16" in result.reason
+
+
+def test_forced_precisions_are_used_or_refused_with_a_reason():
+    assert resolve_precision("fp32", CPU, unexpected_probe).mode == "fp32"
+    assert resolve_precision("bf16", CPU, unexpected_probe).mode == "bf16"
+    with pytest.raises(ConfigError, match="fp16 needs a CUDA GPU"):
+        resolve_precision("fp16", CPU, unexpected_probe)
+
+
+def test_the_probe_is_measured_once_per_machine_and_cached(monkeypatch, isolated_cache):
+    calls = []
+    monkeypatch.setattr(precision_probe, "measure", lambda d, t: calls.append(d) or (0.3, 0.2))
+    assert cached_speedup(CPU, torch.bfloat16) == pytest.approx(1.5)
+    assert cached_speedup(CPU, torch.bfloat16) == pytest.approx(1.5)
+    assert calls == [CPU]
+    (key,) = json.loads((isolated_cache / CACHE_NAME).read_text())
+    assert cpu_model() in key and torch.__version__ in key and "bfloat16" in key
+
+
+def test_the_probe_times_a_training_pass_in_both_precisions():
+    fp32_s, bf16_s = measure(CPU, torch.bfloat16)
+    assert 0 < fp32_s < 10 and 0 < bf16_s < 10
+
+
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_a_bf16_step_gives_the_fp32_losses_closely(tiny_data, model):
+    config = default_config(model, latent_dim=4, device="cpu")
+    images = tiny_data.train.images[:8]
+    fp32 = make_learner(config, CPU).train_step(images)
+    bf16 = make_learner(config, CPU, BF16).train_step(images)
+    assert bf16 == pytest.approx(fp32, rel=0.02)
+    assert bf16 != fp32  # bf16 really ran
+
+
+def test_networks_compute_in_bf16_and_hand_back_float32(tiny_data):
+    learner = make_learner(default_config("vae", latent_dim=4), CPU, BF16)
+    inner = []
+    learner.model.encoder[0].register_forward_hook(lambda m, a, out: inner.append(out.dtype))
+    loss = learner.model.loss(learner.prepare(tiny_data.train.images[:8]))
+    assert inner == [torch.bfloat16]
+    assert {loss.total.dtype, loss.recon.dtype, loss.kl.dtype} == {torch.float32}
+
+
+def output_dtypes(model: torch.nn.Module) -> set[torch.dtype]:
+    """The dtypes every layer of `model` will output, filled in as it runs."""
+    seen: set[torch.dtype] = set()
+    for layer in model.modules():
+        if not list(layer.children()):
+            layer.register_forward_hook(lambda m, a, out: seen.add(out.dtype))
+    return seen
+
+
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_evaluation_computes_in_fp32_even_inside_autocast(tiny_data, model):
+    config = default_config(model, latent_dim=4, device="cpu")
+    trained = make_learner(config, CPU, BF16)
+    trained.train_step(tiny_data.train.images[:8])
+    seen = output_dtypes(trained.model)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        metrics = trained.evaluate(tiny_data.test)
+        trained.grids(tiny_data.test)
+    assert seen == {torch.float32}
+    plain = make_learner(config, CPU)
+    plain.load_state_dict(trained.state_dict())
+    assert metrics == plain.evaluate(tiny_data.test)
+
+
+def test_metrics_are_computed_in_fp32_even_inside_autocast():
+    torch.manual_seed(0)
+    vae, classifier, images = ConvVAE(4), FashionClassifier(), torch.rand(20, 1, 28, 28)
+
+    def scores():
+        errors = reconstruction_errors(vae, images)
+        bounds = likelihood_bounds(vae, images, samples=4)
+        return errors.bce, errors.kl, bounds, describe(classifier, images).features
+
+    plain = scores()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        inside = scores()
+    np.testing.assert_array_equal(inside[0], plain[0])
+    np.testing.assert_array_equal(inside[1], plain[1])
+    assert inside[2] == plain[2]
+    assert torch.equal(inside[3], plain[3])
+
+
+@pytest.mark.parametrize(("first", "then"), [("bf16", "fp32"), ("fp32", "bf16")])
+def test_a_run_resumes_in_another_precision(toy_model, tiny_data, tmp_path, first, then):  # noqa: F811
+    config = default_config("toy", epochs=1, device="cpu", precision=first)
+    events = list(train(config, tiny_data, tmp_path))
+    assert events[0].precision == first and isinstance(events[-1], RunFinished)
+    resumed = config.replace(epochs=2, precision=then)
+    events = list(train(resumed, tiny_data, tmp_path, resume=load_checkpoint(tmp_path)))
+    assert isinstance(events[0], RunStarted) and events[0].precision == then
+    assert isinstance(events[-1], RunFinished) and events[-1].step == 16
+    assert load_checkpoint(tmp_path).config.precision == then
+    assert json.loads((tmp_path / "run.json").read_text())["precision"]["used"] == then
+    records = [r for r in RunFolder(tmp_path).read_metrics() if r["type"] == "precision"]
+    assert [(r["step"], r["used"]) for r in records] == [(0, first), (8, then)]
+
+
+def test_fp16_on_the_cpu_fails_the_run_with_a_config_message(tiny_data, tmp_path):
+    config = default_config("vae", latent_dim=4, device="cpu", precision="fp16")
+    failed = list(train(config, tiny_data, tmp_path))[-1]
+    assert isinstance(failed, RunFailed) and failed.kind == "config"
+    assert "fp16 needs a CUDA GPU" in failed.message
+
+
+def test_auto_stays_in_the_config_and_the_choice_is_recorded_beside_it(
+    tiny_data_dir, tmp_path, capsys
+):
+    folder = tiny_run("vae", tiny_data_dir, tmp_path)
+    assert json.loads((folder / "config.json").read_text())["precision"] == "auto"
+    choice = json.loads((folder / "run.json").read_text())["precision"]
+    assert choice["requested"] == "auto" and choice["used"] == "fp32" and choice["reason"]
+    (record,) = [r for r in RunFolder(folder).read_metrics() if r["type"] == "precision"]
+    assert record == {"type": "precision", "step": 0, **choice}
+    out = capsys.readouterr().out
+    assert f"precision fp32: {choice['reason']}" in out
+
+
+def test_the_cli_offers_only_known_precisions(capsys):
+    with pytest.raises(SystemExit) as info:
+        train_cli(["--model", "vae", "--precision", "half"])
+    assert info.value.code == 2 and "invalid choice: 'half'" in capsys.readouterr().err
