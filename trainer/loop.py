@@ -146,7 +146,6 @@ class _Run:
             discard_after(self.folder.path, self.epoch)
         self.folder.write_config(self.config)
         self.precision_record = self.precision.record(self.config.precision)  # asked, used, why
-        self.folder.write_run_info({"precision": self.precision_record})
         self.train_images = self.data.train.images.to(self.device)
         self.train_labels = self.data.train.labels.to(self.device)
         self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)

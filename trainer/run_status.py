@@ -11,7 +11,7 @@ import contextlib
 import json
 import socket
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from trainer.events import (
@@ -42,6 +42,7 @@ class RunStatus:
     updated: float  # seconds since the epoch (time.time())
     host: str
     message: str = ""
+    precision: dict = field(default_factory=dict)  # requested, used and why (auto's choice)
 
     def stale(self, now: float | None = None) -> bool:
         """True for a 'running' record whose writer stopped updating it (a dead run)."""
@@ -66,11 +67,17 @@ class StatusWriter:
         self.started = False
         self.total_steps = self.epoch = self.step = 0
         self.last_write = 0.0
+        self.precision: dict = {}
 
     def observe(self, event: Event) -> None:
         """Update the record for `event`; step events only every HEARTBEAT_S."""
         if isinstance(event, RunStarted):
             self.started, self.total_steps = True, event.total_steps
+            self.precision = {
+                "requested": event.config.get("precision", "fp32"),
+                "used": event.precision,
+                "reason": event.precision_reason,
+            }
             self.epoch, self.step = event.epoch, event.step
             self._write("running")
         if not self.started:
@@ -98,6 +105,7 @@ class StatusWriter:
             time.time(),
             socket.gethostname(),
             message,
+            self.precision,
         )
         # The status is advisory: a full disk is reported by the writes that matter.
         with contextlib.suppress(OSError):

@@ -85,10 +85,6 @@ class RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.path / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
 
-    def write_run_info(self, info: dict[str, Any]) -> None:
-        """Save run.json: how this machine runs the config (e.g. the precision `auto` chose)."""
-        atomic_write_text(self.path / "run.json", json.dumps(info, indent=2) + "\n")
-
     def read_config(self) -> RunConfig:
         """Load config.json."""
         try:
