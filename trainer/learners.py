@@ -15,6 +15,7 @@ from trainer.config import RunConfig
 from trainer.data import Split, balanced_indices
 from trainer.errors import CheckpointError
 from trainer.grids import interleave_rows, tile
+from trainer.metrics.reconstruction import PosteriorDraws
 from trainer.models.gan import DCGAN
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
 from trainer.registry import get_model
@@ -35,7 +36,10 @@ def fixed_noise(config: RunConfig, count: int = GRID_SIZE) -> torch.Tensor:
 
 
 class Learner:
-    """Shared machinery; subclasses define the model, its step and its evaluation."""
+    """Shared machinery; subclasses define the model, its step and its evaluation.
+
+    Encoder models (ModelSpec.has_encoder) also give encode, reconstruct and posterior_draws.
+    """
 
     def __init__(self, config: RunConfig, device: torch.device) -> None:
         self.config = config
@@ -149,6 +153,12 @@ class VAELearner(Learner):
     def reconstruct(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Pixel means decoded from the posterior means."""
         return self.model.reconstruct(x)
+
+    def posterior_draws(
+        self, x: torch.Tensor, labels: torch.Tensor | None, samples: int, generator: torch.Generator
+    ) -> PosteriorDraws:
+        """Posterior draws per image for the ELBO's terms and the IWAE bound (the evaluation)."""
+        return self.model.posterior_draws(x, samples, generator)
 
     def build_model(self) -> ConvVAE:
         return ConvVAE(self.config.latent_dim)
