@@ -28,6 +28,7 @@ from trainer.archive import archive_run, extract_run
 from trainer.device import available_devices
 from trainer.errors import FmgenError
 from trainer.files import atomic_path, default_runs_dir
+from trainer.pins import PinStore
 
 CLOSE_TIMEOUT_S = 10.0
 
@@ -48,7 +49,8 @@ class MainWindow(QMainWindow):
         recent_folders.use(self.settings, runs=runs, checkpoints=runs)
         self.classifier = ClassifierService(self.data_dir, self)
         self.explorer = ExplorerPane(self.models, self.classifier, self.data_dir)
-        self.report = EvaluationPane(self.models, self.data_dir)
+        self.pins = PinStore()
+        self.report = EvaluationPane(self.models, self.data_dir, self.pins, self.settings)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.training, "Train")
         self.tabs.addTab(self.explorer, "Explore")

@@ -19,6 +19,7 @@ def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
     """Every test gets its own cache and no FMGEN_DATA_DIR, and can never download."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("FMGEN_CACHE_DIR", str(cache))
+    monkeypatch.setenv("FMGEN_DATA_HOME", str(cache / "user-data"))  # pins.json of this test
     monkeypatch.delenv("FMGEN_DATA_DIR", raising=False)
 
     def no_download(target):

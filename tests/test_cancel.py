@@ -18,7 +18,8 @@ from trainer.evaluate import generate
 from trainer.latent import encode_means
 from trainer.learners import make_learner
 from trainer.metrics.distribution import describe, kernel_distance, manifold_metrics
-from trainer.metrics.reconstruction import likelihood_bounds, reconstruction_errors
+from trainer.metrics.reconstruction import per_image_terms
+from trainer.registry import get_model
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -69,8 +70,9 @@ def _encode(cancel):
     return encode_means(lambda x: vae.encode(x)[0], _images(120), 50, cancel=cancel)
 
 
-def _bounds(cancel):
-    return likelihood_bounds(_learner("vae").model, _unit(20), 4, batch_draws=40, cancel=cancel)
+def _terms(cancel):
+    labels = torch.arange(120) % 10
+    return per_image_terms(_learner("vae"), _unit(120), labels, 2, batch_draws=100, cancel=cancel)
 
 
 def _kid(cancel):
@@ -80,12 +82,8 @@ def _kid(cancel):
 # job name -> (a call of the job with a cancel event, how many batches it works through)
 JOBS = {
     "encode_means": (_encode, 3),
-    "reconstruction_errors": (
-        lambda c: reconstruction_errors(_learner("vae").model, _unit(120), 50, cancel=c),
-        3,
-    ),
-    "likelihood_bounds": (_bounds, 2),
-    "generate": (lambda c: generate(_learner("gan"), 2500, 0, c), 3),
+    "per_image_terms": (_terms, 3),
+    "generate": (lambda c: generate(_learner("gan"), get_model("gan"), 2500, 0, cancel=c), 3),
     "describe": (lambda c: describe(FashionClassifier(), _unit(2500), c), 3),
     "accuracy": (lambda c: accuracy(FashionClassifier(), _split(2500), c), 3),
     "kernel_distance": (_kid, 5),

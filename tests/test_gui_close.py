@@ -138,9 +138,7 @@ def test_close_while_encoding_the_test_set(qtbot, tmp_path, tiny_data_dir, monke
     close_in_phase(qtbot, window, gate, exits)
 
 
-@pytest.mark.parametrize(
-    "step", ["describe", "reconstruction_errors", "likelihood_bounds", "generate", "compare"]
-)
+@pytest.mark.parametrize("step", ["describe", "per_image_terms", "generate", "compare"])
 def test_close_while_evaluating(qtbot, tmp_path, tiny_data_dir, monkeypatch, exits, step):
     gate = PhaseGate(monkeypatch, trainer.evaluate, step)
     window = vae_window(qtbot, tmp_path, tiny_data_dir)

@@ -1,53 +1,99 @@
-"""The Evaluate tab: evaluate the loaded models in the background, show them, export the report."""
+"""The Evaluate tab: staged progress, cancel, stale results, pins, the export dialog."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
+from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
 from tests.gui_helpers import make_window
 from tests.runs import tiny_run
+from trainer.classifier import cache_path, save_classifier, train_classifier
+from trainer.evaluate import STAGES
+from trainer.pins import Pin, run_key
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, tiny_data_dir):
+def window(qtbot, tmp_path, tiny_data, tiny_data_dir):
+    save_classifier(*train_classifier(tiny_data, epochs=1), cache_path(tiny_data.fingerprint()))
     window = make_window(qtbot, tmp_path, tiny_data_dir)
     for model in ("vae", "gan"):
-        window.open_run(tiny_run(model, tiny_data_dir, tmp_path / model, epochs=2))
+        window.open_run(tiny_run(model, tiny_data_dir, tmp_path / model))
     yield window
     window.close()
 
 
-def test_evaluate_then_export_the_report(window, qtbot, tmp_path):
+def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
     pane = window.report
     pane.export_dialog()  # nothing evaluated yet
     assert "Press Evaluate first" in pane.messages.text
-    pane.samples.setValue(200)
+    vae = run_key(window.models.checkpoint_path("vae").parent)
+    window.pins.add(Pin(vae, "within", "test", 3, 13))
+    window.tabs.setCurrentWidget(pane)  # showing the tab reads the pins again
+    assert len(pane.pins_list.pins()) == 1
+    pane.samples.setValue(100)
     pane.iwae_k.setValue(2)
-    window.tabs.setCurrentWidget(pane)
     pane.evaluate_button.click()
-    qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=240000)
-    text = pane.text.toPlainText()
-    for part in (
-        "What was done and how",
-        "VAE on the test set",
-        "uniform noise (ceiling)",
-        "Result.",
-    ):
-        assert part in text
-    assert pane.worst.image is not None and pane.histogram_box.count() == 1
-    assert "metrics.json written" in pane.status.text()
-    assert pane.used.text() == "VAE, epoch 2; GAN, epoch 2"
-    pdf = pane.export(tmp_path / "report")
+    assert pane.cancel_button.isEnabled() and not pane.export_button.isEnabled()
+    qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=300_000)
+    bars = pane.stages.bars
+    assert all(bars[stage].value() == bars[stage].maximum() for stage in STAGES)
+    assert "the runs rank" in pane.text.toPlainText()
+    assert pane.export_button.isEnabled() and not pane.is_stale()
+    assert pane.worst.figure is not None and pane.histogram_box.count() == 1
+
+    window.pins.add(Pin(vae, "extra", "test", 1, 2))  # the shown strips are now out of date
+    pane.refresh()
+    assert pane.is_stale() and pane.stale.text() == "stale: press Evaluate"
+    assert not pane.export_button.isEnabled() and not pane.text.isEnabled()
+    pane.evaluate_button.click()
+    assert pane.stale.text() == "stale: re-evaluating"
+    pane.cancel_button.click()
+    qtbot.waitUntil(lambda: not pane.runner.is_busy(), timeout=120_000)
+    assert pane.status.text() == "Evaluation cancelled." and pane.is_stale()
+
+    pane.pins_list.list.setCurrentRow(1)  # the extra pin: removing it restores what was shown
+    pane.pins_list.remove_button.click()
+    assert [p.role for p in window.pins.pins(vae)] == ["within"]
+    assert not pane.is_stale() and pane.export_button.isEnabled()
+
+    choices = ExportChoices(tmp_path / "report", "My page", ("Ada",), "Course", "A comment", ())
+    pdf = pane.export(choices.folder, choices)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == 1
-    assert "Report written" in pane.messages.text
+    if shutil.which("pdftotext"):
+        pdf_text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
+        text = " ".join(pdf_text.stdout.split())
+        assert "My page" in text and "by Ada" in text and "Dress #3 to Dress #13" in text
 
 
-def test_evaluate_without_models_says_so(qtbot, tmp_path, tiny_data_dir):
+def test_evaluate_without_runs_says_so(qtbot, tmp_path, tiny_data_dir):
     window = make_window(qtbot, tmp_path, tiny_data_dir)
     window.report.evaluate()
-    assert "No model yet" in window.report.messages.text
+    assert "No run yet" in window.report.messages.text
     window.close()
+
+
+def test_the_export_dialog_remembers_and_limits_the_page_to_four_runs(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    runs = {f"run-{i}": f"VAE ({i})" for i in range(5)}
+    dialog = ExportDialog(runs, settings)
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert dialog.on_page() == ("run-0", "run-1", "run-2", "run-3") and save.isEnabled()
+    dialog.runs.item(4).setCheckState(Qt.CheckState.Checked)
+    assert not save.isEnabled() and "Choose 1 to 4 runs" in dialog.problem.text()
+    dialog.runs.item(0).setCheckState(Qt.CheckState.Unchecked)
+    dialog.title.setText("T")
+    dialog.authors.setPlainText("Ada\nAlan\n")
+    choices = dialog.choices()
+    assert choices.authors == ("Ada", "Alan") and choices.on_page[-1] == "run-4"
+    again = ExportDialog(runs, settings)
+    qtbot.addWidget(again)
+    assert again.title.text() == "T" and again.authors.toPlainText() == "Ada\nAlan"

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from trainer import keys
+from trainer.config import default_config
 from trainer.data import CLASSES
+from trainer.learners import make_learner
 from trainer.metrics.distribution import (
     frechet_distance,
     kernel_distance,
@@ -14,14 +17,13 @@ from trainer.metrics.distribution import (
     manifold_metrics,
 )
 from trainer.metrics.reconstruction import (
+    COUNT,
     PerImage,
     bits_per_dim,
-    likelihood_bounds,
-    reconstruction_errors,
+    per_image_terms,
     summarize,
     worst_per_class,
 )
-from trainer.models.vae import ConvVAE
 
 GEN = torch.Generator().manual_seed(0)
 
@@ -56,10 +58,10 @@ def test_kernel_distance_is_unbiased_near_zero_for_one_distribution():
 def test_precision_recall_density_coverage_on_identical_and_disjoint_sets():
     real = gaussian(500, torch.zeros(4), torch.ones(4))
     same = manifold_metrics(real, real.clone(), k=3)
-    assert same["precision"] == same["recall"] == same["coverage"] == 1.0
-    assert same["density"] >= 1.0  # each point sits in its own ball and its neighbours'
+    assert same[keys.PRECISION] == same[keys.RECALL] == same[keys.COVERAGE] == 1.0
+    assert same[keys.DENSITY] >= 1.0  # each point sits in its own ball and its neighbours'
     far = manifold_metrics(real, real + 100.0, k=3)
-    assert far == {"precision": 0.0, "recall": 0.0, "density": 0.0, "coverage": 0.0}
+    assert far == {keys.PRECISION: 0.0, keys.RECALL: 0.0, keys.DENSITY: 0.0, keys.COVERAGE: 0.0}
 
 
 def test_kth_neighbour_radius_excludes_the_point_itself():
@@ -67,39 +69,46 @@ def test_kth_neighbour_radius_excludes_the_point_itself():
     assert kth_neighbour_radii(points, 1).tolist() == [1.0, 1.0, 2.0, 3.0]
 
 
+def _vae_learner(latent_dim: int = 4):
+    return make_learner(default_config("vae", latent_dim=latent_dim), torch.device("cpu"))
+
+
 def test_iwae_bound_is_tighter_than_the_elbo_and_grows_with_k(tiny_data):
-    torch.manual_seed(0)
-    vae = ConvVAE(latent_dim=4)
+    learner = _vae_learner()
     x = tiny_data.test.images[:60].unsqueeze(1).float() / 255
-    one = likelihood_bounds(vae, x, samples=1, seed=1)
-    few = likelihood_bounds(vae, x, samples=5, seed=1)
-    many = likelihood_bounds(vae, x, samples=50, seed=1)
-    assert one["iwae_nll"] == pytest.approx(one["neg_elbo"])  # k = 1 is the ELBO
-    for bounds in (few, many):
-        assert bounds["iwae_nll"] <= bounds["neg_elbo"]  # log p(x) >= IWAE >= ELBO
-    assert many["iwae_nll"] <= few["iwae_nll"] <= one["iwae_nll"]
+    labels = tiny_data.test.labels[:60]
+    one, few, many = (per_image_terms(learner, x, labels, samples=k, seed=1) for k in (1, 5, 50))
+    for terms in (one, few, many):  # the ELBO's own terms add up, image by image
+        assert np.allclose(terms.neg_elbo, terms.recon + terms.kl)
+    # k = 1: the IWAE bound is the one-sample ELBO, whose KL is estimated from that one draw
+    assert one.iwae.mean() == pytest.approx(one.neg_elbo.mean(), rel=0.02)
+    assert many.iwae.mean() < few.iwae.mean() < one.iwae.mean()  # tighter as k grows
+    assert many.iwae.mean() < many.neg_elbo.mean()  # log p(x) >= IWAE >= ELBO
 
 
 def test_per_class_errors_average_to_the_overall_error():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 337)
-    errors = PerImage(rng.random(337) * 300, rng.random(337) / 10, rng.random(337) * 20)
-    summary = summarize(errors, labels, CLASSES)
-    counts = sum(c["count"] for c in summary["per_class"].values())
-    weighted = sum(c["bce"] * c["count"] for c in summary["per_class"].values()) / counts
-    assert counts == 337 and weighted == pytest.approx(summary["overall"]["bce"])
+    errors = PerImage(*(rng.random(337) * scale for scale in (300, 20, 310, 0.1)))
+    summary = summarize(errors, labels, CLASSES, samples=5, binary=False)
+    counts = sum(c[COUNT] for c in summary["per_class"].values())
+    weighted = sum(c[keys.RECON] * c[COUNT] for c in summary["per_class"].values()) / counts
+    assert counts == 337 and weighted == pytest.approx(summary["overall"][keys.RECON])
+    overall = summary["overall"]
+    assert overall[keys.NEG_ELBO] == pytest.approx(overall[keys.RECON] + overall[keys.KL])
+    assert overall[keys.BITS_PER_DIM] is None and overall[keys.IWAE_K] == 5
     worst = worst_per_class(errors, labels, count=2)
     for label, indices in worst.items():
-        members = errors.bce[labels == label]
-        assert errors.bce[indices[0]] == members.max() and len(indices) == 2
+        members = errors.recon[labels == label]
+        assert errors.recon[indices[0]] == members.max() and len(indices) == 2
 
 
-def test_reconstruction_errors_of_a_model(tiny_data):
-    vae = ConvVAE(latent_dim=3)
+def test_the_mean_reconstruction_error_is_per_pixel(tiny_data):
+    learner = _vae_learner(latent_dim=3)
     x = tiny_data.test.images[:20].unsqueeze(1).float() / 255
-    errors = reconstruction_errors(vae, x, batch=7)
-    assert errors.bce.shape == errors.mse.shape == errors.kl.shape == (20,)
-    assert np.all(errors.bce > 0) and np.all((errors.mse >= 0) & (errors.mse <= 1))
+    errors = per_image_terms(learner, x, tiny_data.test.labels[:20], samples=2, batch_draws=14)
+    assert errors.recon.shape == errors.mse.shape == errors.kl.shape == (20,)
+    assert np.all(errors.recon > 0) and np.all((errors.mse >= 0) & (errors.mse <= 1))
 
 
 def test_bits_per_dimension():

@@ -21,8 +21,7 @@ from trainer.events import RunFailed, RunFinished, RunStarted
 from trainer.learners import make_learner
 from trainer.loop import train
 from trainer.metrics.distribution import describe
-from trainer.metrics.reconstruction import likelihood_bounds, reconstruction_errors
-from trainer.models.vae import ConvVAE
+from trainer.metrics.reconstruction import per_image_terms
 from trainer.precision import Precision, resolve_precision
 from trainer.precision_probe import CACHE_NAME, cached_speedup, measure
 from trainer.runs import RunFolder
@@ -122,19 +121,19 @@ def test_evaluation_computes_in_fp32_even_inside_autocast(tiny_data, model):
 
 def test_metrics_are_computed_in_fp32_even_inside_autocast():
     torch.manual_seed(0)
-    vae, classifier, images = ConvVAE(4), FashionClassifier(), torch.rand(20, 1, 28, 28)
+    vae = make_learner(default_config("vae", latent_dim=4), torch.device("cpu"))
+    classifier, images = FashionClassifier(), torch.rand(20, 1, 28, 28)
+    labels = torch.arange(20) % 10
 
     def scores():
-        errors = reconstruction_errors(vae, images)
-        bounds = likelihood_bounds(vae, images, samples=4)
-        return errors.bce, errors.kl, bounds, describe(classifier, images).features
+        terms = per_image_terms(vae, images, labels, samples=4)
+        return terms.recon, terms.kl, terms.iwae, describe(classifier, images).features
 
     plain = scores()
     with torch.autocast("cpu", dtype=torch.bfloat16):
         inside = scores()
-    np.testing.assert_array_equal(inside[0], plain[0])
-    np.testing.assert_array_equal(inside[1], plain[1])
-    assert inside[2] == plain[2]
+    for got, expected in zip(inside[:3], plain[:3], strict=True):
+        np.testing.assert_array_equal(got, expected)
     assert torch.equal(inside[3], plain[3])
 
 

@@ -1,165 +1,207 @@
-"""Evaluation of two tiny runs, metrics.json, and the one-page report (PDF, figures, CLIs)."""
+"""Evaluation of three tiny runs (two VAEs, a GAN), metrics.json, and the one-page report: its
+PDF's text is read back and checked against the runs' own configs and histories."""
 
 from __future__ import annotations
 
+import argparse
+import copy
 import json
 import re
+import shlex
 import shutil
 import subprocess
+import threading
+from dataclasses import replace
 
 import pytest
 
 from fmgen_gui.report.cli import main as report_cli
-from fmgen_gui.report.page import export_report
+from fmgen_gui.report.page import export_report, reproduce_options
 from tests.runs import tiny_run
-from trainer.classifier import load_or_train_classifier
-from trainer.evaluate import EvaluationSettings, evaluate, write_metrics
+from tests.toy_model import toy_model  # noqa: F401  (a fixture)
+from trainer import keys
+from trainer.classifier import cache_path, save_classifier, train_classifier
+from trainer.config import default_config
+from trainer.evaluate import EvaluationSettings, evaluate
+from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
 from trainer.evaluate_cli import main as evaluate_cli
-from trainer.interpret import describe_setup, interpret
+from trainer.events import StepLogged
+from trainer.loop import train
+from trainer.metrics_document import CALIBRATION, CALIBRATION_NOISE, RUNS, write_metrics
+from trainer.pins import Pin, run_key
+from trainer.report_options import ReportOptions, command_line
 
-pytestmark = pytest.mark.timeout(300)
-SMALL = EvaluationSettings(samples=200, iwae_k=4, strip_steps=5)
-FIGURES = {
-    "vae-elbo",
-    "vae-reconstructions",
-    "vae-samples",
-    "vae-worst",
-    "strip-within",
-    "strip-between",
-    "gan-losses",
-    "gan-samples",
-    "sample-classes",
-}
+pytestmark = pytest.mark.timeout(600)
+# pr_k = 2 (not the default 3): the page must state the k it used
+SMALL = EvaluationSettings(samples=100, iwae_k=3, pr_k=2, steps=5)
+WITHIN, BETWEEN = (3, 13), (5, 8)  # tiny test labels are index % 10: Dress, Dress; Sandal, Bag
+PEOPLE = {"title": "Three tiny runs", "course": "Generative models 2026", "comment": "Tiny."}
+AUTHORS = ("Ada Lovelace", "Alan Turing")
+
+
+def pdf_text(path) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    return " ".join(text.split())
+
+
+def page_count(path) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
 
 
 @pytest.fixture(scope="module")
-def runs(tiny_data_dir, tmp_path_factory):
-    folders = {}
-    for model in ("vae", "gan"):
-        out = tmp_path_factory.mktemp(model)
-        folders[model] = tiny_run(model, tiny_data_dir, out, "--log-every", "2", epochs=2)
-    return folders
+def runs(tiny_data, tiny_data_dir, tmp_path_factory):
+    """VAE (beta 1, 1 epoch), VAE (beta 4, stopped mid-epoch at step 11), GAN (1 epoch)."""
+    base = tmp_path_factory.mktemp("runs")
+    vae = tiny_run("vae", tiny_data_dir, base / "a", "--log-every", "2")
+    config = default_config("vae", epochs=2, batch_size=25, latent_dim=4, beta=4.0, log_every=1)
+    stop, stopped = threading.Event(), base / "vae-beta4-stopped"
+    for event in train(config.replace(device="cpu"), tiny_data, stopped, stop_event=stop):
+        if isinstance(event, StepLogged) and event.step == 11:
+            stop.set()
+    gan = tiny_run("gan", tiny_data_dir, base / "b", "--log-every", "2")
+    return [vae, stopped, gan]
 
 
 @pytest.fixture(scope="module")
-def evaluation(runs, tiny_data):
-    classifier, info = load_or_train_classifier(tiny_data)
-    return evaluate(runs, tiny_data, classifier, info, SMALL)
+def classifier(tiny_data):
+    return train_classifier(tiny_data, epochs=2)
 
 
-def test_metrics_json_has_every_field(evaluation, runs, tmp_path):
+@pytest.fixture(scope="module")
+def pins(runs):
+    key = run_key(runs[0])
+    return {key: [Pin(key, "within", "test", *WITHIN), Pin(key, "between", "test", *BETWEEN)]}
+
+
+@pytest.fixture(scope="module")
+def evaluation(runs, tiny_data, classifier, pins):
+    return evaluate(runs, tiny_data, *classifier, SMALL, pins=pins)
+
+
+def cached(classifier, tiny_data) -> None:
+    """Put the module's classifier where this test's CLI looks for it (no training)."""
+    save_classifier(*classifier, cache_path(tiny_data.fingerprint()))
+
+
+def test_metrics_json_is_keyed_by_run_with_each_runs_own_training(evaluation, runs, tmp_path):
     written = write_metrics(evaluation, tmp_path)
-    assert written == [
-        runs["vae"] / "metrics.json",
-        runs["gan"] / "metrics.json",
-        tmp_path / "metrics.json",
-    ]
+    assert written == [run / "metrics.json" for run in runs] + [tmp_path / "metrics.json"]
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    for key in (
-        "fmgen_version",
-        "created",
-        "device",
-        "versions",
-        "data",
-        "classifier",
-        "settings",
-        "calibration",
-        "vae",
-        "gan",
-    ):
-        assert key in metrics, key
-    assert {"torch", "torchvision", "numpy", "torchmetrics", "python"} <= metrics["versions"].keys()
-    assert 0 <= metrics["classifier"]["accuracy"] <= 1
-    assert metrics["settings"]["iwae_k"] == 4 and metrics["settings"]["samples"] == 200
-    overall = metrics["vae"]["test"]["overall"]
-    assert {"bce", "mse", "kl", "neg_elbo", "iwae_nll", "iwae_k", "bits_per_dim"} <= overall.keys()
-    assert overall["iwae_nll"] <= overall["neg_elbo"]
-    assert len(metrics["vae"]["test"]["per_class"]) == 10
-    assert len(metrics["vae"]["test"]["worst"]["Bag"]) == 4
-    sample_keys = {
-        "fid",
-        "kid",
-        "kid_std",
-        "precision",
-        "recall",
-        "density",
-        "coverage",
-        "class_histogram",
-        "mean_confidence",
-    }
-    for row in (
-        metrics["vae"]["samples"],
-        metrics["gan"]["samples"],
-        *metrics["calibration"].values(),
-    ):
-        assert sample_keys <= row.keys() and len(row["class_histogram"]) == 10
-    for kind in ("vae", "gan"):
-        assert metrics[kind]["epochs_trained"] == 2 and metrics[kind]["seed"] == 0
-        assert metrics[kind]["config"]["model"] == kind and metrics[kind]["parameters"] > 0
-    own = json.loads((runs["gan"] / "metrics.json").read_text())
-    assert "gan" in own and "vae" not in own and "calibration" in own
+    sections = metrics[RUNS]
+    assert list(sections) == [run_key(run) for run in runs]
+    labels = [s["label"] for s in sections.values()]
+    assert labels == ["VAE (KL weight beta = 1)", "VAE (KL weight beta = 4)", "GAN"]
+    vae, stopped, gan = sections.values()
+    assert vae["train_size"] == stopped["train_size"] == gan["train_size"] == 200
+    assert (vae["epochs_trained"], vae["steps"], vae["finished"]) == (1, 8, True)
+    assert (stopped["epochs_trained"], stopped["steps"]) == (1 + 3 / 8, 11)
+    assert not stopped["finished"]
+    for section in (vae, stopped):  # the ELBO's own terms add up
+        o = section["test"]["overall"]
+        assert o[keys.NEG_ELBO] == pytest.approx(o[keys.RECON] + o[keys.KL])
+        assert len(section["test"]["worst"]) == 10
+    assert "test" not in gan and gan["samples"][keys.FID] > 0
+    assert metrics["sample_count"] == 100 and metrics["settings"]["pr_k"] == 2
+    own = json.loads((runs[2] / "metrics.json").read_text())
+    assert list(own[RUNS]) == [run_key(runs[2])] and CALIBRATION in own
 
 
-def test_interpretation_is_built_from_the_numbers(evaluation):
-    metrics = evaluation.metrics
-    text = " ".join(interpret(metrics))
-    assert f"{metrics['vae']['test']['overall']['mse']:.4f}" in text
-    assert f"{metrics['gan']['samples']['fid']:.1f}" in text
-    assert f"{metrics['calibration']['real_train_vs_test']['fid']:.1f}" in text
-    setup = describe_setup(metrics)
-    assert "trained for 2 epochs" in setup and "k = 4 importance samples" in setup
-
-
-def test_the_report_is_one_pdf_page_with_its_sections_and_figures(evaluation, qtbot, tmp_path):
-    files = export_report(evaluation, tmp_path)
-    pdf = files.pdf.read_bytes()
-    assert pdf.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
-    names = {p.stem for p in (tmp_path / "figures").iterdir()}
-    assert names == FIGURES
-    assert {p.suffix for p in (tmp_path / "figures").iterdir()} == {".png", ".svg"}
+def test_the_page_is_one_page_and_tells_each_runs_own_story(evaluation, runs, tmp_path, qtbot):
+    options = ReportOptions(runs=tuple(runs), authors=AUTHORS, **PEOPLE)
+    files = export_report(evaluation, options, tmp_path)
+    assert page_count(files.pdf) == 1
     assert files.preview.stat().st_size > 10_000
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", str(files.pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        for section in (
-            "A VAE and a GAN on Fashion-MNIST",
-            "What was done and how",
-            "Result.",
-            "VAE on the test set",
-            "Samples against",
-            "uniform noise (ceiling)",
-            "Within a class",
-            "Between classes",
-            "Reproduce: fmgen-report",
-        ):
-            assert section in text, section
+    assert {p.suffix for p in (tmp_path / "figures").iterdir()} == {".png", ".svg"}
+    text = pdf_text(files.pdf)
+    for label in ("VAE (KL weight beta = 1)", "VAE (KL weight beta = 4)", "GAN"):
+        assert label in text
+    assert text.count("200 images") == 3  # each run's own training set, in the table
+    assert "1 epoch (8 steps)" in text
+    assert "stopped after 1.3 epochs, step 11 (2 planned)" in text
+    assert "Dress #3 to Dress #13" in text and "Sandal #5 to Bag #8" in text  # the pins
+    assert "nothing pinned: a random pair (seed 0)" in text  # the other VAE's strips
+    for words in (*PEOPLE.values(), "Ada Lovelace and Alan Turing"):
+        assert words in text
+    assert "k = 2 nearest neighbours" in text and "k = 3 nearest" not in text
+    key = run_key(runs[0])
+    assert f"--within {key}:3,13" in text and f"--between {key}:5,8" in text
+    assert "Adam betas (0.9, 0.999)" in text and "KL weight beta = 4" in text
+    assert "beta1" not in text
 
 
-def test_fmgen_report_and_fmgen_evaluate_from_the_terminal(runs, tiny_data_dir, tmp_path, capsys):
-    common = [
-        "--vae",
-        str(runs["vae"]),
-        "--gan",
-        str(runs["gan"]),
-        "--data-dir",
-        str(tiny_data_dir),
-        "--samples",
-        "100",
-        "--iwae-k",
-        "2",
-    ]
-    assert report_cli([*common, "--out", str(tmp_path / "report")]) == 0
-    assert (tmp_path / "report" / "report.pdf").is_file()
-    assert (tmp_path / "report" / "metrics.json").is_file()
+def test_a_failed_run_is_named_on_the_page(evaluation, runs, tmp_path, qtbot):
+    metrics = copy.deepcopy(evaluation.metrics)
+    gan = metrics[RUNS][run_key(runs[2])]
+    gan["samples"] = copy.deepcopy(metrics[CALIBRATION][CALIBRATION_NOISE])
+    failed = replace(evaluation, metrics=metrics)
+    files = export_report(failed, ReportOptions(runs=tuple(runs)), tmp_path)
+    text = pdf_text(files.pdf)
+    assert "GAN has not learned the data yet" in text
+    assert "failed: see Result" in text
+
+
+def test_the_reproduce_line_parses_back_to_the_same_pins(evaluation, runs):
+    options = reproduce_options(evaluation, ReportOptions(runs=tuple(runs), authors=AUTHORS))
+    line = command_line(options)
+    parser = argparse.ArgumentParser()
+    add_evaluation_arguments(parser)
+    add_report_arguments(parser)
+    again = options_from_args(parser.parse_args(shlex.split(line)[1:]))
+    assert again == options
+    specs = {key: run.spec for key, run in evaluation.runs.items()}
+    drawn = {k: [p.pin for p in r.paths if not p.random] for k, r in evaluation.runs.items()}
+    assert again.pins(specs) == drawn
+
+
+def test_fmgen_report_and_fmgen_evaluate_from_the_terminal(
+    runs, tiny_data, tiny_data_dir, classifier, tmp_path, capsys
+):
+    cached(classifier, tiny_data)
+    common = [*(w for run in runs for w in ("--run", str(run))), "--data-dir", str(tiny_data_dir)]
+    common += ["--samples", "50", "--iwae-k", "2"]
+    key = run_key(runs[0])
+    pinned = ["--within", f"{key}:3,13", "--between", "5,8", "--author", "Ada", "--on-page", key]
+    assert report_cli([*common, *pinned, "--out", str(tmp_path / "report")]) == 0
+    assert page_count(tmp_path / "report" / "report.pdf") == 1
+    text = pdf_text(tmp_path / "report" / "report.pdf")
+    assert "Dress #3 to Dress #13" in text and "by Ada" in text
     assert evaluate_cli([*common, "--out", str(tmp_path / "numbers")]) == 0
     out = capsys.readouterr().out
-    assert "The VAE reconstructs test images" in out and "wrote" in out
+    assert "By FID (lower is better) the runs rank" in out and "wrote" in out
 
 
-def test_a_missing_run_is_a_clear_error(tiny_data_dir, tmp_path, capsys):
-    assert report_cli(["--vae", str(tmp_path / "nope"), "--data-dir", str(tiny_data_dir)]) == 1
-    assert "no such checkpoint file" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--within", "3,4"], "test image 3 is a Dress but 4 is a Coat"),
+        (["--between", "3,13"], "are both Dress; a between pair needs two classes"),
+        (["--within", "3,1003"], "test image 1003 does not exist"),
+        (["--latent-pair", "1,2", "--gan", "X"], "no such checkpoint file"),
+        (["--on-page", "nope"], "--on-page nope: no such run"),
+    ],
+)
+def test_bad_options_are_clear_errors(runs, tiny_data_dir, tmp_path, capsys, option, message):
+    args = ["--run", str(runs[0]), "--data-dir", str(tiny_data_dir), *option]
+    assert report_cli([*args, "--out", str(tmp_path)]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_no_run_is_a_clear_error(tiny_data_dir, capsys):
     assert evaluate_cli(["--data-dir", str(tiny_data_dir)]) == 1
     assert "name at least one run" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("toy_model")
+def test_a_registered_toy_model_evaluates_and_reports(
+    tiny_data, tiny_data_dir, classifier, tmp_path, qtbot
+):
+    run = tiny_run("toy", tiny_data_dir, tmp_path / "toy")
+    evaluation = evaluate([run], tiny_data, *classifier, SMALL)
+    section = evaluation.metrics[RUNS][run_key(run)]
+    assert section["label"] == "Toy" and "test" not in section
+    assert section["samples"][keys.FID] >= 0
+    assert [p.kind for p in evaluation.runs[run_key(run)].paths] == ["Between latent draws"]
+    files = export_report(evaluation, ReportOptions(runs=(run,)), tmp_path / "report")
+    assert page_count(files.pdf) == 1 and "pixel MSE" in pdf_text(files.pdf)

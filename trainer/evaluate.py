@@ -1,67 +1,84 @@
-"""Evaluate trained runs: every number of the report, also written to metrics.json."""
+"""Evaluate trained runs of any registered model: every number of the report and its pictures.
+
+What each run gets comes from its registry entry: every model has sample metrics; a model with
+an encoder also has the ELBO's terms, the IWAE bound and reconstructions.
+"""
 
 from __future__ import annotations
 
-import json
-import platform
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 
-import trainer
 from trainer.checkpoint import Checkpoint, load_checkpoint
 from trainer.classifier import ClassifierInfo, FashionClassifier
-from trainer.config import RunConfig
-from trainer.data import CLASSES, FashionMNIST, Split, balanced_indices
-from trainer.errors import raise_if_cancelled
-from trainer.explore import Interpolator, LatentAtlas, Strip, random_pair
-from trainer.files import atomic_write_text
-from trainer.grids import interleave_rows, tile
-from trainer.learners import Learner, make_learner, to_unit
-from trainer.metrics.distribution import Features, compare, describe
-from trainer.metrics.reconstruction import (
-    bits_per_dim,
-    likelihood_bounds,
-    reconstruction_errors,
-    summarize,
-    worst_per_class,
+from trainer.data import FashionMNIST
+from trainer.errors import FmgenError, raise_if_cancelled
+from trainer.evaluation_pictures import (
+    LabelledGrid,
+    PathPicture,
+    check_pin,
+    path_pictures,
+    reconstruction_grids,
 )
+from trainer.grids import tile
+from trainer.learners import GRID_SIZE, Learner, make_learner, to_unit
+from trainer.metrics.distribution import Features, compare, describe
+from trainer.metrics.reconstruction import per_image_terms, summarize, worst_per_class
+from trainer.metrics_document import (
+    CALIBRATION_FLOOR,
+    CALIBRATION_NOISE,
+    SAMPLES_SECTION,
+    TEST_SECTION,
+    metrics_document,
+)
+from trainer.pins import Pin, run_key
 from trainer.precision import full_precision
+from trainer.registry import ModelSpec, get_model
+from trainer.run_facts import RunFacts, read_run_facts, run_labels
 from trainer.snapshots import reader_path, run_folder_of
 
-Progress = Callable[[float, str], None]
-WITHIN, BETWEEN = (6, 6), (7, 8)  # shirt to shirt; sneaker to bag (the seed's two cases)
+# (stage, fraction of that stage done, what is being done): each stage has its own progress.
+StageProgress = Callable[[str, float, str], None]
+CLASSIFIER, LIKELIHOOD, SAMPLES, CALIBRATION = "classifier", "likelihood", "samples", "calibration"
+STAGES = {
+    CLASSIFIER: "training the classifier (once)",
+    LIKELIHOOD: "IWAE bound",
+    SAMPLES: "samples",
+    CALIBRATION: "calibration",
+}
+SAMPLE_BATCH = 1000  # network evaluations per generation batch
 
 
 @dataclass(frozen=True)
 class EvaluationSettings:
     """How much work the evaluation does (defaults: a few minutes on two CPU cores)."""
 
-    samples: int = 10000  # generated images per model, and real images per calibration row
+    samples: int = 10000  # images per row of the sample table (generated, real or noise)
     iwae_k: int = 100  # importance samples per test image for the IWAE bound
     pr_k: int = 3  # neighbours for the precision/recall manifolds
     seed: int = 0
-    strip_steps: int = 9
+    interpolation: str = "slerp"  # of random pairs and of command-line pins
+    steps: int = 9
 
 
 @dataclass
-class ModelEvaluation:
-    """One model's numbers and pictures."""
+class RunEvaluation:
+    """One run's facts, numbers and pictures."""
 
-    kind: str
-    run_dir: Path
-    config: RunConfig
-    epoch: int  # epochs trained
-    step: int
-    parameters: int
-    metrics: dict = field(default_factory=dict)
-    grids: dict[str, np.ndarray] = field(default_factory=dict)  # uint8 grid images
-    strips: dict[str, tuple[Strip, str]] = field(default_factory=dict)  # (strip, title)
+    facts: RunFacts
+    metrics: dict  # {'samples': ..., 'test': ... (encoder models)}
+    grids: dict[str, LabelledGrid] = field(default_factory=dict)
+    paths: list[PathPicture] = field(default_factory=list)
+
+    @property
+    def spec(self) -> ModelSpec:
+        """The run's registry entry."""
+        return get_model(self.facts.model)
 
 
 @dataclass
@@ -69,12 +86,15 @@ class Evaluation:
     """Everything the report shows; `metrics` is what metrics.json holds."""
 
     metrics: dict
-    models: dict[str, ModelEvaluation]
+    runs: dict[str, RunEvaluation]  # by run key, in the order the runs were given
 
 
-def load_learner(run_dir: Path | str, kind: str) -> tuple[Learner, Checkpoint]:
-    """A CPU learner restored from the run's newest epoch snapshot (see trainer.snapshots)."""
-    checkpoint = load_checkpoint(reader_path(run_dir), expect_model=kind)
+def load_learner(run_dir: Path | str) -> tuple[Learner, Checkpoint]:
+    """A CPU learner of whatever model the run trained, from its newest epoch snapshot.
+
+    The snapshot (trainer.snapshots) never changes, so a run still training cannot mix epochs.
+    """
+    checkpoint = load_checkpoint(reader_path(run_dir))
     learner = make_learner(checkpoint.config.replace(device="cpu"), torch.device("cpu"))
     learner.load_state_dict(checkpoint.state)
     learner.model.eval()
@@ -83,202 +103,203 @@ def load_learner(run_dir: Path | str, kind: str) -> tuple[Learner, Checkpoint]:
 
 @torch.no_grad()
 def generate(
-    learner: Learner, count: int, seed: int, cancel: threading.Event | None = None
+    learner: Learner,
+    spec: ModelSpec,
+    count: int,
+    seed: int,
+    progress: Callable[[float], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> torch.Tensor:
-    """`count` samples (N, 1, 28, 28) in [0, 1]: decoded prior draws (VAE) or G(z) (GAN)."""
+    """`count` samples (N, 1, 28, 28) in [0, 1] through the learner's API; a conditional model
+    gets every class equally often.
+
+    Stands in for the `Learner.generate(count, generator)` helper the models branch adds.
+    """
     generator = torch.Generator().manual_seed(seed)
     z = torch.randn(count, learner.config.latent_dim, generator=generator)
+    labels = torch.arange(count) % 10 if spec.conditional else None
+    batch = max(1, SAMPLE_BATCH // spec.sample_cost)  # costly samplers: smaller, cancellable
     parts = []
-    for start in range(0, count, 1000):
+    for start in range(0, count, batch):
         raise_if_cancelled(cancel)
-        parts.append(learner.model.sample(z[start : start + 1000]))
+        chunk = slice(start, start + batch)
+        parts.append(learner.sample_images(z[chunk], None if labels is None else labels[chunk]))
+        if progress:
+            progress(min(start + batch, count) / count)
     return torch.cat(parts)
 
 
-def evaluate_vae(
+def evaluate_encoder(
     learner: Learner,
+    spec: ModelSpec,
     data: FashionMNIST,
     settings: EvaluationSettings,
-    report: Progress,
+    progress: Callable[[float], None],
     cancel: threading.Event | None,
-) -> dict:
-    """Reconstruction errors (overall, per class), KL, -ELBO, IWAE bound, bits/dim."""
-    x = to_unit(data.test.images)
-    if learner.config.binarize:  # one fixed binarisation of the test set, as in NLL tables
-        x = torch.bernoulli(x, generator=torch.Generator().manual_seed(settings.seed))
-    errors = reconstruction_errors(learner.model, x, cancel=cancel)
-    result = summarize(errors, data.test.labels.numpy(), data.classes)
-    report(0.15, f"IWAE bound with k = {settings.iwae_k} on {len(x):,} test images")
-    bounds = likelihood_bounds(
-        learner.model,
-        x,
-        settings.iwae_k,
-        settings.seed,
-        cancel=cancel,
-        progress=lambda f: report(0.15 + 0.5 * f, f"IWAE bound (k = {settings.iwae_k})"),
+) -> tuple[dict, dict[str, LabelledGrid]]:
+    """The ELBO's terms, the IWAE bound and reconstruction errors (overall, per class, worst)."""
+    split = data.test
+    x = learner.prepare(split.images, torch.Generator().manual_seed(settings.seed))
+    errors = per_image_terms(
+        learner, x, split.labels, settings.iwae_k, settings.seed, progress=progress, cancel=cancel
     )
-    result["overall"].update(bounds, iwae_k=settings.iwae_k)
-    result["overall"]["bits_per_dim"] = (
-        bits_per_dim(bounds["iwae_nll"]) if learner.config.binarize else None
-    )
-    result["worst"] = {
+    labels = split.labels.numpy()
+    result = summarize(errors, labels, data.classes, settings.iwae_k, learner.config.binarize)
+    result["bound_of"] = spec.likelihood.of  # 'p(x|y)' for a conditional model
+    worst = {
         data.classes[label]: indices.tolist()
-        for label, indices in worst_per_class(errors, data.test.labels.numpy()).items()
+        for label, indices in worst_per_class(errors, labels).items()
     }
-    return result
+    result["worst"] = worst
+    return result, reconstruction_grids(learner, split, worst, settings.seed)
 
 
-def vae_pictures(
-    learner: Learner,
-    split: Split,
-    settings: EvaluationSettings,
-    classifier: FashionClassifier | None,
-    worst: dict[str, list[int]],
-    cancel: threading.Event | None = None,
-) -> tuple[dict, dict]:
-    """Reconstruction grids (typical and worst per class), and the interpolation strips."""
-    picks = balanced_indices(split.labels.numpy(), 32)
-    originals = to_unit(split.images[picks])
-    worst_originals = to_unit(split.images[[i for row in worst.values() for i in row]])
-    with torch.no_grad():
-        recons = learner.model.reconstruct(originals)
-        worst_recons = learner.model.reconstruct(worst_originals)
-    pairs = torch.stack([worst_originals, worst_recons], dim=1).flatten(0, 1)  # o, r, o, r...
-    grids = {
-        "reconstructions": tile(interleave_rows(originals, recons)),
-        "worst": tile(pairs, nrow=2 * len(next(iter(worst.values())))),
-    }
-    atlas = LatentAtlas.build(lambda x: learner.model.encode(x)[0], split, cancel=cancel)
-    interpolator = Interpolator(learner.model.sample, classifier, atlas.images)
-    rng = np.random.default_rng(settings.seed)
-    strips = {}
-    for name, (first, second) in (("within", WITHIN), ("between", BETWEEN)):
-        a, b = random_pair(atlas.labels, first, second, rng)
-        strip = interpolator.strip(atlas.codes[a], atlas.codes[b], settings.strip_steps, "slerp")
-        title = f"{CLASSES[atlas.labels[a]]} #{a} to {CLASSES[atlas.labels[b]]} #{b} (slerp)"
-        strips[name] = (strip, title)
-    return grids, strips
+def _load(run_dirs: Sequence[Path | str]) -> dict[str, tuple[Learner, Checkpoint]]:
+    """Learners by run key, in the order given; a run named twice is an error."""
+    loaded: dict[str, tuple[Learner, Checkpoint]] = {}
+    for path in run_dirs:
+        learner, checkpoint = load_learner(path)
+        key = run_key(run_folder_of(checkpoint.path))
+        if key in loaded:
+            raise FmgenError(f"the run {key} is named twice: name each run once")
+        loaded[key] = (learner, checkpoint)
+    return loaded
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What evaluating one run needs besides the run."""
+
+    data: FashionMNIST
+    classifier: FashionClassifier
+    real: Features  # of the test set
+    settings: EvaluationSettings
+    count: int  # images per row of the sample table
+    cancel: threading.Event | None
 
 
 @full_precision()  # scores are float32 whatever the caller's autocast
 def evaluate(
-    runs: dict[str, Path | str],
+    run_dirs: Sequence[Path | str],
     data: FashionMNIST,
     classifier: FashionClassifier,
     classifier_info: ClassifierInfo,
     settings: EvaluationSettings | None = None,
-    progress: Progress | None = None,
+    progress: StageProgress | None = None,
     cancel: threading.Event | None = None,
+    pins: Mapping[str, list[Pin]] | None = None,
 ) -> Evaluation:
-    """Evaluate the runs ({'vae': dir, 'gan': dir}, either optional) against the test set."""
+    """Evaluate any number of runs (of any models) against the test set.
+
+    `pins` holds the interpolations to draw, by run key (a role with none gets a random pair).
+    """
     settings = settings or EvaluationSettings()
-    report = progress or (lambda fraction, text: None)
+    report = progress or (lambda stage, fraction, text: None)
+    pins = pins or {}
     started = time.perf_counter()
-    report(0.0, "classifier features of the test set")
+    loaded = _load(run_dirs)
+    labels = run_labels({key: checkpoint.config for key, (_, checkpoint) in loaded.items()})
+    for key, (_, checkpoint) in loaded.items():
+        for pin in pins.get(key, []):
+            check_pin(pin, _spec(checkpoint), len(data.test))
+    count = min(settings.samples, len(data.train))  # every row of the sample table alike
+    report(SAMPLES, 0.0, "classifier features of the test set")
     real = describe(classifier, to_unit(data.test.images), cancel)
-    models: dict[str, ModelEvaluation] = {}
-    for kind, run_dir in runs.items():
-        learner, checkpoint = load_learner(run_dir, kind)
-        evaluation = ModelEvaluation(
-            kind,
-            run_folder_of(checkpoint.path),
-            checkpoint.config,
-            checkpoint.epoch,
-            checkpoint.step,
-            sum(p.numel() for p in learner.model.parameters()),
+    job = _Job(data, classifier, real, settings, count, cancel)
+    encoders = [key for key, (_, c) in loaded.items() if _spec(c).has_encoder]
+    runs = {}
+    for n, (key, (learner, checkpoint)) in enumerate(loaded.items()):
+        share = _run_share(
+            report, (n, len(loaded)), (sum(k in encoders for k in runs), len(encoders))
         )
-        if kind == "vae":
-            evaluation.metrics["test"] = evaluate_vae(learner, data, settings, report, cancel)
-            worst = evaluation.metrics["test"]["worst"]
-            evaluation.grids, evaluation.strips = vae_pictures(
-                learner, data.test, settings, classifier, worst, cancel
-            )
-        report(0.7, f"{kind.upper()}: {settings.samples:,} samples against the test set")
-        samples = generate(learner, settings.samples, settings.seed, cancel)
-        evaluation.grids["samples"] = tile(samples[:64])
-        fake = describe(classifier, samples, cancel)
-        evaluation.metrics["samples"] = compare(real, fake, settings.pr_k, cancel).to_dict()
-        models[kind] = evaluation
-    report(0.85, "calibration: real training images and noise against the test set")
-    calibration = calibrate(classifier, data, real, settings, cancel)
-    metrics = metrics_document(
-        models, calibration, data, classifier_info, settings, time.perf_counter() - started
+        runs[key] = _evaluate_run(learner, checkpoint, labels[key], pins.get(key, []), job, share)
+    calibration = calibrate(
+        classifier,
+        data,
+        real,
+        count,
+        settings,
+        lambda f: report(CALIBRATION, f, "real training images and noise against the test set"),
+        cancel,
     )
-    report(1.0, "done")
-    return Evaluation(metrics, models)
+    document = metrics_document(
+        runs, calibration, data, classifier_info, settings, count, time.perf_counter() - started
+    )
+    return Evaluation(document, runs)
+
+
+def _run_share(
+    report: StageProgress, run: tuple[int, int], encoder: tuple[int, int]
+) -> StageProgress:
+    """`report` for one run: its (position, count) among all runs, and among encoder runs."""
+
+    def share(stage: str, fraction: float, text: str) -> None:
+        position, count = encoder if stage == LIKELIHOOD else run
+        report(stage, (position + fraction) / max(count, 1), text)
+
+    return share
+
+
+def _evaluate_run(
+    learner: Learner,
+    checkpoint: Checkpoint,
+    label: str,
+    pins: list[Pin],
+    job: _Job,
+    report: StageProgress,
+) -> RunEvaluation:
+    """One run's facts, metrics and pictures; `report` gets this run's share of each stage."""
+    spec, settings = _spec(checkpoint), job.settings
+    parameters = sum(p.numel() for p in learner.model.parameters())
+    run = RunEvaluation(read_run_facts(checkpoint, parameters, label), {})
+    if spec.has_encoder:
+        run.metrics[TEST_SECTION], run.grids = evaluate_encoder(
+            learner,
+            spec,
+            job.data,
+            settings,
+            lambda f: report(LIKELIHOOD, f, f"{label}: k = {settings.iwae_k}"),
+            job.cancel,
+        )
+    samples = generate(
+        learner,
+        spec,
+        job.count,
+        settings.seed,
+        lambda f: report(SAMPLES, f, f"{label}: {job.count:,} samples"),
+        job.cancel,
+    )
+    run.grids["samples"] = LabelledGrid(tile(samples[:GRID_SIZE]))
+    features = describe(job.classifier, samples, job.cancel)
+    run.metrics[SAMPLES_SECTION] = compare(job.real, features, settings.pr_k, job.cancel)
+    key = run.facts.key
+    fallback = Pin(key, "within", "test", 0, 0, settings.interpolation, False, settings.steps)
+    run.paths = path_pictures(learner, spec, job.data.test, pins, fallback, settings.seed)
+    return run
+
+
+def _spec(checkpoint: Checkpoint) -> ModelSpec:
+    return get_model(checkpoint.config.model)
 
 
 def calibrate(
     classifier: FashionClassifier,
     data: FashionMNIST,
     real: Features,
+    count: int,
     settings: EvaluationSettings,
+    progress: Callable[[float], None] = lambda fraction: None,
     cancel: threading.Event | None = None,
 ) -> dict:
     """The floor (real training images) and the ceiling (uniform noise) of every metric."""
     rng = torch.Generator().manual_seed(settings.seed)
-    count = min(settings.samples, len(data.train))
     train = data.train.images[torch.randperm(len(data.train), generator=rng)[:count]]
     noise = torch.rand(count, 1, 28, 28, generator=rng)
-    rows = {"real_train_vs_test": to_unit(train), "noise_vs_test": noise}
-    return {
-        name: compare(real, describe(classifier, images, cancel), settings.pr_k, cancel).to_dict()
-        for name, images in rows.items()
-    }
-
-
-def metrics_document(
-    models: dict[str, ModelEvaluation],
-    calibration: dict,
-    data: FashionMNIST,
-    classifier: ClassifierInfo,
-    settings: EvaluationSettings,
-    seconds: float,
-) -> dict:
-    """The contents of metrics.json: numbers with everything needed to interpret them."""
-    import torchmetrics
-    import torchvision
-
-    document = {
-        "fmgen_version": trainer.__version__,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "device": "cpu",
-        "versions": {
-            "python": platform.python_version(),
-            "torch": torch.__version__,
-            "torchvision": torchvision.__version__,
-            "numpy": np.__version__,
-            "torchmetrics": torchmetrics.__version__,
-        },
-        "data": {"source": data.source, "train_size": len(data.train), "test_size": len(data.test)},
-        "classifier": asdict(classifier),
-        "settings": asdict(settings),
-        "calibration": calibration,
-        "seconds": round(seconds, 1),
-    }
-    for kind, evaluation in models.items():
-        document[kind] = {
-            "run_dir": str(evaluation.run_dir),
-            "config": evaluation.config.to_dict(),
-            "seed": evaluation.config.seed,
-            "epochs_trained": evaluation.epoch,
-            "steps": evaluation.step,
-            "parameters": evaluation.parameters,
-            **evaluation.metrics,
-        }
-    return document
-
-
-def write_metrics(evaluation: Evaluation, out_dir: Path | None = None) -> list[Path]:
-    """metrics.json into each evaluated run folder (its model only) and into `out_dir` (all)."""
-    shared = {k: v for k, v in evaluation.metrics.items() if k not in ("vae", "gan")}
-    written = []
-    for kind, model in evaluation.models.items():
-        path = model.run_dir / "metrics.json"
-        atomic_write_text(path, json.dumps({**shared, kind: evaluation.metrics[kind]}, indent=2))
-        written.append(path)
-    if out_dir is not None:
-        path = Path(out_dir) / "metrics.json"
-        atomic_write_text(path, json.dumps(evaluation.metrics, indent=2))
-        written.append(path)
-    return written
+    rows = {CALIBRATION_FLOOR: to_unit(train), CALIBRATION_NOISE: noise}
+    result = {}
+    for done, (name, images) in enumerate(rows.items()):
+        progress(done / len(rows))
+        raise_if_cancelled(cancel)
+        result[name] = compare(real, describe(classifier, images, cancel), settings.pr_k, cancel)
+    progress(1.0)
+    return result

@@ -1,32 +1,52 @@
-"""fmgen-evaluate: the metrics of trained runs, written to metrics.json (no window needed)."""
+"""fmgen-evaluate: the metrics of any number of trained runs, into metrics.json (no window)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
+from trainer.checkpoint import load_checkpoint, resolve_checkpoint_path
 from trainer.classifier import load_or_train_classifier
 from trainer.data import load_fashion_mnist
 from trainer.errors import FmgenError
-from trainer.evaluate import Evaluation, EvaluationSettings, evaluate, write_metrics
+from trainer.evaluate import CLASSIFIER, STAGES, Evaluation, StageProgress, evaluate
 from trainer.interpret import interpret
+from trainer.metrics_document import write_metrics
+from trainer.pins import METHODS, Pin, PinStore, run_key
+from trainer.registry import get_model
+from trainer.report_options import PAIR_OPTIONS, ReportOptions, parse_pair
+
+MIN_SAMPLES = 10
 
 
 def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     """The options fmgen-evaluate and fmgen-report share."""
-    defaults = EvaluationSettings()
-    parser.add_argument("--vae", type=Path, metavar="RUN_DIR", help="a VAE run folder")
-    parser.add_argument("--gan", type=Path, metavar="RUN_DIR", help="a GAN run folder")
+    defaults = ReportOptions(runs=())
+    parser.add_argument(
+        "--run",
+        dest="runs",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="RUN_DIR",
+        help="a run folder (or checkpoint) of any model; repeat for more runs",
+    )
+    for alias in ("vae", "gan"):
+        parser.add_argument(
+            f"--{alias}", dest="runs", action="append", type=Path, help="the same as --run"
+        )
     parser.add_argument("--out", type=Path, help="folder for the combined metrics.json")
     parser.add_argument("--data-dir", type=Path, help="folder with the Fashion-MNIST files")
     parser.add_argument(
         "--samples",
         type=int,
         default=defaults.samples,
-        help=f"samples per model and calibration row ({defaults.samples})",
+        help=f"images per row of the sample table ({defaults.samples})",
     )
     parser.add_argument(
         "--iwae-k",
@@ -37,32 +57,108 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=defaults.seed)
 
 
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """fmgen-report's own options: interpolations, the page's runs, who hands it in."""
+    defaults = ReportOptions(runs=())
+    helps = {
+        "within": "test indices of two images of one class (encoder models)",
+        "between": "test indices of two images of two classes (encoder models)",
+        "latent-pair": "seeds of two latent draws (models without an encoder)",
+    }
+    for option in PAIR_OPTIONS:
+        parser.add_argument(
+            f"--{option}",
+            dest="pairs",
+            action="append",
+            default=[],
+            type=partial(parse_pair, option),
+            metavar="[RUN:]A,B",
+            help=f"{helps[option]}; repeat: the first is the main example, later ones extras",
+        )
+    parser.add_argument("--interpolation", choices=METHODS, default=defaults.interpolation)
+    parser.add_argument("--steps", type=int, default=defaults.steps, help="images per strip")
+    parser.add_argument(
+        "--pinned", action="store_true", help="also draw the interpolations pinned in the app"
+    )
+    parser.add_argument(
+        "--on-page",
+        action="append",
+        default=[],
+        metavar="RUN",
+        help="a run (folder name) whose figures go on the page (up to 4; default: the first 4)",
+    )
+    parser.add_argument("--title", default="", help="the report's title")
+    parser.add_argument("--author", dest="authors", action="append", default=[])
+    parser.add_argument("--course", default="")
+    parser.add_argument("--comment", default="", help="a free-text remark printed on the page")
+
+
+def options_from_args(args: argparse.Namespace) -> ReportOptions:
+    """The parsed command line as ReportOptions (report-only options absent for evaluate)."""
+    return ReportOptions(
+        runs=tuple(args.runs),
+        data_dir=args.data_dir,
+        samples=args.samples,
+        iwae_k=args.iwae_k,
+        seed=args.seed,
+        pairs=tuple(getattr(args, "pairs", ())),
+        interpolation=getattr(args, "interpolation", ReportOptions.interpolation),
+        steps=getattr(args, "steps", ReportOptions.steps),
+        on_page=tuple(Path(run).name for run in getattr(args, "on_page", ())),
+        title=getattr(args, "title", ""),
+        authors=tuple(getattr(args, "authors", ())),
+        course=getattr(args, "course", ""),
+        comment=getattr(args, "comment", ""),
+        pinned=getattr(args, "pinned", False),
+    )
+
+
 class ConsoleProgress:
-    """Prints a progress line at most every few seconds."""
+    """Prints a progress line per stage at most every few seconds."""
 
     def __init__(self, every_s: float = 5.0) -> None:
         self.every_s, self.last, self.started = every_s, 0.0, time.monotonic()
 
-    def __call__(self, fraction: float, text: str) -> None:
+    def __call__(self, stage: str, fraction: float, text: str) -> None:
         now = time.monotonic()
         if now - self.last >= self.every_s or fraction >= 1:
             self.last = now
-            print(f"[{now - self.started:5.0f} s] {fraction:4.0%} {text}", flush=True)
+            line = f"[{now - self.started:5.0f} s] {STAGES[stage]} {fraction:4.0%} {text}"
+            print(line, flush=True)
 
 
-def run_evaluation(args: argparse.Namespace) -> Evaluation:
-    """Load data and classifier, evaluate the runs the arguments name."""
-    runs = {kind: path for kind, path in (("vae", args.vae), ("gan", args.gan)) if path}
-    if not runs:
-        raise FmgenError("name at least one run: --vae RUN_DIR and/or --gan RUN_DIR")
-    if args.samples < 10 or args.iwae_k < 1:
-        raise FmgenError("--samples must be at least 10 and --iwae-k at least 1")
-    progress = ConsoleProgress()
-    data = load_fashion_mnist(args.data_dir, download=True)
-    classifier, info = load_or_train_classifier(data, progress=progress)
-    print(f"classifier: {info.accuracy:.2%} test accuracy", flush=True)
-    settings = EvaluationSettings(samples=args.samples, iwae_k=args.iwae_k, seed=args.seed)
-    return evaluate(runs, data, classifier, info, settings, progress)
+def evaluate_options(
+    options: ReportOptions,
+    progress: StageProgress,
+    cancel: threading.Event | None = None,
+    stored_pins: Callable[[str], list[Pin]] | None = None,
+) -> Evaluation:
+    """Check the options, load data and classifier, evaluate; `stored_pins` gives the app's
+    pins of a run, for runs the options give no pairs."""
+    if not options.runs:
+        raise FmgenError("name at least one run: --run RUN_DIR (repeat for more runs)")
+    if options.samples < MIN_SAMPLES or options.iwae_k < 1 or options.steps < 2:
+        raise FmgenError(
+            f"--samples must be at least {MIN_SAMPLES}, --iwae-k at least 1, --steps at least 2"
+        )
+    folders = [resolve_checkpoint_path(run).parent for run in options.runs]  # fail early
+    specs = {run_key(f): get_model(load_checkpoint(f).config.model) for f in folders}
+    data = load_fashion_mnist(options.data_dir, download=True, cancel=cancel)
+    options.check(specs, data.test.labels.numpy())
+    pins = options.pins(specs)
+    if stored_pins is not None:
+        pins = {key: mine or stored_pins(key) for key, mine in pins.items()}
+    classifier, info = load_or_train_classifier(
+        data, progress=lambda fraction, text: progress(CLASSIFIER, fraction, text), cancel=cancel
+    )
+    progress(CLASSIFIER, 1.0, f"{info.accuracy:.2%} test accuracy")
+    return evaluate(folders, data, classifier, info, options.settings(), progress, cancel, pins)
+
+
+def run_from_terminal(options: ReportOptions) -> Evaluation:
+    """evaluate_options with console progress (and the app's pins when --pinned)."""
+    store = PinStore() if options.pinned else None
+    return evaluate_options(options, ConsoleProgress(), stored_pins=store and store.pins)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_evaluation_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        evaluation = run_evaluation(args)
+        evaluation = run_from_terminal(options_from_args(args))
     except FmgenError as exc:
         print(f"fmgen-evaluate: error: {exc}", file=sys.stderr)
         return 1

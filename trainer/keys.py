@@ -26,6 +26,7 @@ NEG_ELBO = "neg_elbo"
 BCE = "bce"
 MSE = "mse"
 IWAE_NLL = "iwae_nll"
+IWAE_K = "iwae_k"  # importance samples per image behind IWAE_NLL
 BITS_PER_DIM = "bits_per_dim"
 
 # Adversarial models.
@@ -37,6 +38,7 @@ D_FAKE = "d_fake"
 # Sample quality against the test set, in the classifier's feature space.
 FID = "fid"
 KID = "kid"
+KID_STD = "kid_std"
 PRECISION = "precision"
 RECALL = "recall"
 DENSITY = "density"
@@ -55,13 +57,16 @@ METRICS: dict[str, MetricInfo] = {
         MetricInfo(BCE, "BCE", _NATS, True),
         MetricInfo(MSE, "MSE", "per pixel", True),
         MetricInfo(IWAE_NLL, "IWAE bound", _NATS, True),
+        MetricInfo(IWAE_K, "IWAE k", "importance samples", None),
         MetricInfo(BITS_PER_DIM, "bits/dim", "bits", True),
         MetricInfo(D_LOSS, "discriminator loss", "", None),
         MetricInfo(G_LOSS, "generator loss", "", None),
         MetricInfo(D_REAL, "D(x)", "probability", None),
         MetricInfo(D_FAKE, "D(G(z))", "probability", None),
         MetricInfo(FID, "FID", "", True),
-        MetricInfo(KID, "KID", "", True),
+        # torchmetrics' raw KID: unbiased polynomial-kernel MMD^2 of the classifier features.
+        MetricInfo(KID, "KID", "raw torchmetrics units", True),
+        MetricInfo(KID_STD, "KID std", "raw torchmetrics units", None),
         MetricInfo(PRECISION, "precision", "", False),
         MetricInfo(RECALL, "recall", "", False),
         MetricInfo(DENSITY, "density", "", False),

@@ -16,6 +16,7 @@ from trainer.config import RunConfig
 from trainer.data import Split, balanced_indices
 from trainer.errors import CheckpointError, raise_if_cancelled
 from trainer.grids import interleave_rows, tile
+from trainer.metrics.reconstruction import PosteriorDraws
 from trainer.models.gan import DCGAN
 from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
 from trainer.precision import FP32, Precision, autocast_networks, full_precision
@@ -38,6 +39,8 @@ def fixed_noise(config: RunConfig, count: int = GRID_SIZE) -> torch.Tensor:
 
 class Learner:
     """Shared machinery; subclasses define the model, its step and its evaluation.
+
+    Encoder models (ModelSpec.has_encoder) also give encode, reconstruct and posterior_draws.
 
     Precision comes free: in train mode each network of `self.model` (its direct children)
     runs its forward pass in the run's `precision` (bf16/fp16 autocast, or TF32) and returns
@@ -194,6 +197,12 @@ class VAELearner(Learner):
     def reconstruct(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Pixel means decoded from the posterior means."""
         return self.model.reconstruct(x)
+
+    def posterior_draws(
+        self, x: torch.Tensor, labels: torch.Tensor | None, samples: int, generator: torch.Generator
+    ) -> PosteriorDraws:
+        """Posterior draws per image for the ELBO's terms and the IWAE bound (the evaluation)."""
+        return self.model.posterior_draws(x, samples, generator)
 
     def build_model(self) -> ConvVAE:
         return ConvVAE(self.config.latent_dim)

@@ -7,6 +7,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -158,7 +159,7 @@ class _Run:
 
     def _events(self) -> Iterator[Event]:
         self.setup()
-        yield RunStarted(
+        started = RunStarted(
             run_dir=str(self.folder.path),
             config=self.config.to_dict(),
             device=describe_device(self.device),
@@ -172,8 +173,13 @@ class _Run:
             steps_per_epoch=self.steps_per_epoch,
             total_steps=self.steps_per_epoch * self.config.epochs,
         )
+        yield started
         self.log = MetricsLog(self.folder.metrics_file)
         self.log.write({"type": "precision", "step": self.step, **self.precision_record})
+        # The data this run trains on, for the report (whose evaluation may load other data).
+        self.log.write(
+            {"type": "start", **{k: v for k, v in asdict(started).items() if k != "config"}}
+        )
         try:
             while self.epoch < self.config.epochs:
                 if (yield from self.train_epoch()) or (yield from self.end_epoch()):

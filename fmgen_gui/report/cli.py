@@ -9,17 +9,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trainer.errors import FmgenError
-from trainer.evaluate_cli import add_evaluation_arguments, run_evaluation
+from trainer.evaluate_cli import (
+    add_evaluation_arguments,
+    add_report_arguments,
+    options_from_args,
+    run_from_terminal,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run fmgen-report; returns the exit code."""
     parser = argparse.ArgumentParser(prog="fmgen-report", description=__doc__)
     add_evaluation_arguments(parser)
+    add_report_arguments(parser)
     args = parser.parse_args(argv)
-    args.out = args.out or Path("report")
+    out = args.out or Path("report")
+    options = options_from_args(args)
     try:
-        evaluation = run_evaluation(args)
+        evaluation = run_from_terminal(options)
     except FmgenError as exc:
         print(f"fmgen-report: error: {exc}", file=sys.stderr)
         return 1
@@ -29,8 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fmgen_gui.report.page import export_report
 
     app = QApplication.instance() or QApplication(["fmgen-report"])  # noqa: F841 - needed alive
-    files = export_report(evaluation, args.out)
-    print(f"report: {files.pdf}\npreview: {files.preview}\nfigures: {args.out / 'figures'}")
+    files = export_report(evaluation, options, out)
+    print(f"report: {files.pdf}\npreview: {files.preview}\nfigures: {out / 'figures'}")
     for path in files.metrics:
         print(f"metrics: {path}")
     return 0

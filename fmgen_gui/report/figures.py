@@ -2,57 +2,83 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSizeF, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from fmgen_gui.explorer.latent_map import CLASS_COLOURS
-from fmgen_gui.explorer.strip import LABEL_HEIGHT, TITLE_HEIGHT, paint_strip
 from fmgen_gui.export import render_to_file
 from fmgen_gui.widgets.loss_plot import LossPlot
 from fmgen_gui.widgets.plot_style import legend_below, make_plot
-from fmgen_gui.widgets.sample_grid import titled_image_painter, titled_image_size, to_qimage
+from fmgen_gui.widgets.sample_grid import (
+    draw_image,
+    to_qimage,
+)
 from trainer.data import CLASSES
-from trainer.evaluate import Evaluation
+from trainer.evaluate import RunEvaluation
+from trainer.evaluation_pictures import LabelledGrid, PathPicture
+from trainer.explore import to_uint8
 from trainer.history import RunHistory
-from trainer.registry import get_model
 
 FIGURE_FORMATS = (".png", ".svg")  # a raster and a vector version of each figure
-PRINT_PT = 8  # text size of plots on the A4 page
+PRINT_PT = 7  # text size of plots on the A4 page
+TEXT_PT = 7.5  # titles and labels of the painted figures
+TITLE_HEIGHT = 26.0  # two lines of TEXT_PT
+PATH_TITLE_HEIGHT = 26.0
+LABEL_HEIGHT = 12.0
+STEP_SMOOTHING = 20  # logged points averaged in per-step curves (per-epoch curves: raw)
+GRID_SCALE = 2.0  # natural screen pixels per grid pixel
+ROW_LABEL_WIDTH = 70.0  # room for a class name left of a grid row
+CELL = 84.0  # natural size of one strip image
+END_GAP = 0.25  # gap between an original end image and the strip, in cells
 
 
 @dataclass
 class Figure:
-    """A named drawing: `paint(painter, rect)` fills any rect, `size` is its natural size."""
+    """A named drawing that lays itself out in any rect, its text at print size.
+
+    Its picture scales with the rect; `margin` is the room (width, height) its titles and
+    labels take whatever the size, so the page can ask how tall it is at a given width.
+    """
 
     name: str
-    size: QSizeF
+    picture: QSizeF  # the natural size of the part that scales (plot, grid, strip)
     paint: Callable[[QPainter, QRectF], None]
+    margin: QSizeF = field(default_factory=QSizeF)  # fixed room beside and above the picture
     widget: QWidget | None = None  # the offscreen plot a figure is rendered from
 
-    def fit(self, size: QSizeF) -> float:
-        """Prepare to be drawn into `size`; returns the painter scale to use.
+    @property
+    def natural(self) -> QSizeF:
+        """The size it is saved at."""
+        return self.picture + self.margin
 
-        Plots are laid out again at that size (pyqtgraph's legend text ignores the painter's
-        scale and would overflow); drawings made by QPainter alone simply scale.
-        """
-        if self.widget is None:
-            return min(size.width() / self.size.width(), size.height() / self.size.height())
-        self.widget.resize(round(size.width()), round(size.height()))
-        QApplication.processEvents()
-        self.size = QSizeF(size)
-        return 1.0
+    def height_for(self, width: float) -> float:
+        """The height at which the picture fills `width`."""
+        scale = (width - self.margin.width()) / self.picture.width()
+        return self.margin.height() + self.picture.height() * scale
+
+    def draw(self, painter: QPainter, rect: QRectF) -> None:
+        """Lay out (plots: again, at this size) and draw into `rect`."""
+        if self.widget is not None:
+            self.widget.resize(round(rect.width()), round(rect.height()))
+            QApplication.processEvents()
+        painter.save()
+        painter.translate(rect.topLeft())
+        self.paint(painter, QRectF(0, 0, rect.width(), rect.height()))
+        painter.restore()
 
     def save(self, folder: Path) -> list[Path]:
-        """Write the figure as PNG and SVG into `folder`."""
+        """Write the figure at its natural size as PNG and SVG into `folder`."""
         return [
-            render_to_file(folder / f"{self.name}{s}", self.size, self.paint)
+            render_to_file(folder / f"{self.name}{s}", self.natural, self.draw)
             for s in FIGURE_FORMATS
         ]
 
@@ -74,31 +100,78 @@ def _view_painter(view: pg.GraphicsView):
     return paint
 
 
-def curve_figure(name: str, history: RunHistory, plot: int, smoothing: int = 1) -> Figure:
-    """One of the model's registered training plots, drawn from its run folder's history."""
+def curve_figure(name: str, run: RunEvaluation) -> Figure:
+    """The run's main training plot (its first plot with test curves), from its history."""
+    plots = run.spec.plots
+    plot = next((p for p in plots if any(c.key.startswith("test/") for c in p.curves)), plots[0])
+    title = f"{html.escape(run.facts.label)}<br>{html.escape(plot.title)}"  # two lines
+    spec = dataclasses.replace(plot, title=title)
     size = QSizeF(350, 215)
-    widget = _offscreen(LossPlot(get_model(history.model).plots[plot], text_pt=PRINT_PT), size)
-    widget.smoothing.setValue(smoothing)
-    widget.show_history(history)
+    widget = _offscreen(LossPlot(spec, text_pt=PRINT_PT), size)
+    widget.smoothing.setValue(1 if plot.x_label == "epoch" else STEP_SMOOTHING)
+    widget.show_history(RunHistory.from_folder(run.facts.run_dir))
     QApplication.processEvents()
     return Figure(name, size, _view_painter(widget.plot), widget=widget)
 
 
-def grid_figure(name: str, grid: np.ndarray, title: str) -> Figure:
-    """A uint8 image grid under a title."""
-    image = to_qimage(grid)
-    size = titled_image_size(image, scale=1.0, minimum=230)  # about its size on the page
-    return Figure(name, size, titled_image_painter(image, title, 8))
+def grid_figure(name: str, grid: LabelledGrid, title: str) -> Figure:
+    """An image grid under a title, with its row labels (if any) left of each row."""
+    image = to_qimage(grid.grid)
+    left = ROW_LABEL_WIDTH if grid.row_labels else 0.0
+    centred = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+    def paint(painter: QPainter, rect: QRectF) -> None:
+        painter.setFont(QFont("DejaVu Sans", TEXT_PT))
+        painter.drawText(QRectF(0, 0, rect.width(), TITLE_HEIGHT), centred, title)
+        shown = draw_image(painter, image, rect.adjusted(left, TITLE_HEIGHT, 0, 0))
+        row = shown.height() / max(len(grid.row_labels), 1)
+        for r, label in enumerate(grid.row_labels):
+            box = QRectF(shown.left() - left, shown.top() + r * row, left - 4, row)
+            painter.drawText(box, right, label)
+
+    picture = QSizeF(image.width() * GRID_SCALE, image.height() * GRID_SCALE)
+    return Figure(name, picture, paint, QSizeF(left, TITLE_HEIGHT))
 
 
-def strip_figure(name: str, images: np.ndarray, ts: np.ndarray, title: str) -> Figure:
-    """An interpolation strip with its t values."""
-    size = QSizeF(84.0 * len(images), TITLE_HEIGHT + 84.0 + LABEL_HEIGHT + 4)
-    return Figure(name, size, lambda p, r: paint_strip(p, r, images, ts, title))
+def path_figure(name: str, path: PathPicture, title: str) -> Figure:
+    """A strip of decoded images along a path, between the original A and B (if any).
+
+    The t values (and A's and B's captions) are printed small enough to fit their cells.
+    """
+    images = list(path.strip.images)
+    captions = [f"t={t:.2f}" for t in path.strip.ts]
+    gaps = [0.0] * len(images)
+    if path.ends:
+        images = [path.ends[0] / 255, *images, path.ends[1] / 255]
+        captions = ["A", *captions, "B"]  # the title names them
+        gaps = [0.0, END_GAP, *gaps[1:], END_GAP]  # space between the originals and the strip
+    units = len(images) + sum(gaps)
+    centred = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+
+    def paint(painter: QPainter, rect: QRectF) -> None:
+        painter.setFont(QFont("DejaVu Sans", TEXT_PT))
+        painter.drawText(QRectF(0, 0, rect.width(), PATH_TITLE_HEIGHT), centred, title)
+        cell = min(rect.width() / units, rect.height() - PATH_TITLE_HEIGHT - LABEL_HEIGHT)
+        x = (rect.width() - cell * units) / 2
+        painter.setFont(QFont("DejaVu Sans", min(TEXT_PT - 1, max(4.5, cell / 6))))
+        for image, caption, gap in zip(to_uint8(np.stack(images)), captions, gaps, strict=True):
+            x += gap * cell
+            box = QRectF(x, PATH_TITLE_HEIGHT, cell, cell)
+            draw_image(painter, to_qimage(image), box.adjusted(1, 1, -1, -1))
+            label = QRectF(x - cell * END_GAP, box.bottom(), cell * (1 + 2 * END_GAP), LABEL_HEIGHT)
+            painter.drawText(
+                label, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption
+            )
+            x += cell
+
+    return Figure(
+        name, QSizeF(CELL * units, CELL), paint, QSizeF(0, PATH_TITLE_HEIGHT + LABEL_HEIGHT)
+    )
 
 
 def class_histogram_plot(histograms: dict[str, list[float]], text_pt: int = 0) -> pg.PlotWidget:
-    """Share of samples the classifier puts in each class, per model (mode collapse shows)."""
+    """Share of samples the classifier puts in each class, per run (mode collapse shows)."""
     plot = make_plot(
         "Classes of the samples, as the classifier sees them",
         "",
@@ -108,13 +181,13 @@ def class_histogram_plot(histograms: dict[str, list[float]], text_pt: int = 0) -
     item = plot.getPlotItem()
     legend_below(item, len(histograms), text_pt)
     width = 0.8 / max(len(histograms), 1)
-    for k, (model, shares) in enumerate(histograms.items()):
+    for k, (run, shares) in enumerate(histograms.items()):
         bars = pg.BarGraphItem(
             x=np.arange(10) + (k - (len(histograms) - 1) / 2) * width,
             height=shares,
             width=width,
-            brush=CLASS_COLOURS[k * 3],
-            name=model,
+            brush=CLASS_COLOURS[k * 3 % len(CLASS_COLOURS)],
+            name=run,
         )
         item.addItem(bars)
     item.addLine(y=0.1, pen=pg.mkPen("k", style=Qt.PenStyle.DashLine))  # the data's share
@@ -124,43 +197,27 @@ def class_histogram_plot(histograms: dict[str, list[float]], text_pt: int = 0) -
 
 def class_histogram_figure(name: str, histograms: dict[str, list[float]]) -> Figure:
     """The class histogram as a report figure."""
-    size = QSizeF(560, 300)
+    size = QSizeF(560, 230)
     plot = _offscreen(class_histogram_plot(histograms, PRINT_PT), size)
     return Figure(name, size, _view_painter(plot), widget=plot)
 
 
-def report_figures(evaluation: Evaluation) -> dict[str, Figure]:
-    """Every figure of the report, by name."""
-    figures: dict[str, Figure] = {}
-    models = evaluation.models
-    if "vae" in models:
-        vae = models["vae"]
-        history = RunHistory.from_folder(vae.run_dir)
-        figures["vae-elbo"] = curve_figure("vae-elbo", history, plot=1)
-        figures["vae-reconstructions"] = grid_figure(
-            "vae-reconstructions",
-            vae.grids["reconstructions"],
-            "VAE: test images (odd rows) and reconstructions",
-        )
-        figures["vae-samples"] = grid_figure(
-            "vae-samples", vae.grids["samples"], "VAE: samples from the prior"
-        )
-        figures["vae-worst"] = grid_figure(
-            "vae-worst",
-            vae.grids["worst"],
-            "VAE: worst-reconstructed test images per class (image, reconstruction)",
-        )
-        for kind, (strip, title) in vae.strips.items():
-            label = "Within a class" if kind == "within" else "Between classes"
-            figures[f"strip-{kind}"] = strip_figure(
-                f"strip-{kind}", strip.images, strip.ts, f"{label}: {title}"
-            )
-    if "gan" in models:
-        history = RunHistory.from_folder(models["gan"].run_dir)
-        figures["gan-losses"] = curve_figure("gan-losses", history, plot=0, smoothing=20)
-        figures["gan-samples"] = grid_figure(
-            "gan-samples", models["gan"].grids["samples"], "GAN: samples"
-        )
-    histograms = {k.upper(): evaluation.metrics[k]["samples"]["class_histogram"] for k in models}
-    figures["sample-classes"] = class_histogram_figure("sample-classes", histograms)
-    return figures
+class FigureView(QWidget):
+    """Shows a report figure laid out at the widget's size, so its text stays readable."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.figure: Figure | None = None
+        self.setMinimumSize(160, 160)
+
+    def set_figure(self, figure: Figure | None) -> None:
+        """Show `figure` (None for nothing)."""
+        self.figure = figure
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("white"))
+        if self.figure is not None:
+            self.figure.draw(painter, QRectF(self.rect()))
+        painter.end()

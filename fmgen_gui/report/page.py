@@ -1,162 +1,175 @@
-"""The one-page A4 report: what was done, how, and the result, laid out to fit one page."""
+"""The one-page A4 report: who hands it in, what was done and how, the results, what they mean.
+
+It is built from sections (trainer numbers, figures of the runs chosen for the page, the user's
+pinned interpolations) that `layout.fit_page` fits onto one page whatever the number of runs.
+"""
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSizeF
-from PySide6.QtGui import QFont, QPainter, QTextDocument
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter
 
 from fmgen_gui.export import render_to_file
-from fmgen_gui.report.figures import Figure, report_figures
-from trainer.evaluate import Evaluation, write_metrics
-from trainer.interpret import describe_setup, interpret
-
-A4 = QSizeF(793.7, 1122.5)  # 210 x 297 mm in 96-dpi pixels
-MARGIN = 40.0
-GAP = 8.0
-ROWS = (  # figure rows, top to bottom, with their share of the height left for figures
-    (("vae-elbo", "gan-losses"), 0.31),
-    (("vae-reconstructions", "vae-samples", "gan-samples"), 0.33),
-    (("strip-within",), 0.18),
-    (("strip-between",), 0.18),
+from fmgen_gui.report.figures import (
+    Figure,
+    class_histogram_figure,
+    curve_figure,
+    grid_figure,
+    path_figure,
 )
+from fmgen_gui.report.layout import A4, FigureRow, Section, TextSection, fit_page, paint_page
+from fmgen_gui.report.tables import comparison_table, likelihood_table, table_notes
+from trainer import keys
+from trainer.evaluate import Evaluation, RunEvaluation
+from trainer.evaluation_pictures import PathPicture
+from trainer.interpret import describe_setup, interpret
+from trainer.metrics_document import SAMPLES_SECTION, write_metrics
+from trainer.report_options import MAX_ON_PAGE, ReportOptions, command_line, drawn_pairs
+from trainer.words import join_words
+
+GREY = "color:#555"
+PATH_MAX, PATH_MIN = 110.0, 58.0  # heights of a row of strips: below the minimum, A and B blur
 
 
-def _document(html_text: str, width: float, point_size: float = 8.5) -> QTextDocument:
-    document = QTextDocument()
-    document.setDefaultFont(QFont("DejaVu Sans", point_size))
-    document.setDocumentMargin(0)
-    document.setTextWidth(width)
-    document.setHtml(html_text)
-    return document
+def default_title(evaluation: Evaluation) -> str:
+    """'VAE and GAN on Fashion-MNIST': the models of the runs."""
+    labels = dict.fromkeys(run.spec.label for run in evaluation.runs.values())
+    return f"{join_words(list(labels))} on Fashion-MNIST"
 
 
-def _draw(painter: QPainter, document: QTextDocument, x: float, y: float) -> float:
-    painter.save()
-    painter.translate(x, y)
-    document.drawContents(painter)
-    painter.restore()
-    return document.size().height()
-
-
-def _fmt(value, digits: int = 3) -> str:
-    return (
-        "n/a" if value is None else f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:.0f}"
+def header_html(evaluation: Evaluation, options: ReportOptions) -> str:
+    """Title, who hands it in, for which course, when; and their comment."""
+    metrics = evaluation.metrics
+    title = options.title or default_title(evaluation)
+    who = [f"by {html.escape(join_words(list(options.authors)))}"] if options.authors else []
+    who += [html.escape(options.course)] if options.course else []
+    who += [f"{metrics['created'][:10]}, fmgen {metrics['fmgen_version']}"]
+    text = (
+        f"<p style='font-size:14pt'><b>{html.escape(title)}</b></p>"
+        f"<p style='{GREY}'>{' &middot; '.join(who)}; every number is in metrics.json.</p>"
     )
+    if options.comment:
+        text += f"<p><i>{html.escape(options.comment)}</i></p>"
+    return text
 
 
-def metrics_tables(metrics: dict) -> str:
-    """The two tables: the VAE on the test set, and samples against the test set."""
-    parts = []
-    if "vae" in metrics:
-        o = metrics["vae"]["test"]["overall"]
-        parts.append(
-            "<p><b>VAE on the test set</b> (nats per image; mean reconstruction for BCE and MSE)"
-            "</p><table border='1' cellspacing='0' cellpadding='2' width='100%'><tr>"
-            "<th>BCE</th><th>MSE per pixel</th><th>KL</th><th>&minus;ELBO</th>"
-            f"<th>IWAE bound (k = {o['iwae_k']})</th><th>bits/dim</th></tr><tr>"
-            f"<td>{o['bce']:.1f}</td><td>{o['mse']:.4f}</td><td>{o['kl']:.1f}</td>"
-            f"<td>{o['neg_elbo']:.1f}</td><td>{o['iwae_nll']:.1f}</td>"
-            f"<td>{_fmt(o['bits_per_dim'])} {'' if o['bits_per_dim'] else '(binarised only)'}"
-            "</td></tr></table>"
-        )
-    rows = [(f"{k.upper()} samples", metrics[k]["samples"]) for k in ("vae", "gan") if k in metrics]
-    rows += [
-        ("real training images (floor)", metrics["calibration"]["real_train_vs_test"]),
-        ("uniform noise (ceiling)", metrics["calibration"]["noise_vs_test"]),
-    ]
-    header = "".join(
-        f"<th>{h}</th>"
-        for h in (
-            "",
-            "FID ↓",
-            "KID ↓",
-            "precision ↑",
-            "recall ↑",
-            "density ↑",
-            "coverage ↑",
-            "confidence",
-        )
+def path_title(run: RunEvaluation, path: PathPicture, seed: int) -> str:
+    """'VAE: within a class, Shirt #12 to Shirt #345 (slerp)', saying when it was random."""
+    title = f"{run.facts.label}: {path.kind.lower()}, {path.title}"
+    if path.random:
+        title += f"; nothing pinned: a random pair (seed {seed})"
+    return title
+
+
+def reproduce_options(evaluation: Evaluation, options: ReportOptions) -> ReportOptions:
+    """The options that make this page again: its runs, its drawn pairs, its page runs."""
+    runs = tuple(Path(run.facts.run_dir).resolve() for run in evaluation.runs.values())
+    keys = list(evaluation.runs)
+    return replace(
+        options,
+        runs=runs,
+        pairs=drawn_pairs(evaluation.runs, options),
+        on_page=tuple(options.page_runs(keys)) if len(keys) > MAX_ON_PAGE else (),
     )
-    body = "".join(
-        f"<tr><td>{name}</td><td>{m['fid']:.1f}</td><td>{m['kid']:.2f}</td>"
-        f"<td>{m['precision']:.2f}</td><td>{m['recall']:.2f}</td><td>{m['density']:.2f}</td>"
-        f"<td>{m['coverage']:.2f}</td><td>{m['mean_confidence']:.2f}</td></tr>"
-        for name, m in rows
-    )
-    parts.append(
-        f"<p><b>Samples against the {metrics['data']['test_size']:,} test images</b>, in the "
-        "classifier's features (k = 3 neighbours for precision, recall, density, coverage)</p>"
-        f"<table border='1' cellspacing='0' cellpadding='2' width='100%'><tr>{header}</tr>"
-        f"{body}</table>"
-    )
-    return "".join(parts)
 
 
 @dataclass
 class ReportPage:
-    """Paints the page from an evaluation and its figures."""
+    """The page's sections and every figure (those of runs off the page too)."""
 
     evaluation: Evaluation
+    options: ReportOptions
     figures: dict[str, Figure]
+    sections: list[Section]
 
     def paint(self, painter: QPainter, rect: QRectF) -> None:
         """Lay out and draw the whole page inside `rect` (an A4 page)."""
-        metrics = self.evaluation.metrics
-        width = rect.width() - 2 * MARGIN
-        x, y = rect.left() + MARGIN, rect.top() + MARGIN
-        title = _document(
-            "<p style='font-size:15pt'><b>A VAE and a GAN on Fashion-MNIST</b></p>"
-            f"<p style='color:#555'>Report by fmgen {metrics['fmgen_version']}, "
-            f"{metrics['created'][:10]}; every number is in metrics.json.</p>",
-            width,
-        )
-        setup = _document(
-            f"<p><b>What was done and how.</b> {html.escape(describe_setup(metrics))}</p>", width
-        )
-        tables = _document(metrics_tables(metrics), width, 8)
-        result = _document(
-            "<p><b>Result.</b> " + html.escape(" ".join(interpret(metrics))) + "</p>", width
-        )
-        footer = _document(f"<p style='color:#555'>{html.escape(self.reproduce())}</p>", width, 7)
-        texts = (title, setup, tables, result, footer)
-        text_height = sum(d.size().height() for d in texts) + GAP * (len(texts) + len(ROWS))
-        figure_height = rect.height() - 2 * MARGIN - text_height
-        y += _draw(painter, title, x, y) + GAP
-        y += _draw(painter, setup, x, y) + GAP
-        for names, share in ROWS:
-            y += self._row(painter, names, QRectF(x, y, width, figure_height * share)) + GAP
-        y += _draw(painter, tables, x, y) + GAP
-        y += _draw(painter, result, x, y) + GAP
-        _draw(painter, footer, x, rect.bottom() - MARGIN - footer.size().height())
+        paint_page(painter, fit_page(self.sections, rect.size()))
 
-    def _row(self, painter: QPainter, names: tuple[str, ...], rect: QRectF) -> float:
-        """Figures side by side, each as large as fits its cell at its own aspect ratio."""
-        present = [self.figures[n] for n in names if n in self.figures]
-        if not present:
-            return 0.0
-        cell = (rect.width() - GAP * (len(present) - 1)) / len(present)
-        for i, figure in enumerate(present):
-            scale = figure.fit(QSizeF(cell, rect.height()))
-            left = rect.left() + i * (cell + GAP) + (cell - figure.size.width() * scale) / 2
-            painter.save()
-            painter.translate(left, rect.top())
-            painter.scale(scale, scale)
-            figure.paint(painter, QRectF(0, 0, figure.size.width(), figure.size.height()))
-            painter.restore()
-        return rect.height()
 
-    def reproduce(self) -> str:
-        """How to make this page again."""
-        runs = " ".join(f"--{k} {m.run_dir}" for k, m in self.evaluation.models.items())
-        settings = self.evaluation.metrics["settings"]
-        return (
-            f"Reproduce: fmgen-report {runs} --samples {settings['samples']} "
-            f"--iwae-k {settings['iwae_k']} --seed {settings['seed']} --out DIR"
+def _run_figures(key: str, run: RunEvaluation, seed: int) -> dict[str, Figure]:
+    label = run.facts.label
+    figures = {"curves": curve_figure(f"{key}-curves", run)}
+    noun = "samples, every class equally often" if run.spec.conditional else "samples"
+    figures["samples"] = grid_figure(f"{key}-samples", run.grids["samples"], f"{label}: {noun}")
+    if run.spec.has_encoder:
+        figures["reconstructions"] = grid_figure(
+            f"{key}-reconstructions",
+            run.grids["reconstructions"],
+            f"{label}: test images (odd rows) above their reconstructions",
         )
+        figures["worst"] = grid_figure(
+            f"{key}-worst",
+            run.grids["worst"],
+            f"{label}: worst-reconstructed test images per class (image, reconstruction)",
+        )
+    for i, path in enumerate(run.paths):
+        figures[f"path-{i}"] = path_figure(f"{key}-path-{i}", path, path_title(run, path, seed))
+    return figures
+
+
+def _rows(evaluation: Evaluation, on_page: list[str], per_run: dict) -> list[FigureRow]:
+    runs = evaluation.runs
+
+    def row(name: str, part: str, top: float, low: float, **kw) -> FigureRow | None:
+        figures = [per_run[k][part] for k in on_page if part in per_run[k]]
+        return FigureRow(name, figures, top, low, **kw) if figures else None
+
+    rows = [row("curves", "curves", 180, 130), row("samples", "samples", 180, 100)]
+    for key in on_page:
+        mains = [f for name, f in per_run[key].items() if _is_main(runs[key], name)]
+        extras = [f for name, f in per_run[key].items() if _is_extra(runs[key], name)]
+        rows.append(FigureRow(f"{key}-paths", mains, PATH_MAX, PATH_MIN, columns=2))
+        if extras:
+            rows.append(FigureRow(f"{key}-extras", extras, PATH_MAX, PATH_MIN, True, 2, 2))
+    rows.append(row("reconstructions", "reconstructions", 200, 100, optional=True, priority=0))
+    rows.append(row("worst", "worst", 200, 110, optional=True, priority=3))
+    histograms = {
+        r.facts.label: r.metrics[SAMPLES_SECTION][keys.CLASS_HISTOGRAM] for r in runs.values()
+    }
+    histogram = class_histogram_figure("sample-classes", histograms)
+    rows.append(FigureRow("sample-classes", [histogram], 190, 130, optional=True, priority=1))
+    return [r for r in rows if r is not None]
+
+
+def _is_main(run: RunEvaluation, name: str) -> bool:
+    return name.startswith("path-") and run.paths[int(name[5:])].pin.role != "extra"
+
+
+def _is_extra(run: RunEvaluation, name: str) -> bool:
+    return name.startswith("path-") and run.paths[int(name[5:])].pin.role == "extra"
+
+
+def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
+    """Every figure, and the page's sections for the runs chosen for it."""
+    metrics = evaluation.metrics
+    seed = metrics["settings"]["seed"]
+    per_run = {key: _run_figures(key, run, seed) for key, run in evaluation.runs.items()}
+    figures = {f.name: f for parts in per_run.values() for f in parts.values()}
+    on_page = options.page_runs(list(evaluation.runs))
+    rows = _rows(evaluation, on_page, per_run)
+    figures.update({f.name: f for r in rows for f in r.figures})
+    reproduce = command_line(reproduce_options(evaluation, options))
+    sections: list[Section] = [
+        TextSection("header", header_html(evaluation, options)),
+        TextSection(
+            "setup", f"<p><b>What was done and how.</b> {html.escape(describe_setup(metrics))}</p>"
+        ),
+        *rows,
+        TextSection("table", comparison_table(metrics) + likelihood_table(metrics), 0.9),
+        TextSection("notes", f"<p style='{GREY}'>{html.escape(table_notes(metrics))}</p>", 0.85),
+        TextSection(
+            "result", "<p><b>Result.</b> " + html.escape(" ".join(interpret(metrics))) + "</p>"
+        ),
+        TextSection(
+            "footer", f"<p style='{GREY}'>Reproduce: {html.escape(reproduce)}</p>", 0.8, True
+        ),
+    ]
+    return ReportPage(evaluation, options, figures, sections)
 
 
 @dataclass(frozen=True)
@@ -169,13 +182,13 @@ class ReportFiles:
     metrics: list[Path]
 
 
-def export_report(evaluation: Evaluation, out_dir: Path | str) -> ReportFiles:
+def export_report(
+    evaluation: Evaluation, options: ReportOptions, out_dir: Path | str
+) -> ReportFiles:
     """report.pdf (one A4 page), report.png (its preview), figures/*.png|svg, metrics.json."""
     out = Path(out_dir)
-    figures = report_figures(evaluation)
-    saved = [path for figure in figures.values() for path in figure.save(out / "figures")]
-    page = ReportPage(evaluation, figures)
+    page = build_page(evaluation, options)
+    saved = [path for figure in page.figures.values() for path in figure.save(out / "figures")]
     pdf = render_to_file(out / "report.pdf", A4, page.paint)
     preview = render_to_file(out / "report.png", A4, page.paint)
-    metrics = write_metrics(evaluation, out)
-    return ReportFiles(pdf, preview, saved, metrics)
+    return ReportFiles(pdf, preview, saved, write_metrics(evaluation, out))

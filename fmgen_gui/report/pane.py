@@ -1,15 +1,19 @@
-"""EvaluationPane: the metrics of the loaded VAE and GAN, and 'Export report…'."""
+"""EvaluationPane: evaluate the loaded runs in the background, show the numbers, export the page.
+
+Results of other runs (or other pins) than those loaded now are marked stale, and the report
+cannot be exported from them, until a new evaluation arrives.
+"""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -18,165 +22,253 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmgen_gui.file_dialogs import ask_folder
 from fmgen_gui.model_store import ModelStore
-from fmgen_gui.report.figures import class_histogram_plot
-from fmgen_gui.report.page import export_report, metrics_tables
+from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
+from fmgen_gui.report.figures import FigureView, class_histogram_plot, grid_figure
+from fmgen_gui.report.page import export_report
+from fmgen_gui.report.pins_list import PinsList
+from fmgen_gui.report.stages import StageBars, StageRelay
+from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
-from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
-from trainer.classifier import load_or_train_classifier
-from trainer.data import load_fashion_mnist
-from trainer.evaluate import Evaluation, EvaluationSettings, evaluate, write_metrics
-from trainer.interpret import describe_setup, interpret
+from trainer import keys
+from trainer.evaluate import LIKELIHOOD, Evaluation, StageProgress
+from trainer.evaluate_cli import evaluate_options
+from trainer.metrics_document import SAMPLES_SECTION, write_metrics
+from trainer.pins import Pin, PinStore, run_key
+from trainer.registry import all_models
+from trainer.report_options import ReportOptions
+
+STALE_STYLE = "color: #a60; font-weight: bold"
 
 
-def evaluation_job(runs: dict[str, Path], data_dir: str | None, settings: EvaluationSettings):
-    """Load data and classifier, then evaluate; returns plain numbers and images."""
+def evaluation_job(options: ReportOptions, report: StageProgress, pins: dict[str, list[Pin]]):
+    """The background job: check, load, evaluate; returns plain numbers and images."""
 
-    def job(report, cancel) -> Evaluation:
-        report.progress(0.0, "loading the data and the classifier")
-        data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
-        classifier, info = load_or_train_classifier(data, report.progress, cancel=cancel)
-        return evaluate(runs, data, classifier, info, settings, report.progress, cancel)
+    def job(_, cancel) -> Evaluation:  # progress goes through `report`, by stage
+        return evaluate_options(options, report, cancel, lambda key: pins.get(key, []))
 
     return job
 
 
 class EvaluationPane(QWidget):
-    """Evaluate whatever models the store holds; show the numbers; export the report."""
+    """Evaluate the runs the store holds; show the numbers and pins; export the report."""
 
     def __init__(
-        self, models: ModelStore, data_dir: Callable[[], str | None], parent: QWidget | None = None
+        self,
+        models: ModelStore,
+        data_dir: Callable[[], str | None],
+        pins: PinStore,
+        settings: QSettings,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.models, self.data_dir = models, data_dir
+        self.models, self.data_dir, self.store, self.settings = models, data_dir, pins, settings
         self.evaluation: Evaluation | None = None
+        self.options: ReportOptions | None = None
+        self._evaluated: tuple | None = None  # what the shown results are of (runs, pins)
+        self._pending: tuple[ReportOptions, tuple] | None = None
         self.runner = TaskRunner("fmgen-evaluation", self)
-        self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
-        defaults = EvaluationSettings()
+        self.relay = StageRelay(self)
+        self._build()
+        self.relay.stage.connect(self.stages.show_stage)
+        self.models.changed.connect(lambda _kind: self.refresh())
+        self.pins_list.changed.connect(self.refresh)
+        self.refresh()
+
+    def _build(self) -> None:
+        defaults = ReportOptions(runs=())
         self.samples = QSpinBox(minimum=100, maximum=60000, singleStep=1000, value=defaults.samples)
         self.iwae_k = QSpinBox(minimum=1, maximum=5000, value=defaults.iwae_k)
-        self.samples.setToolTip("Samples per model (and real/noise images per calibration row)")
+        self.samples.setToolTip("Images per row of the sample table (generated, real, noise)")
         self.iwae_k.setToolTip("Importance samples per test image for the IWAE bound")
         self.evaluate_button = QPushButton("Evaluate")
+        self.cancel_button = QPushButton("Cancel", enabled=False)
         self.export_button = QPushButton("Export report…")
         self.evaluate_button.clicked.connect(self.evaluate)
+        self.cancel_button.clicked.connect(self.cancel)
         self.export_button.clicked.connect(self.export_dialog)
-        self.progress = QProgressBar(maximum=100, visible=False)
-        self.status = QLabel("Train or open a VAE and a GAN, then press Evaluate.")
-        self.used = QLabel()  # which epoch of each model the shown numbers are of
+        self.stale = QLabel(styleSheet=STALE_STYLE)
+        self.status = QLabel("Train or open runs, then press Evaluate.")
+        self.stages = StageBars()
+        self.stages.setVisible(False)
         self.messages = MessageBar()
         self.text = QTextBrowser()
-        self.worst_title = QLabel(
-            "<b>Worst-reconstructed test images per class</b> (image, reconstruction)"
-        )
-        self.worst = ImageCanvas()
+        self.worst = FigureView()
         self.histogram_box = QVBoxLayout()
-        self._layout()
-
-    def _layout(self) -> None:
+        self.pins_list = PinsList(self.store)
         controls = QHBoxLayout()
-        for widget in (
-            QLabel("Samples"),
-            self.samples,
-            QLabel("IWAE k"),
-            self.iwae_k,
-            self.evaluate_button,
-            self.export_button,
-            self.used,
-            self.progress,
-            self.status,
-        ):
+        for widget in (QLabel("Samples"), self.samples, QLabel("IWAE k"), self.iwae_k):
             controls.addWidget(widget)
-        controls.addStretch()
+        for widget in (self.evaluate_button, self.cancel_button, self.export_button, self.stale):
+            controls.addWidget(widget)
+        controls.addWidget(self.status, stretch=1)
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.worst_title)
+        column.addWidget(self.pins_list)
         column.addWidget(self.worst, stretch=3)
         column.addLayout(self.histogram_box, stretch=2)
         splitter = QSplitter()
         splitter.addWidget(self.text)
         splitter.addWidget(right)
-        splitter.setSizes([640, 600])
+        splitter.setSizes([680, 560])
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.stages)
         layout.addWidget(self.messages)
         layout.addWidget(splitter, stretch=1)
 
+    # What is loaded ----------------------------------------------------------------------
+
+    def loaded_runs(self) -> dict[str, Path]:
+        """Checkpoints the store holds, by run key (their folder's name), in registry order."""
+        paths = [
+            self.models.checkpoint_path(spec.name)
+            for spec in all_models()
+            if self.models.has(spec.name)
+        ]
+        return {run_key(path.parent): path for path in paths}
+
+    def _state(self) -> tuple:
+        """The loaded runs (with their checkpoints' times) and their pins."""
+        return tuple(
+            (key, path.stat().st_mtime_ns, tuple(self.store.pins(key)))
+            for key, path in self.loaded_runs().items()
+        )
+
+    def is_stale(self) -> bool:
+        """True when the results shown are not of the runs and pins loaded now."""
+        return self.evaluation is not None and (
+            self.runner.is_busy() or self._evaluated != self._state()
+        )
+
+    def refresh(self) -> None:
+        """Pins list, stale mark and which buttons work, for what is loaded now."""
+        runs = self.loaded_runs()
+        labels = {key: path.parent.name for key, path in runs.items()}
+        if self.evaluation is not None:
+            labels.update({k: r.facts.label for k, r in self.evaluation.runs.items() if k in runs})
+        self.pins_list.show_runs(labels)
+        busy, stale = self.runner.is_busy(), self.is_stale()
+        self.stale.setText(
+            "stale: re-evaluating" if busy and stale else "stale: press Evaluate" if stale else ""
+        )
+        self.text.setEnabled(not stale)  # greyed while stale
+        self.worst.setEnabled(not stale)
+        self.export_button.setEnabled(self.evaluation is not None and not stale and not busy)
+        self.evaluate_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+
+    def showEvent(self, event) -> None:
+        """Pins may have been added in the Explore tab meanwhile."""
+        super().showEvent(event)
+        self.refresh()
+
+    # Evaluating ----------------------------------------------------------------------------
+
     def evaluate(self) -> None:
-        """Evaluate the models in the store in the background."""
-        runs = {
-            kind: self.models.checkpoint_path(kind)
-            for kind in ("vae", "gan")
-            if self.models.has(kind)
-        }
+        """Evaluate the loaded runs in the background (with their pins)."""
+        runs = self.loaded_runs()
         if not runs:
-            self.messages.show_message("No model yet: train or open a VAE or a GAN.", "error")
+            self.messages.show_message("No run yet: train or open one.", "error")
             return
         if self.runner.is_busy():
             return
-        settings = EvaluationSettings(samples=self.samples.value(), iwae_k=self.iwae_k.value())
+        options = ReportOptions(
+            runs=tuple(runs.values()),
+            data_dir=Path(self.data_dir()) if self.data_dir() else None,
+            samples=self.samples.value(),
+            iwae_k=self.iwae_k.value(),
+        )
+        state = self._state()
+        pins = {key: list(run_pins) for key, _, run_pins in state}  # a snapshot for the thread
+        self._pending = (options, state)
         self.messages.hide()
-        self.evaluate_button.setEnabled(False)
-        self.runner.submit(evaluation_job(runs, self.data_dir(), settings))
+        self.stages.reset()
+        self.stages.setVisible(True)
+        self.status.setText("")
 
-    def _on_progress(self, fraction: float, text: str) -> None:
-        self.progress.setVisible(True)
-        self.progress.setValue(round(fraction * 100))
-        self.status.setText(text)
+        self.runner.submit(evaluation_job(options, self.relay.report, pins))
+        self.refresh()
+
+    def cancel(self) -> None:
+        """Ask the evaluation to stop at its next check."""
+        self.runner.cancel()
+        self.status.setText("cancelling…")
 
     def _on_failed(self, job, message: str) -> None:
-        self.progress.setVisible(False)
-        self.evaluate_button.setEnabled(True)
+        self.stages.setVisible(False)
+        self.status.setText("" if message else "Evaluation cancelled.")
         if message:
             self.messages.show_message(message, "error")
+        self.refresh()
 
     def _on_finished(self, job, evaluation: Evaluation) -> None:
-        self.progress.setVisible(False)
-        self.evaluate_button.setEnabled(True)
+        self.options, self._evaluated = self._pending
         self.evaluation = evaluation
-        self.used.setText(
-            "; ".join(f"{kind.upper()}, epoch {m.epoch}" for kind, m in evaluation.models.items())
+        skipped = (
+            {}
+            if any(r.spec.has_encoder for r in evaluation.runs.values())
+            else {LIKELIHOOD: "no run has an encoder"}
         )
-        metrics = evaluation.metrics
+        self.stages.finish(skipped)
         written = write_metrics(evaluation)
-        self.text.setHtml(
-            f"<p><b>What was done and how.</b> {html.escape(describe_setup(metrics))}</p>"
-            + metrics_tables(metrics)
-            + f"<p><b>Result.</b> {html.escape(' '.join(interpret(metrics)))}</p>"
+        self.text.setHtml(results_html(evaluation.metrics))
+        self._show_pictures(evaluation)
+        self.status.setText(
+            f"Evaluated in {evaluation.metrics['seconds']:.0f} s; metrics.json written to "
+            + ", ".join(str(p.parent) for p in written)
         )
-        if "vae" in evaluation.models:
-            self.worst.set_image(to_qimage(evaluation.models["vae"].grids["worst"]))
+        self.refresh()
+
+    def _show_pictures(self, evaluation: Evaluation) -> None:
+        encoders = [r for r in evaluation.runs.values() if "worst" in r.grids]
+        self.worst.setVisible(bool(encoders))
+        if encoders:
+            run = encoders[0]
+            title = f"{run.facts.label}: worst-reconstructed test images (image, reconstruction)"
+            self.worst.set_figure(grid_figure("worst", run.grids["worst"], title))
         while self.histogram_box.count():
             self.histogram_box.takeAt(0).widget().deleteLater()
         histograms = {
-            k.upper(): metrics[k]["samples"]["class_histogram"] for k in evaluation.models
+            r.facts.label: r.metrics[SAMPLES_SECTION][keys.CLASS_HISTOGRAM]
+            for r in evaluation.runs.values()
         }
         self.histogram_box.addWidget(class_histogram_plot(histograms))
-        self.status.setText(
-            f"Evaluated in {metrics['seconds']:.0f} s; metrics.json written to "
-            + ", ".join(str(p.parent) for p in written)
-        )
+
+    # Exporting -----------------------------------------------------------------------------
 
     def export_dialog(self) -> None:
-        """Ask for a folder and export the report there."""
-        if self.evaluation is None:
+        """Ask who hands it in, where, and (for more than 4 runs) which runs go on the page."""
+        if self.evaluation is None or self.is_stale():
             self.messages.show_message(
-                "Press Evaluate first: the report shows its numbers.", "error"
+                "Press Evaluate first: the report shows the numbers of the runs loaded now.",
+                "error",
             )
             return
-        folder = ask_folder(self, "Folder for the report", "reports")
-        if folder is not None:
-            self.export(folder)
+        labels = {key: run.facts.label for key, run in self.evaluation.runs.items()}
+        dialog = ExportDialog(labels, self.settings, self)
+        if dialog.exec():
+            choices = dialog.choices()
+            self.export(choices.folder, choices)
 
-    def export(self, folder: Path) -> Path | None:
+    def export(self, folder: Path, choices: ExportChoices | None = None) -> Path | None:
         """Write report.pdf, its preview, the figures and metrics.json into `folder`."""
+        options = self.options
+        if choices is not None:
+            options = replace(
+                options,
+                title=choices.title,
+                authors=choices.authors,
+                course=choices.course,
+                comment=choices.comment,
+                on_page=choices.on_page,
+            )
         try:
-            files = export_report(self.evaluation, folder)
+            files = export_report(self.evaluation, options, folder)
         except OSError as exc:
             self.messages.show_message(f"The report was not written: {exc}", "error")
             return None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from trainer import keys
 from trainer.classifier import FashionClassifier, batched
 from trainer.errors import raise_if_cancelled
 from trainer.precision import full_precision
@@ -124,44 +125,27 @@ def manifold_metrics(
         inside.any(dim=1).sum().item() for inside in _inside(real, fake, fake_radii, cancel)
     )
     return {
-        "precision": in_some_ball / len(fake),
-        "recall": recalled / len(real),
-        "density": balls_held / (k * len(fake)),
-        "coverage": covered.float().mean().item(),
+        keys.PRECISION: in_some_ball / len(fake),
+        keys.RECALL: recalled / len(real),
+        keys.DENSITY: balls_held / (k * len(fake)),
+        keys.COVERAGE: covered.float().mean().item(),
     }
-
-
-@dataclass(frozen=True)
-class SampleMetrics:
-    """A sample set against the real test set."""
-
-    fid: float
-    kid: float
-    kid_std: float
-    precision: float
-    recall: float
-    density: float
-    coverage: float
-    class_histogram: list[float]  # share of samples predicted as each class
-    mean_confidence: float  # mean of the top class probability
-
-    def to_dict(self) -> dict:
-        """Plain values for JSON."""
-        return asdict(self)
 
 
 def compare(
     real: Features, fake: Features, k: int = 3, cancel: threading.Event | None = None
-) -> SampleMetrics:
-    """Every distribution metric of `fake` against `real`."""
+) -> dict:
+    """Every distribution metric of `fake` against `real`, by metric key (trainer.keys)."""
     kid, kid_std = kernel_distance(real.features, fake.features, cancel=cancel)
     predicted = fake.probabilities.argmax(dim=1)
-    histogram = torch.bincount(predicted, minlength=10).float() / len(predicted)
-    return SampleMetrics(
-        fid=frechet_distance(real.features, fake.features),
-        kid=kid,
-        kid_std=kid_std,
+    histogram = torch.bincount(predicted, minlength=fake.probabilities.shape[1]).float()
+    return {
+        keys.FID: frechet_distance(real.features, fake.features),
+        keys.KID: kid,
+        keys.KID_STD: kid_std,
         **manifold_metrics(real.features, fake.features, k, cancel),
-        class_histogram=[round(float(v), 4) for v in histogram],
-        mean_confidence=float(fake.probabilities.max(dim=1).values.mean()),
-    )
+        # share of samples the classifier puts in each class: collapse and skew show here
+        keys.CLASS_HISTOGRAM: [round(float(v), 4) for v in histogram / len(predicted)],
+        # mean top-class probability: how recognisable the samples are to the classifier
+        keys.CONFIDENCE: float(fake.probabilities.max(dim=1).values.mean()),
+    }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from trainer.metrics.reconstruction import PosteriorDraws
+
 IMAGE_SHAPE = (1, 28, 28)
+LOG_2PI = math.log(2 * math.pi)
 
 
 class VAELoss(NamedTuple):
@@ -88,6 +92,21 @@ class ConvVAE(nn.Module):
     def sample(self, z: torch.Tensor) -> torch.Tensor:
         """Decoded pixel means (N, 1, 28, 28) for prior draws `z`."""
         return torch.sigmoid(self.decode(z))
+
+    @torch.no_grad()
+    def posterior_draws(
+        self, x: torch.Tensor, samples: int, generator: torch.Generator | None = None
+    ) -> PosteriorDraws:
+        """`samples` draws z_i ~ q(z|x) per image: -log p(x|z_i), the KL, log importance weights."""
+        mu, logvar = self.encode(x)
+        eps = torch.randn((samples, *mu.shape), generator=generator, dtype=mu.dtype)
+        z = mu + eps * torch.exp(0.5 * logvar)  # (k, N, D)
+        logits = self.decode(z.reshape(-1, z.shape[-1]))
+        target = x.expand(samples, *x.shape).reshape(-1, *x.shape[1:])
+        recon = reconstruction_nats(logits, target).reshape(samples, len(x))
+        log_pz = -0.5 * (z.pow(2) + LOG_2PI).sum(-1)
+        log_qz_x = -0.5 * (eps.pow(2) + logvar + LOG_2PI).sum(-1)
+        return PosteriorDraws(recon.T, gaussian_kl(mu, logvar), (log_pz - log_qz_x - recon).T)
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,145 @@
+"""The export dialog: who hands the report in, and which runs' figures go on the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from trainer.report_options import MAX_ON_PAGE
+
+REMEMBERED = ("title", "authors", "course", "comment", "folder")  # kept in QSettings
+
+
+@dataclass(frozen=True)
+class ExportChoices:
+    """What the dialog asked for."""
+
+    folder: Path
+    title: str
+    authors: tuple[str, ...]
+    course: str
+    comment: str
+    on_page: tuple[str, ...]  # run keys
+
+
+class ExportDialog(QDialog):
+    """Title, authors (one a line), course, comment, folder; runs on the page when > 4."""
+
+    def __init__(
+        self, runs: dict[str, str], settings: QSettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export report")
+        self.settings = settings
+        self.title = QLineEdit(placeholderText="default: the models, e.g. 'VAE and GAN on ...'")
+        self.authors = QPlainTextEdit(placeholderText="one name a line")
+        self.authors.setFixedHeight(60)
+        self.course = QLineEdit()
+        self.comment = QPlainTextEdit(placeholderText="printed under the title")
+        self.comment.setFixedHeight(60)
+        self.folder = QLineEdit()
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose_folder)
+        self.runs = QListWidget()
+        for key, label in runs.items():
+            item = QListWidgetItem(f"{label}  ({key})")
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setCheckState(
+                Qt.CheckState.Checked
+                if self.runs.count() < MAX_ON_PAGE
+                else Qt.CheckState.Unchecked
+            )
+            self.runs.addItem(item)
+        self.runs.itemChanged.connect(self._check)
+        self.problem = QLabel(styleSheet="color:#c00")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, stretch=1)
+        folder_row.addWidget(browse)
+        form = QFormLayout(self)
+        for label, widget in (
+            ("Title", self.title),
+            ("Authors", self.authors),
+            ("Course", self.course),
+            ("Comment", self.comment),
+            ("Folder", folder_row),
+        ):
+            form.addRow(label, widget)
+        if len(runs) > MAX_ON_PAGE:
+            form.addRow(f"On the page (up to {MAX_ON_PAGE})", self.runs)
+        form.addRow(self.problem)
+        form.addRow(self.buttons)
+        self._restore()
+        self._check()
+
+    def _restore(self) -> None:
+        self.title.setText(self.settings.value("report/title", ""))
+        self.authors.setPlainText(self.settings.value("report/authors", ""))
+        self.course.setText(self.settings.value("report/course", ""))
+        self.comment.setPlainText(self.settings.value("report/comment", ""))
+        self.folder.setText(self.settings.value("report/folder", str(Path.home() / "report")))
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the report", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def on_page(self) -> tuple[str, ...]:
+        """The checked runs."""
+        items = (self.runs.item(i) for i in range(self.runs.count()))
+        return tuple(
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in items
+            if item.checkState() == Qt.CheckState.Checked
+        )
+
+    def _check(self) -> None:
+        count = len(self.on_page())
+        problem = (
+            f"Choose 1 to {MAX_ON_PAGE} runs for the page ({count} chosen)."
+            if not 1 <= count <= MAX_ON_PAGE
+            else ""
+        )
+        self.problem.setText(problem)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problem)
+
+    def choices(self) -> ExportChoices:
+        """The answers, remembered for next time."""
+        values = {
+            "title": self.title.text().strip(),
+            "authors": self.authors.toPlainText().strip(),
+            "course": self.course.text().strip(),
+            "comment": self.comment.toPlainText().strip(),
+            "folder": self.folder.text().strip(),
+        }
+        for name in REMEMBERED:
+            self.settings.setValue(f"report/{name}", values[name])
+        authors = tuple(line.strip() for line in values["authors"].splitlines() if line.strip())
+        return ExportChoices(
+            Path(values["folder"]).expanduser(),
+            values["title"],
+            authors,
+            values["course"],
+            values["comment"],
+            self.on_page(),
+        )

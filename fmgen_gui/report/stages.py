@@ -1,0 +1,57 @@
+"""StageBars: one named progress bar per stage of the evaluation, fed across threads."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
+
+from trainer.evaluate import STAGES
+
+
+class StageRelay(QObject):
+    """Carries (stage, fraction, text) from the evaluation's thread to the GUI thread.
+
+    Created on the GUI thread; emitting from the worker queues the call to the receiver.
+    """
+
+    stage = Signal(str, float, str)
+
+    def report(self, stage: str, fraction: float, text: str) -> None:
+        """The evaluation's StageProgress callback."""
+        self.stage.emit(stage, fraction, text)
+
+
+class StageBars(QWidget):
+    """'training the classifier (once)', 'IWAE bound', 'samples', 'calibration': each a bar."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bars: dict[str, QProgressBar] = {}
+        self.details: dict[str, QLabel] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for row, (stage, title) in enumerate(STAGES.items()):
+            self.bars[stage] = QProgressBar(maximum=1000, textVisible=False)
+            self.bars[stage].setFixedWidth(160)
+            self.details[stage] = QLabel()
+            grid.addWidget(QLabel(title), row, 0)
+            grid.addWidget(self.bars[stage], row, 1)
+            grid.addWidget(self.details[stage], row, 2)
+        grid.setColumnStretch(2, 1)
+
+    def reset(self) -> None:
+        """Every stage back at 'waiting'."""
+        for stage in STAGES:
+            self.bars[stage].setValue(0)
+            self.details[stage].setText("waiting")
+
+    def show_stage(self, stage: str, fraction: float, text: str) -> None:
+        """Update one stage's bar and what it is doing."""
+        self.bars[stage].setValue(round(min(max(fraction, 0.0), 1.0) * 1000))
+        self.details[stage].setText(text)
+
+    def finish(self, skipped: dict[str, str]) -> None:
+        """All stages done; `skipped` says why a stage had nothing to do."""
+        for stage in STAGES:
+            self.bars[stage].setValue(self.bars[stage].maximum())
+            self.details[stage].setText(skipped.get(stage, "done"))

@@ -1,0 +1,78 @@
+"""metrics.json: every number of an evaluation with what is needed to interpret it, by run."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+
+import trainer
+from trainer.classifier import ClassifierInfo
+from trainer.data import FashionMNIST
+from trainer.files import atomic_write_text
+
+if TYPE_CHECKING:
+    from trainer.evaluate import Evaluation, EvaluationSettings, RunEvaluation
+
+RUNS = "runs"  # the document's per-run sections, by run key
+SAMPLES_SECTION = "samples"  # a run's samples against the test set
+TEST_SECTION = "test"  # an encoder run's ELBO terms, IWAE bound and reconstruction errors
+CALIBRATION = "calibration"
+CALIBRATION_FLOOR = "real_train_vs_test"  # real training images: the best a model can do
+CALIBRATION_NOISE = "noise_vs_test"  # uniform noise: what "learned nothing" scores
+
+
+def metrics_document(
+    runs: dict[str, RunEvaluation],
+    calibration: dict,
+    data: FashionMNIST,
+    classifier: ClassifierInfo,
+    settings: EvaluationSettings,
+    sample_count: int,
+    seconds: float,
+) -> dict:
+    """The contents of metrics.json."""
+    import torchmetrics
+    import torchvision
+
+    return {
+        "fmgen_version": trainer.__version__,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "device": "cpu",
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "torchvision": torchvision.__version__,
+            "numpy": np.__version__,
+            "torchmetrics": torchmetrics.__version__,
+        },
+        # the evaluation's data; what each run trained on is in its own section
+        "data": {"source": data.source, "train_size": len(data.train), "test_size": len(data.test)},
+        "classifier": asdict(classifier),
+        "settings": asdict(settings),
+        "sample_count": sample_count,  # images behind every row of the sample table
+        CALIBRATION: calibration,
+        "seconds": round(seconds, 1),
+        RUNS: {key: {**run.facts.to_dict(), **run.metrics} for key, run in runs.items()},
+    }
+
+
+def write_metrics(evaluation: Evaluation, out_dir: Path | None = None) -> list[Path]:
+    """metrics.json into each run folder (its own run's section) and into `out_dir` (all)."""
+    shared = {k: v for k, v in evaluation.metrics.items() if k != RUNS}
+    written = []
+    for key, section in evaluation.metrics[RUNS].items():
+        path = Path(section["run_dir"]) / "metrics.json"
+        atomic_write_text(path, json.dumps({**shared, RUNS: {key: section}}, indent=2))
+        written.append(path)
+    if out_dir is not None:
+        path = Path(out_dir) / "metrics.json"
+        atomic_write_text(path, json.dumps(evaluation.metrics, indent=2))
+        written.append(path)
+    return written
