@@ -23,6 +23,7 @@ from fmgen_gui.widgets.progress import fix_size_for
 from trainer.device import available_devices
 from trainer.errors import FmgenError
 from trainer.files import atomic_path, default_runs_dir
+from trainer.registry import get_model
 
 CLOSE_TIMEOUT_S = 10.0
 
@@ -106,7 +107,7 @@ class MainWindow(QMainWindow):
         except FmgenError as exc:
             self.training.messages.show_message(str(exc), "error")
             return
-        self.statusBar().showMessage(f"Opened the {model.upper()} run {path}")
+        self.statusBar().showMessage(f"Opened the {get_model(model).label} run {path}")
 
     def open_run_dialog(self) -> None:
         """Ask for a run folder and open it."""
@@ -133,7 +134,7 @@ class MainWindow(QMainWindow):
         source = self.models.checkpoint_path(model)
         if source is None or not source.is_file():
             self.training.messages.show_message(
-                f"No {model.upper()} checkpoint yet: train or open a run.", "error"
+                f"No {get_model(model).label} checkpoint yet: train or open a run.", "error"
             )
             return
         name, _ = QFileDialog.getSaveFileName(
@@ -146,7 +147,7 @@ class MainWindow(QMainWindow):
         """Copy the checkpoint of `model` to `target` atomically."""
         with atomic_path(target) as tmp:
             shutil.copyfile(self.models.checkpoint_path(model), tmp)
-        self.statusBar().showMessage(f"Saved the {model.upper()} checkpoint to {target}")
+        self.statusBar().showMessage(f"Saved the {get_model(model).label} checkpoint to {target}")
 
     def export_report(self) -> None:
         """Go to the evaluation tab and export (evaluating first if nothing is evaluated yet)."""

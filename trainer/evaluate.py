@@ -30,6 +30,7 @@ from trainer.metrics.reconstruction import (
     summarize,
     worst_per_class,
 )
+from trainer.sampling import generate
 
 Progress = Callable[[float, str], None]
 WITHIN, BETWEEN = (6, 6), (7, 8)  # shirt to shirt; sneaker to bag (the seed's two cases)
@@ -69,21 +70,13 @@ class Evaluation:
     models: dict[str, ModelEvaluation]
 
 
-def load_learner(run_dir: Path | str, kind: str) -> tuple[Learner, Checkpoint]:
-    """A CPU learner restored from the run's checkpoint."""
+def load_learner(run_dir: Path | str, kind: str | None) -> tuple[Learner, Checkpoint]:
+    """A CPU learner restored from the run's checkpoint (of model `kind`; None: any)."""
     checkpoint = load_checkpoint(run_dir, expect_model=kind)
     learner = make_learner(checkpoint.config.replace(device="cpu"), torch.device("cpu"))
     learner.load_state_dict(checkpoint.state)
     learner.model.eval()
     return learner, checkpoint
-
-
-@torch.no_grad()
-def generate(learner: Learner, count: int, seed: int) -> torch.Tensor:
-    """`count` samples (N, 1, 28, 28) in [0, 1]: decoded prior draws (VAE) or G(z) (GAN)."""
-    generator = torch.Generator().manual_seed(seed)
-    z = torch.randn(count, learner.config.latent_dim, generator=generator)
-    return torch.cat([learner.model.sample(z[i : i + 1000]) for i in range(0, count, 1000)])
 
 
 def evaluate_vae(

@@ -36,7 +36,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.history import RunHistory
-from trainer.registry import model_names
+from trainer.registry import get_model, model_names
 from trainer.runs import new_run_dir
 
 SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
@@ -159,7 +159,7 @@ class TrainingPane(QWidget):
         self.running_model = model
         self.run_dirs[model] = run_dir
         self.controller.start(TrainingRequest(config, run_dir, data_dir, resume_from))
-        self.status.emit(f"Loading data and starting the {model.upper()}…")
+        self.status.emit(f"Loading data and starting the {get_model(model).label}…")
 
     def resume_run(self) -> None:
         """Continue the shown model's latest run from its checkpoint."""
@@ -186,7 +186,7 @@ class TrainingPane(QWidget):
         self.views[model].add(event)
         if isinstance(event, RunStarted):
             self.progress.start(event.step, event.steps_per_epoch, event.total_steps)
-            self.status.emit(f"Training the {model.upper()} on {event.device}")
+            self.status.emit(f"Training the {get_model(model).label} on {event.device}")
             self.refresh_timer.start()
         elif isinstance(event, StepLogged):
             self.latest_step = event  # shown by the next refresh
@@ -195,7 +195,7 @@ class TrainingPane(QWidget):
             self.status.emit(f"Paused at step {event.step}")
         elif isinstance(event, Resumed):
             self.progress.resume_clock()
-            self.status.emit(f"Training the {model.upper()}")
+            self.status.emit(f"Training the {get_model(model).label}")
         elif isinstance(event, CheckpointSaved):
             self.checkpoint_ready.emit(model, event.path)
         elif isinstance(event, (RunFinished, RunStopped, RunFailed)):
@@ -216,7 +216,7 @@ class TrainingPane(QWidget):
         self.speed.emit("")
         if isinstance(event, RunFailed):
             self.messages.show_message(event.message, "error")
-            self.status.emit(f"The {model.upper()} run failed")
+            self.status.emit(f"The {get_model(model).label} run failed")
         elif isinstance(event, RunStopped):
             self.status.emit(f"Stopped at step {event.step}; checkpoint saved")
         else:
