@@ -1,4 +1,4 @@
-"""ModelStore: the trained VAE and GAN, side by side, as CPU copies loaded from checkpoints.
+"""ModelStore: the trained models, side by side, as CPU copies loaded from checkpoints.
 
 Models never cross threads: the training thread writes checkpoints, and the GUI thread reads
 them back here when a pane needs a model.
@@ -13,12 +13,13 @@ from PySide6.QtCore import QObject, Signal
 
 from trainer.checkpoint import Checkpoint, load_checkpoint
 from trainer.learners import Learner, make_learner
+from trainer.registry import model_names
 
 
 class ModelStore(QObject):
-    """Checkpoint path per model kind; learners are loaded lazily and cached per file version."""
+    """Checkpoint path per model (any registered one); learners load lazily, cached per file."""
 
-    changed = Signal(str)  # 'vae' or 'gan'
+    changed = Signal(str)  # the registry name of the model whose checkpoint changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +39,10 @@ class ModelStore(QObject):
         """True when a checkpoint of `kind` is known and on disk."""
         path = self._paths.get(kind)
         return path is not None and path.is_file()
+
+    def available(self) -> list[str]:
+        """Models with a checkpoint on disk, in registry order."""
+        return [name for name in model_names() if self.has(name)]
 
     def load(self, kind: str) -> tuple[Learner, Checkpoint]:
         """The CPU learner and checkpoint of `kind` (raises CheckpointError or KeyError)."""

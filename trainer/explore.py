@@ -16,6 +16,7 @@ from trainer.latent import Projection, encode_means, fit_projection, interpolate
 # codes (N, D) [and class weights (N, 10), conditional models] -> images (N, 1, 28, 28) in [0, 1]
 Decoder = Callable[..., torch.Tensor]
 OVERSHOOT = 0.5  # how far past A and B the path goes when overshooting
+SCRUB_FRAMES = 40  # frames of an animation from A to B (and as many back, ping-pong)
 Classes = tuple[int, int] | None  # the conditioning classes of A and B (conditional models)
 
 
@@ -152,6 +153,22 @@ class Interpolator:
         if self.reference is not None:
             distances, _ = nearest_distances(images.reshape(len(images), -1), self.reference)
         return Strip(ts, codes, images, self.judge(images), distances)
+
+    def scrub(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        method: str,
+        overshoot: bool = False,
+        classes: Classes = None,
+        frames: int = SCRUB_FRAMES,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Parameters and images of a smooth looping animation: A to B in `frames` steps, then
+        back again without repeating either end (ping-pong)."""
+        ts = path_ts(frames, overshoot)
+        images = self.images(interpolate(a, b, ts, method), class_mix(ts, classes))
+        order = np.r_[np.arange(frames), np.arange(frames - 2, 0, -1)]
+        return ts[order], images[order]
 
     def class_row(self, code: np.ndarray) -> ClassRow:
         """`code` decoded with each class in turn (conditional models)."""
