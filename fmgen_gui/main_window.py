@@ -10,13 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QTabWidget
 
 from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.explorer.pane import ExplorerPane
 from fmgen_gui.export import ask_figure_path
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.pane import EvaluationPane
+from fmgen_gui.sample_export import SampleExportDialog, SampleExporter, ask_samples_path
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.widgets.progress import fix_size_for
@@ -50,6 +51,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
         self._build_menus()
+        self.exporter = SampleExporter(self)
+        self.exporter.progress.connect(lambda _, text: self.statusBar().showMessage(text))
+        self.exporter.done.connect(self._on_samples_exported)
+        self.exporter.failed.connect(lambda message: self.show_message(message, "error"))
+        self.explorer.export_samples_button.clicked.connect(self.export_samples)
         self.training.checkpoint_ready.connect(self.models.set_checkpoint)
         self.training.save_view_requested.connect(self.save_view)
         self.restore_settings()
@@ -79,6 +85,7 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.SaveAs,
         )
         self._action(file_menu, "&Export report…", self.export_report)
+        self._action(file_menu, "Export sa&mples…", self.export_samples)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         run_menu = self.menuBar().addMenu("&Training")
@@ -157,6 +164,32 @@ class MainWindow(QMainWindow):
         else:
             self.report.export_dialog()
 
+    def export_samples(self) -> None:
+        """Ask which model's samples, how many and where; write them in the background."""
+        models = self.models.available()
+        if not models:
+            self.show_message("No trained model yet: train or open a run first.", "error")
+            return
+        on_explorer = self.tabs.currentWidget() is self.explorer
+        current = self.explorer.source if on_explorer else self.training.config_panel.model_key
+        dialog = SampleExportDialog(models, current, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        model = dialog.model.currentData()
+        path = ask_samples_path(self, f"{model}-samples.npz")
+        if path is not None:
+            self.exporter.export(self.models.checkpoint_path(model), dialog.request(), path)
+
+    def _on_samples_exported(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+        self.show_message(text, "info")
+
+    def show_message(self, text: str, kind: str) -> None:
+        """Show `text` in the message bar of the tab on screen."""
+        pane = self.tabs.currentWidget()
+        bar = getattr(pane, "messages", None) or self.training.messages
+        bar.show_message(text, kind)
+
     def save_view(self, view) -> None:
         """Ask where to save a plot or grid, then save it; errors become a message."""
         path = ask_figure_path(self, "Save figure", f"{_slug(getattr(view, 'title', ''))}.png")
@@ -197,6 +230,7 @@ class MainWindow(QMainWindow):
             self.explorer.loader.runner,
             self.classifier.runner,
             self.report.runner,
+            self.exporter.runner,
         )
         if not all(owner.shutdown(CLOSE_TIMEOUT_S) for owner in background):
             # The thread did not stop in time (e.g. a download); leaving would abort Qt with

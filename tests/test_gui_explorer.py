@@ -239,7 +239,7 @@ def test_a_conditional_model_generates_a_class_and_morphs_one_z(window, qtbot, r
     assert np.allclose(explorer.view.class_row.images[8], expected, atol=1e-6)
     explorer.picking.morph_to_class(8)  # a click on "Bag" in the row
     assert np.array_equal(explorer.candidates.codes[explorer.b], code)
-    assert explorer.candidates.labels[explorer.b] == 8 and explorer.path_classes() == (3, 8)
+    assert explorer.candidates.labels[explorer.b] == 8 and explorer.state.path_classes() == (3, 8)
     strip = explorer.strip.images
     assert np.allclose(strip[0], explorer.interpolator.images(code[None], np.eye(10)[[3]])[0])
     assert np.allclose(strip[-1], expected, atol=1e-6)
@@ -265,3 +265,26 @@ def test_without_a_model_the_explorer_says_what_to_do(window):
     window.tabs.setCurrentWidget(window.explorer)
     assert window.explorer.status.text() == "Train or open a model to explore it."
     assert window.explorer.model_choice.count() == 0
+
+
+def test_export_samples_of_a_class_from_the_app(window, qtbot, runs, tmp_path, monkeypatch):
+    window.export_samples()
+    assert "No trained model yet" in window.training.messages.text
+    explorer = explore(window, qtbot, runs, "ctoy")
+
+    def fill_in(dialog):
+        assert dialog.model.currentData() == "ctoy" and dialog.label.isEnabled()
+        dialog.count.setValue(6)
+        dialog.label.setCurrentIndex(dialog.label.findData(8))
+        return dialog.DialogCode.Accepted
+
+    monkeypatch.setattr("fmgen_gui.main_window.SampleExportDialog.exec", fill_in)
+    out = tmp_path / "bags.npz"
+    monkeypatch.setattr("fmgen_gui.main_window.ask_samples_path", lambda *args: out)
+    explorer.export_samples_button.click()
+    qtbot.waitUntil(lambda: "Wrote 6 CToy samples" in explorer.messages.text, timeout=30000)
+    with np.load(out) as saved:
+        assert saved["images"].shape == (6, 28, 28) and saved["labels"].tolist() == [8] * 6
+    monkeypatch.setattr("fmgen_gui.main_window.ask_samples_path", lambda *args: tmp_path)
+    explorer.export_samples_button.click()  # a folder with files in it: refused
+    assert "exists and is not an empty folder" in explorer.messages.text

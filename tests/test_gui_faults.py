@@ -142,7 +142,7 @@ def test_closing_mid_encode_or_mid_evaluation_ends_the_threads(
 ):
     started = threading.Event()
     target = {
-        "explorer": "fmgen_gui.explorer.loader.encode_job",
+        "explorer": "fmgen_gui.explorer.loader.explore_job",
         "evaluation": "fmgen_gui.report.pane.evaluation_job",
     }[where]
     monkeypatch.setattr(target, _never_ending_job(started))

@@ -34,8 +34,9 @@ class PathExports:
 
     def title(self) -> str:
         """What the path shows, for figure titles."""
-        pane, chosen = self.pane, self.pane.state.selection
-        return f"{pane.caption(chosen.a)} to {pane.caption(chosen.b)} ({chosen.method})"
+        state = self.pane.state
+        chosen = state.selection
+        return f"{state.caption(chosen.a)} to {state.caption(chosen.b)} ({chosen.method})"
 
     def save_strip(self, path: Path) -> Path:
         """The strip with its t values, titled with the model and A's and B's captions."""
@@ -59,7 +60,7 @@ class PathExports:
             shown.codes[chosen.b],
             chosen.method,
             chosen.overshoot,
-            pane.path_classes(),
+            pane.state.path_classes(),
         )
         frames = list(to_uint8(images))
         return save_gif(frames, path, GIF_FRAME_MS, GIF_SCALE, captions=t_captions(ts))

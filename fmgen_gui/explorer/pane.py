@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -70,6 +71,8 @@ class ExplorerPane(QWidget):
         self.model_choice.setToolTip("Which trained model to explore")
         self.status = QLabel("Train or open a model to explore it.")
         self.progress = QProgressBar(maximum=100, visible=False)
+        self.export_samples_button = QPushButton("Export samples…")
+        self.export_samples_button.setToolTip("Save N generated images as PNGs or one .npz")
         self.presets = PresetBar(CLASSES)
         self.class_bar = ClassBar(CLASSES)
         self.messages = MessageBar()
@@ -82,6 +85,7 @@ class ExplorerPane(QWidget):
         for widget in (QLabel("Explore"), self.model_choice, self.status, self.progress):
             top.addWidget(widget)
         top.addStretch()
+        top.addWidget(self.export_samples_button)
         bars = QHBoxLayout()
         bars.addWidget(self.presets)
         bars.addWidget(self.class_bar)
@@ -231,23 +235,12 @@ class ExplorerPane(QWidget):
             self.status.setText("Train or open a model to explore it.")
         self.update_path()
 
-    def caption(self, index: int | None) -> str:
-        """'Shirt #123' for a test image, 'seed 5' for a seeded draw, 'sample 3' on the grid."""
-        if index is None or self.candidates is None:
-            return "pick an image"
-        return self.candidates.captions[index]
-
-    def path_classes(self) -> tuple[int, int] | None:
-        """A's and B's conditioning classes (conditional models), else None."""
-        spec = self.state.spec
-        return self.state.end_labels() if spec is not None and spec.conditional else None
-
     def update_path(self) -> None:
         """Recompute the strip, plots and map path for the current A, B and options."""
         shown, chosen = self.state.shown, self.state.selection
         for name, index in (("A", chosen.a), ("B", chosen.b)):
             image = shown.images[index] if index is not None and shown is not None else None
-            self.view.set_end(name, image, self.caption(index))
+            self.view.set_end(name, image, self.state.caption(index))
         self.gallery.set_marks(chosen.a, chosen.b)
         self.picking.update_class_row()
         ready = self.interpolator is not None and shown is not None and chosen.ready
@@ -260,7 +253,7 @@ class ExplorerPane(QWidget):
             return
         a, b, method = shown.codes[chosen.a], shown.codes[chosen.b], chosen.method
         self.strip = self.interpolator.strip(
-            a, b, chosen.steps, method, chosen.overshoot, self.path_classes()
+            a, b, chosen.steps, method, chosen.overshoot, self.state.path_classes()
         )
         self.view.strip.set_strip(self.strip.images, self.strip.ts)
         self.path_plot.set_path(self.strip.ts, self.strip.probabilities, self.strip.distances)
@@ -295,7 +288,7 @@ class ExplorerPane(QWidget):
         if self.interpolator is None or shown is None or not chosen.ready:
             return
         a, b, method = shown.codes[chosen.a], shown.codes[chosen.b], chosen.method
-        self.shown_image = self.interpolator.image_at(a, b, t, method, self.path_classes())
+        self.shown_image = self.interpolator.image_at(a, b, t, method, self.state.path_classes())
         self.view.show_image(self.shown_image, t)
         self.path_plot.set_t(t)
         if shown.atlas is not None:

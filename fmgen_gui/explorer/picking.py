@@ -158,9 +158,9 @@ class Picking:
             return
         PinStore().add(pin)
         what = {"within": "the within-class", "between": "the between-class", "extra": "an extra"}
-        chosen = self.state.selection
+        chosen, caption = self.state.selection, self.state.caption
         pane.messages.show_message(
-            f"Pinned {pane.caption(chosen.a)} to {pane.caption(chosen.b)} ({pin.method}, "
+            f"Pinned {caption(chosen.a)} to {caption(chosen.b)} ({pin.method}, "
             f"{pin.steps} images) as {what[role]} example of run {pin.run}; the Evaluate tab "
             "lists it.",
             "info",

@@ -158,6 +158,17 @@ class ExplorerState:
         self.candidates[model] = candidates
         self.selections.setdefault(model, Selection()).forget_beyond(len(candidates))
 
+    def caption(self, index: int | None) -> str:
+        """'Shirt #123' for a test image, 'seed 5' for a seeded draw, 'sample 3' on the grid."""
+        if index is None or self.shown is None:
+            return "pick an image"
+        return self.shown.captions[index]
+
+    def path_classes(self) -> tuple[int, int] | None:
+        """A's and B's conditioning classes (conditional models), else None."""
+        spec = self.spec
+        return self.end_labels() if spec is not None and spec.conditional else None
+
     def end_labels(self) -> tuple[int, int] | None:
         """The classes of A and B where the source knows them (test labels, conditioning)."""
         shown, chosen = self.shown, self.selection

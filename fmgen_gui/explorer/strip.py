@@ -26,15 +26,18 @@ def paint_strip(
     painter: QPainter,
     rect: QRectF,
     images: np.ndarray,
-    captions: list[str],
+    ts: np.ndarray,
     title: str = "",
     current: int | None = None,
+    captions: list[str] | None = None,
     label_height: float = LABEL_HEIGHT,
 ) -> list[QRectF]:
-    """Draw images (n, 28, 28) in [0, 1] in a row, a caption under each; returns the cells.
+    """Draw images (n, 28, 28) in [0, 1] in a row with 't = ...' (or `captions`) under each;
+    returns the cells.
 
     `title` goes on top; `current` outlines one cell (the one nearest the slider).
     """
+    captions = t_captions(ts) if captions is None else captions
     top = rect.top()
     if title:
         painter.setFont(QFont("Sans Serif", 10))
@@ -71,8 +74,7 @@ def save_strip(path: Path | str, images: np.ndarray, ts: np.ndarray, title: str)
     """Write a strip with its title as PNG, SVG or PDF."""
     cell = 84.0
     size = QSizeF(max(cell * len(images), 400.0), TITLE_HEIGHT + cell + LABEL_HEIGHT + 4)
-    captions = t_captions(ts)
-    return render_to_file(path, size, lambda p, r: paint_strip(p, r, images, captions, title))
+    return render_to_file(path, size, lambda p, r: paint_strip(p, r, images, ts, title))
 
 
 class StripView(QWidget):
@@ -118,8 +120,9 @@ class StripView(QWidget):
             painter,
             QRectF(self.rect()),
             self.images,
-            self.captions,
+            self.ts,
             current=self.current,
+            captions=self.captions,
             label_height=self.label_height,
         )
         painter.end()
