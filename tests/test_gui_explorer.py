@@ -117,7 +117,7 @@ def test_before_a_pick_the_map_and_plot_show_no_path(explorer):
     assert not any(label.isVisible() for label in explorer.map.end_labels)
     assert explorer.map.ends.data.size == 0
     low, high = explorer.path_plot.probability.viewRange()[0]
-    assert (low, high) == pytest.approx((0, 1))
+    assert -0.05 < low <= 0 and 1 <= high < 1.05
     assert not any(marker.isVisible() for marker in explorer.path_plot.markers)
     explorer.picking.pick_random_pair(1, 2)
     assert all(label.isVisible() for label in explorer.map.end_labels)

@@ -43,7 +43,7 @@ class InterpolationView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.thumbs = {name: ImageCanvas() for name in "AB"}
-        self.captions = {name: QLabel(f"{name}: pick an image") for name in "AB"}
+        self.captions = {name: QLabel(f"{name}: pick an image", wordWrap=True) for name in "AB"}
         for canvas in self.thumbs.values():
             canvas.setFixedSize(72, 72)
         self.swap = QPushButton("Swap A and B")

@@ -35,7 +35,7 @@ from fmgen_gui.explorer.state import Candidates, ExplorerState, source_title
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.data import CLASSES
-from trainer.explore import Interpolator, Strip, path_ts
+from trainer.explore import Interpolator, LatentAtlas, Strip, path_ts
 from trainer.latent import interpolate
 from trainer.registry import get_model
 
@@ -59,6 +59,7 @@ class ExplorerPane(QWidget):
         self.strip: Strip | None = None
         self.shown_image: np.ndarray | None = None  # the decoded image at the slider
         self._pending_t: float | None = None
+        self._atlas_on_map: LatentAtlas | None = None
         self._scrub = QTimer(self, singleShot=True, interval=0)  # one decode per event-loop pass
         self._scrub.timeout.connect(self._show_pending_t)
         self._build()
@@ -69,6 +70,7 @@ class ExplorerPane(QWidget):
     def _build(self) -> None:
         self.model_choice = QComboBox()
         self.model_choice.setToolTip("Which trained model to explore")
+        self.model_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status = QLabel("Train or open a model to explore it.")
         self.progress = QProgressBar(maximum=100, visible=False)
         self.export_samples_button = QPushButton("Export samples…")
@@ -172,6 +174,7 @@ class ExplorerPane(QWidget):
             self.loader.refresh(kind)
 
     def _switch_source(self) -> None:
+        self._pending_t = None  # a slider move of the source left behind
         self.state.switch(self.model_choice.currentData())
         self.render_source()
         if self.source and self.isVisible():
@@ -193,7 +196,6 @@ class ExplorerPane(QWidget):
             learner.sample_images, self.classifier.model, candidates.reference
         )
         base = len(candidates)
-        previous = self.state.candidates.get(model)
         self.state.set_candidates(model, self.picking.with_seeded_extras(model, candidates))
         spec = get_model(model)
         noun = "test images" if candidates.atlas else "fixed-noise samples"
@@ -202,7 +204,7 @@ class ExplorerPane(QWidget):
             f"{checkpoint.config.latent_dim}: {base:,} {noun}. Click two to compare."
         )
         if model == self.source:
-            self.render_source(new_atlas=previous is None or previous.atlas is not candidates.atlas)
+            self.render_source()
 
     def _on_classifier_ready(self) -> None:
         for interpolator in self.interpolators.values():
@@ -211,7 +213,7 @@ class ExplorerPane(QWidget):
 
     # Drawing ---------------------------------------------------------------------------
 
-    def render_source(self, new_atlas: bool = True) -> None:
+    def render_source(self) -> None:
         """Show the current source's candidates and its own picks and settings."""
         shown, spec, chosen = self.state.shown, self.state.spec, self.state.selection
         self.view.show_settings(chosen.method, chosen.overshoot, chosen.steps, chosen.t)
@@ -223,10 +225,11 @@ class ExplorerPane(QWidget):
             self.gallery.set_images(np.zeros((0, 28, 28), np.uint8), None, CLASSES, ())
         else:
             self.gallery.set_images(shown.images, shown.labels, CLASSES, shown.captions)
-        if shown is not None and shown.atlas is not None and new_atlas:
-            atlas = shown.atlas
+        atlas = shown.atlas if shown is not None else None
+        if atlas is not None and atlas is not self._atlas_on_map:  # 10,000 points: only anew
             axes = atlas.projection.axis_names
             self.map.set_points(atlas.points, atlas.labels, CLASSES, axes, atlas.images)
+            self._atlas_on_map = atlas
         if shown is not None:
             self.status.setText(self.loaded_text.get(self.source, ""))
         elif self.source:

@@ -63,7 +63,8 @@ class PathPlot(QWidget):
             curve.setData([], [])
         for marker in self.markers:
             marker.setVisible(False)
-        self.probability.setXRange(0, 1, padding=0)
+        self.probability.setXRange(0, 1, padding=0.02)
+        self.distance.setYRange(0, 1)  # not the range of a path no longer shown
         self.note.setText("Pick A and B to see the path through the classifier's eyes.")
 
     def set_path(
@@ -80,6 +81,7 @@ class PathPlot(QWidget):
         else:
             self.distances.setData(ts, distances)
         self.probability.setXRange(float(ts[0]), float(ts[-1]), padding=0.02)
+        self.distance.enableAutoRange(axis="y")
         for marker in self.markers:
             marker.setVisible(True)
         self.note.setText("" if probabilities is not None else "The classifier is not ready yet.")

@@ -15,7 +15,7 @@ from trainer.pins import PinStore, run_key
 if TYPE_CHECKING:
     from fmgen_gui.explorer.pane import ExplorerPane
 
-SEED_RANGE = 2**31  # seeds of fresh latent draws: any non-negative 31-bit number
+SEED_RANGE = 1_000_000  # seeds of fresh latent draws: short enough to read and type
 SHORT_NAMES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker")
 SHORT_NAMES += ("Bag", "Boot")  # class names that fit under a small image
 
