@@ -34,11 +34,12 @@ from trainer.registry import all_models, get_model, model_names
 
 
 class AboutBox(QWidget):
-    """'About this model': a fold-away paragraph with the registry's description."""
+    """'About this model': a paragraph with the registry's description, folded at first (the
+    settings column is short); the model list's tooltips show it too."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.toggle = QToolButton(text="About this model", checkable=True, checked=True)
+        self.toggle = QToolButton(text="About this model", checkable=True)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setAutoRaise(True)
         self.text = QLabel(wordWrap=True)
@@ -49,7 +50,7 @@ class AboutBox(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.toggle)
         layout.addWidget(self.text)
-        self._fold(True)
+        self._fold(False)
 
     def set_text(self, text: str) -> None:
         """Show `text` (the model's description)."""
