@@ -89,7 +89,7 @@ def run(quick: bool = False) -> list[Figure]:
     window.models.set_checkpoint("vae", default_vae_checkpoint(scratch))
     window.tabs.setCurrentWidget(window.explorer)
     wait(app, lambda: window.explorer.interpolator is not None)
-    window.explorer.pick_random_pair(6, 8)
+    window.explorer.picking.pick_random_pair(6, 8)
     idle = scrub(app, window, moves)
     events: list = []
     window.controller.event.connect(events.append)

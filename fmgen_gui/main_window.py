@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget
 
 from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.explorer.pane import ExplorerPane
@@ -21,6 +21,7 @@ from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.runs.follow_view import FollowView
 from fmgen_gui.runs.pane import RunsPane
+from fmgen_gui.sample_export import SampleExportDialog, SampleExporter, ask_samples_path
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.widgets.progress import fix_size_for
@@ -29,6 +30,7 @@ from trainer.device import available_devices
 from trainer.errors import FmgenError
 from trainer.files import atomic_path, default_runs_dir
 from trainer.pins import PinStore
+from trainer.registry import get_model
 
 CLOSE_TIMEOUT_S = 10.0
 
@@ -69,6 +71,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
         self._build_menus()
+        self.exporter = SampleExporter(self)
+        self.exporter.progress.connect(lambda _, text: self.statusBar().showMessage(text))
+        self.exporter.done.connect(self._on_samples_exported)
+        self.exporter.failed.connect(lambda message: self.show_message(message, "error"))
+        self.explorer.export_samples_button.clicked.connect(self.export_samples)
         self.training.checkpoint_ready.connect(self.models.set_checkpoint)
         self.training.save_view_requested.connect(self.save_view)
         self.restore_settings()
@@ -100,6 +107,7 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.SaveAs,
         )
         self._action(file_menu, "&Export report…", self.export_report)
+        self._action(file_menu, "Export sa&mples…", self.export_samples)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         run_menu = self.menuBar().addMenu("&Training")
@@ -131,7 +139,7 @@ class MainWindow(QMainWindow):
         except FmgenError as exc:
             self.training.messages.show_message(str(exc), "error")
             return
-        self.statusBar().showMessage(f"Opened the {model.upper()} run {path}")
+        self.statusBar().showMessage(f"Opened the {get_model(model).label} run {path}")
 
     def open_run_dialog(self) -> None:
         """Ask for a run folder and open it."""
@@ -190,7 +198,7 @@ class MainWindow(QMainWindow):
         source = self.models.checkpoint_path(model)
         if source is None or not source.is_file():
             self.training.messages.show_message(
-                f"No {model.upper()} checkpoint yet: train or open a run.", "error"
+                f"No {get_model(model).label} checkpoint yet: train or open a run.", "error"
             )
             return
         chosen = ask_save_file(
@@ -203,7 +211,7 @@ class MainWindow(QMainWindow):
         """Copy the checkpoint of `model` to `target` atomically."""
         with atomic_path(target) as tmp:
             shutil.copyfile(self.models.checkpoint_path(model), tmp)
-        self.statusBar().showMessage(f"Saved the {model.upper()} checkpoint to {target}")
+        self.statusBar().showMessage(f"Saved the {get_model(model).label} checkpoint to {target}")
 
     def export_report(self) -> None:
         """Go to the evaluation tab and export (evaluating first if nothing is evaluated yet)."""
@@ -212,6 +220,32 @@ class MainWindow(QMainWindow):
             self.report.evaluate()
         else:
             self.report.export_dialog()
+
+    def export_samples(self) -> None:
+        """Ask which model's samples, how many and where; write them in the background."""
+        models = self.models.available()
+        if not models:
+            self.show_message("No trained model yet: train or open a run first.", "error")
+            return
+        on_explorer = self.tabs.currentWidget() is self.explorer
+        current = self.explorer.source if on_explorer else self.training.config_panel.model_key
+        dialog = SampleExportDialog(models, current, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        model = dialog.model.currentData()
+        path = ask_samples_path(self, f"{model}-samples.npz")
+        if path is not None:
+            self.exporter.export(self.models.checkpoint_path(model), dialog.request(), path)
+
+    def _on_samples_exported(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+        self.show_message(text, "info")
+
+    def show_message(self, text: str, kind: str) -> None:
+        """Show `text` in the message bar of the tab on screen."""
+        pane = self.tabs.currentWidget()
+        bar = getattr(pane, "messages", None) or self.training.messages
+        bar.show_message(text, kind)
 
     def save_view(self, view) -> None:
         """Ask where to save a plot or grid, then save it; errors become a message."""
@@ -250,7 +284,12 @@ class MainWindow(QMainWindow):
         and wait for it: every job checks its cancel at least once per batch, so this takes
         well under a second unless a download is going."""
         self.save_settings()
-        runners = (self.explorer.loader.runner, self.classifier.runner, self.report.runner)
+        runners = (
+            self.explorer.loader.runner,
+            self.classifier.runner,
+            self.report.runner,
+            self.exporter.runner,
+        )
         self.controller.stop()
         for runner in runners:
             runner.cancel()  # all at once, so that they wind down side by side

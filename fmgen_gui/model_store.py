@@ -1,4 +1,4 @@
-"""ModelStore: where the trained VAE and GAN are, side by side, for the panes that read them.
+"""ModelStore: where the trained models are, side by side, for the panes that read them.
 
 Models never cross threads: the training thread writes checkpoints and, at each epoch's end,
 an immutable snapshot of it (trainer.snapshots). Readers load the newest snapshot of the path
@@ -12,11 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from trainer.registry import model_names
+
 
 class ModelStore(QObject):
-    """The checkpoint path of each model kind, and a signal when one changes."""
+    """The checkpoint path of each model (any registered one), and a signal when one changes."""
 
-    changed = Signal(str)  # 'vae' or 'gan'
+    changed = Signal(str)  # the registry name of the model whose checkpoint changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,3 +37,7 @@ class ModelStore(QObject):
         """True when a checkpoint of `kind` is known and on disk."""
         path = self._paths.get(kind)
         return path is not None and path.is_file()
+
+    def available(self) -> list[str]:
+        """Models with a checkpoint on disk, in registry order."""
+        return [name for name in model_names() if self.has(name)]

@@ -154,7 +154,7 @@ def main() -> int:
         ended = ended and wait_until(app, lambda: explorer.interpolator is not None, args.timeout)
         if args.pair:
             first, second = (int(k) for k in args.pair.split(","))
-            explorer.pick_random_pair(first, second)
+            explorer.picking.pick_random_pair(first, second)
             explorer.view.set_t(0.35)
         if args.drive_explorer:
             problems = drive_explorer(app, window)

@@ -14,12 +14,11 @@ from trainer.classifier import train_classifier as train_the_classifier
 from trainer.config import default_config
 from trainer.data import Split, load_fashion_mnist
 from trainer.errors import Cancelled, FmgenError, raise_if_cancelled
-from trainer.evaluate import generate
 from trainer.latent import encode_means
 from trainer.learners import make_learner
 from trainer.metrics.distribution import describe, kernel_distance, manifold_metrics
 from trainer.metrics.reconstruction import per_image_terms
-from trainer.registry import get_model
+from trainer.sampling import generate
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -83,7 +82,7 @@ def _kid(cancel):
 JOBS = {
     "encode_means": (_encode, 3),
     "per_image_terms": (_terms, 3),
-    "generate": (lambda c: generate(_learner("gan"), get_model("gan"), 2500, 0, cancel=c), 3),
+    "generate": (lambda c: generate(_learner("gan"), 2500, 0, cancel=c), 3),
     "describe": (lambda c: describe(FashionClassifier(), _unit(2500), c), 3),
     "accuracy": (lambda c: accuracy(FashionClassifier(), _split(2500), c), 3),
     "kernel_distance": (_kid, 5),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from trainer.data import Split
+from trainer.data import CLASSES, Split
 from trainer.grids import tile
-from trainer.learners import Learner, adam
+from trainer.learners import Learner, adam, class_weights
 from trainer.registry import (
     CurveSpec,
     GridSpec,
@@ -91,3 +93,94 @@ def toy_model():
     register_model(TOY)
     yield TOY
     unregister_model(TOY.name)
+
+
+class CondToyNet(nn.Module):
+    """Linear decoder of (z, class weights) and linear encoder of (image, class weights)."""
+
+    def __init__(self, latent_dim: int) -> None:
+        super().__init__()
+        classes = len(CLASSES)
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_dim + classes, 784), nn.Sigmoid(), nn.Unflatten(1, (1, 28, 28))
+        )
+        self.encoder = nn.Linear(784 + classes, latent_dim)
+
+    def decode(self, z: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Pixel means (N, 1, 28, 28) of codes `z` conditioned on class `weights` (N, 10)."""
+        return self.decoder(torch.cat([z, weights], dim=1))
+
+    def encode(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Codes (N, D) of images (N, 1, 28, 28) given their class `weights`."""
+        return self.encoder(torch.cat([x.flatten(1), weights], dim=1))
+
+
+class CondToyLearner(ToyLearner):
+    """A conditional toy autoencoder: it honours the learner contract's labels arguments."""
+
+    def build_model(self) -> CondToyNet:
+        return CondToyNet(self.config.latent_dim)
+
+    def _weights(self, labels: torch.Tensor | None) -> torch.Tensor:
+        if labels is None:
+            raise ValueError("a conditional model needs labels")
+        return class_weights(labels).to(self.device)
+
+    def _mse(self, x: torch.Tensor, generator: torch.Generator, labels=None) -> torch.Tensor:
+        weights = self._weights(labels)
+        return (self.model.decode(self.model.encode(x, weights), weights) - x).pow(2).mean()
+
+    def train_step(self, images: torch.Tensor, labels=None) -> dict[str, float]:
+        optimizer = self.optimizers["adam"]
+        optimizer.zero_grad(set_to_none=True)
+        loss = self._mse(self.prepare(images), self.rng, labels)
+        loss.backward()
+        optimizer.step()
+        return {TOY_LOSS: loss.item()}
+
+    def evaluate(self, split: Split) -> dict[str, float]:
+        with self.evaluating():
+            x, labels = self.prepare(split.images), split.labels
+            return {TOY_LOSS: self._mse(x, self.rng, labels).item()}
+
+    @torch.no_grad()
+    def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.model.decode(z.to(self.device), self._weights(labels))
+
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.model.encode(x.to(self.device), self._weights(labels))
+
+    def reconstruct(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.sample_images(self.encode(x, labels), labels)
+
+    def grids(self, split: Split) -> dict[str, np.ndarray]:
+        labels = torch.arange(len(self.noise)) % len(CLASSES)
+        with self.evaluating():
+            return {"samples": tile(self.sample_images(self.noise, labels))}
+
+
+# A cGAN-like toy (samples a chosen class) and a cVAE-like one (also encodes with labels).
+COND_TOY = dataclasses.replace(
+    TOY,
+    name="ctoy",
+    label="CToy",
+    title="Conditional toy (test-only)",
+    learner=CondToyLearner,
+    description="A conditional linear decoder used by the tests.",
+    options=("adam_betas",),
+    conditional=True,
+)
+COND_ENCODER_TOY = dataclasses.replace(
+    COND_TOY, name="cvtoy", label="CVToy", title="Conditional toy autoencoder", has_encoder=True
+)
+
+
+@pytest.fixture
+def cond_toy_models():
+    """The two conditional toys, registered for one test."""
+    for spec in (COND_TOY, COND_ENCODER_TOY):
+        register_model(spec)
+    yield COND_TOY, COND_ENCODER_TOY
+    for spec in (COND_TOY, COND_ENCODER_TOY):
+        unregister_model(spec.name)

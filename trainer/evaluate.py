@@ -40,6 +40,7 @@ from trainer.pins import Pin, run_key
 from trainer.precision import full_precision
 from trainer.registry import ModelSpec, get_model
 from trainer.run_facts import RunFacts, read_run_facts, run_labels
+from trainer.sampling import SampleRequest, generate, request_labels
 from trainer.snapshots import reader_path, run_folder_of
 
 # (stage, fraction of that stage done, what is being done): each stage has its own progress.
@@ -51,7 +52,6 @@ STAGES = {
     SAMPLES: "samples",
     CALIBRATION: "calibration",
 }
-SAMPLE_BATCH = 1000  # network evaluations per generation batch
 
 
 @dataclass(frozen=True)
@@ -89,44 +89,16 @@ class Evaluation:
     runs: dict[str, RunEvaluation]  # by run key, in the order the runs were given
 
 
-def load_learner(run_dir: Path | str) -> tuple[Learner, Checkpoint]:
-    """A CPU learner of whatever model the run trained, from its newest epoch snapshot.
+def load_learner(run_dir: Path | str, kind: str | None = None) -> tuple[Learner, Checkpoint]:
+    """A CPU learner of the run's model (`kind`: refuse others) from its newest epoch snapshot.
 
     The snapshot (trainer.snapshots) never changes, so a run still training cannot mix epochs.
     """
-    checkpoint = load_checkpoint(reader_path(run_dir))
+    checkpoint = load_checkpoint(reader_path(run_dir), expect_model=kind)
     learner = make_learner(checkpoint.config.replace(device="cpu"), torch.device("cpu"))
     learner.load_state_dict(checkpoint.state)
     learner.model.eval()
     return learner, checkpoint
-
-
-@torch.no_grad()
-def generate(
-    learner: Learner,
-    spec: ModelSpec,
-    count: int,
-    seed: int,
-    progress: Callable[[float], None] | None = None,
-    cancel: threading.Event | None = None,
-) -> torch.Tensor:
-    """`count` samples (N, 1, 28, 28) in [0, 1] through the learner's API; a conditional model
-    gets every class equally often.
-
-    Stands in for the `Learner.generate(count, generator)` helper the models branch adds.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    z = torch.randn(count, learner.config.latent_dim, generator=generator)
-    labels = torch.arange(count) % 10 if spec.conditional else None
-    batch = max(1, SAMPLE_BATCH // spec.sample_cost)  # costly samplers: smaller, cancellable
-    parts = []
-    for start in range(0, count, batch):
-        raise_if_cancelled(cancel)
-        chunk = slice(start, start + batch)
-        parts.append(learner.sample_images(z[chunk], None if labels is None else labels[chunk]))
-        if progress:
-            progress(min(start + batch, count) / count)
-    return torch.cat(parts)
 
 
 def evaluate_encoder(
@@ -263,11 +235,11 @@ def _evaluate_run(
         )
     samples = generate(
         learner,
-        spec,
         job.count,
         settings.seed,
-        lambda f: report(SAMPLES, f, f"{label}: {job.count:,} samples"),
+        request_labels(spec.name, SampleRequest(job.count)),  # every class equally often
         job.cancel,
+        lambda f: report(SAMPLES, f, f"{label}: {job.count:,} samples"),
     )
     run.grids["samples"] = LabelledGrid(tile(samples[:GRID_SIZE]))
     features = describe(job.classifier, samples, job.cancel)

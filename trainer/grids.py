@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from trainer.files import atomic_path
 
@@ -55,8 +55,15 @@ def read_grid(path: Path) -> np.ndarray:
         return np.asarray(image.convert("L")).copy()
 
 
-def save_gif(frames: list[np.ndarray], path: Path, frame_ms: int = 80, scale: int = 4) -> Path:
-    """Write uint8 frames (H, W) as a looping animated GIF, enlarged `scale` times (nearest)."""
+def save_gif(
+    frames: list[np.ndarray],
+    path: Path,
+    frame_ms: int = 80,
+    scale: int = 4,
+    captions: list[str] | None = None,
+) -> Path:
+    """Write uint8 frames (H, W) as a looping animated GIF, enlarged `scale` times (nearest),
+    with each frame's caption (e.g. 't = 0.25') on a white band below it."""
     if not frames:
         raise ValueError("no frames to write")
     images = [
@@ -65,8 +72,21 @@ def save_gif(frames: list[np.ndarray], path: Path, frame_ms: int = 80, scale: in
         )
         for f in frames
     ]
+    if captions is not None:
+        images = [_captioned(image, text) for image, text in zip(images, captions, strict=True)]
     with atomic_path(path) as tmp:
         images[0].save(
             tmp, format="GIF", save_all=True, append_images=images[1:], duration=frame_ms, loop=0
         )
     return Path(path)
+
+
+def _captioned(image: Image.Image, text: str) -> Image.Image:
+    band = max(16, image.height // 8)
+    framed = Image.new("L", (image.width, image.height + band), 255)
+    framed.paste(image, (0, 0))
+    font = ImageFont.load_default(size=round(band * 0.7))
+    ImageDraw.Draw(framed).text(
+        (image.width / 2, image.height + band / 2), text, fill=0, font=font, anchor="mm"
+    )
+    return framed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,20 +119,35 @@ def fit_projection(codes: np.ndarray) -> Projection:
     return Projection(mean, vt[:2].T.astype(np.float32), (float(variance[0]), float(variance[1])))
 
 
+def latent_from_seeds(seeds: Sequence[int], dim: int) -> np.ndarray:
+    """One standard-normal draw (dim,) per integer seed: (len(seeds), dim) float32.
+
+    Latent-vector pins and the explorer's random pairs name their draws by seed, so the
+    report redraws exactly the vectors picked (a CPU generator: the same on every machine).
+    """
+    draws = [torch.randn(dim, generator=torch.Generator().manual_seed(int(s))) for s in seeds]
+    return torch.stack(draws).numpy() if draws else np.zeros((0, dim), np.float32)
+
+
 def encode_means(
-    encode: Callable[[torch.Tensor], torch.Tensor],
+    encode: Callable[..., torch.Tensor],
     images: torch.Tensor,
     batch: int = 500,
     progress: Callable[[float], None] | None = None,
     cancel: threading.Event | None = None,
+    labels: torch.Tensor | None = None,
 ) -> np.ndarray:
-    """Posterior means (N, D) of uint8 images (N, 28, 28), batch by batch, cancellable."""
+    """Posterior means (N, D) of uint8 images (N, 28, 28), batch by batch, cancellable.
+
+    With `labels` (N,), `encode(x, y)` gets each batch's labels (conditional encoders).
+    """
     codes = []
     with torch.no_grad():
         for start in range(0, len(images), batch):
             raise_if_cancelled(cancel)
             x = images[start : start + batch].unsqueeze(1).float() / 255
-            codes.append(encode(x).cpu().numpy())
+            given = () if labels is None else (labels[start : start + batch],)
+            codes.append(encode(x, *given).cpu().numpy())
             if progress:
                 progress(min(start + batch, len(images)) / len(images))
     return np.concatenate(codes).astype(np.float32)

@@ -13,7 +13,7 @@ from torch import nn
 
 from trainer import keys as k
 from trainer.config import RunConfig
-from trainer.data import Split, balanced_indices
+from trainer.data import CLASSES, Split, balanced_indices
 from trainer.errors import CheckpointError, raise_if_cancelled
 from trainer.grids import interleave_rows, tile
 from trainer.metrics.reconstruction import PosteriorDraws
@@ -89,7 +89,13 @@ class Learner:
         raise NotImplementedError
 
     def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Images (N, 1, 28, 28) in [0, 1] for latent draws `z` (and classes, if conditional)."""
+        """Images (N, 1, 28, 28) in [0, 1] for latent draws `z` (and classes, if conditional).
+
+        Conditional learners take `labels` (and so do their `encode`/`reconstruct`) as class
+        indices (N,) int64 or as class weights (N, 10) float, rows summing to 1: a soft label
+        conditions on that mix of classes (`class_weights` turns either into weights), which
+        is how the explorer morphs one class into another for a fixed z.
+        """
         return self.model.sample(z)
 
     def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
@@ -319,6 +325,14 @@ def _dcgan_init(module: nn.Module) -> None:
     elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
+
+
+def class_weights(labels: torch.Tensor, classes: int = len(CLASSES)) -> torch.Tensor:
+    """Conditioning input (N, classes) float: one-hot rows for class indices (N,); soft
+    weights (N, classes) pass through unchanged."""
+    if labels.is_floating_point():
+        return labels
+    return nn.functional.one_hot(labels.long(), classes).float()
 
 
 def adam(parameters: Any, config: RunConfig) -> torch.optim.Adam:

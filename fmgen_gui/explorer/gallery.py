@@ -58,7 +58,7 @@ class ImageListModel(QAbstractListModel):
                 )
             return self._icons[image]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"#{image}: {self.captions[image]}"
+            return self.captions[image]
         if role == Qt.ItemDataRole.DisplayRole:
             return self.marks.get(image, "")
         if role == Qt.ItemDataRole.BackgroundRole and image in self.marks:
@@ -86,6 +86,9 @@ class Gallery(QWidget):
         self.view.setUniformItemSizes(True)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
+        # A and B are marked by their own colours; Qt's selection highlight would stay on
+        # the last clicked image after A or B moved elsewhere (issue 10).
+        self.view.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.view.setModel(self.model)
         self.view.clicked.connect(
             lambda index: self.picked.emit(index.data(Qt.ItemDataRole.UserRole))
@@ -97,23 +100,26 @@ class Gallery(QWidget):
         layout.addWidget(self.view, stretch=1)
 
     def set_images(
-        self, images: np.ndarray, labels: np.ndarray | None, classes: tuple[str, ...] = ()
+        self,
+        images: np.ndarray,
+        labels: np.ndarray | None,
+        classes: tuple[str, ...],
+        captions: tuple[str, ...],
     ) -> None:
-        """Show `images`; with `labels`, the filter offers each class."""
+        """Show `images` with their tooltip `captions`; with `labels`, the filter offers each
+        class (the chosen class stays chosen when the images are of the same kind)."""
+        shown_class = self.filter.currentData() if labels is not None else None
         self.labels = labels
-        captions = (
-            [classes[int(k)] for k in labels]
-            if labels is not None
-            else ["sample" for _ in range(len(images))]
-        )
         self.filter.blockSignals(True)
         self.filter.clear()
         self.filter.addItem("all classes", -1)
         for label, name in enumerate(classes if labels is not None else ()):
             self.filter.addItem(name, label)
+        self.filter.setCurrentIndex(max(self.filter.findData(shown_class), 0))
         self.filter.setEnabled(labels is not None)
         self.filter.blockSignals(False)
-        self.model.set_images(images, captions, np.arange(len(images)))
+        self.model.set_images(images, list(captions), np.arange(len(images)))
+        self._apply_filter()
 
     def show_class(self, label: int) -> None:
         """Filter to one class (-1 for all)."""

@@ -17,11 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmgen_gui.explorer.strip import StripView
+from fmgen_gui.explorer.strip import LABEL_HEIGHT, StripView
 from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
 from trainer.explore import OVERSHOOT, to_uint8
 
 SLIDER_STEPS = 1000
+PIN_ROLES = {
+    "within": "as the within-class example",
+    "between": "as the between-class example",
+    "extra": "as an extra example",
+}
 
 
 class InterpolationView(QWidget):
@@ -32,11 +37,13 @@ class InterpolationView(QWidget):
     swap_requested = Signal()
     export_strip_requested = Signal()
     export_gif_requested = Signal()
+    pin_requested = Signal(str)  # the role: 'within', 'between' or 'extra'
+    class_clicked = Signal(int)  # a class in the row of A in every class
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.thumbs = {name: ImageCanvas() for name in "AB"}
-        self.captions = {name: QLabel(f"{name}: pick an image") for name in "AB"}
+        self.captions = {name: QLabel(f"{name}: pick an image", wordWrap=True) for name in "AB"}
         for canvas in self.thumbs.values():
             canvas.setFixedSize(72, 72)
         self.swap = QPushButton("Swap A and B")
@@ -51,8 +58,20 @@ class InterpolationView(QWidget):
         self.large = ImageCanvas()
         self.large.setMinimumSize(180, 180)
         self.strip = StripView()
+        self.class_row_title = QLabel(
+            "A in every class, with the classifier's P(that class); click one to morph A into it"
+        )
+        self.class_row = StripView()
+        self.class_row.label_height = 2 * LABEL_HEIGHT
         self.export_strip = QPushButton("Export strip…")
         self.export_gif = QPushButton("Export GIF…")
+        self.pin_role = QComboBox()
+        for role, text in PIN_ROLES.items():
+            self.pin_role.addItem(text, role)
+        self.pin = QPushButton("Pin for the report")
+        self.pin.setToolTip(
+            "Keep this A-B path (method, overshoot, strip length) for the report of this run"
+        )
         self._connect()
         self._layout()
         self.set_enabled(False)
@@ -66,6 +85,8 @@ class InterpolationView(QWidget):
         self.strip.t_clicked.connect(self.set_t)
         self.export_strip.clicked.connect(self.export_strip_requested)
         self.export_gif.clicked.connect(self.export_gif_requested)
+        self.pin.clicked.connect(lambda: self.pin_requested.emit(self.pin_role.currentData()))
+        self.class_row.clicked.connect(self.class_clicked)
 
     def _layout(self) -> None:
         ends = QGridLayout()
@@ -83,6 +104,8 @@ class InterpolationView(QWidget):
         slider.addWidget(QLabel("B"))
         slider.addWidget(self.t_label)
         exports = QHBoxLayout()
+        for widget in (self.pin, self.pin_role):
+            exports.addWidget(widget)
         exports.addStretch()
         exports.addWidget(self.export_strip)
         exports.addWidget(self.export_gif)
@@ -93,12 +116,42 @@ class InterpolationView(QWidget):
         layout.addLayout(slider)
         layout.addWidget(self.large, stretch=3)
         layout.addWidget(self.strip, stretch=1)
+        layout.addWidget(self.class_row_title)
+        layout.addWidget(self.class_row, stretch=1)
         layout.addLayout(exports)
+        self.show_class_row(None)
 
     def set_enabled(self, enabled: bool) -> None:
         """Controls work only once A and B are picked."""
-        for widget in (self.slider, self.swap, self.export_strip, self.export_gif):
+        for widget in (self.slider, self.swap, self.export_strip, self.export_gif, self.pin):
             widget.setEnabled(enabled)
+
+    def clear(self) -> None:
+        """No path: no image at the slider, no strip."""
+        self.large.set_image(None)
+        self.strip.clear()
+        self.t_label.setText("t = -")
+
+    def show_settings(self, method: str, overshoot: bool, steps: int, t: float) -> None:
+        """Show a source's path settings without announcing them as changes."""
+        widgets = (self.method, self.overshoot, self.steps, self.slider)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.method.setCurrentIndex(max(self.method.findData(method), 0))
+        self.overshoot.setChecked(overshoot)
+        self.steps.setValue(steps)
+        self.set_t(t)
+        for widget in widgets:
+            widget.blockSignals(False)
+
+    def show_class_row(self, images: np.ndarray | None, captions: list[str] | None = None) -> None:
+        """A's code decoded as every class (conditional models); None hides the row."""
+        for widget in (self.class_row_title, self.class_row):
+            widget.setVisible(images is not None)
+        if images is None:
+            self.class_row.clear()
+        else:
+            self.class_row.set_strip(images, np.arange(len(images), dtype=float), captions)
 
     def t(self) -> float:
         """The slider's parameter (0 at A, 1 at B; beyond when overshooting)."""

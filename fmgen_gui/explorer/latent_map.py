@@ -27,6 +27,7 @@ CLASS_COLOURS = (
     "#17becf",
 )
 PREVIEW = 72
+PATH_Z = 10  # the path and its end markers draw over the points
 
 
 class LatentMap(QWidget):
@@ -52,9 +53,13 @@ class LatentMap(QWidget):
         self.ends = pg.ScatterPlotItem(size=16, symbol="o", brush=None, pen=pg.mkPen("k", width=3))
         self.current = pg.ScatterPlotItem(size=14, symbol="star", brush="k", pen=pg.mkPen("w"))
         self.end_labels = [pg.TextItem(name, color="k", anchor=(-0.3, 1.2)) for name in "AB"]
+        # Above the scatters (z 0, added later, so drawn later at equal z): the path is what
+        # the map is about once A and B are picked.
+        self.path.setZValue(PATH_Z)
         for overlay in (self.ends, self.current, *self.end_labels):
-            overlay.setZValue(10)
+            overlay.setZValue(PATH_Z + 1)
             self.plot.addItem(overlay)
+        self.clear_path()
         self.preview = ImageCanvas(self)  # the hovered image, over the map's corner
         self.preview.setFixedSize(PREVIEW, PREVIEW)
         self.preview_caption = QLabel(self)
@@ -112,14 +117,15 @@ class LatentMap(QWidget):
         self.ends.setData([a[0], b[0]], [a[1], b[1]])
         for label, point in zip(self.end_labels, (a, b), strict=True):
             label.setPos(float(point[0]), float(point[1]))
+            label.setVisible(True)
 
     def clear_path(self) -> None:
-        """No path, no ends, no current point."""
+        """No path, no ends, no current point: nothing is drawn over the points."""
         self.path.setData([], [])
         self.ends.setData([], [])
         self.current.setData([], [])
         for label in self.end_labels:
-            label.setPos(float("nan"), float("nan"))
+            label.setVisible(False)  # a label without a point would sit at the origin
 
     def set_current(self, point: np.ndarray) -> None:
         """Mark the slider's point on the path."""

@@ -6,17 +6,17 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from fmgen_gui.explorer.jobs import encode_job, gan_job
+from fmgen_gui.explorer.jobs import explore_job
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.tasks import TaskRunner
 from trainer.snapshots import reader_path
 
 
 class ExplorerLoader(QObject):
-    """`refresh(kind)` re-encodes (VAE) or re-samples (GAN) when a newer snapshot is there."""
+    """`refresh(kind)` re-encodes or re-samples model `kind` when its checkpoint changed."""
 
     progress = Signal(float, str)
-    loaded = Signal(object)  # a jobs.Loaded
+    loaded = Signal(str, object)  # the model and its jobs.Loaded
     failed = Signal(str)
     missing = Signal(str)  # kind: no checkpoint to explore yet
 
@@ -25,28 +25,34 @@ class ExplorerLoader(QObject):
     ) -> None:
         super().__init__(parent)
         self.models, self.data_dir = models, data_dir
-        self.shown: dict[str, tuple] = {}  # kind -> (path, mtime) of the last snapshot loaded
+        self.shown: dict[str, tuple] = {}  # kind -> (path, mtime) of what was last loaded
+        self._kinds: dict[int, str] = {}  # id(job) -> the model it loads
         self.runner = TaskRunner("fmgen-explorer", self)
         self.runner.progress.connect(self.progress)
-        self.runner.finished.connect(lambda job, result: self.loaded.emit(result))
+        self.runner.finished.connect(
+            lambda job, result: self.loaded.emit(self._kinds.pop(id(job)), result)
+        )
         self.runner.failed.connect(self._on_failed)
 
     def refresh(self, kind: str, force: bool = False) -> None:
-        """Load `kind` again unless what is shown is already its newest snapshot."""
+        """Load `kind` again unless what is shown is already its newest epoch snapshot."""
         path = self.models.checkpoint_path(kind)
         if path is None or not path.is_file():
             self.missing.emit(kind)
             return
-        path = reader_path(path)
+        path = reader_path(path)  # an immutable epoch_NNN.pt: codes and decoder never mix epochs
         version = (path, path.stat().st_mtime_ns)
         if self.shown.get(kind) == version and not force:
             return
         self.shown[kind] = version
         self.runner.cancel()  # a newer checkpoint replaces a load in progress
-        make_job = encode_job if kind == "vae" else gan_job
-        self.runner.submit(make_job(path, self.data_dir()))
+        job = explore_job(kind, path, self.data_dir())
+        self._kinds[id(job)] = kind
+        self.runner.submit(job)
 
     def _on_failed(self, job, message: str) -> None:
+        kind = self._kinds.pop(id(job), None)
+        if kind is not None:  # cancelled or failed: load it again next time
+            self.shown.pop(kind, None)
         if message:  # empty: cancelled, superseded by a newer load
-            self.shown.clear()
             self.failed.emit(message)

@@ -55,6 +55,17 @@ class PathPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, stretch=1)
         layout.addWidget(self.note)
+        self.clear()
+
+    def clear(self) -> None:
+        """No path yet: empty curves, no slider mark, t from 0 (A) to 1 (B)."""
+        for curve in (*self.curves, self.distances):
+            curve.setData([], [])
+        for marker in self.markers:
+            marker.setVisible(False)
+        self.probability.setXRange(0, 1, padding=0.02)
+        self.distance.setYRange(0, 1)  # not the range of a path no longer shown
+        self.note.setText("Pick A and B to see the path through the classifier's eyes.")
 
     def set_path(
         self, ts: np.ndarray, probabilities: np.ndarray | None, distances: np.ndarray | None
@@ -69,6 +80,10 @@ class PathPlot(QWidget):
             self.distances.setData([], [])
         else:
             self.distances.setData(ts, distances)
+        self.probability.setXRange(float(ts[0]), float(ts[-1]), padding=0.02)
+        self.distance.enableAutoRange(axis="y")
+        for marker in self.markers:
+            marker.setVisible(True)
         self.note.setText("" if probabilities is not None else "The classifier is not ready yet.")
 
     def set_t(self, t: float) -> None:

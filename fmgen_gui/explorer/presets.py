@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 
 def class_combo(classes: tuple[str, ...], current: int) -> QComboBox:
@@ -50,7 +50,30 @@ class PresetBar(QWidget):
         layout.addStretch()
 
     def set_classes_enabled(self, enabled: bool) -> None:
-        """Class presets need class labels (the VAE's test images; not the GAN's samples)."""
+        """Class presets need class labels: test images or conditional samples."""
         for widget in (self.within_button, self.within, self.first, self.second):
             widget.setEnabled(enabled)
         self.between_button.setText("Random pair between" if enabled else "Random pair")
+
+
+class ClassBar(QWidget):
+    """Conditional models: `generate_requested(class, count)` asks for samples of one class."""
+
+    generate_requested = Signal(int, int)
+
+    def __init__(self, classes: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = class_combo(classes, 3)
+        self.count = QSpinBox(minimum=1, maximum=64, value=8, prefix="N = ")
+        self.generate = QPushButton("Generate N of this class")
+        self.generate.setToolTip(
+            "Draw N seeded latent vectors and generate them as this class (added to the gallery)"
+        )
+        self.generate.clicked.connect(
+            lambda: self.generate_requested.emit(self.label.currentData(), self.count.value())
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (QLabel("Class"), self.label, self.count, self.generate):
+            layout.addWidget(widget)
+        layout.addStretch()

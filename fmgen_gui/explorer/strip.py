@@ -17,6 +17,11 @@ LABEL_HEIGHT = 16.0
 TITLE_HEIGHT = 24.0
 
 
+def t_captions(ts: np.ndarray) -> list[str]:
+    """'t = 0.25' for each path parameter."""
+    return [f"t = {t:.2f}" for t in ts]
+
+
 def paint_strip(
     painter: QPainter,
     rect: QRectF,
@@ -24,11 +29,15 @@ def paint_strip(
     ts: np.ndarray,
     title: str = "",
     current: int | None = None,
+    captions: list[str] | None = None,
+    label_height: float = LABEL_HEIGHT,
 ) -> list[QRectF]:
-    """Draw images (n, 28, 28) in [0, 1] in a row with 't = ...' under each; returns the cells.
+    """Draw images (n, 28, 28) in [0, 1] in a row with 't = ...' (or `captions`) under each;
+    returns the cells.
 
     `title` goes on top; `current` outlines one cell (the one nearest the slider).
     """
+    captions = t_captions(ts) if captions is None else captions
     top = rect.top()
     if title:
         painter.setFont(QFont("Sans Serif", 10))
@@ -41,17 +50,17 @@ def paint_strip(
     count = len(images)
     if count == 0:
         return []
-    cell = min(rect.width() / count, rect.bottom() - top - LABEL_HEIGHT)
+    cell = min(rect.width() / count, rect.bottom() - top - label_height)
     left = rect.left() + (rect.width() - cell * count) / 2
     painter.setFont(QFont("Sans Serif", 8))
     cells = []
-    for i, (image, t) in enumerate(zip(to_uint8(images), ts, strict=True)):
+    for i, (image, caption) in enumerate(zip(to_uint8(images), captions, strict=True)):
         box = QRectF(left + i * cell, top, cell, cell)
         draw_image(painter, to_qimage(image), box.adjusted(1, 1, -1, -1))
         painter.drawText(
-            QRectF(box.left(), box.bottom(), cell, LABEL_HEIGHT),
+            QRectF(box.left(), box.bottom(), cell, label_height),
             Qt.AlignmentFlag.AlignCenter,
-            f"t = {t:.2f}",
+            caption,
         )
         if i == current:
             painter.setPen(QPen(QColor("#d62728"), 2))
@@ -69,23 +78,34 @@ def save_strip(path: Path | str, images: np.ndarray, ts: np.ndarray, title: str)
 
 
 class StripView(QWidget):
-    """Shows a strip; a click on an image asks to move the slider to its t."""
+    """Shows a strip; a click on image k emits `clicked(k)` and `t_clicked(its t)`."""
 
     t_clicked = Signal(float)
+    clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.images = np.zeros((0, 28, 28), np.float32)
         self.ts = np.zeros(0)
+        self.captions: list[str] = []
         self.current: int | None = None
         self._cells: list[QRectF] = []
+        self.label_height = LABEL_HEIGHT
         self.setMinimumHeight(70)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
-    def set_strip(self, images: np.ndarray, ts: np.ndarray) -> None:
-        """Show a new strip."""
+    def set_strip(
+        self, images: np.ndarray, ts: np.ndarray, captions: list[str] | None = None
+    ) -> None:
+        """Show a new strip, captioned with its t values unless `captions` are given."""
         self.images, self.ts = images, ts
+        self.captions = t_captions(ts) if captions is None else captions
         self.update()
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.current = None
+        self.set_strip(np.zeros((0, 28, 28), np.float32), np.zeros(0))
 
     def set_current_t(self, t: float) -> None:
         """Outline the image nearest `t`."""
@@ -97,12 +117,19 @@ class StripView(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         self._cells = paint_strip(
-            painter, QRectF(self.rect()), self.images, self.ts, current=self.current
+            painter,
+            QRectF(self.rect()),
+            self.images,
+            self.ts,
+            current=self.current,
+            captions=self.captions,
+            label_height=self.label_height,
         )
         painter.end()
 
     def mousePressEvent(self, event) -> None:
-        for cell, t in zip(self._cells, self.ts, strict=False):
+        for index, (cell, t) in enumerate(zip(self._cells, self.ts, strict=False)):
             if cell.contains(event.position()):
+                self.clicked.emit(index)
                 self.t_clicked.emit(float(t))
                 return

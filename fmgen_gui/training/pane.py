@@ -7,9 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -36,7 +38,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.history import RunHistory
-from trainer.registry import model_names
+from trainer.registry import get_model, model_names
 from trainer.runs import new_run_dir
 
 SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
@@ -118,13 +120,19 @@ class TrainingPane(QWidget):
         column.addLayout(controls)
         column.addWidget(progress)
         column.addStretch()
+        scroll = QScrollArea(widgetResizable=True)  # an unfolded model description never clips
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(left)
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(left.minimumSizeHint().width() + bar)
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.messages)
         right_column.addWidget(self.stack, stretch=1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
+        splitter.addWidget(scroll)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 940])
@@ -161,7 +169,7 @@ class TrainingPane(QWidget):
         self.running_model = model
         self.run_dirs[model] = run_dir
         self.controller.start(TrainingRequest(config, run_dir, data_dir, resume_from))
-        self.status.emit(f"Loading data and starting the {model.upper()}…")
+        self.status.emit(f"Loading data and starting the {get_model(model).label}…")
 
     def resume_run(self) -> None:
         """Continue the shown model's latest run from its checkpoint."""
@@ -190,7 +198,7 @@ class TrainingPane(QWidget):
             self.progress.start(event.step, event.steps_per_epoch, event.total_steps)
             self.precision = event.precision
             self.status.emit(
-                f"Training the {model.upper()} on {event.device} in {event.precision}: "
+                f"Training the {get_model(model).label} on {event.device} in {event.precision}: "
                 f"{event.precision_reason}"
             )
             self.refresh_timer.start()
@@ -203,7 +211,7 @@ class TrainingPane(QWidget):
             self.status.emit(f"Paused at step {event.step}")
         elif isinstance(event, Resumed):
             self.progress.resume_clock()
-            self.status.emit(f"Training the {model.upper()}")
+            self.status.emit(f"Training the {get_model(model).label}")
         elif isinstance(event, CheckpointSaved):
             self.checkpoint_ready.emit(model, event.path)
         elif isinstance(event, (RunFinished, RunStopped, RunFailed)):
@@ -226,7 +234,7 @@ class TrainingPane(QWidget):
             self.messages.hide()  # it was true while the run went on
         if isinstance(event, RunFailed):
             self.messages.show_message(event.message, "error")
-            self.status.emit(f"The {model.upper()} run failed")
+            self.status.emit(f"The {get_model(model).label} run failed")
         elif isinstance(event, RunStopped):
             self.status.emit(f"Stopped at step {event.step}; checkpoint saved")
         else:

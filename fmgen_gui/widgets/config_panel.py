@@ -1,11 +1,16 @@
-"""ConfigPanel: the form that makes a RunConfig; out-of-range values cannot be typed."""
+"""ConfigPanel: the form that makes a RunConfig; out-of-range values cannot be typed.
+
+Everything model-specific comes from the registry: the model list, the description, and which
+of the model options (beta, binarize, Adam betas, critic steps, gradient penalty) apply.
+Labels and tooltips are the config fields' own (`field_label`, `field_help`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -13,16 +18,58 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from fmgen_gui.file_dialogs import ask_folder
-from trainer.config import RunConfig, default_config, field_choices, field_help, field_label
+from trainer.config import (
+    MODEL_OPTIONS,
+    RunConfig,
+    default_config,
+    field_choices,
+    field_help,
+    field_label,
+)
 from trainer.errors import ConfigError
 from trainer.registry import all_models, get_model, model_names
+
+
+class AboutBox(QWidget):
+    """'About this model': a paragraph with the registry's description, folded at first (the
+    settings column is short); the model list's tooltips show it too."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.toggle = QToolButton(text="About this model", checkable=True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setAutoRaise(True)
+        self.text = QLabel(wordWrap=True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.toggle.toggled.connect(self._fold)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.text)
+        self._fold(False)
+
+    def set_text(self, text: str) -> None:
+        """Show `text` (the model's description)."""
+        self.text.setText(text)
+
+    def _fold(self, shown: bool) -> None:
+        self.text.setVisible(shown)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
+
+def _double(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
+    return QDoubleSpinBox(minimum=low, maximum=high, singleStep=step, decimals=decimals)
 
 
 class ConfigPanel(QWidget):
@@ -33,30 +80,38 @@ class ConfigPanel(QWidget):
     def __init__(self, devices: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._configs: dict[str, RunConfig] = {m: default_config(m) for m in model_names()}
-        self._model = "vae"
+        self._model = model_names()[0]
         self._build(devices)
-        self._show(self._configs["vae"])
+        self._show(self._configs[self._model])
 
     def _build(self, devices: list[tuple[str, str]]) -> None:
         self.model = QComboBox()
         for spec in all_models():
             self.model.addItem(spec.title, spec.name)
-        self.latent_dim = QSpinBox(minimum=1, maximum=512)
-        self.latent_dim.setToolTip("Size of the latent code; 2 shows the codes directly as a map")
-        self.beta = QDoubleSpinBox(minimum=0.0, maximum=1000.0, singleStep=0.1, decimals=2)
-        self.beta.setToolTip("Weight of the KL term (1 = the ELBO)")
+            tip = Qt.ItemDataRole.ToolTipRole
+            self.model.setItemData(self.model.count() - 1, spec.description, tip)
+        self.model.setToolTip(field_help("model"))
+        self.about = AboutBox()
+        self.latent_dim = QSpinBox(minimum=1, maximum=4096)
+        self.beta = _double(0.0, 1000.0, 0.1, 3)
         self.epochs = QSpinBox(minimum=1, maximum=10000)
         self.batch_size = QSpinBox(minimum=1, maximum=4096, singleStep=32)
         self.lr = QLineEdit()
         validator = QDoubleValidator(1e-7, 1.0, 8, self.lr)
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         self.lr.setValidator(validator)
-        self.lr.setToolTip("Learning rate, above 0 and at most 1 (e.g. 1e-3)")
+        # Two boxes for Adam's (beta1, beta2), named apart from the VAE's KL weight beta.
+        self.adam_beta1 = _double(0.0, 0.9999, 0.05, 4)
+        self.adam_beta2 = _double(0.0, 0.9999, 0.001, 4)
+        self.adam_beta1.setPrefix("beta1 ")
+        self.adam_beta2.setPrefix("beta2 ")
+        self.n_critic = QSpinBox(minimum=1, maximum=100)
+        self.gp_weight = _double(0.0, 1000.0, 1.0, 2)
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
         self.use_limit = QCheckBox("only")
         self.limit = QSpinBox(minimum=10, maximum=60000, singleStep=1000, suffix=" images/split")
         self.use_limit.toggled.connect(self.limit.setEnabled)
-        self.binarize = QCheckBox("binarise pixels (for NLL tables)")
+        self.binarize = QCheckBox("pixels (for NLL tables)")
         self.device = QComboBox()
         for spec, description in devices:
             self.device.addItem(description, spec)
@@ -73,27 +128,44 @@ class ConfigPanel(QWidget):
         self.model.currentIndexChanged.connect(self._switch_model)
         self._layout(browse)
 
+    def _row(self, *widgets: QWidget) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in widgets:
+            layout.addWidget(widget, stretch=1)
+        return row
+
     def _layout(self, browse: QPushButton) -> None:
-        subset = QHBoxLayout()
-        subset.addWidget(self.use_limit)
-        subset.addWidget(self.limit, stretch=1)
         folder = QHBoxLayout()
         folder.addWidget(self.data_dir, stretch=1)
         folder.addWidget(browse)
+        self.option_rows = {  # model options: enabled when the shown model's spec lists them
+            "adam_betas": self._row(self.adam_beta1, self.adam_beta2),
+            "beta": self.beta,
+            "n_critic": self.n_critic,
+            "gp_weight": self.gp_weight,
+            "binarize": self.binarize,
+        }
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Model", self.model)
-        form.addRow("Latent size", self.latent_dim)
-        form.addRow("Beta (KL weight)", self.beta)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Learning rate", self.lr)
-        form.addRow("Seed", self.seed)
-        form.addRow("Data", subset)
-        form.addRow("", self.binarize)
-        form.addRow("Device", self.device)
-        form.addRow(field_label("precision"), self.precision)
+        form.addRow(field_label("model"), self.model)
+        form.addRow(self.about)
+        for name, editor in (
+            ("latent_dim", self.latent_dim),
+            ("epochs", self.epochs),
+            ("batch_size", self.batch_size),
+            ("lr", self.lr),
+            *self.option_rows.items(),
+            ("seed", self.seed),
+            ("limit", self._row(self.use_limit, self.limit)),
+            ("device", self.device),
+            ("precision", self.precision),
+        ):
+            form.addRow(field_label(name), editor)
+            editor.setToolTip(field_help(name))
         form.addRow("Data folder", folder)
+        self.form = form
 
     @property
     def model_key(self) -> str:
@@ -115,41 +187,67 @@ class ConfigPanel(QWidget):
         self.model.setCurrentIndex(self.model.findData(config.model))
         self.model.blockSignals(False)
         self._model = config.model
+        spec = get_model(config.model)
+        self.about.set_text(spec.description)
         self.latent_dim.setValue(config.latent_dim)
-        self.beta.setValue(config.beta)
         self.epochs.setValue(config.epochs)
         self.batch_size.setValue(config.batch_size)
         self.lr.setText(f"{config.lr:g}")
+        self.beta.setValue(config.beta)
+        self.adam_beta1.setValue(config.adam_betas[0])
+        self.adam_beta2.setValue(config.adam_betas[1])
+        self.n_critic.setValue(config.n_critic)
+        self.gp_weight.setValue(config.gp_weight)
+        self.binarize.setChecked(config.binarize)
         self.seed.setValue(config.seed)
         self.use_limit.setChecked(config.limit is not None)
         self.limit.setEnabled(config.limit is not None)
         self.limit.setValue(config.limit or 6000)
-        self.binarize.setChecked(config.binarize)
         index = self.device.findData(config.device)
         self.device.setCurrentIndex(max(index, 0))
         self.precision.setCurrentText(config.precision)
-        options = get_model(config.model).options
-        self.beta.setEnabled("beta" in options)
-        self.binarize.setEnabled("binarize" in options)
+        for name, row in self.option_rows.items():
+            self._enable_option(name, row, name in spec.options, spec.label)
+
+    def _enable_option(self, name: str, row: QWidget, applies: bool, model: str) -> None:
+        row.setEnabled(applies)
+        label = self.form.labelForField(row)
+        if label is not None:
+            label.setEnabled(applies)
+        why = "" if applies else f" (does not apply to the {model})"
+        row.setToolTip(field_help(name) + why)
+
+    def _option_values(self) -> dict[str, Any]:
+        return {
+            "beta": self.beta.value(),
+            "adam_betas": (self.adam_beta1.value(), self.adam_beta2.value()),
+            "n_critic": self.n_critic.value(),
+            "gp_weight": self.gp_weight.value(),
+            "binarize": self.binarize.isChecked(),
+        }
 
     def config(self) -> RunConfig:
-        """The config on screen, checked; raises ConfigError with the problems."""
+        """The config on screen, checked; raises ConfigError with the problems.
+
+        Options the model does not use keep the stored config's values (its defaults).
+        """
         try:
             lr = float(self.lr.text())
         except ValueError as exc:
             problem = f"{field_label('lr')}: {self.lr.text()!r} is not a number"
             raise ConfigError(f"Invalid settings:\n  {problem}") from exc
+        applies = set(get_model(self._model).options) & set(MODEL_OPTIONS)
+        options = {k: v for k, v in self._option_values().items() if k in applies}
         return self._configs[self._model].replace(
             latent_dim=self.latent_dim.value(),
-            beta=self.beta.value(),
             epochs=self.epochs.value(),
             batch_size=self.batch_size.value(),
             lr=lr,
             seed=self.seed.value(),
             limit=self.limit.value() if self.use_limit.isChecked() else None,
-            binarize=self.binarize.isChecked() and "binarize" in get_model(self._model).options,
             device=self.device.currentData() or "auto",
             precision=self.precision.currentText(),
+            **options,
         )
 
     def set_config(self, config: RunConfig) -> None:
@@ -177,10 +275,11 @@ class ConfigPanel(QWidget):
                 config = RunConfig.from_dict(values)
             except (ConfigError, TypeError):
                 continue
-            if config.model == model:
+            if config.model == model and model in self._configs:
                 self._configs[model] = config
         self.data_dir.setText(state.get("data_dir", ""))
-        self._show(self._configs.get(state.get("model"), self._configs["vae"]))
+        first = self._configs[model_names()[0]]
+        self._show(self._configs.get(state.get("model"), first))
         self.model_changed.emit(self._model)
 
     def _explain_data_dir(self, text: str) -> None:

@@ -1,0 +1,82 @@
+"""PathExports: the explorer's strip, map, path plot and animation, saved to files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fmgen_gui.explorer.strip import save_strip, t_captions
+from fmgen_gui.export import ask_figure_path, ask_save_path
+from trainer.explore import to_uint8
+from trainer.grids import save_gif
+
+if TYPE_CHECKING:
+    from fmgen_gui.explorer.pane import ExplorerPane
+
+GIF_FILTER = "GIF animation (*.gif)"
+GIF_FRAME_MS = 40  # 78 frames (A to B and back) loop in about 3 s
+GIF_SCALE = 6  # 28 -> 168 pixels, big enough to see on a slide
+
+
+class PathExports:
+    """Saves what the pane shows; file dialogs for the pane's export buttons."""
+
+    def __init__(self, pane: ExplorerPane) -> None:
+        self.pane = pane
+        for signal, save, stem in (
+            (pane.view.export_strip_requested, self.save_strip, "strip"),
+            (pane.view.export_gif_requested, self.save_gif, "scrub"),
+            (pane.map.save_requested, self.save_map, "latent-map"),
+            (pane.path_plot.save_requested, self.save_path_plot, "path-classes"),
+        ):
+            signal.connect(lambda save=save, stem=stem: self._save_with_dialog(save, stem))
+
+    def title(self) -> str:
+        """What the path shows, for figure titles."""
+        state = self.pane.state
+        chosen = state.selection
+        return f"{state.caption(chosen.a)} to {state.caption(chosen.b)} ({chosen.method})"
+
+    def save_strip(self, path: Path) -> Path:
+        """The strip with its t values, titled with the model and A's and B's captions."""
+        strip, label = self.pane.strip, self.pane.state.spec.label
+        return save_strip(path, strip.images, strip.ts, f"{label}: {self.title()}")
+
+    def save_map(self, path: Path) -> Path:
+        """The map with the path drawn on it."""
+        return self.pane.map.save_figure(path, f"Latent path: {self.title()}")
+
+    def save_path_plot(self, path: Path) -> Path:
+        """The class probabilities along the path."""
+        return self.pane.path_plot.save_figure(path, f"Classifier along {self.title()}")
+
+    def save_gif(self, path: Path) -> Path:
+        """A smooth looping scrub from A to B and back, t written under every frame."""
+        pane, chosen = self.pane, self.pane.state.selection
+        shown = pane.state.shown
+        ts, images = pane.interpolator.scrub(
+            shown.codes[chosen.a],
+            shown.codes[chosen.b],
+            chosen.method,
+            chosen.overshoot,
+            pane.state.path_classes(),
+        )
+        frames = list(to_uint8(images))
+        return save_gif(frames, path, GIF_FRAME_MS, GIF_SCALE, captions=t_captions(ts))
+
+    def _save_with_dialog(self, save: Callable[[Path], Path], stem: str) -> None:
+        if self.pane.strip is None:
+            return
+        if save == self.save_gif:
+            path = ask_save_path(self.pane, "Save animation", f"{stem}.gif", GIF_FILTER, (".gif",))
+        else:
+            path = ask_figure_path(self.pane, "Save figure", f"{stem}.png")
+        if path is None:
+            return
+        try:
+            save(path)
+        except (OSError, ValueError) as exc:
+            self.pane.messages.show_message(f"Not saved: {exc}", "error")
+        else:
+            self.pane.messages.show_message(f"Saved {path}", "info")

@@ -1,0 +1,181 @@
+"""Picking: what the explorer's clicks and buttons do to the picks, and pinning a pair."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fmgen_gui.explorer.state import Candidates, PinError, make_pin, seeded_caption
+from trainer.data import CLASSES
+from trainer.explore import random_pair, to_uint8
+from trainer.latent import latent_from_seeds
+from trainer.pins import PinStore, run_key
+
+if TYPE_CHECKING:
+    from fmgen_gui.explorer.pane import ExplorerPane
+
+SEED_RANGE = 1_000_000  # seeds of fresh latent draws: short enough to read and type
+SHORT_NAMES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker")
+SHORT_NAMES += ("Bag", "Boot")  # class names that fit under a small image
+
+
+class Picking:
+    """Turns the pane's signals into changes of its ExplorerState, then redraws."""
+
+    def __init__(self, pane: ExplorerPane) -> None:
+        self.pane = pane
+        self.rng = np.random.default_rng()
+        pane.gallery.picked.connect(self.pick)
+        pane.map.picked.connect(self.pick)
+        pane.presets.pair_requested.connect(self.pick_random_pair)
+        pane.class_bar.generate_requested.connect(self.generate_class)
+        pane.view.swap_requested.connect(self.swap)
+        pane.view.class_clicked.connect(self.morph_to_class)
+        pane.view.pin_requested.connect(self.pin)
+
+    @property
+    def state(self):
+        """The pane's ExplorerState."""
+        return self.pane.state
+
+    def pick(self, index: int) -> None:
+        """Make `index` the next end (A, then B, then A again...)."""
+        self.state.selection.pick(index)
+        self.pane.update_path()
+
+    def swap(self) -> None:
+        """Exchange A and B."""
+        self.state.selection.swap()
+        self.pane.update_path()
+
+    def pick_random_pair(self, class_a: int, class_b: int) -> None:
+        """A preset: random test images of two classes, or two fresh seeded draws (of these
+        classes, for conditional models)."""
+        shown, spec = self.state.shown, self.state.spec
+        if shown is None or self.pane.interpolator is None:
+            return
+        if shown.atlas is not None:
+            pair = random_pair(shown.atlas.labels, class_a, class_b, self.rng)
+        else:
+            labels = np.array([class_a, class_b]) if spec.conditional else None
+            self.add_seeded(self._fresh_seeds(2), labels)
+            pair = (len(self.state.shown) - 2, len(self.state.shown) - 1)
+        self.state.selection.set_pair(*pair)
+        self.pane.update_path()
+
+    def generate_class(self, label: int, count: int) -> None:
+        """`count` fresh seeded draws generated as class `label`, shown in the gallery."""
+        if self.state.shown is None or self.pane.interpolator is None:
+            return
+        self.add_seeded(self._fresh_seeds(count), np.full(count, label))
+        self.pane.gallery.show_class(label)
+        self.pane.update_path()
+
+    def _fresh_seeds(self, count: int) -> np.ndarray:
+        return self.rng.integers(0, SEED_RANGE, count, dtype=np.int64)
+
+    def add_seeded(self, seeds: np.ndarray, labels: np.ndarray | None) -> None:
+        """Append latent draws of `seeds` (with conditioning `labels`) to the shown source."""
+        shown = self.state.shown
+        codes = latent_from_seeds(seeds, shown.codes.shape[1])
+        captions = [seeded_caption(int(s), _label(labels, i)) for i, s in enumerate(seeds)]
+        self._append(codes, seeds, labels, captions)
+
+    def _append(
+        self, codes: np.ndarray, seeds: np.ndarray, labels: np.ndarray | None, captions: list[str]
+    ) -> None:
+        shown = self.state.shown
+        conditions = None if labels is None else np.eye(len(CLASSES), dtype=np.float32)[labels]
+        images = to_uint8(self.pane.interpolator.images(codes, conditions))
+        grown = shown.extended(codes, images, captions, labels, np.asarray(seeds, np.int64))
+        self.state.set_candidates(self.state.current, grown)
+        self.pane.gallery.set_images(grown.images, grown.labels, CLASSES, grown.captions)
+
+    def with_seeded_extras(self, model: str, fresh: Candidates) -> Candidates:
+        """`fresh` candidates of a newer checkpoint with the earlier seeded draws redrawn.
+
+        Seeds name latent draws, so a newer model shows the same picks; other additions (a
+        test image's code under another class) belong to the old model and are dropped.
+        """
+        old = self.state.candidates.get(model)
+        if old is None or len(old) <= len(fresh) or fresh.atlas is not None:
+            return fresh
+        extra = slice(len(fresh), len(old))
+        codes = latent_from_seeds(old.seeds[extra], fresh.codes.shape[1])
+        labels = None if old.labels is None else old.labels[extra]
+        conditions = None if labels is None else np.eye(len(CLASSES), dtype=np.float32)[labels]
+        images = to_uint8(self.pane.interpolators[model].images(codes, conditions))
+        return fresh.extended(codes, images, old.captions[extra], labels, old.seeds[extra])
+
+    # Conditional models: A in every class ----------------------------------------------
+
+    def update_class_row(self) -> None:
+        """Show A's code decoded as each class (conditional models with A picked)."""
+        shown, spec, chosen = self.state.shown, self.state.spec, self.state.selection
+        interpolator = self.pane.interpolator
+        if spec is None or not spec.conditional or chosen.a is None or interpolator is None:
+            self.pane.view.show_class_row(None)
+            return
+        row = interpolator.class_row(shown.codes[chosen.a])
+        agreement = row.agreement()
+        captions = [
+            name if agreement is None else f"{name}\n{agreement[k]:.0%}"
+            for k, name in enumerate(SHORT_NAMES)
+        ]
+        self.pane.view.show_class_row(row.images, captions)
+
+    def morph_to_class(self, label: int) -> None:
+        """B := A's latent code with class `label`: the path then changes only the class."""
+        shown, chosen = self.state.shown, self.state.selection
+        if shown is None or chosen.a is None:
+            return
+        a = chosen.a
+        same = np.flatnonzero(
+            (shown.labels == label) & np.all(shown.codes == shown.codes[a], axis=1)
+        )
+        if len(same):
+            chosen.b = int(same[0])
+        else:
+            caption = f"{CLASSES[label]}, the z of {shown.captions[a]}"
+            self._append(shown.codes[a][None], shown.seeds[a : a + 1], np.array([label]), [caption])
+            chosen.b = len(self.state.shown) - 1
+        chosen.next_end = "A"
+        self.pane.update_path()
+
+    # Pins ------------------------------------------------------------------------------
+
+    def pin(self, role: str) -> None:
+        """Pin the shown pair for the report of the explored run, or say why it cannot be."""
+        pane = self.pane
+        path = pane.models.checkpoint_path(self.state.current or "")
+        if path is None:
+            return
+        try:
+            pin = make_pin(self.state, run_key(path.parent), role, self._end_classes())
+        except PinError as exc:
+            pane.messages.show_message(str(exc), "error")
+            return
+        PinStore().add(pin)
+        what = {"within": "the within-class", "between": "the between-class", "extra": "an extra"}
+        chosen, caption = self.state.selection, self.state.caption
+        pane.messages.show_message(
+            f"Pinned {caption(chosen.a)} to {caption(chosen.b)} ({pin.method}, "
+            f"{pin.steps} images) as {what[role]} example of run {pin.run}; the Evaluate tab "
+            "lists it.",
+            "info",
+        )
+
+    def _end_classes(self) -> tuple[int, int] | None:
+        """A's and B's classes: known labels, else the classifier's reading of the images."""
+        known = self.state.end_labels()
+        interpolator, shown, chosen = self.pane.interpolator, self.state.shown, self.state.selection
+        if known is not None or interpolator is None or interpolator.classifier is None:
+            return known
+        images = shown.images[[chosen.a, chosen.b]].astype(np.float32) / 255
+        first, second = interpolator.judge(images).argmax(axis=1)
+        return int(first), int(second)
+
+
+def _label(labels: np.ndarray | None, index: int) -> int | None:
+    return None if labels is None else int(labels[index])
