@@ -12,6 +12,7 @@ from tests.gui_helpers import make_window
 from tests.runs import tiny_run
 from tests.toy_model import COND_ENCODER_TOY, COND_TOY, TOY
 from trainer.data import CLASSES
+from trainer.evaluate import load_learner
 from trainer.pins import PinStore
 from trainer.registry import register_model, unregister_model
 
@@ -255,7 +256,7 @@ def test_a_conditional_encoder_shows_a_test_image_as_every_class(window, qtbot, 
     explorer.picking.pick(6)  # test image 6 is a shirt
     assert explorer.candidates.labels[6] == 6
     row = explorer.view.class_row.images
-    learner, _ = window.models.load("cvtoy")
+    learner, _ = load_learner(window.models.checkpoint_path("cvtoy"), "cvtoy")
     x = explorer.candidates.images[6][None, None] / 255
     code = learner.encode(torch.tensor(x, dtype=torch.float32), torch.tensor([6]))
     dress = learner.sample_images(code, torch.tensor([3]))[0, 0].numpy()
