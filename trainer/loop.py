@@ -30,6 +30,7 @@ from trainer.events import (
     SamplesReady,
     StepLogged,
 )
+from trainer.keys import is_count
 from trainer.learners import make_learner
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
 
@@ -51,7 +52,10 @@ class Meter:
         """Count one batch."""
         self.images += images
         for name, value in values.items():
-            self.sums[name] = self.sums.get(name, 0.0) + value * images
+            if is_count(name):  # a running count: its mean over the batches would mislead
+                self.sums[name] = value * self.images
+            else:
+                self.sums[name] = self.sums.get(name, 0.0) + value * images
 
     def means(self) -> dict[str, float]:
         """Means so far (empty before the first batch)."""
