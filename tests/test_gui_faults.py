@@ -57,8 +57,8 @@ def test_nan_stops_and_the_window_keeps_the_last_good_checkpoint(
 ):
     real_step = VAELearner.train_step
 
-    def poisoned(self, images):
-        losses = real_step(self, images)
+    def poisoned(self, images, labels=None):
+        losses = real_step(self, images, labels)
         self.calls = getattr(self, "calls", 0) + 1
         if self.calls == 10:  # epoch 2 of 7-step epochs
             with torch.no_grad():
@@ -80,7 +80,7 @@ def test_nan_stops_and_the_window_keeps_the_last_good_checkpoint(
 
 
 def test_out_of_memory_is_a_message(qtbot, tmp_path, tiny_data_dir, monkeypatch):
-    def no_memory(self, images):
+    def no_memory(self, images, labels=None):
         raise torch.OutOfMemoryError("CUDA out of memory")
 
     monkeypatch.setattr(VAELearner, "train_step", no_memory)

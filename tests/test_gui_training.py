@@ -108,11 +108,11 @@ def test_an_injected_failure_shows_a_message_and_the_window_stays_usable(
 ):
     real_step = VAELearner.train_step
 
-    def fail_at_third(self, images):
+    def fail_at_third(self, images, labels=None):
         self.calls = getattr(self, "calls", 0) + 1
         if self.calls == 3:
             raise RuntimeError("injected fault")
-        return real_step(self, images)
+        return real_step(self, images, labels)
 
     monkeypatch.setattr(VAELearner, "train_step", fail_at_third)
     log = EventLog(window)
