@@ -25,6 +25,7 @@ from trainer.events import (
 )
 from trainer.learners import VAELearner
 from trainer.loop import train
+from trainer.registry import get_model, model_names
 
 
 def tiny_config(model="vae", **changes):
@@ -40,8 +41,9 @@ def epoch_metrics(events):
     return [(e.epoch, e.step, e.train, e.test) for e in events if isinstance(e, EpochEnded)]
 
 
-@pytest.mark.parametrize("model", ["vae", "gan"])
+@pytest.mark.parametrize("model", model_names())
 def test_events_and_run_folder(tiny_data, tmp_path, model):
+    spec = get_model(model)
     events = run_all(tiny_config(model), tiny_data, tmp_path / "run")
     assert isinstance(events[0], RunStarted) and isinstance(events[-1], RunFinished)
     started = events[0]
@@ -49,14 +51,17 @@ def test_events_and_run_folder(tiny_data, tmp_path, model):
     steps = [e for e in events if isinstance(e, StepLogged)]
     assert [e.step for e in steps] == list(range(2, 15, 2))
     assert all(e.images_per_s > 0 and all(np.isfinite(list(e.losses.values()))) for e in steps)
+    assert all(set(e.losses) == set(spec.step_metrics) for e in steps)
     epochs = [e for e in events if isinstance(e, EpochEnded)]
     assert [e.epoch for e in epochs] == [1, 2]
-    expected_test = {"bce", "kl", "mse", "neg_elbo"} if model == "vae" else {"d_real", "d_fake"}
-    assert set(epochs[0].test) == expected_test
+    assert set(epochs[0].test) == set(spec.test_metrics)
     grids = [e for e in events if isinstance(e, SamplesReady)]
-    names = {"vae": {"samples", "reconstructions"}, "gan": {"samples"}}[model]
-    assert {g.name for g in grids} == names
-    assert all(g.grid.dtype == np.uint8 and g.grid.shape == (242, 242) for g in grids)
+    assert [g.name for g in grids] == [g.name for g in spec.grids] * 2
+    for g in grids:
+        class_rows = spec.conditional and g.name == "samples"  # 10 x 10, else 8 x 8 tiles
+        assert g.grid.dtype == np.uint8 and g.grid.shape == (
+            (302,) * 2 if class_rows else (242,) * 2
+        )
     assert sum(isinstance(e, CheckpointSaved) for e in events) == 2
 
     folder = tmp_path / "run"
@@ -78,20 +83,28 @@ def test_same_seed_same_metrics(tiny_data, tmp_path):
     assert first != other
 
 
-@pytest.mark.parametrize("model", ["vae", "gan"])
+@pytest.mark.parametrize("model", model_names())
 def test_resume_from_epoch_boundary_continues_the_same_run(tiny_data, tmp_path, model):
-    whole = epoch_metrics(run_all(tiny_config(model, epochs=3), tiny_data, tmp_path / "whole"))
+    whole = epoch_metrics(run_all(tiny_config(model), tiny_data, tmp_path / "whole"))
     run_all(tiny_config(model, epochs=1), tiny_data, tmp_path / "part")
     checkpoint = load_checkpoint(tmp_path / "part")
-    events = run_all(tiny_config(model, epochs=3), tiny_data, tmp_path / "part", resume=checkpoint)
+    events = run_all(tiny_config(model), tiny_data, tmp_path / "part", resume=checkpoint)
     assert events[0].step == 7 and events[0].epoch == 1
-    assert epoch_metrics(events) == whole[1:]
+    assert epoch_metrics(events) == whole[1:]  # the same second epoch, to the last bit
     epochs_in_file = [
         json.loads(line)["epoch"]
         for line in (tmp_path / "part" / "metrics.jsonl").read_text().splitlines()
         if '"type": "epoch"' in line
     ]
-    assert epochs_in_file == [1, 2, 3]
+    assert epochs_in_file == [1, 2]
+
+
+def test_wgan_logs_its_generator_update_count_not_a_mean(tiny_data, tmp_path):
+    events = run_all(tiny_config("wgan", epochs=1, n_critic=2, log_every=3), tiny_data, tmp_path)
+    steps = [e for e in events if isinstance(e, StepLogged)]
+    assert [(e.step, e.losses["g_updates"]) for e in steps] == [(3, 1), (6, 3)]
+    (epoch,) = [e for e in events if isinstance(e, EpochEnded)]
+    assert epoch.train["g_updates"] == 3  # 7 critic steps, a generator step every second
 
 
 def test_stop_mid_epoch_saves_and_resume_matches_an_uninterrupted_run(tiny_data, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
 from tests.runs import tiny_run
 from tests.toy_model import TOY_LOSS, toy_model  # noqa: F401  (a fixture)
@@ -14,6 +15,7 @@ from trainer.config import default_config
 from trainer.errors import CheckpointError
 from trainer.history import RunHistory
 from trainer.keys import METRICS
+from trainer.learners import make_learner
 from trainer.registry import all_models, get_model, model_names
 
 
@@ -53,13 +55,17 @@ def test_a_registered_toy_model_trains_from_the_cli(toy_model, tiny_data_dir, tm
         load_checkpoint(folder, expect_model="vae")
 
 
-@pytest.mark.parametrize("model", ["vae", "gan"])
+@pytest.mark.parametrize("model", model_names())
 def test_a_checkpoint_of_one_model_refuses_to_load_as_another(model, tiny_data_dir, tmp_path):
     folder = tiny_run(model, tiny_data_dir, tmp_path / "runs")
+    state = load_checkpoint(folder, expect_model=model).state
     for other in model_names():
         if other != model:
             with pytest.raises(CheckpointError, match="is needed here"):
                 load_checkpoint(folder, expect_model=other)
+            learner = make_learner(default_config(other, latent_dim=4), torch.device("cpu"))
+            with pytest.raises(CheckpointError, match="weights do not fit"):
+                learner.load_state_dict(state)  # the weights alone do not fit either
 
 
 def test_pins_survive_a_restart_and_main_roles_replace(tmp_path):

@@ -11,7 +11,8 @@ from torch import nn
 
 from trainer.data import CLASSES, Split
 from trainer.grids import tile
-from trainer.learners import Learner, adam, class_weights
+from trainer.learners import Learner, adam
+from trainer.models.conditioning import one_hot as class_weights
 from trainer.registry import (
     CurveSpec,
     GridSpec,

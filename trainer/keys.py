@@ -16,6 +16,7 @@ class MetricInfo:
     label: str
     unit: str = ""
     lower_is_better: bool | None = None
+    count: bool = False  # a running count: a log interval keeps its latest value, not a mean
 
 
 # Training losses and test metrics of the likelihood models (nats per image).
@@ -34,6 +35,10 @@ D_LOSS = "d_loss"
 G_LOSS = "g_loss"
 D_REAL = "d_real"
 D_FAKE = "d_fake"
+WASSERSTEIN = "wasserstein"
+GRADIENT_PENALTY = "gradient_penalty"
+CRITIC_LOSS = "critic_loss"
+G_UPDATES = "g_updates"
 
 # Sample quality against the test set, in the classifier's feature space.
 FID = "fid"
@@ -63,6 +68,10 @@ METRICS: dict[str, MetricInfo] = {
         MetricInfo(G_LOSS, "generator loss", "", None),
         MetricInfo(D_REAL, "D(x)", "probability", None),
         MetricInfo(D_FAKE, "D(G(z))", "probability", None),
+        MetricInfo(WASSERSTEIN, "Wasserstein estimate", "critic score", None),
+        MetricInfo(GRADIENT_PENALTY, "gradient penalty", "", True),
+        MetricInfo(CRITIC_LOSS, "critic loss", "", None),
+        MetricInfo(G_UPDATES, "generator updates", "", None, count=True),
         MetricInfo(FID, "FID", "", True),
         # torchmetrics' raw KID: unbiased polynomial-kernel MMD^2 of the classifier features.
         MetricInfo(KID, "KID", "raw torchmetrics units", True),
@@ -82,6 +91,12 @@ def register_metric(info: MetricInfo) -> MetricInfo:
     if known != info:
         raise ValueError(f"metric {info.key!r} is already registered as {known}")
     return info
+
+
+def is_count(key: str) -> bool:
+    """Whether `key` is a running count (its latest value stands for an interval)."""
+    info = METRICS.get(key)
+    return bool(info and info.count)
 
 
 def format_number(value: float) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from trainer.keys import is_count
+
 
 class Meter:
     """Image-weighted running means of named losses; its state goes into checkpoints."""
@@ -16,7 +18,10 @@ class Meter:
         """Count one batch."""
         self.images += images
         for name, value in values.items():
-            self.sums[name] = self.sums.get(name, 0.0) + value * images
+            if is_count(name):  # a running count: its mean over the batches would mislead
+                self.sums[name] = value * self.images
+            else:
+                self.sums[name] = self.sums.get(name, 0.0) + value * images
 
     def means(self) -> dict[str, float]:
         """Means so far (empty before the first batch)."""

@@ -6,13 +6,14 @@ from trainer import keys as k
 from trainer.registry import CurveSpec, GridSpec, Likelihood, ModelSpec, PlotSpec, register_model
 
 _NATS = "nats per image"
+_CLASS_ROWS = "{} samples: a row per class (T-shirt/top to ankle boot), fixed noise per column"
 
 VAE = register_model(
     ModelSpec(
         name="vae",
         label="VAE",
         title="VAE (variational autoencoder)",
-        learner="trainer.learners:VAELearner",
+        learner="trainer.learners.vae:VAELearner",
         objective="ELBO",
         description=(
             "A convolutional variational autoencoder (Kingma & Welling 2014). The encoder maps "
@@ -61,7 +62,7 @@ GAN = register_model(
         name="gan",
         label="GAN",
         title="GAN (DCGAN)",
-        learner="trainer.learners:GANLearner",
+        learner="trainer.learners.gan:GANLearner",
         objective="adversarial (non-saturating)",
         description=(
             "A DCGAN (Radford et al. 2016): a generator turns noise into images, a "
@@ -94,5 +95,118 @@ GAN = register_model(
         ),
         grids=(GridSpec("samples", "GAN samples (fixed noise)"),),
         likelihood=Likelihood("none", reason="a GAN defines no density"),
+    )
+)
+
+WGAN = register_model(
+    ModelSpec(
+        name="wgan",
+        label="WGAN-GP",
+        title="WGAN-GP (Wasserstein GAN, gradient penalty)",
+        learner="trainer.learners.wgan:WGANLearner",
+        objective="Wasserstein-1 (critic estimate, gradient penalty)",
+        description=(
+            "A Wasserstein GAN with gradient penalty (Gulrajani et al. 2017) and the DCGAN "
+            "generator. The critic scores images instead of classifying them: if it is "
+            "1-Lipschitz, E[D(x)] - E[D(G(z))] at its best is the Wasserstein-1 (earth "
+            "mover's) distance between real and generated images: with a well-trained critic "
+            "the estimate falls as the samples improve, and it gives the generator useful "
+            "gradients even where the two sets do not overlap. The Lipschitz constraint is "
+            "enforced by penalising critic gradients of norm other than 1 between real and "
+            "fake images; the original WGAN clipped the weights instead, which leaves the "
+            "critic too simple or makes gradients vanish or explode. The critic takes n_critic "
+            "steps per generator step, so an epoch has 1/n_critic as many generator updates."
+        ),
+        # Gulrajani et al. 2017, alg. 1: lr 1e-4, Adam betas (0, 0.9), n_critic 5, lambda 10.
+        defaults={
+            "latent_dim": 64,
+            "lr": 1e-4,
+            "batch_size": 64,
+            "adam_betas": (0.0, 0.9),
+            "n_critic": 5,
+            "gp_weight": 10.0,
+        },
+        options=("adam_betas", "n_critic", "gp_weight"),
+        step_metrics=(k.WASSERSTEIN, k.GRADIENT_PENALTY, k.CRITIC_LOSS, k.G_LOSS, k.G_UPDATES),
+        test_metrics=(k.WASSERSTEIN,),
+        summary_metrics=(k.WASSERSTEIN,),
+        plots=(
+            PlotSpec(
+                "Critic's Wasserstein estimate per step",
+                "step",
+                "E[D(x)] - E[D(G(z))]",
+                (CurveSpec(f"step/{k.WASSERSTEIN}", "estimate"),),
+            ),
+            PlotSpec(
+                "Gradient penalty per step",
+                "step",
+                "E[(|grad D| - 1)^2]",
+                (CurveSpec(f"step/{k.GRADIENT_PENALTY}", "penalty"),),
+            ),
+            PlotSpec(
+                "Generator loss per step",
+                "step",
+                "-E[D(G(z))]",
+                (CurveSpec(f"step/{k.G_LOSS}", "generator"),),
+            ),
+        ),
+        grids=(GridSpec("samples", "WGAN-GP samples (fixed noise)"),),
+        likelihood=Likelihood("none", reason="a GAN defines no density"),
+    )
+)
+
+CGAN = register_model(
+    ModelSpec(
+        name="cgan",
+        label="cGAN",
+        title="cGAN (conditional DCGAN)",
+        learner="trainer.learners.gan:CGANLearner",
+        objective="adversarial (non-saturating), class-conditional",
+        description=(
+            "A conditional GAN (Mirza & Osindero 2014) on the DCGAN: the generator reads the "
+            "noise with the wanted class appended, and the discriminator judges whether an "
+            "image is a real image of the given class (a projection discriminator, Miyato & "
+            "Koyama 2018). Trained on the labels, it draws a chosen class. In the grid a row is "
+            "a class and a column one noise vector: what changes down a column is the class, "
+            "what changes along a row is the noise."
+        ),
+        defaults=GAN.defaults,
+        options=GAN.options,
+        step_metrics=GAN.step_metrics,
+        test_metrics=GAN.test_metrics,
+        summary_metrics=GAN.summary_metrics,
+        plots=GAN.plots,
+        grids=(GridSpec("samples", _CLASS_ROWS.format("cGAN")),),
+        conditional=True,
+        likelihood=Likelihood("none", "p(x|y)", "a GAN defines no density"),
+    )
+)
+
+CVAE = register_model(
+    ModelSpec(
+        name="cvae",
+        label="cVAE",
+        title="cVAE (conditional VAE)",
+        learner="trainer.learners.vae:CVAELearner",
+        objective="ELBO of log p(x|y)",
+        description=(
+            "A conditional VAE (Sohn et al. 2015): encoder and decoder both read the class "
+            "label, so the latent code need not hold the class and keeps style (shape, "
+            "thickness, brightness). Training maximises a lower bound on log p(x|y); "
+            "decoding one code with each label draws the same style in every class."
+        ),
+        defaults=VAE.defaults,
+        options=VAE.options,
+        step_metrics=VAE.step_metrics,
+        test_metrics=VAE.test_metrics,
+        summary_metrics=VAE.summary_metrics,
+        plots=VAE.plots,
+        grids=(
+            GridSpec("samples", _CLASS_ROWS.format("cVAE")),
+            GridSpec("reconstructions", "Test images (odd rows) and their reconstructions"),
+        ),
+        has_encoder=True,
+        conditional=True,
+        likelihood=Likelihood("bound", "p(x|y)"),
     )
 )

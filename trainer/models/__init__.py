@@ -1,1 +1,1 @@
-"""The networks: a convolutional VAE and a DCGAN."""
+"""The networks: the VAE and the DCGAN, their conditional versions, and the WGAN-GP."""

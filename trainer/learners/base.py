@@ -1,29 +1,28 @@
-"""What the loop drives: a model with its optimizers, random stream, step and evaluation."""
+"""The learner base: a model with its optimizers, random stream, step and evaluation."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from trainer import keys as k
 from trainer.config import RunConfig
-from trainer.data import CLASSES, Split, balanced_indices
+from trainer.data import Split
 from trainer.errors import CheckpointError, raise_if_cancelled
-from trainer.grids import interleave_rows, tile
-from trainer.metrics.reconstruction import PosteriorDraws
-from trainer.models.gan import DCGAN
-from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
+from trainer.grids import tile
+from trainer.models.conditioning import NUM_CLASSES, required_labels, uniform_labels
 from trainer.precision import FP32, Precision, autocast_networks, full_precision
-from trainer.registry import get_model
+from trainer.registry import ModelSpec, get_model
 
 EVAL_BATCH = 1000
 GRID_SIZE = 64  # 8x8 tiles
+# Per-image values of one evaluation batch: f(prepared images, labels, eval stream).
+PerImage = Callable[[torch.Tensor, torch.Tensor, torch.Generator], dict[str, torch.Tensor]]
 
 
 def to_unit(images: torch.Tensor) -> torch.Tensor:
@@ -63,13 +62,18 @@ class Learner:
         autocast_networks(self.model, precision, device.type)
         self.rng = torch.Generator(device=device).manual_seed(config.seed)
         self.optimizers = self.build_optimizers()
-        # One loss scale per optimizer: each adapts to its own gradients (the GAN has two).
+        # One loss scale per optimizer: each adapts to its own gradients (a GAN has two).
         self.scalers = (
             {name: torch.amp.GradScaler(device.type) for name in self.optimizers}
             if precision.scaled
             else {}
         )
         self.noise = fixed_noise(config).to(device)
+
+    @property
+    def spec(self) -> ModelSpec:
+        """This model's registry entry."""
+        return get_model(self.config.model)
 
     def build_model(self) -> nn.Module:
         """The network(s) of this learner."""
@@ -78,6 +82,10 @@ class Learner:
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         """Optimizers by name."""
         raise NotImplementedError
+
+    def adam_per_part(self, *parts: str) -> dict[str, torch.optim.Optimizer]:
+        """One Adam for each named sub-network of the model (a GAN's two players)."""
+        return {part: adam(getattr(self.model, part).parameters(), self.config) for part in parts}
 
     def train_step(
         self, images: torch.Tensor, labels: torch.Tensor | None = None
@@ -88,19 +96,61 @@ class Learner:
         """
         raise NotImplementedError
 
+    def latent(self, count: int) -> torch.Tensor:
+        """Fresh prior draws from the training stream."""
+        return torch.randn(count, self.config.latent_dim, generator=self.rng, device=self.device)
+
+    def condition(self, labels: torch.Tensor | None, count: int) -> torch.Tensor | None:
+        """The labels a conditional model needs (checked, on the device); None for the others."""
+        if not self.spec.conditional:
+            return None
+        return required_labels(labels, count).to(self.device)
+
     def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Images (N, 1, 28, 28) in [0, 1] for latent draws `z` (and classes, if conditional).
 
         Conditional learners take `labels` (and so do their `encode`/`reconstruct`) as class
         indices (N,) int64 or as class weights (N, 10) float, rows summing to 1: a soft label
-        conditions on that mix of classes (`class_weights` turns either into weights), which
-        is how the explorer morphs one class into another for a fixed z.
+        conditions on that mix of classes, which is how the explorer morphs one class into
+        another for a fixed z.
         """
+        if self.spec.conditional:
+            return self.model.sample(z, self.condition(labels, len(z)))
         return self.model.sample(z)
+
+    def generate(self, count: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """`count` samples (count, 1, 28, 28) in [0, 1] from prior draws, on the device.
+
+        What sample-quality metrics judge: z from `generator` (a fresh evaluation stream if
+        None) and, for a conditional model, every class equally often in random order.
+        """
+        rng = generator or self.eval_generator()
+        z = torch.randn(count, self.config.latent_dim, generator=rng, device=rng.device)
+        labels = uniform_labels(count, rng) if self.spec.conditional else None
+        batches = []
+        with self.evaluating():
+            for start in range(0, count, EVAL_BATCH):
+                picks = slice(start, start + EVAL_BATCH)
+                y = None if labels is None else labels[picks]
+                batches.append(self.sample_images(z[picks].to(self.device), y))
+        return torch.cat(batches)
 
     def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
         """Test metrics over a whole split (on this learner's device), cancellable per batch."""
         raise NotImplementedError
+
+    def split_means(
+        self, split: Split, per_image: PerImage, cancel: threading.Event | None = None
+    ) -> dict[str, float]:
+        """Means over `split` of the values `per_image` gives each batch (in eval mode)."""
+        sums: dict[str, float] = {}
+        rng = self.eval_generator()
+        with self.evaluating():
+            for images, labels in self.eval_batches(split, cancel):
+                x = self.prepare(images, rng)
+                for name, values in per_image(x, labels.to(self.device), rng).items():
+                    sums[name] = sums.get(name, 0.0) + values.sum().item()
+        return {name: total / len(split) for name, total in sums.items()}
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
         """Named uint8 image grids that show how the model is doing."""
@@ -117,6 +167,18 @@ class Learner:
             scaler.update()
         else:
             optimizer.step()
+
+    def noise_grid(self) -> np.ndarray:
+        """Samples from the fixed noise, 8 a row."""
+        with self.evaluating():
+            return tile(self.sample_images(self.noise))
+
+    def class_grid(self, columns: int = NUM_CLASSES) -> np.ndarray:
+        """Samples of a conditional model: a row per class, a fixed noise vector per column."""
+        z = self.noise[:columns].repeat(NUM_CLASSES, 1)
+        labels = torch.arange(NUM_CLASSES, device=self.device).repeat_interleave(columns)
+        with self.evaluating():
+            return tile(self.sample_images(z, labels), nrow=columns)
 
     def prepare(
         self, images: torch.Tensor, generator: torch.Generator | None = None
@@ -143,13 +205,14 @@ class Learner:
 
     @contextlib.contextmanager
     def evaluating(self) -> Iterator[None]:
-        """Eval mode, float32 and no gradients, restoring train mode afterwards."""
+        """Eval mode, float32 and no gradients, restoring the model's mode afterwards."""
+        was_training = self.model.training
         self.model.eval()
         try:
             with torch.no_grad(), full_precision():
                 yield
         finally:
-            self.model.train()
+            self.model.train(was_training)
 
     def state_dict(self) -> dict[str, Any]:
         """Weights, optimizer states and the random stream: all a resume needs."""
@@ -189,150 +252,6 @@ class Learner:
             self.rng.set_state(saved)
         else:
             self.rng.manual_seed(self.config.seed + 1_000_003)
-
-
-class VAELearner(Learner):
-    """Trains ConvVAE on the negative beta-ELBO."""
-
-    model: ConvVAE
-
-    def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Posterior means of images `x` in [0, 1]: the codes the explorer shows."""
-        return self.model.encode(x)[0]
-
-    def reconstruct(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Pixel means decoded from the posterior means."""
-        return self.model.reconstruct(x)
-
-    def posterior_draws(
-        self, x: torch.Tensor, labels: torch.Tensor | None, samples: int, generator: torch.Generator
-    ) -> PosteriorDraws:
-        """Posterior draws per image for the ELBO's terms and the IWAE bound (the evaluation)."""
-        return self.model.posterior_draws(x, samples, generator)
-
-    def build_model(self) -> ConvVAE:
-        return ConvVAE(self.config.latent_dim)
-
-    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"adam": adam(self.model.parameters(), self.config)}
-
-    def train_step(
-        self, images: torch.Tensor, labels: torch.Tensor | None = None
-    ) -> dict[str, float]:
-        return self.optimise(self.prepare(images))
-
-    def optimise(self, x: torch.Tensor) -> dict[str, float]:
-        """One Adam step on a prepared batch (N, 1, 28, 28) in [0, 1]."""
-        loss = self.model.loss(x, self.config.beta, self.rng)
-        self.step_optimizer("adam", loss.total)
-        recon, kl = loss.recon.item(), loss.kl.item()
-        # -ELBO weighs KL by 1 whatever beta training uses; logged so curves need no model logic.
-        return {k.LOSS: loss.total.item(), k.RECON: recon, k.KL: kl, k.NEG_ELBO: recon + kl}
-
-    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
-        """Test BCE (nats/image, one posterior sample), KL, -ELBO (beta = 1) and MSE per pixel."""
-        sums = {k.BCE: 0.0, k.KL: 0.0, k.MSE: 0.0}
-        rng = self.eval_generator()
-        with self.evaluating():
-            for images, _ in self.eval_batches(split, cancel):
-                x = self.prepare(images, rng)
-                mu, logvar = self.model.encode(x)
-                z = self.model.reparameterize(mu, logvar, rng)
-                sums[k.BCE] += reconstruction_nats(self.model.decode(z), x).sum().item()
-                sums[k.KL] += gaussian_kl(mu, logvar).sum().item()
-                mean_image = torch.sigmoid(self.model.decode(mu))
-                sums[k.MSE] += (mean_image - x).pow(2).mean(dim=(1, 2, 3)).sum().item()
-        metrics = {name: total / len(split) for name, total in sums.items()}
-        metrics[k.NEG_ELBO] = metrics[k.BCE] + metrics[k.KL]
-        return metrics
-
-    def grids(self, split: Split) -> dict[str, np.ndarray]:
-        """Prior samples from the fixed noise, and test originals above reconstructions."""
-        picks = balanced_indices(split.labels.numpy(), GRID_SIZE // 2)
-        with self.evaluating():
-            samples = self.model.sample(self.noise)
-            originals = to_unit(split.images[picks].to(self.device))
-            recons = self.model.reconstruct(originals)
-        return {
-            "samples": tile(samples),
-            "reconstructions": tile(interleave_rows(originals, recons)),
-        }
-
-
-class GANLearner(Learner):
-    """Trains DCGAN: one discriminator step, then one generator step, per batch."""
-
-    model: DCGAN
-
-    def build_model(self) -> DCGAN:
-        model = DCGAN(self.config.latent_dim)
-        model.apply(_dcgan_init)
-        return model
-
-    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {
-            "generator": adam(self.model.generator.parameters(), self.config),
-            "discriminator": adam(self.model.discriminator.parameters(), self.config),
-        }
-
-    def latent(self, count: int) -> torch.Tensor:
-        """Fresh prior draws from the training stream."""
-        return torch.randn(count, self.config.latent_dim, generator=self.rng, device=self.device)
-
-    def train_step(
-        self, images: torch.Tensor, labels: torch.Tensor | None = None
-    ) -> dict[str, float]:
-        real = self.prepare(images) * 2 - 1
-        fake = self.model.generator(self.latent(len(real)))
-        d = self.model.discriminator_loss(real, fake.detach())
-        self.step_optimizer("discriminator", d.loss)
-        g_loss = self.model.generator_loss(fake)
-        self.step_optimizer("generator", g_loss)
-        return {
-            k.D_LOSS: d.loss.item(),
-            k.G_LOSS: g_loss.item(),
-            k.D_REAL: d.d_real.item(),
-            k.D_FAKE: d.d_fake.item(),
-        }
-
-    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
-        """Mean D(x) on the split's real images and D(G(z)) on as many generated ones."""
-        sums = {k.D_REAL: 0.0, k.D_FAKE: 0.0}
-        rng = self.eval_generator()
-        with self.evaluating():
-            for images, _ in self.eval_batches(split, cancel):
-                real = self.prepare(images, rng) * 2 - 1
-                z = torch.randn(
-                    len(real), self.config.latent_dim, generator=rng, device=self.device
-                )
-                sums[k.D_REAL] += torch.sigmoid(self.model.discriminator(real)).sum().item()
-                fake = self.model.generator(z)
-                sums[k.D_FAKE] += torch.sigmoid(self.model.discriminator(fake)).sum().item()
-        return {name: total / len(split) for name, total in sums.items()}
-
-    def grids(self, split: Split) -> dict[str, np.ndarray]:
-        """Samples from the fixed noise."""
-        with self.evaluating():
-            return {"samples": tile(self.model.sample(self.noise))}
-
-
-def _dcgan_init(module: nn.Module) -> None:
-    """N(0, 0.02) weights and unit-mean BatchNorm scales (Radford et al. 2016, sec. 4)."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
-    elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
-        nn.init.normal_(module.weight, 1.0, 0.02)
-        nn.init.zeros_(module.bias)
-
-
-def class_weights(labels: torch.Tensor, classes: int = len(CLASSES)) -> torch.Tensor:
-    """Conditioning input (N, classes) float: one-hot rows for class indices (N,); soft
-    weights (N, classes) pass through unchanged."""
-    if labels.is_floating_point():
-        return labels
-    return nn.functional.one_hot(labels.long(), classes).float()
 
 
 def adam(parameters: Any, config: RunConfig) -> torch.optim.Adam:
