@@ -15,6 +15,7 @@ import torch
 from tests.faults import DATA_FAULTS, broken_data
 from trainer.checkpoint import FORMAT_VERSION, load_checkpoint
 from trainer.cli import main as train_cli
+from trainer.data import how_to_get_data
 
 TINY = ["--epochs", "1", "--batch-size", "25", "--latent-dim", "4", "--device", "cpu"]
 
@@ -26,6 +27,7 @@ def test_each_data_fault_is_one_clear_message(tmp_path, capsys, fault, message):
     err = capsys.readouterr().err
     assert code == 1 and message in err, err
     assert "Traceback" not in err and err.count("fmgen-train: error:") == 1
+    assert err.endswith(how_to_get_data() + "\n") and err.count("Ways to get") == 1
 
 
 @pytest.fixture

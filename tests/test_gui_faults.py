@@ -13,6 +13,7 @@ from tests.faults import DATA_FAULTS, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
 from tests.test_faults import CHECKPOINT_FAULTS
+from trainer.data import how_to_get_data
 from trainer.events import RunFailed, RunStarted, StepLogged
 from trainer.latent import Cancelled
 from trainer.learners import VAELearner
@@ -33,6 +34,7 @@ def test_each_data_fault_is_a_message_in_the_window(qtbot, tmp_path, fault, mess
     wait_for_failure(qtbot, window, log)
     text = window.training.messages.text
     assert message in text and "Traceback" not in text
+    assert text.endswith(how_to_get_data())
     assert window.training.start_button.isEnabled()
     window.close()
 
