@@ -5,16 +5,12 @@ from __future__ import annotations
 import json
 import re
 import time
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.config import RunConfig
@@ -123,30 +119,30 @@ class RunFolderLock:
     """An exclusive lock on a run folder while a process trains in it.
 
     Two processes resuming the same run would interleave metrics.jsonl and overwrite each
-    other's checkpoints. flock is released by the kernel when its process dies, so a crash
-    never leaves a stale lock behind (on systems without fcntl the lock is not enforced).
+    other's checkpoints. filelock takes the operating system's own lock on `.lock` (flock on
+    Unix, a locked byte range on Windows), which is released when its process dies, so a crash never
+    leaves a stale lock behind.
     """
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / ".lock"
-        self._file = None
+        # One attempt, no waiting; not thread-local, because the app may end a run's
+        # generator on another thread than the one that started it.
+        self._lock = FileLock(self.path, timeout=0, thread_local=False)
 
     def __enter__(self) -> RunFolderLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "a+")
-        if fcntl is not None:
-            try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                self._file.close()
-                raise RunFolderError(
-                    f"{self.path.parent} is in use: another fmgen is training in this run "
-                    "folder. Wait for it to finish, or train in a new folder."
-                ) from exc
+        try:
+            self._lock.acquire()
+        except Timeout as exc:
+            raise RunFolderError(
+                f"{self.path.parent} is in use: another fmgen is training in this run "
+                "folder. Wait for it to finish, or train in a new folder."
+            ) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._file.close()  # closing releases the lock
+        self._lock.release()
 
 
 class MetricsLog:
