@@ -79,11 +79,16 @@ def train(
     try:
         yield from run.events()
     except Exception as exc:
-        yield failure_event(exc, run.step)
+        yield failure_event(exc, run.step, run.folder.checkpoint)
 
 
-def failure_event(exc: BaseException, step: int | None) -> RunFailed:
-    """A RunFailed event that explains `exc` to the user."""
+NO_CHECKPOINT_YET = "No checkpoint had been written yet."
+
+
+def failure_event(
+    exc: BaseException, step: int | None, checkpoint: Path | None = None
+) -> RunFailed:
+    """A RunFailed event that explains `exc`; with the run's `checkpoint`, says what is kept."""
     kinds = {
         DataError: "data",
         ConfigError: "config",
@@ -93,10 +98,12 @@ def failure_event(exc: BaseException, step: int | None) -> RunFailed:
     if isinstance(exc, FmgenError):
         kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "internal")
         return RunFailed(str(exc), kind, step)
-    if isinstance(exc, torch.OutOfMemoryError) or "out of memory" in str(exc).lower():
+    if _out_of_memory(exc):
+        # On the CPU a device change cannot help: the memory is the computer's.
+        cpu = isinstance(exc, MemoryError) or "DefaultCPUAllocator" in str(exc)
         return RunFailed(
             f"Out of memory at step {step}. Try a smaller batch size, a smaller latent size, or "
-            "the CPU. The run's checkpoint holds the last completed epoch.",
+            f"{'closing other programs' if cpu else 'the CPU'}.{_kept(checkpoint)}",
             "oom",
             step,
         )
@@ -106,6 +113,25 @@ def failure_event(exc: BaseException, step: int | None) -> RunFailed:
         step,
         traceback.format_exc(),
     )
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """GPUs raise OutOfMemoryError; PyTorch's CPU allocator raises a plain RuntimeError."""
+    text = str(exc)
+    return (
+        isinstance(exc, (torch.OutOfMemoryError, MemoryError))
+        or "out of memory" in text.lower()
+        or "DefaultCPUAllocator" in text
+    )
+
+
+def _kept(checkpoint: Path | None) -> str:
+    """What of the run survives a failure: its last checkpoint, if one was written."""
+    if checkpoint is None:
+        return ""
+    if checkpoint.is_file():
+        return f" The run's last checkpoint ({checkpoint}) is kept."
+    return f" {NO_CHECKPOINT_YET}"
 
 
 class _Run:
@@ -240,7 +266,7 @@ class _Run:
         kept = (
             f"The checkpoint of epoch {self.epoch} ({self.folder.checkpoint}) is kept."
             if self.folder.checkpoint.exists()
-            else "No checkpoint had been written yet."
+            else NO_CHECKPOINT_YET
         )
         return RunFailed(
             f"Training diverged: non-finite loss ({bad}) at step {self.step}, epoch "
