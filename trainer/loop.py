@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from trainer.checkpoint import Checkpoint, all_finite, finite_metrics, save_chec
 from trainer.config import RunConfig, check_resumable
 from trainer.data import FashionMNIST, Split
 from trainer.device import configure_cpu_threads, describe_device, resolve_device
-from trainer.errors import CheckpointError, ConfigError, DataError, FmgenError, RunFolderError
 from trainer.events import (
     CheckpointSaved,
     EpochEnded,
@@ -30,6 +28,7 @@ from trainer.events import (
     SamplesReady,
     StepLogged,
 )
+from trainer.failures import NO_CHECKPOINT_YET, failure_event
 from trainer.learners import make_learner
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
 
@@ -80,58 +79,6 @@ def train(
         yield from run.events()
     except Exception as exc:
         yield failure_event(exc, run.step, run.folder.checkpoint)
-
-
-NO_CHECKPOINT_YET = "No checkpoint had been written yet."
-
-
-def failure_event(
-    exc: BaseException, step: int | None, checkpoint: Path | None = None
-) -> RunFailed:
-    """A RunFailed event that explains `exc`; with the run's `checkpoint`, says what is kept."""
-    kinds = {
-        DataError: "data",
-        ConfigError: "config",
-        CheckpointError: "checkpoint",
-        RunFolderError: "run_folder",
-    }
-    if isinstance(exc, FmgenError):
-        kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "internal")
-        return RunFailed(str(exc), kind, step)
-    if _out_of_memory(exc):
-        # On the CPU a device change cannot help: the memory is the computer's.
-        cpu = isinstance(exc, MemoryError) or "DefaultCPUAllocator" in str(exc)
-        return RunFailed(
-            f"Out of memory at step {step}. Try a smaller batch size, a smaller latent size, or "
-            f"{'closing other programs' if cpu else 'the CPU'}.{_kept(checkpoint)}",
-            "oom",
-            step,
-        )
-    return RunFailed(
-        f"Internal error at step {step}: {type(exc).__name__}: {exc}",
-        "internal",
-        step,
-        traceback.format_exc(),
-    )
-
-
-def _out_of_memory(exc: BaseException) -> bool:
-    """GPUs raise OutOfMemoryError; PyTorch's CPU allocator raises a plain RuntimeError."""
-    text = str(exc)
-    return (
-        isinstance(exc, (torch.OutOfMemoryError, MemoryError))
-        or "out of memory" in text.lower()
-        or "DefaultCPUAllocator" in text
-    )
-
-
-def _kept(checkpoint: Path | None) -> str:
-    """What of the run survives a failure: its last checkpoint, if one was written."""
-    if checkpoint is None:
-        return ""
-    if checkpoint.is_file():
-        return f" The run's last checkpoint ({checkpoint}) is kept."
-    return f" {NO_CHECKPOINT_YET}"
 
 
 class _Run:
