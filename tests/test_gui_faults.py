@@ -35,6 +35,7 @@ def test_each_data_fault_is_a_message_in_the_window(qtbot, tmp_path, fault, mess
     text = window.training.messages.text
     assert message in text and "Traceback" not in text
     assert text.endswith(how_to_get_data())
+    assert not (tmp_path / "runs").exists()  # a start that failed leaves no run folder
     assert window.training.start_button.isEnabled()
     window.close()
 

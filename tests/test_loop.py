@@ -228,6 +228,7 @@ def test_unusable_device_fails_cleanly(tiny_data, tmp_path, monkeypatch):
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
     failed = run_all(tiny_config(device="cuda:1"), tiny_data, tmp_path / "run")[-1]
     assert failed.kind == "config" and "no CUDA GPU is usable here" in failed.message
+    assert not (tmp_path / "run").exists()  # a start that failed leaves no run folder
 
 
 def test_resume_refuses_changed_settings(tiny_data, tmp_path):

@@ -106,29 +106,34 @@ class _Run:
         self.last_test: dict[str, float] = dict(resume.metrics) if resume else {}
 
     def setup(self) -> None:
-        """Device, learner, restored state and the data on the device."""
+        """Device, learner, restored state and the data on the device; the folder is untouched."""
         if self.resume:
             check_resumable(self.config, self.resume.config)
         self.device = resolve_device(self.config.device)
         if self.device.type == "cpu":
             configure_cpu_threads()
-        self.folder.remove_stale_temporaries()
         self.learner = make_learner(self.config, self.device)
         if self.resume:
             self.learner.load_state_dict(self.resume.state)
-            self.folder.keep_metrics_until(self.step)
-        self.folder.write_config(self.config)
         self.train_images = self.data.train.images.to(self.device)
         self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)
         self.steps_per_epoch = math.ceil(len(self.data.train) / self.config.batch_size)
 
+    def prepare_folder(self) -> None:
+        """Under the lock: clear dead writes, cut the curves back to the checkpoint, save config."""
+        self.folder.remove_stale_temporaries()
+        if self.resume:
+            self.folder.keep_metrics_until(self.step)
+        self.folder.write_config(self.config)
+
     def events(self) -> Iterator[Event]:
-        """The whole run, holding the run folder's lock (before setup touches the folder)."""
+        """The whole run; the folder is created, and locked, only once setup has succeeded."""
+        self.setup()
         with RunFolderLock(self.folder.path):
+            self.prepare_folder()
             yield from self._events()
 
     def _events(self) -> Iterator[Event]:
-        self.setup()
         yield RunStarted(
             run_dir=str(self.folder.path),
             config=self.config.to_dict(),

@@ -22,14 +22,17 @@ _GRID_FILE = re.compile(r"epoch_(\d+)(?:_(\w+))?\.png")
 
 
 def new_run_dir(out: Path | str, model: str) -> Path:
-    """A fresh folder `out/<model>-<date>-<time>[-N]`."""
+    """A fresh path `out/<model>-<date>-<time>[-N]`, not created yet.
+
+    The training loop creates it once the run has really started, so a start that fails
+    (no data, an unusable device) leaves no empty run folder behind.
+    """
     stamp = time.strftime("%Y%m%d-%H%M%S")
     base = Path(out).expanduser() / f"{model}-{stamp}"
     path, n = base, 1
     while path.exists():
         n += 1
         path = base.with_name(f"{base.name}-{n}")
-    path.mkdir(parents=True)
     return path
 
 
