@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 
@@ -9,7 +10,7 @@ import pytest
 import torch
 
 from fmgen_gui.training.controller import IDLE
-from tests.faults import DATA_FAULTS, broken_data
+from tests.faults import DATA_FAULTS, FullDisk, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
 from tests.test_faults import CHECKPOINT_FAULTS
@@ -92,6 +93,24 @@ def test_out_of_memory_is_a_message(qtbot, tmp_path, tiny_data_dir, monkeypatch)
     window.training.start_button.click()
     assert wait_for_failure(qtbot, window, log).kind == "oom"
     assert "Try a smaller batch size" in window.training.messages.text
+    window.close()
+
+
+def test_a_full_or_read_only_disk_while_saving_is_a_message(
+    qtbot, tmp_path, tiny_data_dir, monkeypatch
+):
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.open_run(tiny_run("vae", tiny_data_dir, tmp_path / "runs"))
+    out = tmp_path / "out"
+    figure, copy = out / "loss.png", out / "copy.pt"
+    monkeypatch.setattr("fmgen_gui.main_window.ask_figure_path", lambda *args: figure)
+    FullDisk(monkeypatch, "loss")
+    window.save_view(window.training.views["vae"].plots[0])
+    assert f"The figure was not saved: Disk full: {figure}" in window.training.messages.text
+    FullDisk(monkeypatch, "copy", errno.EROFS)
+    window.save_checkpoint("vae", copy)
+    assert f"The checkpoint was not saved: Read-only disk: {copy}" in window.training.messages.text
+    assert not list(out.iterdir())
     window.close()
 
 

@@ -19,3 +19,10 @@ class ConfigError(FmgenError):
 
 class RunFolderError(FmgenError):
     """A run folder cannot be used (another process is training in it)."""
+
+
+class DiskError(FmgenError, OSError):
+    """A file could not be written: the disk is full or read-only.
+
+    Also an OSError, so the handlers that already catch failed writes show its message.
+    """

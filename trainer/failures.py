@@ -1,4 +1,4 @@
-"""Turn what ends a run (an error, a full memory) into a RunFailed event a person can act on."""
+"""Turn what ends a run (an error, full memory or disk) into a RunFailed event to act on."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from pathlib import Path
 
 import torch
 
-from trainer.errors import CheckpointError, ConfigError, DataError, FmgenError, RunFolderError
+from trainer.errors import (
+    CheckpointError,
+    ConfigError,
+    DataError,
+    DiskError,
+    FmgenError,
+    RunFolderError,
+)
 from trainer.events import RunFailed
 
 NO_CHECKPOINT_YET = "No checkpoint had been written yet."
@@ -22,10 +29,11 @@ def failure_event(
         ConfigError: "config",
         CheckpointError: "checkpoint",
         RunFolderError: "run_folder",
+        DiskError: "disk",
     }
     if isinstance(exc, FmgenError):
         kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "internal")
-        return RunFailed(str(exc), kind, step)
+        return RunFailed(str(exc) + (_kept(checkpoint) if kind == "disk" else ""), kind, step)
     if _out_of_memory(exc):
         # On the CPU a device change cannot help: the memory is the computer's.
         cpu = isinstance(exc, MemoryError) or "DefaultCPUAllocator" in str(exc)

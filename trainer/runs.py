@@ -15,7 +15,7 @@ from filelock import FileLock, Timeout
 from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.config import RunConfig
 from trainer.errors import FmgenError, RunFolderError
-from trainer.files import atomic_write_text
+from trainer.files import atomic_write_text, disk_errors
 from trainer.grids import read_grid, save_grid
 
 _GRID_FILE = re.compile(r"epoch_(\d+)(?:_(\w+))?\.png")
@@ -152,13 +152,17 @@ class MetricsLog:
     """Appends JSON lines to metrics.jsonl, flushed per record so a crash loses at most one."""
 
     def __init__(self, path: Path) -> None:
-        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self.path = path
+        with disk_errors(path):
+            self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
 
     def write(self, record: dict[str, Any]) -> None:
-        """Append one record."""
-        self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
+        """Append one record (a full disk may leave it torn; read_metrics skips such a line)."""
+        with disk_errors(self.path):
+            self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
 
     def close(self) -> None:
         """Close the file."""
-        self._file.close()
+        with disk_errors(self.path):
+            self._file.close()
