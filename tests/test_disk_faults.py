@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+from pathlib import Path
 
 import pytest
 
@@ -94,6 +96,22 @@ def test_fmgen_train_on_a_full_disk_exits_1_with_the_message(
     err = capsys.readouterr().err
     assert err.startswith("fmgen-train: error: Disk full: ") and "epoch_001.png" in err
     assert "No checkpoint had been written yet." in err and "Traceback" not in err
+
+
+def test_a_run_folder_on_a_read_only_disk_is_a_clear_failure(tiny_data, tmp_path, monkeypatch):
+    folder = tmp_path / "runs" / "vae-1"
+    real_mkdir = Path.mkdir
+
+    def read_only(self, *args, **kwargs):
+        if self == folder:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    events = run_all(tiny_config(), tiny_data, folder)
+    assert len(events) == 1 and events[0].kind == "disk"
+    assert events[0].message.startswith(f"Read-only disk: {folder} could not be written.")
+    assert events[0].message.endswith("No checkpoint had been written yet.")
 
 
 def test_an_atomic_write_on_a_full_disk_leaves_the_old_file(tmp_path, monkeypatch):

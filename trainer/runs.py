@@ -123,8 +123,8 @@ class RunFolderLock:
 
     Two processes resuming the same run would interleave metrics.jsonl and overwrite each
     other's checkpoints. filelock takes the operating system's own lock on `.lock` (flock on
-    Unix, a locked byte range on Windows), which is released when its process dies, so a crash never
-    leaves a stale lock behind.
+    Unix, a locked byte range on Windows), which is released when its process dies, so a
+    crash never leaves a stale lock behind.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -134,14 +134,17 @@ class RunFolderLock:
         self._lock = FileLock(self.path, timeout=0, thread_local=False)
 
     def __enter__(self) -> RunFolderLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._lock.acquire()
-        except Timeout as exc:
-            raise RunFolderError(
-                f"{self.path.parent} is in use: another fmgen is training in this run "
-                "folder. Wait for it to finish, or train in a new folder."
-            ) from exc
+        # Creating the folder and its lock file is a run's first write: where a read-only
+        # disk shows first.
+        with disk_errors(self.path.parent):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._lock.acquire()
+            except Timeout as exc:
+                raise RunFolderError(
+                    f"{self.path.parent} is in use: another fmgen is training in this run "
+                    "folder. Wait for it to finish, or train in a new folder."
+                ) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:
