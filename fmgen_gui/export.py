@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
@@ -34,8 +34,11 @@ def render_to_file(path: Path | str, size: QSizeF, paint: Painter) -> Path:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"{path.name}: choose a .png, .svg or .pdf file name")
+    # Drawn in memory, then written by Python: a full or read-only disk then raises an OSError
+    # that says so, where Qt's own file writers report a bare failure or nothing at all.
+    data = {".png": _png, ".svg": _svg, ".pdf": _pdf}[suffix](size, paint, path.stem)
     with atomic_path(path) as tmp:
-        {".png": _png, ".svg": _svg, ".pdf": _pdf}[suffix](tmp, size, paint)
+        tmp.write_bytes(data)
     return path
 
 
@@ -50,7 +53,13 @@ def _paint_on(device, size: QSizeF, paint: Painter) -> None:
         painter.end()
 
 
-def _png(path: Path, size: QSizeF, paint: Painter) -> None:
+def _buffer() -> QBuffer:
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    return buffer
+
+
+def _png(size: QSizeF, paint: Painter, title: str) -> bytes:
     pixels = QSize(round(size.width() * PNG_SCALE), round(size.height() * PNG_SCALE))
     image = QImage(pixels, QImage.Format.Format_ARGB32)  # 96 dpi by default, like the screen
     # A device pixel ratio, not a painter scale: pyqtgraph's cosmetic pens and its
@@ -58,30 +67,35 @@ def _png(path: Path, size: QSizeF, paint: Painter) -> None:
     image.setDevicePixelRatio(PNG_SCALE)
     image.fill(QColor("white"))
     _paint_on(image, size, paint)
-    if not image.save(str(path), "PNG"):
-        raise OSError(f"{path}: the PNG could not be written")
+    buffer = _buffer()
+    if not image.save(buffer, "PNG"):
+        raise OSError(f"{title}: the PNG could not be encoded")
+    return bytes(buffer.data())
 
 
-def _svg(path: Path, size: QSizeF, paint: Painter) -> None:
+def _svg(size: QSizeF, paint: Painter, title: str) -> bytes:
+    buffer = _buffer()
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(buffer)
     generator.setResolution(SCREEN_DPI)
     generator.setSize(size.toSize())
     generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
-    generator.setTitle(path.stem)
+    generator.setTitle(title)
     _paint_on(generator, size, paint)
-    path.write_text(flatten_cosmetic_strokes(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return flatten_cosmetic_strokes(bytes(buffer.data()).decode("utf-8")).encode("utf-8")
 
 
-def _pdf(path: Path, size: QSizeF, paint: Painter) -> None:
-    writer = QPdfWriter(str(path))
+def _pdf(size: QSizeF, paint: Painter, title: str) -> bytes:
+    buffer = _buffer()
+    writer = QPdfWriter(buffer)
     page = QPageSize(
         size * 72 / SCREEN_DPI, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch
     )
     writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     writer.setResolution(SCREEN_DPI)  # one device pixel per screen pixel
-    writer.setTitle(path.stem)
+    writer.setTitle(title)
     _paint_on(writer, size, paint)
+    return bytes(buffer.data())
 
 
 def save_plot(

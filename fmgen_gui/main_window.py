@@ -208,9 +208,13 @@ class MainWindow(QMainWindow):
             self.save_checkpoint(model, chosen[0])
 
     def save_checkpoint(self, model: str, target: Path) -> None:
-        """Copy the checkpoint of `model` to `target` atomically."""
-        with atomic_path(target) as tmp:
-            shutil.copyfile(self.models.checkpoint_path(model), tmp)
+        """Copy the checkpoint of `model` to `target` atomically; errors become a message."""
+        try:
+            with atomic_path(target) as tmp:
+                shutil.copyfile(self.models.checkpoint_path(model), tmp)
+        except OSError as exc:
+            self.training.messages.show_message(f"The checkpoint was not saved: {exc}", "error")
+            return
         self.statusBar().showMessage(f"Saved the {get_model(model).label} checkpoint to {target}")
 
     def export_report(self) -> None:

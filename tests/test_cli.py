@@ -81,11 +81,13 @@ def test_unknown_argument_exits_2(capsys):
     assert "unrecognized arguments: --epocs" in capsys.readouterr().err
 
 
-def test_missing_data_says_how_to_get_it(tmp_path, capsys):
+def test_missing_data_says_how_to_get_it_and_leaves_no_run_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # runs/ is made in the working folder
     code = main(["--model", "vae", "--data-dir", str(tmp_path / "nope")])
     assert code == 1
     err = capsys.readouterr().err
     assert "no such folder" in err and "apt-get install dataset-fashion-mnist" in err
+    assert not (tmp_path / "runs").exists()
 
 
 def test_resume_with_the_other_model_is_refused(tiny_data_dir, tmp_path, capsys):

@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from tests.conftest import write_dataset
+from tests.faults import DATA_FAULTS, broken_data
 from trainer import data as data_module
-from trainer.data import FILES, balanced_indices, fetch, load_fashion_mnist, locate
+from trainer.data import (
+    FILES,
+    balanced_indices,
+    fetch,
+    how_to_get_data,
+    load_fashion_mnist,
+    locate,
+)
 from trainer.errors import DataError
 from trainer.idx import read_idx, write_idx
 
@@ -144,6 +152,23 @@ def test_corrupt_gzip_in_the_data_folder_names_the_file(tmp_path):
     (folder / (FILES["test_images"].name + ".gz")).write_bytes(gzip.compress(b"")[:5])
     with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte\.gz"):
         load_fashion_mnist(folder)
+
+
+@pytest.mark.parametrize(("fault", "message"), DATA_FAULTS.items())
+def test_every_data_error_ends_with_the_ways_to_get_the_data(tmp_path, fault, message):
+    with pytest.raises(DataError) as info:
+        load_fashion_mnist(broken_data(tmp_path, fault))
+    text = str(info.value)
+    assert message in text and text.endswith(how_to_get_data()), text
+    assert text.count("Ways to get Fashion-MNIST") == 1
+
+
+def test_not_found_without_a_download_ends_with_the_ways(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_module, "SYSTEM_DIR", tmp_path / "nowhere")
+    for find in (locate, lambda: fetch(download=False), lambda: fetch(download=True)):
+        with pytest.raises(DataError) as info:
+            find()
+        assert str(info.value).endswith(how_to_get_data()), str(info.value)
 
 
 def test_balanced_limit():

@@ -15,6 +15,9 @@ import torch
 from tests.faults import DATA_FAULTS, broken_data
 from trainer.checkpoint import FORMAT_VERSION, load_checkpoint
 from trainer.cli import main as train_cli
+from trainer.data import how_to_get_data
+from trainer.errors import RunFolderError
+from trainer.runs import RunFolderLock
 
 TINY = ["--epochs", "1", "--batch-size", "25", "--latent-dim", "4", "--device", "cpu"]
 
@@ -26,6 +29,7 @@ def test_each_data_fault_is_one_clear_message(tmp_path, capsys, fault, message):
     err = capsys.readouterr().err
     assert code == 1 and message in err, err
     assert "Traceback" not in err and err.count("fmgen-train: error:") == 1
+    assert err.endswith(how_to_get_data() + "\n") and err.count("Ways to get") == 1
 
 
 @pytest.fixture
@@ -145,3 +149,54 @@ def test_two_processes_on_one_run_folder(run_folder, tiny_data_dir):
     assert second.returncode == 1
     assert "is in use: another fmgen is training in this run folder" in second.stderr
     assert first.returncode == 130
+
+
+LOCK_HOLDER = """
+import sys, time
+from pathlib import Path
+from trainer.runs import RunFolderLock
+
+with RunFolderLock(Path(sys.argv[1])):
+    Path(sys.argv[2]).write_text("locked")
+    time.sleep(120)
+"""
+
+
+def test_a_lock_left_by_a_killed_process_is_not_stale(tmp_path):
+    """The lock dies with its process: a SIGKILLed trainer does not block the folder forever."""
+    folder, marker = tmp_path / "run", tmp_path / "locked"
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(folder), str(marker)])
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the holder never took the lock"
+    with pytest.raises(RunFolderError, match="is in use"), RunFolderLock(folder):
+        pass
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=30)
+    assert (folder / ".lock").exists()  # left behind, as after a crash
+    with RunFolderLock(folder):
+        pass
+
+
+def test_the_lock_holds_without_fcntl_as_on_windows(tmp_path):
+    """The lock once relied on fcntl alone and was not enforced where it is missing."""
+    code = (
+        "import sys, warnings\n"
+        "sys.modules['fcntl'] = None  # import fcntl now fails, as on Windows\n"
+        "warnings.simplefilter('ignore')\n"
+        "from pathlib import Path\n"
+        "from trainer.errors import RunFolderError\n"
+        "from trainer.runs import RunFolderLock\n"
+        "folder = Path(sys.argv[1])\n"
+        "with RunFolderLock(folder):\n"
+        "    try:\n"
+        "        with RunFolderLock(folder):\n"
+        "            print('not enforced')\n"
+        "    except RunFolderError:\n"
+        "        print('refused')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "refused", result.stdout + result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -11,6 +12,8 @@ from PIL import Image
 
 from fmgen_gui.export import PNG_SCALE, render_to_file
 from fmgen_gui.training.run_view import RunView
+from tests.faults import FullDisk
+from trainer.errors import DiskError
 from trainer.events import EpochEnded, SamplesReady, StepLogged
 from trainer.history import RunHistory
 
@@ -107,3 +110,14 @@ def test_grid_export_keeps_square_sharp_pixels(view, tmp_path):
         np.round(image[-40:, image.shape[1] // 2 - 20 : image.shape[1] // 2 + 20] * 255)
     )
     assert len(values) < 80, "nearest-neighbour scaling keeps the grid's own grey levels"
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_a_full_disk_keeps_the_previous_figure(view, tmp_path, monkeypatch, suffix):
+    path = tmp_path / f"loss{suffix}"
+    path.write_bytes(b"the previous figure")
+    FullDisk(monkeypatch, "loss")
+    with pytest.raises(DiskError, match=f"Disk full: {re.escape(str(path))} could not be written"):
+        view.plots[0].save_figure(path)
+    assert path.read_bytes() == b"the previous figure"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp file left

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 import torch
 
 from fmgen_gui.training.controller import IDLE
-from tests.faults import DATA_FAULTS, broken_data
+from tests.faults import DATA_FAULTS, FullDisk, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
 from tests.test_faults import CHECKPOINT_FAULTS
+from trainer.data import how_to_get_data
 from trainer.evaluate import load_learner
 from trainer.events import RunFailed, RunStarted, StepLogged
 from trainer.learners import VAELearner
@@ -30,6 +33,8 @@ def test_each_data_fault_is_a_message_in_the_window(qtbot, tmp_path, fault, mess
     wait_for_failure(qtbot, window, log)
     text = window.training.messages.text
     assert message in text and "Traceback" not in text
+    assert text.endswith(how_to_get_data())
+    assert not (tmp_path / "runs").exists()  # a start that failed leaves no run folder
     assert window.training.start_button.isEnabled()
     window.close()
 
@@ -86,6 +91,24 @@ def test_out_of_memory_is_a_message(qtbot, tmp_path, tiny_data_dir, monkeypatch)
     window.training.start_button.click()
     assert wait_for_failure(qtbot, window, log).kind == "oom"
     assert "Try a smaller batch size" in window.training.messages.text
+    window.close()
+
+
+def test_a_full_or_read_only_disk_while_saving_is_a_message(
+    qtbot, tmp_path, tiny_data_dir, monkeypatch
+):
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.open_run(tiny_run("vae", tiny_data_dir, tmp_path / "runs"))
+    out = tmp_path / "out"
+    figure, copy = out / "loss.png", out / "copy.pt"
+    monkeypatch.setattr("fmgen_gui.main_window.ask_figure_path", lambda *args: figure)
+    FullDisk(monkeypatch, "loss")
+    window.save_view(window.training.views["vae"].plots[0])
+    assert f"The figure was not saved: Disk full: {figure}" in window.training.messages.text
+    FullDisk(monkeypatch, "copy", errno.EROFS)
+    window.save_checkpoint("vae", copy)
+    assert f"The checkpoint was not saved: Read-only disk: {copy}" in window.training.messages.text
+    assert not list(out.iterdir())
     window.close()
 
 

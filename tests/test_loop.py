@@ -193,6 +193,40 @@ def test_out_of_memory_becomes_a_clear_message(tiny_data, tmp_path, monkeypatch)
     assert failed.message.startswith("Out of memory at step 0. Try a smaller batch size")
 
 
+def test_cpu_out_of_memory_is_out_of_memory_and_no_checkpoint_is_claimed(
+    tiny_data, tmp_path, monkeypatch
+):
+    """PyTorch's CPU allocator raises a RuntimeError, not OutOfMemoryError."""
+
+    def too_big(self, images):
+        return {"loss": float(torch.empty(2**60, dtype=torch.uint8).sum())}
+
+    monkeypatch.setattr(VAELearner, "train_step", too_big)
+    failed = run_all(tiny_config(), tiny_data, tmp_path / "run")[-1]
+    assert isinstance(failed, RunFailed) and failed.kind == "oom", failed.message
+    assert failed.message.startswith("Out of memory at step 0. Try a smaller batch size")
+    assert "closing other programs" in failed.message
+    assert failed.message.endswith("No checkpoint had been written yet.")
+    assert not (tmp_path / "run" / "checkpoint.pt").exists()
+
+
+def test_out_of_memory_after_a_checkpoint_says_it_is_kept(tiny_data, tmp_path, monkeypatch):
+    real_step = VAELearner.train_step
+
+    def fails_in_epoch_2(self, images):
+        self.calls = getattr(self, "calls", 0) + 1
+        if self.calls == 10:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real_step(self, images)
+
+    monkeypatch.setattr(VAELearner, "train_step", fails_in_epoch_2)
+    failed = run_all(tiny_config(epochs=3), tiny_data, tmp_path / "run")[-1]
+    assert failed.kind == "oom" and "or the CPU." in failed.message
+    checkpoint = tmp_path / "run" / "checkpoint.pt"
+    assert failed.message.endswith(f"The run's last checkpoint ({checkpoint}) is kept.")
+    assert load_checkpoint(checkpoint).epoch == 1
+
+
 def test_unexpected_errors_become_events_with_a_traceback(tiny_data, tmp_path, monkeypatch):
     def broken(self, images, labels=None):
         raise ZeroDivisionError("boom")
@@ -207,6 +241,7 @@ def test_unusable_device_fails_cleanly(tiny_data, tmp_path, monkeypatch):
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
     failed = run_all(tiny_config(device="cuda:1"), tiny_data, tmp_path / "run")[-1]
     assert failed.kind == "config" and "no CUDA GPU is usable here" in failed.message
+    assert not (tmp_path / "run").exists()  # a start that failed leaves no run folder
 
 
 def test_resume_refuses_changed_settings(tiny_data, tmp_path):

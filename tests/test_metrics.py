@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from trainer import keys
 from trainer.config import default_config
@@ -24,6 +28,7 @@ from trainer.metrics.reconstruction import (
     summarize,
     worst_per_class,
 )
+from trainer.models.vae import ConvVAE
 
 GEN = torch.Generator().manual_seed(0)
 
@@ -64,6 +69,19 @@ def test_precision_recall_density_coverage_on_identical_and_disjoint_sets():
     assert far == {keys.PRECISION: 0.0, keys.RECALL: 0.0, keys.DENSITY: 0.0, keys.COVERAGE: 0.0}
 
 
+def test_precision_and_recall_of_overlapping_sets_by_hand():
+    """k = 1 on a line: every real ball has radius 1, both fake pairs too; the roles differ."""
+    real = torch.arange(10.0)[:, None]  # 0, 1, ..., 9
+    fake = torch.tensor([[0.5], [1.5], [20.0], [21.0]])
+    metrics = manifold_metrics(real, fake, k=1)
+    # Fake 0.5 and 1.5 lie in real balls, 20 and 21 do not; fake balls hold reals 0, 1 and 2.
+    assert metrics["precision"] == 2 / 4 and metrics["recall"] == 3 / 10
+    assert metrics["coverage"] == pytest.approx(3 / 10)  # real balls 0, 1, 2 hold a fake
+    assert metrics["density"] == (2 + 2) / (1 * 4)  # 0.5 in balls 0 and 1; 1.5 in 1 and 2
+    swapped = manifold_metrics(fake, real, k=1)
+    assert (swapped["precision"], swapped["recall"]) == (3 / 10, 2 / 4)
+
+
 def test_kth_neighbour_radius_excludes_the_point_itself():
     points = torch.tensor([[0.0], [1.0], [3.0], [6.0]])
     assert kth_neighbour_radii(points, 1).tolist() == [1.0, 1.0, 2.0, 3.0]
@@ -84,6 +102,78 @@ def test_iwae_bound_is_tighter_than_the_elbo_and_grows_with_k(tiny_data):
     assert one.iwae.mean() == pytest.approx(one.neg_elbo.mean(), rel=0.02)
     assert many.iwae.mean() < few.iwae.mean() < one.iwae.mean()  # tighter as k grows
     assert many.iwae.mean() < many.neg_elbo.mean()  # log p(x) >= IWAE >= ELBO
+
+
+class TinyVAE(nn.Module):
+    """A VAE with a 1-D latent and 12 Bernoulli pixels, whose log p(x) can be integrated.
+
+    Its encoder is deliberately poor (too narrow and off-centre), so the ELBO is loose and
+    the IWAE bound has a long way to tighten.
+    """
+
+    pixels = 12
+
+    def __init__(self) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(0)
+        self.register_buffer("w", 1.5 * torch.randn(self.pixels, generator=generator).double())
+        self.register_buffer("b", 0.5 * torch.randn(self.pixels, generator=generator).double())
+
+    def encode(self, x: torch.Tensor, labels=None) -> tuple[torch.Tensor, torch.Tensor]:
+        mu = ((x - 0.5) * self.w).sum(dim=1, keepdim=True) / (self.w.pow(2).sum() / 4)
+        return mu + 0.3, torch.full_like(mu, math.log(0.05))
+
+    def decode(self, z: torch.Tensor, labels=None) -> torch.Tensor:
+        return z * self.w + self.b
+
+    # The real importance weights: ConvVAE's, on this model's encoder and decoder.
+    posterior_draws = ConvVAE.posterior_draws
+
+    def reconstruct(self, x: torch.Tensor, labels=None) -> torch.Tensor:
+        return torch.sigmoid(self.decode(self.encode(x)[0]))
+
+
+class TinyLearner:
+    """The learner interface per_image_terms uses, around TinyVAE."""
+
+    def __init__(self, model: TinyVAE) -> None:
+        self.model = model
+
+    def posterior_draws(self, x, labels, samples, generator):
+        return self.model.posterior_draws(x, samples, generator)
+
+    def reconstruct(self, x, labels):
+        return self.model.reconstruct(x)
+
+
+def exact_nll(model: TinyVAE, x: torch.Tensor) -> float:
+    """-log p(x) per image, integrating p(x|z) p(z) over z on a fine grid (the rectangle rule)."""
+    z = torch.linspace(-12, 12, 48001, dtype=torch.float64)
+    logits = model.decode(z[:, None])  # (grid, pixels)
+    x = x[:, None]  # (images, 1, pixels)
+    log_px_z = (x * F.logsigmoid(logits) + (1 - x) * F.logsigmoid(-logits)).sum(-1)
+    log_pz = -0.5 * (z.pow(2) + math.log(2 * math.pi))
+    log_px = torch.logsumexp(log_px_z + log_pz, dim=1) + math.log(z[1] - z[0])
+    return -log_px.mean().item()
+
+
+def test_iwae_stays_below_the_integrated_log_likelihood_and_approaches_it():
+    model = TinyVAE()
+    generator = torch.Generator().manual_seed(1)
+    z = torch.randn(100, 1, generator=generator, dtype=torch.float64)
+    x = torch.bernoulli(torch.sigmoid(model.decode(z)), generator=generator)
+    exact = exact_nll(model, x)
+    gaps = []
+    for k in (1, 10, 100, 1000):
+        labels = torch.zeros(len(x), dtype=torch.long)
+        bounds = [
+            per_image_terms(TinyLearner(model), x, labels, k, seed).iwae.mean() for seed in range(8)
+        ]
+        gaps.append(sum(bounds) / len(bounds) - exact)
+    print(f"\n-log p(x) = {exact:.4f} nats; IWAE gaps at k = 1, 10, 100, 1000: {gaps}")
+    assert all(gap > 0 for gap in gaps)  # a lower bound on log p(x): never above it
+    assert gaps == sorted(gaps, reverse=True) and len(set(gaps)) == 4  # tighter with k
+    assert gaps[-1] < 0.25 * gaps[0]
 
 
 def test_per_class_errors_average_to_the_overall_error():

@@ -13,6 +13,11 @@ from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from trainer.events import EpochEnded, RunFinished
 
 EPOCHS = 120  # 7 steps each on the tiny data: 840 steps, about 40 s on two cores
+# What the code needs, with room for a shared machine: memory grew 4 MB over the last 100
+# epochs (grid history is thinned, curves are a few floats a step), and the event loop's
+# p99 stall was 34 ms with five other test runs on the two cores (17 ms idle, make bench).
+MAX_GROWTH_MB = 25
+MAX_STALL_P99_MS = 100
 pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]
 
 
@@ -53,15 +58,17 @@ def test_soak_many_epochs(qtbot, tmp_path, tiny_data_dir):
     late = (resident_mb(), plot_items(window))
     stalls = np.maximum(np.diff(ticks) * 1000 - 10, 0)
     growth = late[0] - marks["early"][0]
+    p99 = np.percentile(stalls, 99)
     print(
         f"\nsoak: {EPOCHS} epochs, {log.of(RunFinished)[0].step} steps; resident memory "
-        f"{marks['early'][0]:.0f} -> {late[0]:.0f} MB (+{growth:.0f}); plot items "
-        f"{marks['early'][1]} -> {late[1]}; stall p50/p99/max "
-        f"{np.percentile(stalls, 50):.1f}/{np.percentile(stalls, 99):.1f}/{stalls.max():.1f} ms"
+        f"{marks['early'][0]:.0f} -> {late[0]:.0f} MB (+{growth:.0f}, bound {MAX_GROWTH_MB}); "
+        f"plot items {marks['early'][1]} -> {late[1]}; stall p50/p99/max "
+        f"{np.percentile(stalls, 50):.1f}/{p99:.1f}/{stalls.max():.1f} ms "
+        f"(p99 bound {MAX_STALL_P99_MS})"
     )
     assert late[1] == marks["early"][1], "plot items are created per update: a leak"
-    assert growth < 100, f"resident memory grew by {growth:.0f} MB over {EPOCHS - 20} epochs"
-    assert np.percentile(stalls, 99) < 200
+    assert growth < MAX_GROWTH_MB, f"memory grew by {growth:.0f} MB over {EPOCHS - 20} epochs"
+    assert p99 < MAX_STALL_P99_MS
     grids = window.training.views["vae"].grids["samples"].grids
     assert len(grids) <= 60 and max(grids) == EPOCHS
     window.close()

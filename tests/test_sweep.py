@@ -67,3 +67,4 @@ def test_a_2x2_sweep_runs_one_at_a_time_reports_failures_and_skips_done_points(
     assert sweep_main(["--model", "vae", *grid, "--out", str(out), *common]) == 1
     again = {p["name"]: p["state"] for p in json.loads((out / "sweep.json").read_text())["points"]}
     assert {again[n] for n in good} == {"skipped"} and {again[n] for n in bad} == {"failed"}
+    assert not any((out / name).exists() for name in bad)  # a failed start leaves no folder

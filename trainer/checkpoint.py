@@ -48,8 +48,10 @@ def save_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
         "meters": checkpoint.meters,
         "metrics": checkpoint.metrics,
     }
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
+    # Through a Python file: a full disk then raises OSError(ENOSPC), which atomic_path turns
+    # into a clear message; torch's own file writer reports only "unexpected pos".
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        torch.save(payload, handle)
 
 
 def resolve_checkpoint_path(path: Path | str) -> Path:

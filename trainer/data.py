@@ -120,6 +120,11 @@ def how_to_get_data() -> str:
     )
 
 
+def data_error(problem: str) -> DataError:
+    """A DataError saying `problem` and then the ways to get the data, as every data error does."""
+    return DataError(f"{problem}\n{how_to_get_data()}")
+
+
 def find_files(folder: Path) -> dict[str, Path]:
     """The dataset files found in `folder` (or its torchvision `FashionMNIST/raw`), by key."""
     found: dict[str, Path] = {}
@@ -138,21 +143,17 @@ def _missing(folder: Path, found: dict[str, Path]) -> str:
     return f"{folder}: missing {names}"
 
 
-def locate(data_dir: Path | str | None = None) -> tuple[dict[str, Path], str]:
-    """Find the four files in the documented order; return them and a description.
-
-    An explicit folder (argument or FMGEN_DATA_DIR) is the only place looked at when given,
-    so a typo is reported instead of silently training on other data.
-    """
+def _find(data_dir: Path | str | None) -> tuple[dict[str, Path], str]:
+    """`locate` without the ways to get the data: its DataError says only what is wrong."""
     explicit = data_dir or os.environ.get(ENV_VAR)
     if explicit:
         folder = Path(explicit).expanduser()
         how = "--data-dir" if data_dir else ENV_VAR
         if not folder.is_dir():
-            raise DataError(f"{how} {folder}: no such folder.\n{how_to_get_data()}")
+            raise DataError(f"{how} {folder}: no such folder.")
         found = find_files(folder)
         if len(found) < len(FILES):
-            raise DataError(f"{how} {_missing(folder, found)}\n{how_to_get_data()}")
+            raise DataError(f"{how} {_missing(folder, found)}")
         return found, f"{folder} ({how})"
     looked = []
     for folder, how in ((data_cache_dir(), "user cache"), (SYSTEM_DIR, "dataset-fashion-mnist")):
@@ -160,26 +161,33 @@ def locate(data_dir: Path | str | None = None) -> tuple[dict[str, Path], str]:
         if len(found) == len(FILES):
             return found, f"{folder} ({how})"
         looked.append(_missing(folder, found) if found else f"{folder}: not there")
-    raise DataError(
-        "Fashion-MNIST was not found.\nLooked in:\n  "
-        + "\n  ".join(looked)
-        + "\n"
-        + how_to_get_data()
-    )
+    raise DataError("Fashion-MNIST was not found.\nLooked in:\n  " + "\n  ".join(looked))
+
+
+def locate(data_dir: Path | str | None = None) -> tuple[dict[str, Path], str]:
+    """Find the four files in the documented order; return them and a description.
+
+    An explicit folder (argument or FMGEN_DATA_DIR) is the only place looked at when given,
+    so a typo is reported instead of silently training on other data.
+    """
+    try:
+        return _find(data_dir)
+    except DataError as exc:
+        raise data_error(str(exc)) from exc
 
 
 def fetch(download: bool = True) -> tuple[dict[str, Path], str]:
     """Locate the data; if it is nowhere and `download` is true, download it into the cache."""
     try:
-        return locate()
+        return _find(None)
     except DataError as not_found:
         if not download:
-            raise
+            raise data_error(str(not_found)) from not_found
         target = data_cache_dir()
         try:
             _download(target)
         except Exception as exc:  # network, disk or checksum failures all end the same way
-            raise DataError(f"{not_found}\nThe download into {target} failed: {exc}") from exc
+            raise data_error(f"{not_found}\nThe download into {target} failed: {exc}") from exc
         return locate()
 
 
@@ -199,14 +207,24 @@ def _check_official(array: np.ndarray, spec: IdxFile, path: Path) -> None:
     if digest != spec.sha256:
         raise DataError(
             f"{path}: has the size of Fashion-MNIST but different content "
-            "(is it MNIST, KMNIST or another dataset in the same format?)\n" + how_to_get_data()
+            "(is it MNIST, KMNIST or another dataset in the same format?)"
         )
 
 
 def read_split(
     images_path: Path, labels_path: Path, prefix: str, cancel: threading.Event | None = None
 ) -> Split:
-    """Read and check one split's image and label files (cancellable between the steps)."""
+    """Read and check one split's files (cancellable); errors end with the ways to get them."""
+    try:
+        return _checked_split(images_path, labels_path, prefix, cancel)
+    except DataError as exc:
+        raise data_error(str(exc)) from exc
+
+
+def _checked_split(
+    images_path: Path, labels_path: Path, prefix: str, cancel: threading.Event | None
+) -> Split:
+    """The checks of `read_split`; its DataErrors say only what is wrong."""
     raise_if_cancelled(cancel)
     images = read_idx(images_path, FILES[f"{prefix}_images"].ndim)
     raise_if_cancelled(cancel)

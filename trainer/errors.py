@@ -35,3 +35,10 @@ def raise_if_cancelled(cancel: threading.Event | None) -> None:
     """
     if cancel is not None and cancel.is_set():
         raise Cancelled("cancelled")
+
+
+class DiskError(FmgenError, OSError):
+    """A file could not be written: the disk is full or read-only.
+
+    Also an OSError, so the handlers that already catch failed writes show its message.
+    """

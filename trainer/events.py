@@ -104,7 +104,7 @@ class RunFailed:
     """The run cannot go on; `message` says why and what to do."""
 
     message: str
-    kind: str  # data, config, checkpoint, run_folder, nan, oom or internal
+    kind: str  # data, config, checkpoint, run_folder, disk, nan, oom or internal
     step: int | None = None
     details: str = ""  # a traceback for internal errors, for bug reports
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+from trainer.errors import DiskError
 
 
 def user_cache_dir() -> Path:
@@ -28,21 +31,42 @@ def default_runs_dir() -> Path:
 
 
 @contextlib.contextmanager
+def disk_errors(path: Path | str) -> Iterator[None]:
+    """Turn a full or read-only disk met while writing `path` into a DiskError that names it."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskError(
+                f"Disk full: {path} could not be written. Free some space, or choose a folder "
+                "on another disk, and try again."
+            ) from exc
+        if exc.errno == errno.EROFS:
+            raise DiskError(
+                f"Read-only disk: {path} could not be written. Choose a folder on a writable "
+                "disk and try again."
+            ) from exc
+        raise
+
+
+@contextlib.contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path` in one rename.
 
     A crash or an exception while writing leaves the previous file untouched, because the
-    rename is the only step that changes what `path` names.
+    rename is the only step that changes what `path` names. A full or read-only disk becomes
+    a DiskError naming `path`, and the temporary file is removed.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     # The suffix stays last: writers such as savefig choose the format from it.
     tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
     try:
-        yield tmp
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        with disk_errors(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            yield tmp
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
 

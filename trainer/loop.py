@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -16,15 +15,7 @@ from trainer.checkpoint import Checkpoint, all_finite, finite_metrics, save_chec
 from trainer.config import RunConfig, check_resumable
 from trainer.data import FashionMNIST, Split
 from trainer.device import configure_cpu_threads, describe_device, resolve_device
-from trainer.errors import (
-    Cancelled,
-    CheckpointError,
-    ConfigError,
-    DataError,
-    FmgenError,
-    RunFolderError,
-    raise_if_cancelled,
-)
+from trainer.errors import Cancelled, raise_if_cancelled
 from trainer.events import (
     CheckpointSaved,
     EpochEnded,
@@ -38,6 +29,7 @@ from trainer.events import (
     SamplesReady,
     StepLogged,
 )
+from trainer.failures import NO_CHECKPOINT_YET, failure_event
 from trainer.learners import make_learner
 from trainer.meters import Meter
 from trainer.precision import resolve_precision
@@ -76,35 +68,9 @@ def train(
             status.observe(event)
             yield event
     except Exception as exc:
-        failed = failure_event(exc, run.step)
+        failed = failure_event(exc, run.step, run.folder.checkpoint)
         status.observe(failed)
         yield failed
-
-
-def failure_event(exc: BaseException, step: int | None) -> RunFailed:
-    """A RunFailed event that explains `exc` to the user."""
-    kinds = {
-        DataError: "data",
-        ConfigError: "config",
-        CheckpointError: "checkpoint",
-        RunFolderError: "run_folder",
-    }
-    if isinstance(exc, FmgenError):
-        kind = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "internal")
-        return RunFailed(str(exc), kind, step)
-    if isinstance(exc, torch.OutOfMemoryError) or "out of memory" in str(exc).lower():
-        return RunFailed(
-            f"Out of memory at step {step}. Try a smaller batch size, a smaller latent size, or "
-            "the CPU. The run's checkpoint holds the last completed epoch.",
-            "oom",
-            step,
-        )
-    return RunFailed(
-        f"Internal error at step {step}: {type(exc).__name__}: {exc}",
-        "internal",
-        step,
-        traceback.format_exc(),
-    )
 
 
 class _Run:
@@ -132,33 +98,38 @@ class _Run:
         self.last_test: dict[str, float] = dict(resume.metrics) if resume else {}
 
     def setup(self) -> None:
-        """Device, learner, restored state and the data on the device."""
+        """Device, learner, restored state and the data on the device; the folder is untouched."""
         if self.resume:
             check_resumable(self.config, self.resume.config)
         self.device = resolve_device(self.config.device)
         if self.device.type == "cpu":
             configure_cpu_threads()
-        self.folder.remove_stale_temporaries()
         self.precision = resolve_precision(self.config.precision, self.device)
         self.learner = make_learner(self.config, self.device, self.precision)
         if self.resume:
             self.learner.load_state_dict(self.resume.state)
-            self.folder.keep_metrics_until(self.step)
-            discard_after(self.folder.path, self.epoch)
-        self.folder.write_config(self.config)
         self.precision_record = self.precision.record(self.config.precision)  # asked, used, why
         self.train_images = self.data.train.images.to(self.device)
         self.train_labels = self.data.train.labels.to(self.device)
         self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)
         self.steps_per_epoch = math.ceil(len(self.data.train) / self.config.batch_size)
 
+    def prepare_folder(self) -> None:
+        """Under the lock: clear dead writes, cut the curves back to the checkpoint, save config."""
+        self.folder.remove_stale_temporaries()
+        if self.resume:
+            self.folder.keep_metrics_until(self.step)
+            discard_after(self.folder.path, self.epoch)
+        self.folder.write_config(self.config)
+
     def events(self) -> Iterator[Event]:
-        """The whole run, holding the run folder's lock (before setup touches the folder)."""
+        """The whole run; the folder is created, and locked, only once setup has succeeded."""
+        self.setup()
         with RunFolderLock(self.folder.path):
+            self.prepare_folder()
             yield from self._events()
 
     def _events(self) -> Iterator[Event]:
-        self.setup()
         started = RunStarted(
             run_dir=str(self.folder.path),
             config=self.config.to_dict(),
@@ -258,7 +229,7 @@ class _Run:
         kept = (
             f"The checkpoint of epoch {self.epoch} ({self.folder.checkpoint}) is kept."
             if self.folder.checkpoint.exists()
-            else "No checkpoint had been written yet."
+            else NO_CHECKPOINT_YET
         )
         return RunFailed(
             f"Training diverged: non-finite loss ({bad}) at step {self.step}, epoch "

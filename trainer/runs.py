@@ -5,46 +5,44 @@ from __future__ import annotations
 import json
 import re
 import time
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.config import RunConfig
 from trainer.errors import FmgenError, RunFolderError
-from trainer.files import atomic_write_text
+from trainer.files import atomic_write_text, disk_errors
 from trainer.grids import read_grid, save_grid
 
 _GRID_FILE = re.compile(r"epoch_(\d+)(?:_(\w+))?\.png")
 
 
 def new_run_dir(out: Path | str, model: str) -> Path:
-    """A fresh folder `out/<model>-<date>-<time>[-N]`."""
+    """A fresh path `out/<model>-<date>-<time>[-N]`, not created yet.
+
+    The training loop creates it once the run has really started, so a start that fails
+    (no data, an unusable device) leaves no empty run folder behind.
+    """
     stamp = time.strftime("%Y%m%d-%H%M%S")
     base = Path(out).expanduser() / f"{model}-{stamp}"
     path, n = base, 1
     while path.exists():
         n += 1
         path = base.with_name(f"{base.name}-{n}")
-    path.mkdir(parents=True)
     return path
 
 
 def named_run_dir(out: Path | str, name: str) -> Path:
-    """`out/name`, refusing a name that is a path or a folder that already holds a run."""
+    """`out/name` (not created yet, as new_run_dir), refusing a path or a folder with a run."""
     if not name or Path(name).name != name or name.startswith("."):
         raise FmgenError(f"run name {name!r}: use a plain folder name")
     path = Path(out).expanduser() / name
     if (path / "config.json").exists():
         raise FmgenError(f"{path} already holds a run: continue it with --resume {path}")
-    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -138,22 +136,25 @@ class RunFolderLock:
     """An exclusive lock on a run folder while a process trains in it.
 
     Two processes resuming the same run would interleave metrics.jsonl and overwrite each
-    other's checkpoints. flock is released by the kernel when its process dies, so a crash
-    never leaves a stale lock behind (on systems without fcntl the lock is not enforced).
+    other's checkpoints. filelock takes the operating system's own lock on `.lock` (flock on
+    Unix, a locked byte range on Windows), which is released when its process dies, so a
+    crash never leaves a stale lock behind.
     """
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / ".lock"
-        self._file = None
+        # One attempt, no waiting; not thread-local, because the app may end a run's
+        # generator on another thread than the one that started it.
+        self._lock = FileLock(self.path, timeout=0, thread_local=False)
 
     def __enter__(self) -> RunFolderLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "a+")
-        if fcntl is not None:
+        # Creating the folder and its lock file is a run's first write: where a read-only
+        # disk shows first.
+        with disk_errors(self.path.parent):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                self._file.close()
+                self._lock.acquire()
+            except Timeout as exc:
                 raise RunFolderError(
                     f"{self.path.parent} is in use: another fmgen is training in this run "
                     "folder. Wait for it to finish, or train in a new folder."
@@ -161,20 +162,24 @@ class RunFolderLock:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._file.close()  # closing releases the lock
+        self._lock.release()
 
 
 class MetricsLog:
     """Appends JSON lines to metrics.jsonl, flushed per record so a crash loses at most one."""
 
     def __init__(self, path: Path) -> None:
-        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self.path = path
+        with disk_errors(path):
+            self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
 
     def write(self, record: dict[str, Any]) -> None:
-        """Append one record."""
-        self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
+        """Append one record (a full disk may leave it torn; read_metrics skips such a line)."""
+        with disk_errors(self.path):
+            self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
 
     def close(self) -> None:
         """Close the file."""
-        self._file.close()
+        with disk_errors(self.path):
+            self._file.close()
