@@ -12,17 +12,36 @@ from pathlib import Path
 from trainer.errors import DiskError
 
 
-def user_cache_dir() -> Path:
-    """The per-user cache folder of fmgen (XDG on Linux, the platform's own elsewhere)."""
-    if override := os.environ.get("FMGEN_CACHE_DIR"):
-        return Path(override).expanduser()
+def _user_dir(override: str, windows: tuple[str, str], mac: str, xdg: tuple[str, str]) -> Path:
+    """fmgen's folder of one kind: `override` if set, else the platform's (XDG on Linux)."""
+    if value := os.environ.get(override):
+        return Path(value).expanduser()
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+        variable, fallback = windows
+        base = Path(os.environ.get(variable, Path.home() / "AppData" / fallback))
     elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
+        base = Path.home() / "Library" / mac
     else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        variable, fallback = xdg
+        base = Path(os.environ.get(variable) or Path.home() / fallback)
     return base / "fmgen"
+
+
+def user_cache_dir() -> Path:
+    """The per-user cache folder of fmgen (FMGEN_CACHE_DIR moves it)."""
+    return _user_dir(
+        "FMGEN_CACHE_DIR", ("LOCALAPPDATA", "Local"), "Caches", ("XDG_CACHE_HOME", ".cache")
+    )
+
+
+def user_data_dir() -> Path:
+    """The per-user data folder of fmgen: pins, run labels and notes (FMGEN_DATA_HOME moves it)."""
+    return _user_dir(
+        "FMGEN_DATA_HOME",
+        ("APPDATA", "Roaming"),
+        "Application Support",
+        ("XDG_DATA_HOME", ".local/share"),
+    )
 
 
 def default_runs_dir() -> Path:

@@ -8,12 +8,10 @@ followed read-only or opened from an archive. The report and `fmgen-report --wit
 from __future__ import annotations
 
 import json
-import os
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from trainer.files import atomic_write_text
+from trainer.files import atomic_write_text, user_data_dir
 
 ROLES = ("within", "between", "extra")  # within one class, between two, or another example
 SOURCES = ("test", "latent")  # a, b are test-set indices, or seeds of latent draws
@@ -43,19 +41,6 @@ class Pin:
 def run_key(run_dir: Path | str) -> str:
     """A run's identity for pins: its folder name (timestamped, so unique per run)."""
     return Path(run_dir).resolve().name
-
-
-def user_data_dir() -> Path:
-    """The per-user data folder of fmgen (FMGEN_DATA_HOME, else the platform's own)."""
-    if override := os.environ.get("FMGEN_DATA_HOME"):
-        return Path(override).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "fmgen"
 
 
 class PinStore:

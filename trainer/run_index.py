@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainer.errors import FmgenError, RunFolderError
-from trainer.files import atomic_write_text
+from trainer.files import atomic_write_text, user_data_dir
 from trainer.history import RunHistory
-from trainer.pins import run_key, user_data_dir
+from trainer.pins import run_key
 from trainer.registry import CurveSpec, PlotSpec, get_model
 from trainer.run_status import read_status
 from trainer.runs import RunFolder, RunFolderLock
