@@ -50,8 +50,8 @@ class MainWindow(QMainWindow):
         runs = self.training.runs_dir
         recent_folders.use(self.settings, runs=runs, checkpoints=runs)
         self.classifier = ClassifierService(self.data_dir, self)
-        self.explorer = ExplorerPane(self.models, self.classifier, self.data_dir)
-        self.pins = PinStore()
+        self.pins = PinStore()  # one store: pins made in Explore show at once in Evaluate
+        self.explorer = ExplorerPane(self.models, self.classifier, self.data_dir, self.pins)
         self.report = EvaluationPane(self.models, self.data_dir, self.pins, self.settings)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.training, "Train")

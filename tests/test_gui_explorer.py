@@ -212,6 +212,7 @@ def test_pins_from_the_explorer(window, qtbot, runs):
     assert "as the within-class example" in explorer.messages.text
     (pin,) = PinStore().pins(runs["vae"].name)
     assert (pin.source, pin.a, pin.b, pin.method) == ("test", explorer.a, explorer.b, "slerp")
+    assert window.pins.pins(runs["vae"].name) == [pin]  # the Evaluate tab's store, at once
     assert labels[pin.a] == labels[pin.b] == 6
     explorer = explore(window, qtbot, runs, "toy")
     explorer.picking.pick(0)

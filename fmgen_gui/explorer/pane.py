@@ -38,6 +38,7 @@ from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.data import CLASSES
 from trainer.explore import Interpolator, LatentAtlas, Strip, path_ts
 from trainer.latent import interpolate
+from trainer.pins import PinStore
 from trainer.registry import get_model
 
 
@@ -49,10 +50,12 @@ class ExplorerPane(QWidget):
         models: ModelStore,
         classifier: ClassifierService,
         data_dir: Callable[[], str | None],
+        pins: PinStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.models, self.classifier, self.data_dir = models, classifier, data_dir
+        self.pins = pins or PinStore()  # the window's one store, which the Evaluate tab reads
         self.state = ExplorerState()
         self.loader = ExplorerLoader(models, data_dir, self)
         self.interpolators: dict[str, Interpolator] = {}

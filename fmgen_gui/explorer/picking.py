@@ -10,7 +10,7 @@ from fmgen_gui.explorer.state import Candidates, PinError, make_pin, seeded_capt
 from trainer.data import CLASSES
 from trainer.explore import random_pair, to_uint8
 from trainer.latent import latent_from_seeds
-from trainer.pins import PinStore, run_key
+from trainer.pins import run_key
 
 if TYPE_CHECKING:
     from fmgen_gui.explorer.pane import ExplorerPane
@@ -156,7 +156,7 @@ class Picking:
         except PinError as exc:
             pane.messages.show_message(str(exc), "error")
             return
-        PinStore().add(pin)
+        pane.pins.add(pin)
         what = {"within": "the within-class", "between": "the between-class", "extra": "an extra"}
         chosen, caption = self.state.selection, self.state.caption
         pane.messages.show_message(
