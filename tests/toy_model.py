@@ -139,7 +139,7 @@ class CondToyLearner(ToyLearner):
         optimizer.step()
         return {TOY_LOSS: loss.item()}
 
-    def evaluate(self, split: Split) -> dict[str, float]:
+    def evaluate(self, split: Split, cancel=None) -> dict[str, float]:
         with self.evaluating():
             x, labels = self.prepare(split.images), split.labels
             return {TOY_LOSS: self._mse(x, self.rng, labels).item()}
