@@ -88,12 +88,11 @@ from trainer.checkpoint import load_checkpoint, save_checkpoint
 checkpoint = load_checkpoint(sys.argv[1])
 real_save = torch.save
 
-def slow_save(obj, path, *args, **kwargs):
-    with open(path, "wb") as handle:
-        handle.write(b"PK" + bytes(2000))  # the start of a new checkpoint ...
-        handle.flush()
-        Path(sys.argv[2]).write_text("writing")
-        time.sleep(120)  # ... and the process is killed before it ends
+def slow_save(obj, handle, *args, **kwargs):
+    handle.write(b"PK" + bytes(2000))  # the start of a new checkpoint ...
+    handle.flush()
+    Path(sys.argv[2]).write_text("writing")
+    time.sleep(120)  # ... and the process is killed before it ends
 
 torch.save = slow_save
 save_checkpoint(checkpoint.path, checkpoint)

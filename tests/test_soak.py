@@ -13,10 +13,10 @@ from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from trainer.events import EpochEnded, RunFinished
 
 EPOCHS = 120  # 7 steps each on the tiny data: 840 steps, about 40 s on two cores
-# What the code needs, with room for a shared machine: memory grew 4 MB over the last 100
-# epochs (grid history is thinned, curves are a few floats a step), and the event loop's
-# p99 stall was 34 ms with five other test runs on the two cores (17 ms idle, make bench).
-MAX_GROWTH_MB = 25
+# What the code needs, with room for a shared machine: memory grew 4 and 13 MB over the last
+# 100 epochs in two runs (grid history is thinned, curves are a few floats a step), and the
+# event loop's p99 stall was 34 and 18 ms with five other test runs on the two cores.
+MAX_GROWTH_MB = 30
 MAX_STALL_P99_MS = 100
 pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]
 
