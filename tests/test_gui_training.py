@@ -50,7 +50,7 @@ def test_a_run_feeds_the_plots_grids_progress_and_model_store(window, qtbot):
     assert view.plots[1].point_count("train/neg_elbo") == 2
     assert sorted(view.grids["samples"].grids) == [1, 2]
     assert view.grids["reconstructions"].shown_epoch == 2
-    assert view.summary.text().startswith("Epoch 2, on the test set: -ELBO")
+    assert view.summary.text().startswith("Epoch 2: test -ELBO")
     assert window.training.progress.run_bar.value() == 14
     assert window.models.has("vae") and not window.models.has("gan")
     learner, checkpoint = load_learner(window.models.checkpoint_path("vae"), "vae")

@@ -27,7 +27,7 @@ def grid_of(epoch: int, name: str) -> SamplesReady:
 def shown_state(view: RunView) -> tuple:
     """(the summary's epoch, the test curve's points, each grid's epoch) as a person sees them."""
     summary = view.summary.text()
-    epoch = int(summary.split(",")[0].split()[1]) if summary.startswith("Epoch") else None
+    epoch = int(summary.split(":")[0].split()[1]) if summary.startswith("Epoch") else None
     points = view.plots[1].point_count(f"test/{k.NEG_ELBO}")
     return epoch, points, [grid.shown_epoch for grid in view.grids.values()]
 
@@ -110,3 +110,13 @@ def test_a_lone_logged_step_shows_as_a_dot_and_ticks_are_whole_numbers(qtbot):
     axis = plot.plot.getPlotItem().getAxis("bottom")
     ticks = [value for _, values in axis.tickValues(9.5, 10.5, 400) for value in values]
     assert ticks and all(float(value).is_integer() for value in ticks)
+
+
+def test_the_window_fits_a_1280_pixel_screen_whatever_models_are_registered(qtbot, tmp_path):
+    """Every model's Train view is a page of one stack, so the widest sets the window's minimum;
+    long grid titles (the class grids) once made it 1388 px."""
+    from tests.gui_helpers import make_window
+
+    window = make_window(qtbot, tmp_path, tmp_path)
+    assert window.minimumSizeHint().width() <= 1280
+    window.close()

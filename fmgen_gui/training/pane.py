@@ -230,8 +230,6 @@ class TrainingPane(QWidget):
         self.refresh()
         self.progress.pause_clock()
         self.speed.emit("")
-        if self.messages.text == ALREADY_RUNNING:
-            self.messages.hide()  # it was true while the run went on
         if isinstance(event, RunFailed):
             self.messages.show_message(event.message, "error")
             self.status.emit(f"The {get_model(model).label} run failed")
@@ -255,6 +253,8 @@ class TrainingPane(QWidget):
         return model
 
     def _update_buttons(self, state: str) -> None:
+        if state == IDLE and self.messages.text == ALREADY_RUNNING:
+            self.messages.hide()  # it was true while the run went on
         idle = state == IDLE
         model = self.config_panel.model_key
         run_dir = self.run_dirs.get(model)

@@ -12,6 +12,8 @@ from trainer.events import EpochEnded, Event, SamplesReady, StepLogged
 from trainer.history import RunHistory
 from trainer.registry import get_model
 
+COLUMNS = 2  # plots per row
+
 
 def summarize(model: str, event: EpochEnded | None) -> str:
     """One line with the latest epoch's test metrics."""
@@ -42,18 +44,24 @@ class RunView(QWidget):
         self.plots = [LossPlot(plot) for plot in spec.plots]
         self.grids = {grid.name: SampleGrid(grid.title) for grid in spec.grids}
         self.summary = QLabel(summarize(model, None))
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for column, plot in enumerate(self.plots):
-            layout.addWidget(plot, 0, column)
-        span = 2 // len(self.grids)  # a lone grid takes the whole row
-        for column, grid in enumerate(self.grids.values()):
-            layout.addWidget(grid, 1, column * span, 1, span)
-        layout.addWidget(self.summary, 2, 0, 1, 2)
-        layout.setRowStretch(0, 3)
-        layout.setRowStretch(1, 4)
+        self._lay_out()
         for view in (*self.plots, *self.grids.values()):
             view.save_requested.connect(lambda v=view: self.save_requested.emit(v))
+
+    def _lay_out(self) -> None:
+        """Plots two to a row (each needs its controls' width: three overran the window), then
+        the grids side by side under them (a lone one takes the whole row), then the summary."""
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for index, plot in enumerate(self.plots):
+            layout.addWidget(plot, index // COLUMNS, index % COLUMNS)
+            layout.setRowStretch(index // COLUMNS, 3)
+        grid_row = (len(self.plots) + COLUMNS - 1) // COLUMNS
+        span = COLUMNS // len(self.grids)
+        for column, grid in enumerate(self.grids.values()):
+            layout.addWidget(grid, grid_row, column * span, 1, span)
+        layout.setRowStretch(grid_row, 4)
+        layout.addWidget(self.summary, grid_row + 1, 0, 1, COLUMNS)
 
     def reset(self) -> None:
         """Forget the shown run."""

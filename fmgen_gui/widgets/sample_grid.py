@@ -95,7 +95,8 @@ class SampleGrid(QWidget):
         super().__init__(parent)
         self.title = title
         self.grids: dict[int, np.ndarray] = {}
-        self.title_label = QLabel(f"<b>{title}</b>")
+        # Wrapped: a long title (the class grids) must not set the window's minimum width.
+        self.title_label = QLabel(f"<b>{title}</b>", wordWrap=True)
         self.canvas = ImageCanvas()
         self.slider = QSlider(Qt.Orientation.Horizontal, enabled=False)
         self.slider.setToolTip("Look back at the grid of an earlier epoch")
