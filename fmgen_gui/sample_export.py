@@ -6,6 +6,7 @@ CPU copy of the checkpoint, samples and writes the files.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmgen_gui.tasks import TaskRunner
+from fmgen_gui.tasks import Report, TaskRunner
 from trainer.data import CLASSES
 from trainer.errors import FmgenError
 from trainer.evaluate import load_learner
@@ -89,8 +90,8 @@ def ask_samples_path(parent: QWidget, suggested: str) -> Path | None:
 def sample_job(checkpoint: Path, request: SampleRequest, out: Path):
     """Load a CPU copy of the checkpoint's model, generate and write; returns a sentence."""
 
-    def job(progress, cancel) -> str:
-        progress(0.0, f"Exporting {request.count:,} samples…")
+    def job(report: Report, cancel: threading.Event) -> str:
+        report.progress(0.0, f"Exporting {request.count:,} samples…")
         learner, loaded = load_learner(checkpoint, None)
         images, labels = sample(learner, request, cancel)
         path = write_samples(out, images, labels)

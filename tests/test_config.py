@@ -75,7 +75,7 @@ def test_resume_and_device_errors_name_settings_as_people_see_them():
     with pytest.raises(ConfigError) as info:
         check_resumable(saved.replace(latent_dim=8, epochs=3), saved)
     message = str(info.value)
-    assert "only Epochs, Device, Log every may change" in message
+    assert "only Epochs, Device, Log every, Precision may change" in message
     assert "Latent size: 4 -> 8" in message
     assert "latent_dim" not in message and "log_every" not in message
     with pytest.raises(ConfigError, match=r"^Device: 'tpu' is not"):

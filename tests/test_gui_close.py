@@ -170,7 +170,7 @@ def test_the_explorer_keeps_the_epoch_it_loaded_while_training_writes_the_next(
     release.set()
     qtbot.waitUntil(lambda: explorer.interpolator is not None, timeout=60000)
     assert explorer.used.text() == "VAE, epoch 1"
-    decoder = explorer.interpolator.decode.__self__.state_dict()
+    decoder = explorer.interpolator.decode.__self__.model.state_dict()  # the learner's
     epoch_1 = load_checkpoint(snapshot_path(folder, 1)).state["model"]
     assert all(torch.equal(decoder[name], epoch_1[name]) for name in epoch_1)
     explorer.loader.refresh("vae")  # the next refresh moves on to the new snapshot
