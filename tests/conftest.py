@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -75,3 +76,15 @@ def real_data_dir() -> Path:
     if not all((SYSTEM_DIR / (spec.name + ".gz")).is_file() for spec in FILES.values()):
         pytest.skip(f"real Fashion-MNIST not installed in {SYSTEM_DIR}")
     return SYSTEM_DIR
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage_on_the_main_thread():
+    """Free the last test's unreachable widgets here, on the main thread, before any worker runs.
+
+    Otherwise a garbage collection that happens to start on a worker thread (e.g. inside
+    torch.save) destroys leftover Qt widgets there and deadlocks with the main thread (seen:
+    QObject::~QObject on the training thread waiting for the GIL, the main thread for Qt's lock).
+    """
+    yield
+    gc.collect()
