@@ -198,7 +198,7 @@ def test_cpu_out_of_memory_is_out_of_memory_and_no_checkpoint_is_claimed(
 ):
     """PyTorch's CPU allocator raises a RuntimeError, not OutOfMemoryError."""
 
-    def too_big(self, images):
+    def too_big(self, images, labels=None):
         return {"loss": float(torch.empty(2**60, dtype=torch.uint8).sum())}
 
     monkeypatch.setattr(VAELearner, "train_step", too_big)
@@ -213,11 +213,11 @@ def test_cpu_out_of_memory_is_out_of_memory_and_no_checkpoint_is_claimed(
 def test_out_of_memory_after_a_checkpoint_says_it_is_kept(tiny_data, tmp_path, monkeypatch):
     real_step = VAELearner.train_step
 
-    def fails_in_epoch_2(self, images):
+    def fails_in_epoch_2(self, images, labels=None):
         self.calls = getattr(self, "calls", 0) + 1
         if self.calls == 10:
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
-        return real_step(self, images)
+        return real_step(self, images, labels)
 
     monkeypatch.setattr(VAELearner, "train_step", fails_in_epoch_2)
     failed = run_all(tiny_config(epochs=3), tiny_data, tmp_path / "run")[-1]
