@@ -52,7 +52,7 @@ def test_an_epoch_shows_its_summary_curves_and_grids_together(qtbot):
     for name in names[1:]:
         view.add(grid_of(1, name))
     assert shown_state(view) == (1, 1, [1] * len(names))
-    assert view.summary.text().startswith("Epoch 1, on the test set: -ELBO 300")
+    assert view.summary.text().startswith("Epoch 1: test -ELBO 300")
 
 
 def test_an_epoch_end_without_all_grids_shows_at_the_next_event(qtbot):
