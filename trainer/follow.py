@@ -6,7 +6,6 @@ Nothing is written and no lock is taken: the folder may be read-only or on anoth
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from trainer.events import Event, SamplesReady
 from trainer.grids import read_grid
 from trainer.history import event_from_record
 from trainer.run_status import RunStatus, read_status
-from trainer.runs import RunFolder
+from trainer.runs import RunFolder, parse_records
 
 
 @dataclass(frozen=True)
@@ -58,15 +57,8 @@ class RunFollower:
             return self._new_records()
         whole = chunk[: chunk.rfind(b"\n") + 1]  # a torn last line waits for the next poll
         self._offset += len(whole)
-        events = []
-        for line in whole.decode("utf-8", errors="replace").splitlines():
-            try:
-                event = event_from_record(json.loads(line))
-            except ValueError:
-                continue  # a damaged line costs one point, as when opening the folder
-            if event is not None:
-                events.append(event)
-        return events
+        records = parse_records(whole.decode("utf-8", errors="replace"))
+        return [e for e in map(event_from_record, records) if e is not None]
 
     def _shrunk(self) -> bool:
         try:

@@ -46,6 +46,17 @@ def named_run_dir(out: Path | str, name: str) -> Path:
     return path
 
 
+def parse_records(text: str) -> list[dict[str, Any]]:
+    """The JSON records of metrics.jsonl lines; a damaged line (crash, torn write) is skipped."""
+    records = []
+    for line in text.splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    return records
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """Paths and I/O of one run's folder."""
@@ -94,13 +105,7 @@ class RunFolder:
         """All records of metrics.jsonl (a torn last line from a crash is skipped)."""
         if not self.metrics_file.exists():
             return []
-        records = []
-        for line in self.metrics_file.read_text().splitlines():
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue
-        return records
+        return parse_records(self.metrics_file.read_text())
 
     def keep_metrics_until(self, step: int) -> None:
         """Drop records after `step`: a resume from an older checkpoint must not fork the curves."""
