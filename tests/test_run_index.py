@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.runs import tiny_run
+from trainer import keys
 from trainer.errors import RunFolderError
 from trainer.history import RunHistory
+from trainer.metrics_document import RUNS, SAMPLES_SECTION
+from trainer.pins import run_key
 from trainer.run_index import RunIndex, delete_run, overlay
 from trainer.run_status import read_status
 from trainer.runs import RunFolderLock
@@ -54,3 +59,13 @@ def test_delete_refuses_a_run_in_use_and_removes_a_finished_one(tiny_data_dir, t
     assert run.is_dir() and read_status(run).state == "finished"
     delete_run(run)
     assert not run.exists()
+
+
+def test_an_evaluated_run_shows_its_fid(three_runs, tmp_path):
+    _, runs = three_runs
+    document = {RUNS: {run_key(runs[2]): {SAMPLES_SECTION: {keys.FID: 96.0}}}}
+    (runs[2] / "metrics.json").write_text(json.dumps(document))  # what write_metrics writes
+    try:
+        assert RunIndex(tmp_path / "runs.json").row(runs[2]).fid == 96.0
+    finally:
+        (runs[2] / "metrics.json").unlink()

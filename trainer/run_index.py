@@ -12,9 +12,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from trainer import keys
 from trainer.errors import FmgenError, RunFolderError
 from trainer.files import atomic_write_text, user_data_dir
 from trainer.history import RunHistory
+from trainer.metrics_document import RUNS, SAMPLES_SECTION
 from trainer.pins import run_key
 from trainer.registry import CurveSpec, PlotSpec, get_model
 from trainer.run_status import read_status
@@ -120,10 +122,8 @@ def _fid(path: Path) -> float | None:
         document = json.loads((path / "metrics.json").read_text())
     except (OSError, ValueError):
         return None
-    for section in document.values():  # the run's own section holds its sample metrics
-        if isinstance(section, dict) and isinstance(section.get("samples"), dict):
-            return section["samples"].get("fid")
-    return None
+    section = document.get(RUNS, {}).get(run_key(path), {})  # as write_metrics writes it
+    return section.get(SAMPLES_SECTION, {}).get(keys.FID)
 
 
 def delete_run(path: Path) -> None:
