@@ -10,7 +10,7 @@ import pytest
 
 from tests.test_loop import run_all, tiny_config
 from trainer.checkpoint import load_checkpoint
-from trainer.events import CheckpointSaved
+from trainer.events import CheckpointSaved, StepLogged
 from trainer.loop import train
 from trainer.snapshots import (
     pin_path,
@@ -25,12 +25,29 @@ pytestmark = pytest.mark.timeout(300)
 
 def test_each_epoch_end_publishes_a_hard_linked_snapshot(tiny_data, tmp_path):
     folder = tmp_path / "run"
-    run_all(tiny_config(epochs=2), tiny_data, folder)
+    read_while_training = []
+    for event in train(tiny_config(epochs=2), tiny_data, folder):
+        if isinstance(event, CheckpointSaved):
+            read_while_training.append(reader_path(folder))
+            assert reader_path(folder / "checkpoint.pt") == read_while_training[-1]
+    assert read_while_training == [snapshot_path(folder, 1), snapshot_path(folder, 2)]
     assert list(snapshots(folder)) == [1, 2]
     assert os.path.samefile(snapshot_path(folder, 2), folder / "checkpoint.pt")
     assert load_checkpoint(snapshot_path(folder, 1)).epoch == 1
-    assert reader_path(folder) == reader_path(folder / "checkpoint.pt") == snapshot_path(folder, 2)
     assert run_folder_of(snapshot_path(folder, 2)) == run_folder_of(folder / "checkpoint.pt")
+
+
+def test_once_the_run_has_ended_readers_load_its_checkpoint_a_stop_mid_epoch_included(
+    tiny_data, tmp_path
+):
+    folder, stop = tmp_path / "run", threading.Event()
+    config = tiny_config(epochs=3, batch_size=100, log_every=1)
+    for event in train(config, tiny_data, folder, stop_event=stop):
+        if isinstance(event, StepLogged) and event.step == 5:  # epochs of 2 steps
+            stop.set()
+    assert list(snapshots(folder)) == [1, 2]
+    assert reader_path(folder) == folder / "checkpoint.pt"
+    assert load_checkpoint(reader_path(folder)).step == 5
 
 
 def test_retention_keeps_the_newest_three_and_the_pinned(tiny_data, tmp_path):
@@ -57,15 +74,13 @@ def test_without_hard_links_the_snapshot_is_a_copy(tiny_data, tmp_path, monkeypa
 
 def test_a_reader_of_epoch_n_is_not_disturbed_while_training_writes_n_plus_1(tiny_data, tmp_path):
     folder = tmp_path / "run"
-    config = tiny_config(epochs=1)
-    run_all(config, tiny_data, folder)
-    held = reader_path(folder)  # a reader picks epoch 1 and is slow to read it
-    before = held.read_bytes()
-    resume = load_checkpoint(folder)
-    run_all(config.replace(epochs=2), tiny_data, folder, resume=resume)  # checkpoint.pt: epoch 2
-    assert load_checkpoint(folder).epoch == 2
+    held, before = None, b""
+    for event in train(tiny_config(epochs=2), tiny_data, folder):
+        if isinstance(event, CheckpointSaved) and event.epoch == 1:
+            held = reader_path(folder)  # a reader picks epoch 1 and is slow to read it
+            before = held.read_bytes()
+    assert load_checkpoint(folder).epoch == 2  # checkpoint.pt was replaced meanwhile
     assert held.read_bytes() == before and load_checkpoint(held).epoch == 1
-    assert reader_path(folder) == snapshot_path(folder, 2)
 
 
 def test_resuming_an_earlier_checkpoint_drops_the_snapshots_after_it(tiny_data, tmp_path):

@@ -54,8 +54,9 @@ def test_a_2x2_sweep_runs_one_at_a_time_reports_failures_and_skips_done_points(
     index = json.loads((out / "sweep.json").read_text())
     states = {p["name"]: p["state"] for p in index["points"]}
     assert len(states) == 4
-    good = [name for name in states if str(missing) not in name]
-    bad = [name for name in states if str(missing) in name]
+    bad = [name for name in states if missing.name in name]  # names flatten the path's slashes
+    good = [name for name in states if name not in bad]
+    assert len(bad) == len(good) == 2, states
     assert {states[n] for n in good} == {"finished"} and {states[n] for n in bad} == {"failed"}
     failures = [p["message"] for p in index["points"] if p["state"] == "failed"]
     assert len(failures) == 2 and all("no-data-here" in m for m in failures), failures

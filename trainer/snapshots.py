@@ -22,6 +22,7 @@ from pathlib import Path
 
 from trainer.checkpoint import CHECKPOINT_NAME, resolve_checkpoint_path
 from trainer.files import atomic_path
+from trainer.run_status import read_status
 
 SNAPSHOT_DIR = "checkpoints"
 KEEP = 3
@@ -91,11 +92,20 @@ def discard_after(run_dir: Path, epoch: int) -> None:
 
 def reader_path(path: Path | str) -> Path:
     """What a reader should load for `path`: for a run folder or its checkpoint.pt, the newest
-    snapshot (the checkpoint itself before the first epoch has ended); else the file itself."""
+    snapshot while the run may still be training, its checkpoint once run.json says it ended
+    (nobody rewrites it then, and it holds a stop mid-epoch that no snapshot has); else the
+    file itself."""
     path = Path(path).expanduser()
     folder = path if path.is_dir() else path.parent if path.name == CHECKPOINT_NAME else None
-    newest = latest_snapshot(folder) if folder is not None else None
-    return newest or resolve_checkpoint_path(path)
+    if folder is None or _has_ended(folder):
+        return resolve_checkpoint_path(path)
+    return latest_snapshot(folder) or resolve_checkpoint_path(path)
+
+
+def _has_ended(folder: Path) -> bool:
+    """True when the folder's run.json says its run finished, stopped, failed or died."""
+    status = read_status(folder)
+    return status is not None and (status.state != "running" or status.stale())
 
 
 def run_folder_of(checkpoint: Path) -> Path:
