@@ -54,6 +54,7 @@ VAE = register_model(
         ),
         has_encoder=True,
         likelihood=Likelihood("bound", "p(x)"),
+        about_page="vae.md",
     )
 )
 
@@ -67,8 +68,7 @@ GAN = register_model(
         description=(
             "A DCGAN (Radford et al. 2016): a generator turns noise into images, a "
             "discriminator tells them from real ones, and each learns against the other "
-            "(Goodfellow et al. 2014, non-saturating generator loss). D(x) and D(G(z)) show "
-            "how sure the discriminator is; near 0.5 both means neither side is winning."
+            "(Goodfellow et al. 2014, non-saturating generator loss)."
         ),
         # The DCGAN recipe of Radford et al. 2016: lr 2e-4 and beta1 0.5 (0.9 oscillates).
         defaults={"latent_dim": 64, "lr": 2e-4, "batch_size": 128, "adam_betas": (0.5, 0.999)},
@@ -95,6 +95,7 @@ GAN = register_model(
         ),
         grids=(GridSpec("samples", "GAN samples (fixed noise)"),),
         likelihood=Likelihood("none", reason="a GAN defines no density"),
+        about_page="gan.md",
     )
 )
 
@@ -109,13 +110,8 @@ WGAN = register_model(
             "A Wasserstein GAN with gradient penalty (Gulrajani et al. 2017) and the DCGAN "
             "generator. The critic scores images instead of classifying them: if it is "
             "1-Lipschitz, E[D(x)] - E[D(G(z))] at its best is the Wasserstein-1 (earth "
-            "mover's) distance between real and generated images: with a well-trained critic "
-            "the estimate falls as the samples improve, and it gives the generator useful "
-            "gradients even where the two sets do not overlap. The Lipschitz constraint is "
-            "enforced by penalising critic gradients of norm other than 1 between real and "
-            "fake images; the original WGAN clipped the weights instead, which leaves the "
-            "critic too simple or makes gradients vanish or explode. The critic takes n_critic "
-            "steps per generator step, so an epoch has 1/n_critic as many generator updates."
+            "mover's) distance between real and generated images. A gradient penalty keeps "
+            "the critic 1-Lipschitz."
         ),
         # Gulrajani et al. 2017, alg. 1: lr 1e-4, Adam betas (0, 0.9), n_critic 5, lambda 10.
         defaults={
@@ -152,6 +148,7 @@ WGAN = register_model(
         ),
         grids=(GridSpec("samples", "WGAN-GP samples (fixed noise)"),),
         likelihood=Likelihood("none", reason="a GAN defines no density"),
+        about_page="wgan.md",
     )
 )
 
@@ -166,9 +163,7 @@ CGAN = register_model(
             "A conditional GAN (Mirza & Osindero 2014) on the DCGAN: the generator reads the "
             "noise with the wanted class appended, and the discriminator judges whether an "
             "image is a real image of the given class (a projection discriminator, Miyato & "
-            "Koyama 2018). Trained on the labels, it draws a chosen class. In the grid a row is "
-            "a class and a column one noise vector: what changes down a column is the class, "
-            "what changes along a row is the noise."
+            "Koyama 2018). Trained on the labels, it draws a chosen class."
         ),
         defaults=GAN.defaults,
         options=GAN.options,
@@ -179,6 +174,7 @@ CGAN = register_model(
         grids=(GridSpec("samples", _CLASS_ROWS.format("cGAN")),),
         conditional=True,
         likelihood=Likelihood("none", "p(x|y)", "a GAN defines no density"),
+        about_page="cgan.md",
     )
 )
 
@@ -208,5 +204,6 @@ CVAE = register_model(
         has_encoder=True,
         conditional=True,
         likelihood=Likelihood("bound", "p(x|y)"),
+        about_page="cvae.md",
     )
 )

@@ -63,7 +63,7 @@ class ModelSpec:
     title: str  # the config panel's entry, e.g. 'VAE (variational autoencoder)'
     learner: str | type[Learner]  # a Learner subclass or 'module:Class' (imported lazily)
     objective: str  # what training optimises, in words for tables
-    description: str  # a few sentences for the app's model description
+    description: str  # a few sentences: what the model is (the model list's tooltip)
     defaults: Mapping[str, Any] = field(default_factory=dict)  # config values of this model
     options: tuple[str, ...] = ()  # model-specific config fields that apply (beta, n_critic...)
     step_metrics: tuple[str, ...] = ()  # keys train_step returns
@@ -75,6 +75,9 @@ class ModelSpec:
     conditional: bool = False  # trained on labels; samples a chosen class
     sample_cost: int = 1  # network evaluations per generated sample
     likelihood: Likelihood = Likelihood()
+    # The app's 'About this model' page beyond the description (what it optimises, its plots,
+    # the papers): a Markdown file under resources/models/; '' when there is none.
+    about_page: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "defaults", MappingProxyType(dict(self.defaults)))

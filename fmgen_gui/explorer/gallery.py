@@ -7,10 +7,11 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QComboBox, QListView, QVBoxLayout, QWidget
 
+from fmgen_gui.assets import colours
 from fmgen_gui.widgets.sample_grid import to_qimage
 
 ICON = 56  # 2x the 28-pixel images
-MARKS = {"A": QColor("#1f77b4"), "B": QColor("#d62728")}
+MARKS = {name: QColor(colour) for name, colour in colours()["marks"].items()}
 
 
 class ImageListModel(QAbstractListModel):

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter
 
+from fmgen_gui.assets import page_template
 from fmgen_gui.export import render_to_file
 from fmgen_gui.report.figures import (
     Figure,
@@ -31,7 +32,6 @@ from trainer.metrics_document import SAMPLES_SECTION, write_metrics
 from trainer.report_options import MAX_ON_PAGE, ReportOptions, command_line, drawn_pairs
 from trainer.words import join_words
 
-GREY = "color:#555"
 PATH_MAX, PATH_MIN = 110.0, 58.0  # heights of a row of strips: below the minimum, A and B blur
 
 
@@ -48,12 +48,9 @@ def header_html(evaluation: Evaluation, options: ReportOptions) -> str:
     who = [f"by {html.escape(join_words(list(options.authors)))}"] if options.authors else []
     who += [html.escape(options.course)] if options.course else []
     who += [f"{metrics['created'][:10]}, fmgen {metrics['fmgen_version']}"]
-    text = (
-        f"<p style='font-size:14pt'><b>{html.escape(title)}</b></p>"
-        f"<p style='{GREY}'>{' &middot; '.join(who)}; every number is in metrics.json.</p>"
-    )
+    text = page_template("header").substitute(title=html.escape(title), who=" &middot; ".join(who))
     if options.comment:
-        text += f"<p><i>{html.escape(options.comment)}</i></p>"
+        text += page_template("comment").substitute(comment=html.escape(options.comment))
     return text
 
 
@@ -144,6 +141,12 @@ def _is_extra(run: RunEvaluation, name: str) -> bool:
     return name.startswith("path-") and run.paths[int(name[5:])].pin.role == "extra"
 
 
+def _text(name: str, size: float = 1.0, at_bottom: bool = False, **words: str) -> TextSection:
+    """The section `name`: its template filled in with `words`, escaped as HTML."""
+    escaped = {key: html.escape(value) for key, value in words.items()}
+    return TextSection(name, page_template(name).substitute(escaped), size, at_bottom)
+
+
 def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
     """Every figure, and the page's sections for the runs chosen for it."""
     metrics = evaluation.metrics
@@ -156,18 +159,12 @@ def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
     reproduce = command_line(reproduce_options(evaluation, options))
     sections: list[Section] = [
         TextSection("header", header_html(evaluation, options)),
-        TextSection(
-            "setup", f"<p><b>What was done and how.</b> {html.escape(describe_setup(metrics))}</p>"
-        ),
+        _text("setup", setup=describe_setup(metrics)),
         *rows,
         TextSection("table", comparison_table(metrics) + likelihood_table(metrics), 0.9),
-        TextSection("notes", f"<p style='{GREY}'>{html.escape(table_notes(metrics))}</p>", 0.85),
-        TextSection(
-            "result", "<p><b>Result.</b> " + html.escape(" ".join(interpret(metrics))) + "</p>"
-        ),
-        TextSection(
-            "footer", f"<p style='{GREY}'>Reproduce: {html.escape(reproduce)}</p>", 0.8, True
-        ),
+        _text("notes", 0.85, notes=table_notes(metrics)),
+        _text("result", result=" ".join(interpret(metrics))),
+        _text("footer", 0.8, True, command=reproduce),
     ]
     return ReportPage(evaluation, options, figures, sections)
 

@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmgen_gui.assets import colours
 from fmgen_gui.export import save_plot
 from fmgen_gui.widgets.plot_style import legend_below, make_plot
 from trainer.history import RunHistory
 from trainer.registry import PlotSpec
 
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd")  # colour-blind safe first two
+COLOURS = colours()["series"]  # resources/colours.json; the first two are colour-blind safe
 
 
 def moving_average(values: np.ndarray, window: int) -> np.ndarray:

@@ -5,10 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-COLOURS = {  # (background, text, border)
-    "error": ("#fdecea", "#611a15", "#f5c2c0"),
-    "info": ("#e8f4fd", "#0d3c61", "#b6dcfa"),
-}
+from fmgen_gui.assets import colours
 
 
 class MessageBar(QFrame):
@@ -31,10 +28,10 @@ class MessageBar(QFrame):
     def show_message(self, text: str, kind: str = "info") -> None:
         """Show `text` as an 'error' or 'info' message."""
         self.kind = kind
-        background, colour, border = COLOURS[kind]
+        style = colours()["messages"][kind]  # resources/colours.json
         self.setStyleSheet(
-            f"MessageBar {{background:{background}; border:1px solid {border}; border-radius:4px}}"
-            f" QLabel {{color:{colour}; background:transparent}}"
+            f"MessageBar {{background:{style['background']}; border:1px solid {style['border']};"
+            f" border-radius:4px}} QLabel {{color:{style['text']}; background:transparent}}"
         )
         self.label.setText(text)
         self.show()
