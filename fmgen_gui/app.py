@@ -63,11 +63,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from PySide6.QtWidgets import QApplication
 
+    from fmgen_gui.assets import app_icon
     from fmgen_gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["fmgen", *argv])
     app.setApplicationName("fmgen")
     app.setOrganizationName("fmgen")
+    app.setDesktopFileName("fmgen")  # resources/fmgen.desktop: the shell's name and icon
+    app.setWindowIcon(app_icon())
     window = MainWindow()
     window.show()
     if argv[:1] == ["--follow"] and len(argv) > 1:

@@ -13,6 +13,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget
 
+from fmgen_gui.about import AboutDialog
+from fmgen_gui.assets import app_icon
 from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.explorer.pane import ExplorerPane
 from fmgen_gui.export import ask_figure_path
@@ -41,6 +43,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, runs_dir: Path | None = None) -> None:
         super().__init__()
         self.setWindowTitle("fmgen — generative models on Fashion-MNIST")
+        self.setWindowIcon(app_icon())
         self.settings = settings or QSettings("fmgen", "fmgen")
         self.controller = TrainingController(self)
         self.models = ModelStore(self)
@@ -121,6 +124,13 @@ class MainWindow(QMainWindow):
             action = self._action(run_menu, text, lambda *_, s=slot: s())
             action.setShortcut(button.shortcut())
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the button owns it
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action(help_menu, "&About fmgen", self.show_about)
+
+    def show_about(self) -> AboutDialog:
+        """Help > About: versions, the chosen device, the data and runs folders, the licence."""
+        device = self.training.config_panel.device.currentData() or "auto"
+        return AboutDialog.show_for(self, device, self.data_dir(), self.training.runs_dir)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         action = menu.addAction(text)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmgen_gui.about import ModelAboutDialog
 from fmgen_gui.file_dialogs import ask_folder
 from trainer.config import (
     MODEL_OPTIONS,
@@ -42,7 +43,7 @@ from trainer.registry import all_models, get_model, model_names
 
 class AboutBox(QWidget):
     """'About this model': a paragraph with the registry's description, folded at first (the
-    settings column is short); the model list's tooltips show it too."""
+    settings column is short; the model list's tooltips show it too); 'More…' opens the page."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,10 +53,16 @@ class AboutBox(QWidget):
         self.text = QLabel(wordWrap=True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.toggle.toggled.connect(self._fold)
+        self.more = QToolButton(text="More…", autoRaise=True)
+        self.more.setToolTip("What the model optimises, what its plots show, and its papers")
+        row = QHBoxLayout()
+        row.addWidget(self.toggle)
+        row.addStretch(1)
+        row.addWidget(self.more)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.toggle)
+        layout.addLayout(row)
         layout.addWidget(self.text)
         self._fold(False)
 
@@ -92,6 +99,7 @@ class ConfigPanel(QWidget):
             self.model.setItemData(self.model.count() - 1, spec.description, tip)
         self.model.setToolTip(field_help("model"))
         self.about = AboutBox()
+        self.about.more.clicked.connect(self.show_model_page)
         self.latent_dim = QSpinBox(minimum=1, maximum=4096)
         self.beta = _double(0.0, 1000.0, 0.1, 3)
         self.epochs = QSpinBox(minimum=1, maximum=10000)
@@ -171,6 +179,13 @@ class ConfigPanel(QWidget):
     def model_key(self) -> str:
         """The registry name of the model shown."""
         return self._model
+
+    def show_model_page(self) -> ModelAboutDialog:
+        """Open the shown model's 'About this model' page (from the registry and resources/)."""
+        dialog = ModelAboutDialog(get_model(self._model), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _switch_model(self) -> None:
         self._keep_current()
