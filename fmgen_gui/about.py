@@ -92,7 +92,9 @@ class AboutDialog(QDialog):
         self.setMinimumWidth(480)
 
     @classmethod
-    def show_for(cls, parent: QWidget, device: str, data_dir: str | None, runs_dir: Path):
+    def show_for(
+        cls, parent: QWidget, device: str, data_dir: str | None, runs_dir: Path
+    ) -> AboutDialog:
         """Open the dialog (window-modal; returns at once) with the facts of these settings."""
         dialog = cls(about_facts(device, data_dir, runs_dir), parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -1,0 +1,44 @@
+"""The report's text sections, now filled in from resources/report/*.html, keep their markup.
+
+The expected strings are what page.py wrote in f-strings before the markup moved to templates.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from fmgen_gui.report.page import _text, header_html
+from trainer.report_options import ReportOptions
+
+METRICS = {"created": "2026-11-25T10:00:00", "fmgen_version": "0.1.0"}
+GREY = "color:#555"
+
+
+def test_the_header_escapes_and_keeps_its_markup():
+    evaluation = SimpleNamespace(metrics=METRICS, runs={})
+    options = ReportOptions(
+        runs=(), title="A <b> & 'C'", authors=("Ada", "Alan"), course="GM", comment="Tiny <i>"
+    )
+    assert header_html(evaluation, options) == (
+        "<p style='font-size:14pt'><b>A &lt;b&gt; &amp; &#x27;C&#x27;</b></p>"
+        f"<p style='{GREY}'>by Ada and Alan &middot; GM &middot; 2026-11-25, fmgen 0.1.0;"
+        " every number is in metrics.json.</p><p><i>Tiny &lt;i&gt;</i></p>"
+    )
+    bare = header_html(evaluation, ReportOptions(runs=(), title="T"))
+    assert bare.endswith(
+        f"<p style='{GREY}'>2026-11-25, fmgen 0.1.0; every number is in metrics.json.</p>"
+    )
+
+
+def test_the_other_sections_keep_their_markup_size_and_place():
+    words = "x < y & $z"  # escaped, and a dollar sign is text, not a placeholder
+    escaped = "x &lt; y &amp; $z"
+    setup = _text("setup", setup=words)
+    assert setup.html == f"<p><b>What was done and how.</b> {escaped}</p>"
+    assert (setup.relative_size, setup.at_bottom) == (1.0, False)
+    notes = _text("notes", 0.85, notes=words)
+    assert (notes.html, notes.relative_size) == (f"<p style='{GREY}'>{escaped}</p>", 0.85)
+    assert _text("result", result=words).html == f"<p><b>Result.</b> {escaped}</p>"
+    footer = _text("footer", 0.8, True, command=words)
+    assert footer.html == f"<p style='{GREY}'>Reproduce: {escaped}</p>"
+    assert (footer.relative_size, footer.at_bottom) == (0.8, True)
