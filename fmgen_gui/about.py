@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 import trainer
 from fmgen_gui.assets import app_icon, model_page
 from trainer.data import locate
-from trainer.device import describe_device, resolve_device
+from trainer.device import describe_device, resolve_device, training_threads
 from trainer.errors import FmgenError
 from trainer.registry import ModelSpec
 
@@ -52,7 +52,7 @@ def about_facts(device: str, data_dir: str | None, runs_dir: Path) -> list[tuple
         ("Python", platform.python_version()),
         ("PyTorch", torch.__version__),
         ("Qt", f"{qVersion()} (PySide6 {PySide6.__version__}, pyqtgraph {pyqtgraph.__version__})"),
-        ("Device", describe_device(resolve_device(device))),
+        ("Device", describe_device(resolve_device(device), training_threads())),  # a run's threads
         ("Data folder", data_folder(data_dir)),
         ("Runs folder", str(runs_dir)),
         ("Licence", licence()),
