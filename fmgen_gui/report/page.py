@@ -22,6 +22,7 @@ from fmgen_gui.report.figures import (
     path_figure,
 )
 from fmgen_gui.report.layout import A4, FigureRow, Section, TextSection, fit_page, paint_page
+from fmgen_gui.report.sweep import sweep_sections
 from fmgen_gui.report.tables import comparison_table, likelihood_table, table_notes
 from trainer import keys
 from trainer.evaluate import Evaluation, RunEvaluation
@@ -152,7 +153,10 @@ def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
     figures = {f.name: f for parts in per_run.values() for f in parts.values()}
     on_page = options.page_runs(list(evaluation.runs))
     rows = _rows(evaluation, on_page, per_run)
-    figures.update({f.name: f for r in rows for f in r.figures})
+    sweep = sweep_sections(metrics)  # the sweep figure (or why none) when the runs are a sweep
+    figures.update(
+        {f.name: f for r in [*rows, *sweep] if isinstance(r, FigureRow) for f in r.figures}
+    )
     reproduce = command_line(reproduce_options(evaluation, options))
     sections: list[Section] = [
         TextSection("header", header_html(evaluation, options)),
@@ -160,6 +164,7 @@ def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
             "setup", f"<p><b>What was done and how.</b> {html.escape(describe_setup(metrics))}</p>"
         ),
         *rows,
+        *sweep,
         TextSection("table", comparison_table(metrics) + likelihood_table(metrics), 0.9),
         TextSection("notes", f"<p style='{GREY}'>{html.escape(table_notes(metrics))}</p>", 0.85),
         TextSection(
