@@ -23,10 +23,12 @@ def tiny_run(model: str, data_dir: Path, out: Path, *extra: str, epochs: int = 1
     return folder
 
 
-def tiny_sweep(model: str, data_dir: Path, out: Path, grid: dict[str, list[str]]) -> list[Path]:
+def tiny_sweep(
+    model: str, data_dir: Path, out: Path, grid: dict[str, list[str]], epochs: int = 1
+) -> list[Path]:
     """A sweep folder as fmgen-sweep leaves it (a run per grid point, sweep.json), trained here
     one point after another with the arguments fmgen-sweep gives each point."""
-    train_args = _tiny_args(data_dir, 1, ())
+    train_args = _tiny_args(data_dir, epochs, ())
     result = SweepResult(model, grid, train_args, "local")
     for point in expand(grid):
         argv, _ = point_command(point, model, train_args, out)
