@@ -31,6 +31,7 @@ def test_a_sweep_is_runs_of_one_model_that_differ_in_one_setting():
     assert swept_setting([*beta, base.replace(beta=2.0, latent_dim=8)]) is None  # two settings
     assert swept_setting([base, base.replace(device="cpu", log_every=3)]) is None  # same setting
     assert swept_setting([base, base.replace(seed=1)]) == "seed"  # the seed counts
+    assert swept_setting([base.replace(beta=1), base.replace(beta=1.0)]) is None  # equal values
     assert swept_setting([base, default_config("cvae", beta=4.0)]) is None  # two models
     assert swept_setting([base]) is None
 

@@ -29,10 +29,12 @@ SWEEP_METRIC = keys.FID
 
 def differing_settings(configs: Sequence[RunConfig]) -> list[str]:
     """The config fields that count as settings (not NOT_SETTINGS) and differ between runs."""
+    first, *others = configs
     return [
         f.name
         for f in fields(RunConfig)
-        if f.name not in NOT_SETTINGS and len({repr(getattr(c, f.name)) for c in configs}) > 1
+        if f.name not in NOT_SETTINGS
+        and any(getattr(c, f.name) != getattr(first, f.name) for c in others)
     ]
 
 
