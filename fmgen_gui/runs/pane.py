@@ -114,6 +114,7 @@ class RunsPane(QWidget):
                 item.setToolTip(f"{row.path}\n{row.notes}".strip())
                 self.table.setItem(r, c, item)
         self.table.setSortingEnabled(True)
+        self.table.resizeColumnToContents(COLUMNS.index("group"))  # a sweep's grid, in full
         self._apply_filter(self.filter.text())
 
     def selected(self) -> list[RunRow]:
