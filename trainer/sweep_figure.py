@@ -144,9 +144,9 @@ def _rate_distortion_caption(
     tests = plural(document["data"]["test_size"], "test image")
     draws = plural(document["settings"]["iwae_k"], "posterior draw")
     return (
-        f"Rate-distortion of {runs}: distortion = the ELBO's expected reconstruction term "
-        f"({keys.metric_label(distortion)}), rate = its {keys.metric_label(rate)} term; means "
-        f"over {tests} with {draws} each; {trained}."
+        f"Rate-distortion of {runs}: distortion = the ELBO's expected "
+        f"{keys.metric_label(distortion)} term, rate = its {keys.metric_label(rate)} term; "
+        f"means over {tests} with {draws} each; {trained}."
     )
 
 
