@@ -1,18 +1,39 @@
-"""A tiny finished run folder made by fmgen-train, for tests that need a trained model."""
+"""Tiny finished run folders made by fmgen-train (and a sweep's), for tests that need them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from trainer.cli import main as train_cli
+from trainer.sweep import PointResult, SweepResult, expand, point_command, write_sweep
+
+
+def _tiny_args(data_dir: Path, epochs: int, extra: tuple[str, ...]) -> list[str]:
+    """Latent 4, batches of 25, the tiny data, on the CPU unless `extra` names a device."""
+    args = ["--epochs", str(epochs), "--batch-size", "25", "--latent-dim", "4"]
+    args += ["--data-dir", str(data_dir), *extra]
+    return args if "--device" in extra else [*args, "--device", "cpu"]
 
 
 def tiny_run(model: str, data_dir: Path, out: Path, *extra: str, epochs: int = 1) -> Path:
     """Train `model` (latent 4, batches of 25) on the tiny data into a new folder under `out`."""
-    args = ["--model", model, "--epochs", str(epochs), "--batch-size", "25", "--latent-dim", "4"]
-    args += ["--data-dir", str(data_dir), "--out", str(out), *extra]
-    if "--device" not in extra:
-        args += ["--device", "cpu"]
+    args = ["--model", model, *_tiny_args(data_dir, epochs, extra), "--out", str(out)]
     assert train_cli(args) == 0
     (folder,) = Path(out).iterdir()
     return folder
+
+
+def tiny_sweep(
+    model: str, data_dir: Path, out: Path, grid: dict[str, list[str]], epochs: int = 1
+) -> list[Path]:
+    """A sweep folder as fmgen-sweep leaves it (a run per grid point, sweep.json), trained here
+    one point after another with the arguments fmgen-sweep gives each point."""
+    train_args = _tiny_args(data_dir, epochs, ())
+    result = SweepResult(model, grid, train_args, "local")
+    for point in expand(grid):
+        argv, _ = point_command(point, model, train_args, out)
+        assert train_cli(argv) == 0
+        run_dir = str(out / point.name)
+        result.points.append(PointResult(point.name, dict(point.options), run_dir, "finished"))
+    write_sweep(result, out)
+    return [Path(p.run_dir) for p in result.points]

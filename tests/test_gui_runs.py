@@ -7,23 +7,21 @@ import shutil
 import pytest
 
 from fmgen_gui.runs.follow_view import FollowView
-from fmgen_gui.runs.pane import RunsPane
-from tests.runs import tiny_run
+from fmgen_gui.runs.pane import COLUMNS, RunsPane
+from tests.runs import tiny_run, tiny_sweep
 from trainer.run_index import RunIndex
 
 
 @pytest.fixture(scope="module")
 def two_runs(tiny_data_dir, tmp_path_factory):
+    """A sweep of two VAEs, beta 1 and 4, as fmgen-sweep leaves it in the runs folder."""
     root = tmp_path_factory.mktemp("runs")
-    return root, [
-        tiny_run("vae", tiny_data_dir, root / "a", epochs=2),
-        tiny_run("vae", tiny_data_dir, root / "b", "--beta", "4", epochs=2),
-    ]
+    return root, tiny_sweep("vae", tiny_data_dir, root / "betas", {"beta": ["1", "4"]}, epochs=2)
 
 
 def test_selecting_two_runs_overlays_their_curves_and_grids(qtbot, two_runs, tmp_path):
     root, _ = two_runs
-    pane = RunsPane([root / "a", root / "b"], RunIndex(tmp_path / "runs.json"))
+    pane = RunsPane([root], RunIndex(tmp_path / "runs.json"))
     qtbot.addWidget(pane)
     assert pane.table.rowCount() == 2
     pane.table.selectAll()
@@ -33,6 +31,26 @@ def test_selecting_two_runs_overlays_their_curves_and_grids(qtbot, two_runs, tmp
     pane.filter.setText("beta 4")
     hidden = [pane.table.isRowHidden(r) for r in range(2)]
     assert sorted(hidden) == [False, True]
+
+
+def test_a_sweep_is_a_group_whose_runs_one_action_selects_and_overlays(qtbot, two_runs, tmp_path):
+    root, runs = two_runs
+    single = shutil.copytree(runs[0], tmp_path / "more" / "single")  # a run of no sweep
+    pane = RunsPane([root, tmp_path / "more"], RunIndex(tmp_path / "runs.json"))
+    qtbot.addWidget(pane)
+    column = COLUMNS.index("group")
+    groups = {pane.row_at(r).path: pane.table.item(r, column).text() for r in range(3)}
+    assert groups == {runs[0]: "betas (beta=1,4)", runs[1]: "betas (beta=1,4)", single: ""}
+    pane.table.selectRow(next(r for r in range(3) if pane.row_at(r).path == runs[1]))
+    pane.select_sweep()
+    assert sorted(row.path for row in pane.selected()) == sorted(runs)
+    assert [curve.label for curve in pane.plot.spec.curves] == [
+        row.label for row in pane.selected()
+    ]
+    pane.table.selectRow(next(r for r in range(3) if pane.row_at(r).path == single))
+    pane.select_sweep()
+    assert [row.path for row in pane.selected()] == [single]
+    assert "Select a run of a sweep" in pane.messages.text
 
 
 def test_delete_asks_and_refuses_nothing_it_should_not(qtbot, tiny_data_dir, tmp_path):

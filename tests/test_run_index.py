@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -12,9 +13,10 @@ from trainer.errors import RunFolderError
 from trainer.history import RunHistory
 from trainer.metrics_document import RUNS, SAMPLES_SECTION
 from trainer.pins import run_key
-from trainer.run_index import RunIndex, delete_run, overlay
+from trainer.run_index import RunIndex, delete_run, overlay, same_sweep
 from trainer.run_status import read_status
 from trainer.runs import RunFolderLock
+from trainer.sweep import SWEEP_FILE, SweepResult, write_sweep
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +71,23 @@ def test_an_evaluated_run_shows_its_fid(three_runs, tmp_path):
         assert RunIndex(tmp_path / "runs.json").row(runs[2]).fid == 96.0
     finally:
         (runs[2] / "metrics.json").unlink()
+
+
+def test_a_sweeps_runs_are_one_group_named_with_its_grid(three_runs, tmp_path):
+    _, runs = three_runs
+    sweep = tmp_path / "betas"
+    members = [shutil.copytree(runs[n], sweep / f"beta={b}") for n, b in enumerate("14")]
+    grid = {"beta": ["1", "4"]}
+    write_sweep(SweepResult("vae", grid, [], "local"), sweep)
+    loose = shutil.copytree(runs[2], tmp_path / "more" / "gan")
+    index = RunIndex(tmp_path / "runs.json")
+    rows = index.rows([tmp_path])  # runs one level down are found, a sweep's among them
+    assert {(r.path, r.group, r.sweep) for r in rows} == {
+        (members[0], "betas (beta=1,4)", sweep),
+        (members[1], "betas (beta=1,4)", sweep),
+        (loose, "", None),
+    }
+    assert [r.path for r in same_sweep(rows, [rows[1]])] == members
+    assert same_sweep(rows, [r for r in rows if r.path == loose]) == []
+    (sweep / SWEEP_FILE).write_text('{"grid": ')  # torn while fmgen-sweep writes it
+    assert index.row(members[0]).group == "betas"

@@ -33,6 +33,7 @@ from trainer.metrics_document import (
     CALIBRATION_FLOOR,
     CALIBRATION_NOISE,
     SAMPLES_SECTION,
+    SWEEP,
     TEST_SECTION,
     metrics_document,
 )
@@ -42,6 +43,7 @@ from trainer.registry import ModelSpec, get_model
 from trainer.run_facts import RunFacts, read_run_facts, run_labels
 from trainer.sampling import SampleRequest, generate, request_labels
 from trainer.snapshots import reader_path, run_folder_of
+from trainer.sweep_figure import sweep_section
 
 # (stage, fraction of that stage done, what is being done): each stage has its own progress.
 StageProgress = Callable[[str, float, str], None]
@@ -197,6 +199,7 @@ def evaluate(
     document = metrics_document(
         runs, calibration, data, classifier_info, settings, count, time.perf_counter() - started
     )
+    document[SWEEP] = sweep_section(document)  # from the numbers above, not measured again
     return Evaluation(document, runs)
 
 

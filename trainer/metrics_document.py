@@ -26,6 +26,7 @@ TEST_SECTION = "test"  # an encoder run's ELBO terms, IWAE bound and reconstruct
 CALIBRATION = "calibration"
 CALIBRATION_FLOOR = "real_train_vs_test"  # real training images: the best a model can do
 CALIBRATION_NOISE = "noise_vs_test"  # uniform noise: what "learned nothing" scores
+SWEEP = "sweep"  # the sweep figure's points (trainer.sweep_figure), null if the runs are none
 
 
 def metrics_document(
@@ -64,8 +65,9 @@ def metrics_document(
 
 
 def write_metrics(evaluation: Evaluation, out_dir: Path | None = None) -> list[Path]:
-    """metrics.json into each run folder (its own run's section) and into `out_dir` (all)."""
-    shared = {k: v for k, v in evaluation.metrics.items() if k != RUNS}
+    """metrics.json into each run folder (its own run's section) and into `out_dir` (all; only
+    it has the sweep section, which is about the runs together)."""
+    shared = {k: v for k, v in evaluation.metrics.items() if k not in (RUNS, SWEEP)}
     written = []
     for key, section in evaluation.metrics[RUNS].items():
         path = Path(section["run_dir"]) / "metrics.json"

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from trainer import keys as k
-from trainer.registry import CurveSpec, GridSpec, Likelihood, ModelSpec, PlotSpec, register_model
+from trainer.registry import (
+    CurveSpec,
+    GridSpec,
+    Likelihood,
+    ModelSpec,
+    PlotSpec,
+    RateDistortion,
+    register_model,
+)
 
 _NATS = "nats per image"
 _CLASS_ROWS = "{} samples: a row per class (T-shirt/top to ankle boot), fixed noise per column"
@@ -55,6 +63,8 @@ VAE = register_model(
         has_encoder=True,
         likelihood=Likelihood("bound", "p(x)"),
         about_page="vae.md",
+        # beta weighs the KL (rate) against the reconstruction (distortion) term.
+        rate_distortion=RateDistortion(("beta",)),
     )
 )
 
@@ -205,5 +215,6 @@ CVAE = register_model(
         conditional=True,
         likelihood=Likelihood("bound", "p(x|y)"),
         about_page="cvae.md",
+        rate_distortion=VAE.rate_distortion,
     )
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from trainer.keys import format_number, metric_label
+from trainer.keys import KL, RECON, format_number, metric_label
 
 if TYPE_CHECKING:
     from trainer.learners import Learner
@@ -55,6 +55,17 @@ class Likelihood:
 
 
 @dataclass(frozen=True)
+class RateDistortion:
+    """A sweep of `settings` moves the model along its rate-distortion curve (Alemi et al. 2018,
+    "Fixing a Broken ELBO", sec. 2): rate = the KL term, distortion = the expected
+    reconstruction term, both read from the evaluation's test section under these keys."""
+
+    settings: tuple[str, ...]  # config fields whose sweep traces the curve, e.g. ('beta',)
+    rate: str = KL
+    distortion: str = RECON
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything fmgen needs to know about one model, in one place."""
 
@@ -78,6 +89,7 @@ class ModelSpec:
     # The app's 'About this model' page beyond the description (what it optimises, its plots,
     # the papers): a Markdown file under resources/models/; '' when there is none.
     about_page: str = ""
+    rate_distortion: RateDistortion | None = None  # a sweep figure it can draw (None: none)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "defaults", MappingProxyType(dict(self.defaults)))

@@ -136,12 +136,18 @@ def run_labels(configs: dict[str, RunConfig]) -> dict[str, str]:
     return labels
 
 
-def setting_phrase(name: str, value: object) -> str:
-    """'KL weight beta = 4', 'latent size = 16', 'Adam betas (0.5, 0.999)'."""
+def setting_label(name: str) -> str:
+    """A setting's label inside a sentence: 'KL weight beta', 'latent size', 'Adam betas'."""
     label = field_label(name)
     first = label.split()[0]
     if first not in PROPER_NAMES and not first[1:2].isupper():  # 'KL', 'Adam' stay capitals
         label = label[0].lower() + label[1:]
+    return label
+
+
+def setting_phrase(name: str, value: object) -> str:
+    """'KL weight beta = 4', 'latent size = 16', 'Adam betas (0.5, 0.999)'."""
+    label = setting_label(name)
     if isinstance(value, tuple):
         return f"{label} ({', '.join(f'{v:g}' for v in value)})"
     return f"{label} = {value:g}" if isinstance(value, float) else f"{label} = {value}"

@@ -38,8 +38,9 @@ class RunRow:
     fid: float | None  # from metrics.json, if the run was evaluated
     state: str  # running, finished, stopped, failed, dead or unknown
     size_mb: float
-    group: str  # the sweep folder's name for runs of a sweep, else ''
+    group: str  # for runs of a sweep: its folder's name and grid, 'betas (beta=0.5,1,4)'; else ''
     notes: str
+    sweep: Path | None = None  # the sweep folder (with sweep.json) the run belongs to
 
 
 def find_runs(roots: list[Path]) -> list[Path]:
@@ -91,8 +92,9 @@ class RunIndex:
             fid=_fid(path),
             state=state,
             size_mb=sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6,
-            group=path.parent.name if (path.parent / SWEEP_FILE).is_file() else "",
+            group=_group(path.parent) if (path.parent / SWEEP_FILE).is_file() else "",
             notes=user.get("notes", ""),
+            sweep=path.parent if (path.parent / SWEEP_FILE).is_file() else None,
         )
 
     def set_user(self, path: Path, label: str | None = None, notes: str | None = None) -> None:
@@ -103,6 +105,22 @@ class RunIndex:
         if notes is not None:
             entry["notes"] = notes
         atomic_write_text(self.notes_file, json.dumps(self._user, indent=1))
+
+
+def _group(sweep_dir: Path) -> str:
+    """'betas (beta=0.5,1,4)': the sweep's name and grid (the name alone if sweep.json is torn)."""
+    try:
+        grid = json.loads((sweep_dir / SWEEP_FILE).read_text(encoding="utf-8"))["grid"]
+        points = "; ".join(f"{option}={','.join(values)}" for option, values in grid.items())
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return sweep_dir.name
+    return f"{sweep_dir.name} ({points})"
+
+
+def same_sweep(rows: list[RunRow], chosen: list[RunRow]) -> list[RunRow]:
+    """Every row of the sweeps the chosen rows belong to, in `rows` order (to overlay a sweep)."""
+    sweeps = {row.sweep for row in chosen if row.sweep is not None}
+    return [row for row in rows if row.sweep in sweeps]
 
 
 def _settings(config: dict, options: tuple[str, ...]) -> str:

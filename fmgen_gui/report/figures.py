@@ -83,7 +83,7 @@ class Figure:
         ]
 
 
-def _offscreen(widget: QWidget, size: QSizeF) -> QWidget:
+def offscreen(widget: QWidget, size: QSizeF) -> QWidget:
     """Lay a widget out at `size` without ever putting it on a screen."""
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     widget.resize(round(size.width()), round(size.height()))
@@ -92,7 +92,9 @@ def _offscreen(widget: QWidget, size: QSizeF) -> QWidget:
     return widget
 
 
-def _view_painter(view: pg.GraphicsView):
+def view_painter(view: pg.GraphicsView):
+    """Paints the view's plot into a rect (laid out at the view's size, stretched to the rect)."""
+
     def paint(painter: QPainter, rect: QRectF) -> None:
         source = view.centralWidget.sceneBoundingRect()
         view.scene().render(painter, rect, source, Qt.AspectRatioMode.IgnoreAspectRatio)
@@ -107,11 +109,11 @@ def curve_figure(name: str, run: RunEvaluation) -> Figure:
     title = f"{html.escape(run.facts.label)}<br>{html.escape(plot.title)}"  # two lines
     spec = dataclasses.replace(plot, title=title)
     size = QSizeF(350, 215)
-    widget = _offscreen(LossPlot(spec, text_pt=PRINT_PT), size)
+    widget = offscreen(LossPlot(spec, text_pt=PRINT_PT), size)
     widget.smoothing.setValue(1 if plot.x_label == "epoch" else STEP_SMOOTHING)
     widget.show_history(RunHistory.from_folder(run.facts.run_dir))
     QApplication.processEvents()
-    return Figure(name, size, _view_painter(widget.plot), widget=widget)
+    return Figure(name, size, view_painter(widget.plot), widget=widget)
 
 
 def grid_figure(name: str, grid: LabelledGrid, title: str) -> Figure:
@@ -198,8 +200,8 @@ def class_histogram_plot(histograms: dict[str, list[float]], text_pt: int = 0) -
 def class_histogram_figure(name: str, histograms: dict[str, list[float]]) -> Figure:
     """The class histogram as a report figure."""
     size = QSizeF(560, 230)
-    plot = _offscreen(class_histogram_plot(histograms, PRINT_PT), size)
-    return Figure(name, size, _view_painter(plot), widget=plot)
+    plot = offscreen(class_histogram_plot(histograms, PRINT_PT), size)
+    return Figure(name, size, view_painter(plot), widget=plot)
 
 
 class FigureView(QWidget):

@@ -23,6 +23,7 @@ from fmgen_gui.report.figures import (
     path_figure,
 )
 from fmgen_gui.report.layout import A4, FigureRow, Section, TextSection, fit_page, paint_page
+from fmgen_gui.report.sweep import sweep_sections
 from fmgen_gui.report.tables import comparison_table, likelihood_table, table_notes
 from trainer import keys
 from trainer.evaluate import Evaluation, RunEvaluation
@@ -155,12 +156,16 @@ def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
     figures = {f.name: f for parts in per_run.values() for f in parts.values()}
     on_page = options.page_runs(list(evaluation.runs))
     rows = _rows(evaluation, on_page, per_run)
-    figures.update({f.name: f for r in rows for f in r.figures})
+    sweep = sweep_sections(metrics)  # the sweep figure (or why none) when the runs are a sweep
+    figures.update(
+        {f.name: f for r in [*rows, *sweep] if isinstance(r, FigureRow) for f in r.figures}
+    )
     reproduce = command_line(reproduce_options(evaluation, options))
     sections: list[Section] = [
         TextSection("header", header_html(evaluation, options)),
         _text("setup", setup=describe_setup(metrics)),
         *rows,
+        *sweep,
         TextSection("table", comparison_table(metrics) + likelihood_table(metrics), 0.9),
         _text("notes", 0.85, notes=table_notes(metrics)),
         _text("result", result=" ".join(interpret(metrics))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,7 +25,7 @@ from fmgen_gui.widgets.sample_grid import SampleGrid
 from trainer.errors import FmgenError
 from trainer.history import RunHistory
 from trainer.registry import get_model
-from trainer.run_index import RunIndex, RunRow, delete_run, overlay
+from trainer.run_index import RunIndex, RunRow, delete_run, overlay, same_sweep
 
 COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
 HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")
@@ -73,6 +73,7 @@ class RunsPane(QWidget):
             ("Refresh", self.refresh),
             ("Open", lambda: self._each(self.open_requested.emit)),
             ("Follow", lambda: self._each(self.follow_requested.emit)),
+            ("Select sweep", self.select_sweep),
             ("Rename…", self.rename),
             ("Notes…", self.edit_notes),
             ("Delete…", self.delete),
@@ -113,17 +114,37 @@ class RunsPane(QWidget):
                 item.setToolTip(f"{row.path}\n{row.notes}".strip())
                 self.table.setItem(r, c, item)
         self.table.setSortingEnabled(True)
+        self.table.resizeColumnToContents(COLUMNS.index("group"))  # a sweep's grid, in full
         self._apply_filter(self.filter.text())
 
     def selected(self) -> list[RunRow]:
         """The rows selected in the table, in table order."""
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        return [self.rows[self.table.item(r, 0).data(Qt.ItemDataRole.UserRole + 1)] for r in rows]
+        return [self.row_at(r) for r in rows]
+
+    def row_at(self, table_row: int) -> RunRow:
+        """The run shown in a table row (sorting moves rows; each item keeps its run's index)."""
+        return self.rows[self.table.item(table_row, 0).data(Qt.ItemDataRole.UserRole + 1)]
+
+    def select_sweep(self) -> None:
+        """Select every run of the selected runs' sweeps at once, which overlays them."""
+        members = same_sweep(self.rows, self.selected())
+        if not members:
+            self.messages.show_message("Select a run of a sweep (its Sweep column is set)", "error")
+            return
+        paths = {row.path for row in members}
+        model, last = self.table.model(), self.table.columnCount() - 1
+        selection = QItemSelection()
+        for r in range(self.table.rowCount()):
+            if self.row_at(r).path in paths:
+                selection.select(model.index(r, 0), model.index(r, last))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.table.selectionModel().select(selection, flags)  # one change: one overlay
 
     def _apply_filter(self, text: str) -> None:
         words = [term.strip() for term in text.lower().split(",") if term.strip()]  # phrases
         for r in range(self.table.rowCount()):
-            row = self.rows[self.table.item(r, 0).data(Qt.ItemDataRole.UserRole + 1)]
+            row = self.row_at(r)
             haystack = " ".join(_text(getattr(row, n)) for n in (*COLUMNS, "notes")).lower()
             self.table.setRowHidden(r, not all(word in haystack for word in words))
 
