@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.runs.open_requested.connect(self.open_run)
         self.runs.follow_requested.connect(self.follow_run)
         self.runs.save_requested.connect(self.save_view)
+        self.runs.report_requested.connect(self.report_on)
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
         self._build_menus()
@@ -82,6 +83,11 @@ class MainWindow(QMainWindow):
         self.training.checkpoint_ready.connect(self.models.set_checkpoint)
         self.training.save_view_requested.connect(self.save_view)
         self.restore_settings()
+
+    def report_on(self, folders: list[Path]) -> None:
+        """Runs tab > Evaluate and report: the Evaluate tab takes those runs."""
+        self.report.choose_runs(folders)
+        self.tabs.setCurrentWidget(self.report)
 
     def data_dir(self) -> str | None:
         """The data folder chosen in the training settings (None: the usual lookup)."""

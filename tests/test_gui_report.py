@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
 from tests.gui_helpers import make_window
-from tests.runs import tiny_run
+from tests.runs import tiny_run, tiny_sweep
 from trainer.classifier import cache_path, save_classifier, train_classifier
 from trainer.evaluate import STAGES
+from trainer.metrics_document import SWEEP
 from trainer.pins import Pin, run_key
 
 pytestmark = pytest.mark.timeout(600)
@@ -97,3 +98,30 @@ def test_the_export_dialog_remembers_and_limits_the_page_to_four_runs(qtbot, tmp
     again = ExportDialog(runs, settings)
     qtbot.addWidget(again)
     assert again.title.text() == "T" and again.authors.toPlainText() == "Ada\nAlan"
+
+
+def test_runs_chosen_in_the_runs_tab_are_evaluated_together(
+    qtbot, tmp_path, tiny_data, tiny_data_dir
+):
+    save_classifier(*train_classifier(tiny_data, epochs=1), cache_path(tiny_data.fingerprint()))
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    sweep = tiny_sweep("vae", tiny_data_dir, tmp_path / "runs" / "betas", {"beta": ["1", "4"]})
+    window.open_run(tiny_run("gan", tiny_data_dir, tmp_path / "gan"))  # loaded, not chosen
+    runs, pane = window.runs, window.report
+    runs.refresh()
+    runs.request_report()  # nothing selected
+    assert "Select the runs" in runs.messages.text
+    runs.table.selectAll()
+    runs.request_report()
+    assert window.tabs.currentWidget() is pane and pane.loaded_button.isVisible()
+    assert sorted(pane.loaded_runs()) == sorted(run_key(folder) for folder in sweep)
+    pane.samples.setValue(100)
+    pane.iwae_k.setValue(2)
+    pane.evaluate_button.click()
+    qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=300_000)
+    assert set(pane.evaluation.runs) == {run_key(folder) for folder in sweep}
+    assert pane.evaluation.metrics[SWEEP]["setting"] == "beta"  # the rate-distortion sweep
+    pane.loaded_button.click()  # back to the runs loaded in the other tabs
+    assert list(pane.loaded_runs()) == [run_key(window.models.checkpoint_path("gan").parent)]
+    assert pane.is_stale() and not pane.loaded_button.isVisible()
+    window.close()

@@ -1,5 +1,8 @@
 """EvaluationPane: evaluate the loaded runs in the background, show the numbers, export the page.
 
+The runs are those loaded in the other tabs (one per model), or those chosen in the Runs tab
+(a sweep of one model, say) until the user goes back to the loaded ones.
+
 Results of other runs (or other pins) than those loaded now are marked stale, and the report
 cannot be exported from them, until a new evaluation arrives.
 """
@@ -32,6 +35,7 @@ from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer import keys
+from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.evaluate import LIKELIHOOD, Evaluation, StageProgress
 from trainer.evaluate_cli import evaluate_options
 from trainer.metrics_document import SAMPLES_SECTION, write_metrics
@@ -68,6 +72,7 @@ class EvaluationPane(QWidget):
         self.options: ReportOptions | None = None
         self._evaluated: tuple | None = None  # what the shown results are of (runs, pins)
         self._pending: tuple[ReportOptions, tuple] | None = None
+        self._chosen: dict[str, Path] | None = None  # runs picked in the Runs tab
         self.runner = TaskRunner("fmgen-evaluation", self)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
@@ -90,6 +95,9 @@ class EvaluationPane(QWidget):
         self.evaluate_button.clicked.connect(self.evaluate)
         self.cancel_button.clicked.connect(self.cancel)
         self.export_button.clicked.connect(self.export_dialog)
+        self.loaded_button = QPushButton("Use loaded runs", visible=False)
+        self.loaded_button.setToolTip("Evaluate the runs loaded in Train and Explore instead")
+        self.loaded_button.clicked.connect(lambda: self.choose_runs(None))
         self.stale = QLabel(styleSheet=STALE_STYLE)
         self.status = QLabel("Train or open runs, then press Evaluate.")
         self.stages = StageBars()
@@ -102,7 +110,13 @@ class EvaluationPane(QWidget):
         controls = QHBoxLayout()
         for widget in (QLabel("Samples"), self.samples, QLabel("IWAE k"), self.iwae_k):
             controls.addWidget(widget)
-        for widget in (self.evaluate_button, self.cancel_button, self.export_button, self.stale):
+        for widget in (
+            self.evaluate_button,
+            self.cancel_button,
+            self.export_button,
+            self.loaded_button,
+            self.stale,
+        ):
             controls.addWidget(widget)
         controls.addWidget(self.status, stretch=1)
         right = QWidget()
@@ -123,8 +137,20 @@ class EvaluationPane(QWidget):
 
     # What is loaded ----------------------------------------------------------------------
 
+    def choose_runs(self, folders: list[Path] | None) -> None:
+        """Evaluate these run folders from now on; None: the runs loaded in the other tabs."""
+        self._chosen = None
+        if folders is not None:
+            self._chosen = {run_key(f): Path(f) / CHECKPOINT_NAME for f in folders}
+            self.status.setText(f"{len(folders)} runs chosen in the Runs tab: press Evaluate.")
+        self.loaded_button.setVisible(folders is not None)
+        self.refresh()
+
     def loaded_runs(self) -> dict[str, Path]:
-        """Checkpoints the store holds, by run key (their folder's name), in registry order."""
+        """The runs to evaluate by run key (their folder's name): those chosen in the Runs tab,
+        else the checkpoints the store holds, in registry order."""
+        if self._chosen is not None:
+            return dict(self._chosen)
         paths = [
             self.models.checkpoint_path(spec.name)
             for spec in all_models()
@@ -135,7 +161,7 @@ class EvaluationPane(QWidget):
     def _state(self) -> tuple:
         """The loaded runs (with their checkpoints' times) and their pins."""
         return tuple(
-            (key, path.stat().st_mtime_ns, tuple(self.store.pins(key)))
+            (key, path.stat().st_mtime_ns if path.exists() else 0, tuple(self.store.pins(key)))
             for key, path in self.loaded_runs().items()
         )
 

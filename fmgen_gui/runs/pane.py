@@ -48,6 +48,7 @@ class RunsPane(QWidget):
     open_requested = Signal(object)  # a run folder to open in the Train tab
     follow_requested = Signal(object)  # a run folder to follow live
     save_requested = Signal(object)  # the overlay plot or a grid to save as a figure
+    report_requested = Signal(list)  # run folders to evaluate and report together
 
     def __init__(self, roots: list[Path], index: RunIndex | None = None) -> None:
         super().__init__()
@@ -74,6 +75,7 @@ class RunsPane(QWidget):
             ("Open", lambda: self._each(self.open_requested.emit)),
             ("Follow", lambda: self._each(self.follow_requested.emit)),
             ("Select sweep", self.select_sweep),
+            ("Evaluate and report…", self.request_report),
             ("Rename…", self.rename),
             ("Notes…", self.edit_notes),
             ("Delete…", self.delete),
@@ -140,6 +142,14 @@ class RunsPane(QWidget):
                 selection.select(model.index(r, 0), model.index(r, last))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
         self.table.selectionModel().select(selection, flags)  # one change: one overlay
+
+    def request_report(self) -> None:
+        """Hand the selected runs (a sweep, several models, ...) to the Evaluate tab."""
+        rows = self.selected()
+        if not rows:
+            self.messages.show_message("Select the runs to evaluate and report", "error")
+            return
+        self.report_requested.emit([row.path for row in rows])
 
     def _apply_filter(self, text: str) -> None:
         words = [term.strip() for term in text.lower().split(",") if term.strip()]  # phrases
