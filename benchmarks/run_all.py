@@ -75,21 +75,22 @@ def results_path(commit: str, quick: bool) -> Path:
     return ROOT / "benchmarks" / "results" / f"{name}.md"
 
 
-def header(args: argparse.Namespace, commit: str, load_before: str, seconds: list[str]) -> str:
+def state(commit: str) -> str:
+    """The commit, and whether the checkout differs from it (checked before the run)."""
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"{commit or 'unknown'}{' (with uncommitted changes)' if dirty else ''}"
+
+
+def header(args: argparse.Namespace, started: dict[str, str], seconds: list[str]) -> str:
     """What the table measured, where, under what load, and how to repeat it."""
-    dirty = (
-        " (with uncommitted changes)"
-        if git("status", "--porcelain", "--untracked-files=no")
-        else ""
-    )
     lines = [
         f"# fmgen benchmarks{' (quick: shorter, rougher figures)' if args.quick else ''}",
         "",
         *([f"**{args.note}**", ""] if args.note else []),
-        f"- Commit: {commit or 'unknown'}{dirty}",
-        f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- Commit: {started['commit']}",
+        f"- Started: {started['date']}",
         f"- Machine: {machine()}",
-        f"- Load average before: {load_before}; after: {load_average()}",
+        f"- Load average before: {started['load']}; after: {load_average()}",
         f"- Command: `{shlex.join(['python', *sys.argv])}`",
         f"- Seconds per benchmark: {', '.join(seconds)}",
     ]
@@ -102,7 +103,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs, rougher figures")
     parser.add_argument("--note", default="", help="a label for the file, e.g. 'under load'")
     args = parser.parse_args()
-    commit, load_before = git("rev-parse", "HEAD"), load_average()
+    commit = git("rev-parse", "HEAD")
+    started = {
+        "commit": state(commit),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "load": load_average(),
+    }
     figures: list[Figure] = []
     seconds: list[str] = []
     for name in BENCHMARKS:
@@ -111,7 +117,7 @@ def main() -> int:
         figures += found
         seconds.append(f"{name} {took:.0f}")
         print(f"  {name}: {took:.0f} s", flush=True)
-    report = f"{header(args, commit, load_before, seconds)}\n\n{table(figures)}\n"
+    report = f"{header(args, started, seconds)}\n\n{table(figures)}\n"
     out = results_path(commit, args.quick)
     out.parent.mkdir(exist_ok=True)
     out.write_text(report)
