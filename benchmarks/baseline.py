@@ -18,7 +18,7 @@ from torchvision import datasets, transforms
 from trainer.data import FashionMNIST
 from trainer.idx import write_idx
 from trainer.learners import to_unit
-from trainer.loop import epoch_order
+from trainer.loop import epoch_batches, epoch_order
 from trainer.models.vae import gaussian_kl, reconstruction_nats
 
 BATCH_SIZE = 128
@@ -75,9 +75,14 @@ def loader_batches(loader: torch.utils.data.DataLoader) -> Iterator[torch.Tensor
         yield images
 
 
-def batch_indices(data: FashionMNIST, batch_size: int = BATCH_SIZE) -> Iterator[torch.Tensor]:
-    """The indices of fmgen's batches: epoch 0's shuffled order, split and repeated."""
-    return itertools.cycle(epoch_order(0, 0, len(data.train)).split(batch_size))
+def batch_indices(
+    data: FashionMNIST, batch_size: int = BATCH_SIZE, seed: int = 0
+) -> Iterator[torch.Tensor]:
+    """The indices of fmgen's batches as its training loop draws them: epoch after epoch, each
+    in that epoch's own shuffled order, cut into batches the loop's way."""
+    for epoch in itertools.count():
+        for _, picks in epoch_batches(epoch_order(seed, epoch, len(data.train)), batch_size):
+            yield picks
 
 
 def in_memory_batches(data: FashionMNIST) -> Iterator[torch.Tensor]:

@@ -56,15 +56,16 @@ def mark_entry(module_name: str, attribute: str) -> threading.Event:
     return entered
 
 
-def prepare(phase: str, quick: bool) -> Path:
-    """A one-epoch VAE run to explore and evaluate; the classifier cached unless it is timed."""
+def prepare(quick: bool, stand_in_classifier: bool) -> Path:
+    """A one-epoch VAE run to explore and evaluate; with `stand_in_classifier`, an untrained
+    classifier is cached so that no job trains one (its weights do not change the timings)."""
     from trainer.classifier import ClassifierInfo, FashionClassifier, cache_path, save_classifier
     from trainer.config import default_config
     from trainer.data import load_fashion_mnist
     from trainer.loop import train
 
     data = load_fashion_mnist(download=True)
-    if phase != "training the classifier":  # its weights do not matter for timing a close
+    if stand_in_classifier:
         info = ClassifierInfo(0.0, 0, 0, data.fingerprint(), 0.0)
         save_classifier(FashionClassifier(), info, cache_path(data.fingerprint()))
     run_dir = Path(tempfile.mkdtemp(prefix="fmgen-close-run-"))
@@ -82,7 +83,7 @@ def child(phase: str, quick: bool) -> None:
     from fmgen_gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["fmgen-bench"])
-    run_dir = prepare(phase, quick)
+    run_dir = prepare(quick, stand_in_classifier=phase != "training the classifier")
     module_name, attribute, delay_s = PHASES[phase]
     entered = mark_entry(module_name, attribute)
     scratch = Path(tempfile.mkdtemp(prefix="fmgen-close-"))

@@ -7,12 +7,15 @@ import json
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 import torch
 
 from trainer.device import cpu_count, cpu_model
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,31 @@ def median_of(rounds: list[float]) -> float:
     return statistics.median(rounds)
 
 
+def round_order(names: Sequence[str], round_: int) -> list[str]:
+    """The order of `names` in round `round_`: rotated by one a round, so each goes first in
+    turn and none always meets the after-effects (heat, caches, a neighbour's load) of another."""
+    shift = round_ % len(names)
+    return [*names[shift:], *names[:shift]]
+
+
+def alternate_rounds(measures: dict[str, Callable[[], T]], rounds: int) -> dict[str, list[T]]:
+    """Each measure's result in every round, the measures taken in `round_order` each round."""
+    results: dict[str, list[T]] = {name: [] for name in measures}
+    for round_ in range(rounds):
+        for name in round_order(list(measures), round_):
+            results[name].append(measures[name]())
+    return results
+
+
+def spread(values: Sequence[float], digits: int = 0, unit: str = "") -> str:
+    """The median with the range beside it, e.g. '2711 (2613-2790, 3 runs)'."""
+    low, high = min(values), max(values)
+    return (
+        f"{median_of(list(values)):.{digits}f}{unit} "
+        f"({low:.{digits}f}-{high:.{digits}f}{unit}, {len(values)} runs)"
+    )
+
+
 def print_figures(figures: list[Figure]) -> None:
     """Print figures as aligned lines."""
     for f in figures:
@@ -56,11 +84,16 @@ def print_figures(figures: list[Figure]) -> None:
         print(f"{f.benchmark:>18} | {f.what:<52} {f.value}{target}", flush=True)
 
 
-def benchmark_parser() -> argparse.ArgumentParser:
-    """The options every benchmark has: --quick for a short run, --json for run_all."""
+def benchmark_parser(rounds: int | None = None) -> argparse.ArgumentParser:
+    """The options every benchmark has: --quick for a short run, --json for run_all; with a
+    default number of `rounds`, also --rounds (of alternating measurements)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter, rougher figures")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    if rounds is not None:
+        parser.add_argument(
+            "--rounds", type=int, default=rounds, help=f"alternating rounds (default {rounds})"
+        )
     return parser
 
 
@@ -77,3 +110,11 @@ def run_benchmark(run: Callable[[bool], list[Figure]]) -> None:
     """The command line of a benchmark with no options of its own."""
     args = benchmark_parser().parse_args()
     report(run(args.quick), args.json)
+
+
+def run_rounds_benchmark(run: Callable[[bool, int], list[Figure]], rounds: int) -> None:
+    """The command line of a benchmark that alternates its contestants over --rounds."""
+    args = benchmark_parser(rounds).parse_args()
+    if args.rounds < 2:
+        raise SystemExit("--rounds must be at least 2: each contestant goes first once")
+    report(run(args.quick, args.rounds), args.json)

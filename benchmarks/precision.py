@@ -19,8 +19,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import Figure, benchmark_parser, report
-from benchmarks.throughput import alternate, fmgen_stepper
+from benchmarks.common import Figure, benchmark_parser, median_of, report
+from benchmarks.throughput import fmgen_stepper, paired_rates
 from trainer.config import default_config
 from trainer.data import FashionMNIST, load_fashion_mnist
 from trainer.device import configure_cpu_threads
@@ -42,7 +42,7 @@ def speed_figures(data: FashionMNIST, auto: Precision, seconds: float, rounds: i
             fmgen_stepper(data, learner=make_learner(config, CPU, precision))
             for precision in (FP32, auto)
         ]
-        fp32, chosen = alternate(*steppers, seconds, rounds)
+        fp32, chosen = (median_of(r) for r in paired_rates(*steppers, seconds, rounds))
         figures.append(
             Figure(
                 "precision",

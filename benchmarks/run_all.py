@@ -1,9 +1,11 @@
 """`make bench`: every benchmark, each in its own process, into one markdown table.
 
-    python benchmarks/run_all.py [--quick]
+    python benchmarks/run_all.py [--quick] [--note "measured under load"]
 
-Writes bench-results/results.md (and prints it). Ratios, not absolute times, are the claims:
-absolute figures depend on the machine, which the table names.
+Writes benchmarks/results/<date>-<short commit>[-quick].md (and prints it): the raw table with
+the commit it measured, the machine, the load average before and after, and the command.
+Commit that file: the README quotes figures only from a committed results file, by name.
+Ratios, not absolute times, are the claims: absolute figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -55,26 +58,71 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+def git(*args: str) -> str:
+    """The output of a git command in this checkout ('' when git cannot tell)."""
+    done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, with the core count to read them against."""
+    return ", ".join(f"{load:.2f}" for load in os.getloadavg()) + f" ({os.cpu_count()} CPUs)"
+
+
+def results_path(commit: str, quick: bool) -> Path:
+    """benchmarks/results/<date>-<short commit>[-quick].md."""
+    name = f"{time.strftime('%Y-%m-%d')}-{commit[:8] or 'unknown'}{'-quick' if quick else ''}"
+    return ROOT / "benchmarks" / "results" / f"{name}.md"
+
+
+def state(commit: str) -> str:
+    """The commit, and whether the checkout differs from it (checked before the run)."""
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"{commit or 'unknown'}{' (with uncommitted changes)' if dirty else ''}"
+
+
+def header(args: argparse.Namespace, started: dict[str, str], seconds: list[str]) -> str:
+    """What the table measured, where, under what load, and how to repeat it."""
+    lines = [
+        f"# fmgen benchmarks{' (quick: shorter, rougher figures)' if args.quick else ''}",
+        "",
+        *([f"**{args.note}**", ""] if args.note else []),
+        f"- Commit: {started['commit']}",
+        f"- Started: {started['date']}",
+        f"- Machine: {machine()}",
+        f"- Load average before: {started['load']}; after: {load_average()}",
+        f"- Command: `{shlex.join(['python', *sys.argv])}`",
+        f"- Seconds per benchmark: {', '.join(seconds)}",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> int:
     """Run all benchmarks and write the table."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter runs, rougher figures")
+    parser.add_argument("--note", default="", help="a label for the file, e.g. 'under load'")
     args = parser.parse_args()
+    commit = git("rev-parse", "HEAD")
+    started = {
+        "commit": state(commit),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "load": load_average(),
+    }
     figures: list[Figure] = []
+    seconds: list[str] = []
     for name in BENCHMARKS:
         print(f"running {name}...", flush=True)
-        found, seconds = run_one(name, args.quick)
+        found, took = run_one(name, args.quick)
         figures += found
-        print(f"  {name}: {seconds:.0f} s", flush=True)
-    report = (
-        f"# fmgen benchmarks{' (quick)' if args.quick else ''}\n\n"
-        f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d')}.\n\n{table(figures)}\n"
-    )
-    out = ROOT / "bench-results" / "results.md"
+        seconds.append(f"{name} {took:.0f}")
+        print(f"  {name}: {took:.0f} s", flush=True)
+    report = f"{header(args, started, seconds)}\n\n{table(figures)}\n"
+    out = results_path(commit, args.quick)
     out.parent.mkdir(exist_ok=True)
     out.write_text(report)
     print(report)
-    print(f"written to {out}")
+    print(f"written to {out.relative_to(ROOT)}: commit it")
     return 1 if any(f.what == "FAILED" for f in figures) else 0
 
 

@@ -65,6 +65,31 @@ def test_an_epoch_end_without_all_grids_shows_at_the_next_event(qtbot):
     assert view.grids[first].shown_epoch == 1
 
 
+def test_a_refresh_redraws_only_the_plots_new_events_grew(qtbot):
+    """Redraws cost the GUI thread, which slows training: step events coalesce into the next
+    refresh, which leaves the per-epoch plot alone, and a refresh without news redraws nothing
+    (README, Speed)."""
+    view = new_run_view(qtbot)
+    step_plot, epoch_plot = view.plots
+    assert (step_plot.per_epoch, epoch_plot.per_epoch) == (False, True)
+    redrawn: list[str] = []
+    for plot in view.plots:
+        real = plot.redraw
+        plot.redraw = lambda real=real, plot=plot: (redrawn.append(plot.spec.x_label), real())
+    losses = {curve.key.split("/", 1)[1]: 1.0 for curve in step_plot.spec.curves}
+    for step in range(10, 60, 10):
+        view.add(StepLogged(1, step, losses, 100.0))
+    assert redrawn == []  # events only mark the plots stale: they coalesce into one refresh
+    view.refresh()
+    view.refresh()
+    assert redrawn == ["step"]
+    view.add(epoch_end(1))
+    for grid in get_model("vae").grids:
+        view.add(grid_of(1, grid.name))
+    assert redrawn == ["step", "epoch"]
+    assert step_plot.point_count(step_plot.spec.curves[0].key) == 5
+
+
 def legend_and_data_area(item) -> tuple:
     return item.legend.sceneBoundingRect(), item.vb.sceneBoundingRect()
 

@@ -44,6 +44,14 @@ def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
     return torch.randperm(count, generator=generator)
 
 
+def epoch_batches(
+    order: torch.Tensor, batch_size: int, first: int = 0
+) -> Iterator[tuple[int, torch.Tensor]]:
+    """(batch number, the indices it trains on) of an epoch in `order`, from batch `first` on."""
+    for batch in range(first, math.ceil(len(order) / batch_size)):
+        yield batch, order[batch * batch_size : (batch + 1) * batch_size]
+
+
 def train(
     config: RunConfig,
     data: FashionMNIST,
@@ -162,16 +170,14 @@ class _Run:
     def train_epoch(self) -> Iterator[Event]:
         """Steps of the epoch in progress; returns True when the run ended inside it."""
         order = epoch_order(self.config.seed, self.epoch, len(self.data.train)).to(self.device)
-        size = self.config.batch_size
         self.epoch_started = time.perf_counter()
-        for batch in range(self.first_batch, self.steps_per_epoch):
+        for batch, picks in epoch_batches(order, self.config.batch_size, self.first_batch):
             if self.pause.is_set():
                 yield from self.wait_while_paused()
             if self.stop.is_set():
                 yield from self.stop_at(batch)
                 return True
             started = time.perf_counter()
-            picks = order[batch * size : (batch + 1) * size]
             images = self.train_images[picks]
             losses = self.learner.train_step(images, self.train_labels[picks])
             self.step_seconds += time.perf_counter() - started  # steps only: no eval, no pause

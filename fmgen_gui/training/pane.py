@@ -44,7 +44,9 @@ from trainer.runs import new_run_dir
 SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
 # Step-driven updates land together this often. Each repaint wakes the GUI thread, which takes
 # the GIL and a core from training; on two cores, bursts cost far more than their CPU time.
-REFRESH_MS = 500
+# A repaint of the step plot costs several ms of GUI thread (pyqtgraph's axes); at 500 ms
+# redraws were most of the GUI thread's work while training, at 1 s half of it.
+REFRESH_MS = 1000
 ALREADY_RUNNING = "A run is already going: stop it first."
 
 

@@ -95,11 +95,11 @@ class RunView(QWidget):
         self.summary.setText(summarize(self.model, epoch))
 
     def refresh(self) -> None:
-        """Redraw the plots if events arrived since the last redraw (not mid-epoch-end)."""
+        """Redraw the plots that events grew since the last redraw (not mid-epoch-end)."""
         if self.stale and self.pending is None:
             self.stale = False
             for plot in self.plots:
-                plot.redraw()
+                plot.redraw_if_grown()
 
     def load(self, history: RunHistory) -> None:
         """Show a whole history, e.g. of a run folder."""

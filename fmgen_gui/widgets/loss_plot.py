@@ -63,6 +63,7 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.spec = spec
         self._history: RunHistory | None = None
+        self._drawn_sizes: tuple[int, ...] = ()  # each curve's point count at the last redraw
         self.plot = make_plot(
             spec.title,
             spec.x_label,
@@ -125,8 +126,23 @@ class LossPlot(QWidget):
         x, _ = self.curves[key].getOriginalDataset()
         return 0 if x is None else len(x)
 
+    def redraw_if_grown(self) -> None:
+        """Redraw only when a curve has points it had not at the last redraw.
+
+        While a run trains, step events leave the per-epoch plots as they were; redrawing them
+        anyway repainted them on every refresh, work for the GUI thread, which holds the GIL
+        and shares two cores with the training thread (see README, Speed).
+        """
+        if self._sizes() != self._drawn_sizes:
+            self.redraw()
+
+    def _sizes(self) -> tuple[int, ...]:
+        series = self._history.series if self._history else {}
+        return tuple(getattr(series.get(key), "size", 0) for key in self.curves)
+
     def redraw(self) -> None:
         """Draw the curves from the history's current data."""
+        self._drawn_sizes = self._sizes()
         for key, curve in self.curves.items():
             series = self._history.series.get(key) if self._history else None
             if series is None or series.size == 0:

@@ -1,0 +1,37 @@
+"""A start-up probe for the benchmarks: report when the main window has first been painted."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+QUIT_AFTER_FIRST_PAINT = "FMGEN_QUIT_AFTER_FIRST_PAINT"  # env var read by `fmgen` (app.py)
+
+
+class FirstPaint(QObject):
+    """Calls `then` once, when the event loop has finished `widget`'s first paint."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """On the first paint, wait for the rest of that frame (the children), then call."""
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
+
+def quit_after_first_paint(window: QWidget) -> FirstPaint:
+    """Print 'first-paint <Unix time>' once `window` has been painted, then end the app."""
+
+    def report() -> None:
+        print(f"first-paint {time.time():.6f}", flush=True)
+        QApplication.quit()
+
+    return FirstPaint(window, report)
