@@ -34,7 +34,7 @@ PHASES = {
     "ending a training epoch": ("trainer.learners", "VAELearner.evaluate", 0.3),
     "training the classifier": ("trainer.classifier", "train_classifier", 2.0),
     "encoding the test set": ("trainer.explore", "encode_means", 0.3),
-    "evaluating": ("fmgen_gui.report.pane", "evaluate", 3.0),
+    "evaluating": ("fmgen_gui.report.pane", "evaluate_options", 3.0),
 }
 
 
@@ -133,17 +133,22 @@ def measure(phase: str, quick: bool) -> tuple[float, float]:
         # The child's cache and temporary folders go here, so each phase starts afresh.
         env = {**os.environ, PHASE_ENV: phase, "FMGEN_CACHE_DIR": scratch, "TMPDIR": scratch}
         args = [sys.executable, __file__, *(["--quick"] if quick else [])]
-        child_process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
-        closed_at, close_s = None, None
-        for line in child_process.stdout:
-            if line.startswith("CLOSE "):
-                closed_at = float(line.split()[1])
-            elif line.startswith("CLOSED "):
-                close_s = float(line.split()[1])
-        code = child_process.wait()
+        errors = Path(scratch) / "stderr.txt"
+        with errors.open("w") as stderr:
+            child_process = subprocess.Popen(
+                args, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env
+            )
+            closed_at, close_s = None, None
+            for line in child_process.stdout:
+                if line.startswith("CLOSE "):
+                    closed_at = float(line.split()[1])
+                elif line.startswith("CLOSED "):
+                    close_s = float(line.split()[1])
+            code = child_process.wait()
         exited_at = time.time()
-    if code != 0 or closed_at is None or close_s is None:
-        raise RuntimeError(f"{phase}: the app exited with {code} (1: the os._exit fallback)")
+        if code != 0 or closed_at is None or close_s is None:
+            last = (errors.read_text().strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"{phase}: the app exited with {code}: {last}")
     return close_s, exited_at - closed_at
 
 
