@@ -46,6 +46,11 @@ class PerImage:
         return self.recon + self.kl
 
 
+# Draws decoded at once: 10,000 held ~0.9 GB of decoder activations at the evaluation's peak
+# (benchmarks/startup_memory.py); 2,000 keep batches large enough for the CPU's kernels.
+BATCH_DRAWS = 2000
+
+
 @torch.no_grad()
 @full_precision()  # likelihoods are float32 whatever autocast the caller is in
 def per_image_terms(
@@ -54,7 +59,7 @@ def per_image_terms(
     labels: torch.Tensor,
     samples: int = 100,
     seed: int = 0,
-    batch_draws: int = 10000,
+    batch_draws: int = BATCH_DRAWS,
     progress: Callable[[float], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> PerImage:
