@@ -180,7 +180,7 @@ def test_per_class_errors_average_to_the_overall_error():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 337)
     errors = PerImage(*(rng.random(337) * scale for scale in (300, 20, 310, 0.1)))
-    summary = summarize(errors, labels, CLASSES, samples=5, binary=False)
+    summary = summarize(errors, labels, CLASSES, samples=5, discrete=False)
     counts = sum(c[COUNT] for c in summary["per_class"].values())
     weighted = sum(c[keys.RECON] * c[COUNT] for c in summary["per_class"].values()) / counts
     assert counts == 337 and weighted == pytest.approx(summary["overall"][keys.RECON])

@@ -116,7 +116,7 @@ def evaluate_encoder(
         learner, x, split.labels, settings.iwae_k, settings.seed, progress=progress, cancel=cancel
     )
     labels = split.labels.numpy()
-    result = summarize(errors, labels, data.classes, settings.iwae_k, learner.config.binarize)
+    result = summarize(errors, labels, data.classes, settings.iwae_k, learner.discrete_likelihood)
     result["bound_of"] = spec.likelihood.of  # 'p(x|y)' for a conditional model
     worst = {
         data.classes[label]: indices.tolist()

@@ -18,15 +18,17 @@ VAE = register_model(
         description=(
             "A convolutional variational autoencoder (Kingma & Welling 2014). The encoder maps "
             "an image to a Gaussian over latent codes, the decoder maps a code to Bernoulli "
-            "pixel probabilities; training maximises the evidence lower bound (ELBO): "
+            "pixel probabilities (or, with the logistic decoder, to discretised logistics over "
+            "the 256 pixel values); training maximises the evidence lower bound (ELBO): "
             "reconstruction log-likelihood minus beta times the KL divergence from the prior."
         ),
         # Adam at 1e-3 (Kingma & Welling used Adagrad; Adam is the common modern choice).
         defaults={"latent_dim": 32, "lr": 1e-3, "batch_size": 128, "adam_betas": (0.9, 0.999)},
-        options=("beta", "binarize", "adam_betas"),
+        options=("latent_dim", "beta", "binarize", "adam_betas", "decoder"),
         step_metrics=(k.LOSS, k.RECON, k.KL, k.NEG_ELBO),
-        test_metrics=(k.BCE, k.KL, k.MSE, k.NEG_ELBO),
-        summary_metrics=(k.NEG_ELBO, k.BCE, k.KL, k.MSE),
+        # BCE with the Bernoulli decoder; reconstruction and bits/dim with the logistic one.
+        test_metrics=(k.BCE, k.RECON, k.KL, k.MSE, k.NEG_ELBO, k.BITS_PER_DIM),
+        summary_metrics=(k.NEG_ELBO, k.BITS_PER_DIM, k.BCE, k.RECON, k.KL, k.MSE),
         plots=(
             PlotSpec(
                 "Training loss per step",
@@ -72,7 +74,7 @@ GAN = register_model(
         ),
         # The DCGAN recipe of Radford et al. 2016: lr 2e-4 and beta1 0.5 (0.9 oscillates).
         defaults={"latent_dim": 64, "lr": 2e-4, "batch_size": 128, "adam_betas": (0.5, 0.999)},
-        options=("adam_betas",),
+        options=("latent_dim", "adam_betas"),
         step_metrics=(k.D_LOSS, k.G_LOSS, k.D_REAL, k.D_FAKE),
         test_metrics=(k.D_REAL, k.D_FAKE),
         summary_metrics=(k.D_REAL, k.D_FAKE),
@@ -126,7 +128,7 @@ WGAN = register_model(
             "n_critic": 5,
             "gp_weight": 10.0,
         },
-        options=("adam_betas", "n_critic", "gp_weight"),
+        options=("latent_dim", "adam_betas", "n_critic", "gp_weight"),
         step_metrics=(k.WASSERSTEIN, k.GRADIENT_PENALTY, k.CRITIC_LOSS, k.G_LOSS, k.G_UPDATES),
         test_metrics=(k.WASSERSTEIN,),
         summary_metrics=(k.WASSERSTEIN,),

@@ -135,6 +135,12 @@ class Learner:
                 batches.append(self.sample_images(z[picks].to(self.device), y))
         return torch.cat(batches)
 
+    @property
+    def discrete_likelihood(self) -> bool:
+        """Whether its likelihood is a probability of the pixels as evaluated (binarised, or
+        8-bit under a discretised decoder), so its nats convert to bits/dim."""
+        return self.config.binarize
+
     def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
         """Test metrics over a whole split (on this learner's device), cancellable per batch."""
         raise NotImplementedError
