@@ -1,7 +1,7 @@
 """Evaluate trained runs of any registered model: every number of the report and its pictures.
 
 What each run gets comes from its registry entry: every model has sample metrics; a model with
-an encoder also has the ELBO's terms, the IWAE bound and reconstructions.
+an approximate posterior also has the ELBO's terms, the IWAE bound and reconstructions.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def evaluate(
     report(SAMPLES, 0.0, "classifier features of the test set")
     real = describe(classifier, to_unit(data.test.images), cancel)
     job = _Job(data, classifier, real, settings, count, cancel)
-    encoders = [key for key, (_, c) in loaded.items() if _spec(c).has_encoder]
+    encoders = [key for key, (_, c) in loaded.items() if _spec(c).posterior]
     runs = {}
     for n, (key, (learner, checkpoint)) in enumerate(loaded.items()):
         share = _run_share(
@@ -224,7 +224,7 @@ def _evaluate_run(
     spec, settings = _spec(checkpoint), job.settings
     parameters = sum(p.numel() for p in learner.model.parameters())
     run = RunEvaluation(read_run_facts(checkpoint, parameters, label), {})
-    if spec.has_encoder:
+    if spec.posterior:
         run.metrics[TEST_SECTION], run.grids = evaluate_encoder(
             learner,
             spec,

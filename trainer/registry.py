@@ -72,6 +72,9 @@ class ModelSpec:
     plots: tuple[PlotSpec, ...] = ()
     grids: tuple[GridSpec, ...] = ()
     has_encoder: bool = False  # can map test images to latent codes
+    # an approximate posterior q(z|x) (learner.posterior_draws): the evaluation computes the
+    # ELBO's terms, the IWAE bound and the worst reconstructions (a flow encodes exactly: none)
+    posterior: bool = False
     conditional: bool = False  # trained on labels; samples a chosen class
     sample_cost: int = 1  # network evaluations per generated sample
     likelihood: Likelihood = Likelihood()

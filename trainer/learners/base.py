@@ -162,12 +162,23 @@ class Learner:
         """Named uint8 image grids that show how the model is doing."""
         raise NotImplementedError
 
-    def step_optimizer(self, name: str, loss: torch.Tensor) -> None:
-        """Backpropagate `loss` into cleared gradients and step optimizer `name`."""
+    def step_optimizer(
+        self, name: str, loss: torch.Tensor, max_grad_norm: float | None = None
+    ) -> None:
+        """Backpropagate `loss` into cleared gradients and step optimizer `name`.
+
+        `max_grad_norm` clips the gradients' global norm first (unscaled, as in the PyTorch
+        AMP examples, so the limit means the same in every precision).
+        """
         optimizer, scaler = self.optimizers[name], self.scalers.get(name)
         optimizer.zero_grad(set_to_none=True)
         with self.precision.backward_context():
             (scaler.scale(loss) if scaler else loss).backward()
+        if max_grad_norm is not None:
+            if scaler:
+                scaler.unscale_(optimizer)
+            parameters = [p for group in optimizer.param_groups for p in group["params"]]
+            torch.nn.utils.clip_grad_norm_(parameters, max_grad_norm)
         if scaler:
             scaler.step(optimizer)  # skipped when the scaled gradients overflowed
             scaler.update()
