@@ -221,3 +221,22 @@ def test_binarize_end_to_end_reports_plausible_bits_per_dimension(tiny_data_dir,
     assert bits == pytest.approx(nll / (784 * math.log(2)))
     # 1 bit/dim is what a model that knows nothing (every pixel 50:50) scores.
     assert 0 < bits < 0.9
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_flow_and_ddpm_runs_evaluate_and_report(
+    tiny_data, tiny_data_dir, classifier, tmp_path, qtbot
+):
+    runs = [tiny_run(model, tiny_data_dir, tmp_path / model) for model in ("flow", "ddpm")]
+    evaluation = evaluate(runs, tiny_data, *classifier, replace(SMALL, samples=40))
+    for run in runs:
+        section = evaluation.metrics[RUNS][run_key(run)]
+        assert "test" not in section  # no ELBO terms: neither has an approximate posterior
+        assert section["samples"][keys.FID] >= 0
+    flow, ddpm = (evaluation.runs[run_key(run)] for run in runs)
+    assert [p.pin.source for p in flow.paths] == ["test", "test"]  # an exact encoder
+    assert [p.pin.source for p in ddpm.paths] == ["latent"]
+    files = export_report(evaluation, ReportOptions(runs=tuple(runs)), tmp_path / "report")
+    text = pdf_text(files.pdf)
+    assert page_count(files.pdf) == 1
+    assert "exact likelihood" in text and "denoising bound" in text

@@ -77,6 +77,8 @@ class ModelSpec:
     posterior: bool = False
     conditional: bool = False  # trained on labels; samples a chosen class
     sample_cost: int = 1  # network evaluations per generated sample
+    # why the explorer offers no paths through this model (empty: it does)
+    unexplorable: str = ""
     likelihood: Likelihood = Likelihood()
 
     def __post_init__(self) -> None:
