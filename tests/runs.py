@@ -16,7 +16,7 @@ SMALL_NETWORKS = {
         "couplings": 2,
         "final_couplings": 2,
     },
-    "trainer.learners.ddpm.ARCHITECTURE": {"channels": 8, "multipliers": (1, 2, 2), "blocks": 1},
+    "trainer.learners.ddpm.ARCHITECTURE": {"channels": 4, "multipliers": (1, 1, 1), "blocks": 1},
     "trainer.learners.ddpm.BOUND_IMAGES": 20,
     "trainer.learners.ddpm.GRID_STEPS": 3,
 }
