@@ -28,7 +28,7 @@ from trainer.metrics.reconstruction import (
     summarize,
     worst_per_class,
 )
-from trainer.models.vae import ConvVAE
+from trainer.models.vae import BernoulliPixels, ConvVAE
 
 GEN = torch.Generator().manual_seed(0)
 
@@ -126,8 +126,10 @@ class TinyVAE(nn.Module):
     def decode(self, z: torch.Tensor, labels=None) -> torch.Tensor:
         return z * self.w + self.b
 
-    # The real importance weights: ConvVAE's, on this model's encoder and decoder.
+    # The real importance weights: ConvVAE's, on this model's encoder and Bernoulli decoder.
     posterior_draws = ConvVAE.posterior_draws
+    nll = ConvVAE.nll
+    likelihood = BernoulliPixels
 
     def reconstruct(self, x: torch.Tensor, labels=None) -> torch.Tensor:
         return torch.sigmoid(self.decode(self.encode(x)[0]))
