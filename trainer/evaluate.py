@@ -16,6 +16,7 @@ import torch
 
 from trainer.checkpoint import Checkpoint, load_checkpoint
 from trainer.classifier import ClassifierInfo, FashionClassifier
+from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION, sample_cost, test_likelihood
 from trainer.data import FashionMNIST
 from trainer.errors import FmgenError, raise_if_cancelled
 from trainer.evaluation_pictures import (
@@ -233,6 +234,12 @@ def _evaluate_run(
             lambda f: report(LIKELIHOOD, f, f"{label}: k = {settings.iwae_k}"),
             job.cancel,
         )
+    if not spec.posterior and spec.likelihood.kind != "none":  # minutes for a big test set
+        report(SAMPLES, 0.0, f"{label}: test likelihood ({spec.likelihood.estimate})")
+    run.metrics[LIKELIHOOD_SECTION] = test_likelihood(
+        learner, spec, run.metrics.get(TEST_SECTION), job.data.test, job.cancel
+    )
+    started = time.perf_counter()
     samples = generate(
         learner,
         job.count,
@@ -241,6 +248,8 @@ def _evaluate_run(
         job.cancel,
         lambda f: report(SAMPLES, f, f"{label}: {job.count:,} samples"),
     )
+    seconds = time.perf_counter() - started
+    run.metrics[COST_SECTION] = sample_cost(learner, spec, job.count, seconds)
     run.grids["samples"] = LabelledGrid(tile(samples[:GRID_SIZE]))
     features = describe(job.classifier, samples, job.cancel)
     run.metrics[SAMPLES_SECTION] = compare(job.real, features, settings.pr_k, job.cancel)

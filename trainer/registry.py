@@ -52,6 +52,7 @@ class Likelihood:
     kind: str = "none"
     of: str = "p(x)"  # or 'p(x|y)' for conditional models
     reason: str = ""  # why there is none, for the report's blank cells
+    estimate: str = ""  # how the evaluation's test number is computed, for the report
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class ModelSpec:
     posterior: bool = False
     conditional: bool = False  # trained on labels; samples a chosen class
     sample_cost: int = 1  # network evaluations per generated sample
+    sampler: str = "one pass"  # what sample_images runs, for the report's cost column
     # why the explorer offers no paths through this model (empty: it does)
     unexplorable: str = ""
     likelihood: Likelihood = Likelihood()

@@ -14,7 +14,7 @@ from trainer.errors import raise_if_cancelled
 from trainer.grids import tile
 from trainer.learners.base import EVAL_BATCH, Learner, adam
 from trainer.metrics.reconstruction import bits_per_dim
-from trainer.model_specs import DDPM_BITS_SE, DDPM_LOSS, DDPM_LOSS_BUCKETS
+from trainer.model_specs import DDPM_LOSS, DDPM_LOSS_BUCKETS
 from trainer.models.diffusion import DDPM
 from trainer.models.samplers import DDIMSampler, DDPMSampler, StepOutput, denoise
 from trainer.models.timesteps import strata
@@ -33,6 +33,11 @@ class DDPMLearner(Learner):
     """Epsilon prediction with L_simple (Ho et al. 2020, Algorithm 1) on images in [-1, 1]."""
 
     model: DDPM
+
+    @property
+    def discrete_likelihood(self) -> bool:
+        """True: Ho et al.'s discretised decoder makes the bound one on the 8-bit images."""
+        return True
 
     def build_model(self) -> DDPM:
         return DDPM(UNet(**ARCHITECTURE))
@@ -69,7 +74,7 @@ class DDPMLearner(Learner):
         widths = [high - low for low, high in strata(self.model.schedule.steps)]
         return {
             k.BITS_PER_DIM: float(bits.mean()),
-            DDPM_BITS_SE: float(bits.std(ddof=1) / np.sqrt(len(bits))),
+            k.BITS_PER_DIM_SE: float(bits.std(ddof=1) / np.sqrt(len(bits))),
             DDPM_LOSS: float(np.average(range_losses, weights=widths)),  # t uniform
             **dict(zip(DDPM_LOSS_BUCKETS, range_losses, strict=True)),
         }

@@ -30,6 +30,11 @@ class FlowLearner(Learner):
 
     model: RealNVP
 
+    @property
+    def discrete_likelihood(self) -> bool:
+        """True: the dequantised density bounds the probability of the 8-bit images."""
+        return True
+
     def build_model(self) -> RealNVP:
         return RealNVP(**ARCHITECTURE)
 
