@@ -32,6 +32,7 @@ BENCHMARKS = (
     "scrub_latency",
     "close_latency",
     "startup_memory",
+    "sampling_cost",
 )
 
 

@@ -11,6 +11,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests.runs import SMALL_NETWORKS
 from trainer.data import FILES, SYSTEM_DIR, FashionMNIST, load_fashion_mnist
 from trainer.idx import write_idx
 
@@ -88,3 +89,10 @@ def collect_qt_garbage_on_the_main_thread():
     """
     yield
     gc.collect()
+
+
+@pytest.fixture
+def small_networks(monkeypatch) -> None:
+    """Small flow and DDPM networks (tests.runs.SMALL_NETWORKS), so runs of them are quick."""
+    for target, value in SMALL_NETWORKS.items():
+        monkeypatch.setattr(target, value)

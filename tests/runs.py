@@ -5,19 +5,42 @@ from __future__ import annotations
 from pathlib import Path
 
 from trainer.cli import main as train_cli
+from trainer.registry import get_model
 from trainer.sweep import PointResult, SweepResult, expand, point_command, write_sweep
 
+# Flow and DDPM networks of a few thousand parameters, a 20-image bound and 3-step grids (the
+# `small_networks` fixture sets them), so runs of them are quick.
+SMALL_NETWORKS = {
+    "trainer.learners.flow.ARCHITECTURE": {
+        "widths": (8, 8, 8),
+        "blocks": 1,
+        "couplings": 2,
+        "final_couplings": 2,
+    },
+    "trainer.learners.ddpm.ARCHITECTURE": {"channels": 4, "multipliers": (1, 1, 1), "blocks": 1},
+    "trainer.learners.ddpm.BOUND_IMAGES": 20,
+    "trainer.learners.ddpm.GRID_STEPS": 3,
+}
 
-def _tiny_args(data_dir: Path, epochs: int, extra: tuple[str, ...]) -> list[str]:
-    """Latent 4, batches of 25, the tiny data, on the CPU unless `extra` names a device."""
-    args = ["--epochs", str(epochs), "--batch-size", "25", "--latent-dim", "4"]
+
+def small_latent(model: str) -> dict[str, int]:
+    """A latent size of 4 where it is an option of `model` (a flow's latent is the image)."""
+    return {"latent_dim": 4} if "latent_dim" in get_model(model).options else {}
+
+
+def _tiny_args(model: str, data_dir: Path, epochs: int, extra: tuple[str, ...]) -> list[str]:
+    """Batches of 25, latent 4 where it is an option of `model`, the tiny data, on the CPU
+    unless `extra` names a device."""
+    args = ["--epochs", str(epochs), "--batch-size", "25"]
+    args += [f"--latent-dim={size}" for size in small_latent(model).values()]
     args += ["--data-dir", str(data_dir), *extra]
     return args if "--device" in extra else [*args, "--device", "cpu"]
 
 
 def tiny_run(model: str, data_dir: Path, out: Path, *extra: str, epochs: int = 1) -> Path:
-    """Train `model` (latent 4, batches of 25) on the tiny data into a new folder under `out`."""
-    args = ["--model", model, *_tiny_args(data_dir, epochs, extra), "--out", str(out)]
+    """Train `model` (batches of 25, latent 4 where it is an option) on the tiny data into a
+    new folder under `out`."""
+    args = ["--model", model, *_tiny_args(model, data_dir, epochs, extra), "--out", str(out)]
     assert train_cli(args) == 0
     (folder,) = Path(out).iterdir()
     return folder
@@ -28,7 +51,7 @@ def tiny_sweep(
 ) -> list[Path]:
     """A sweep folder as fmgen-sweep leaves it (a run per grid point, sweep.json), trained here
     one point after another with the arguments fmgen-sweep gives each point."""
-    train_args = _tiny_args(data_dir, epochs, ())
+    train_args = _tiny_args(model, data_dir, epochs, ())
     result = SweepResult(model, grid, train_args, "local")
     for point in expand(grid):
         argv, _ = point_command(point, model, train_args, out)

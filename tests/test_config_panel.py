@@ -32,8 +32,8 @@ def test_a_registered_toy_appears_with_its_description_and_round_trips(make_pane
     edited = default_config("toy", epochs=7, lr=0.05, seed=11, latent_dim=3, limit=40)
     panel.set_config(edited)
     assert panel.config() == edited
-    for row in panel.option_rows.values():  # the toy lists no options: all stay at defaults
-        assert not row.isEnabled()
+    for name, row in panel.option_rows.items():  # the toy lists only the latent size
+        assert row.isEnabled() == (name == "latent_dim")
 
 
 def test_options_follow_the_spec_and_adam_betas_are_two_named_boxes(make_panel):
@@ -54,6 +54,8 @@ def test_options_follow_the_spec_and_adam_betas_are_two_named_boxes(make_panel):
     panel.model.setCurrentIndex(panel.model.findData("vae"))
     assert panel.beta.isEnabled() and panel.binarize.isEnabled()
     assert panel.about.text.text() == get_model("vae").description
+    panel.decoder.setCurrentText("logistic")
+    assert panel.config().decoder == "logistic"
 
 
 def test_labels_and_tooltips_come_from_the_config_fields(make_panel):

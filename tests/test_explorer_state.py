@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -10,13 +12,14 @@ from fmgen_gui.explorer.state import (
     Candidates,
     ExplorerState,
     PinError,
+    explorable,
     make_pin,
     source_title,
 )
 from tests.toy_model import COND_TOY, TOY, cond_toy_models, toy_model  # noqa: F401  (fixtures)
 from trainer.explore import LatentAtlas
 from trainer.latent import fit_projection
-from trainer.registry import get_model
+from trainer.registry import get_model, register_model
 
 
 def atlas_candidates(labels: list[int]) -> Candidates:
@@ -72,6 +75,16 @@ def test_sources_are_named_from_the_registry(toy_model, cond_toy_models):  # noq
     assert source_title(get_model("vae")) == "VAE: encoded test images"
     assert source_title(TOY) == "Toy: latent vectors"
     assert source_title(COND_TOY) == "CToy: latent vectors by class"
+    assert source_title(get_model("flow")) == "Flow: encoded test images"
+
+
+def test_models_the_registry_marks_unexplorable_are_left_out_with_the_reason(toy_model):  # noqa: F811
+    assert explorable(["vae", "toy"]) == (["vae", "toy"], "")
+    unexplorable = dataclasses.replace(TOY, unexplorable="its decoder is too slow")
+    register_model(unexplorable)  # the toy again, now marked: the explorer reads the registry
+    shown, note = explorable(["vae", "toy"])
+    assert shown == ["vae"] and note == "The Toy is not offered here: its decoder is too slow."
+    assert explorable(["ddpm"])[0] == [] and "no encoder" in explorable(["ddpm"])[1]
 
 
 def pinned(state: ExplorerState, role: str, classes):

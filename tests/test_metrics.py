@@ -28,7 +28,7 @@ from trainer.metrics.reconstruction import (
     summarize,
     worst_per_class,
 )
-from trainer.models.vae import ConvVAE
+from trainer.models.vae import BernoulliPixels, ConvVAE
 
 GEN = torch.Generator().manual_seed(0)
 
@@ -126,8 +126,10 @@ class TinyVAE(nn.Module):
     def decode(self, z: torch.Tensor, labels=None) -> torch.Tensor:
         return z * self.w + self.b
 
-    # The real importance weights: ConvVAE's, on this model's encoder and decoder.
+    # The real importance weights: ConvVAE's, on this model's encoder and Bernoulli decoder.
     posterior_draws = ConvVAE.posterior_draws
+    nll = ConvVAE.nll
+    likelihood = BernoulliPixels
 
     def reconstruct(self, x: torch.Tensor, labels=None) -> torch.Tensor:
         return torch.sigmoid(self.decode(self.encode(x)[0]))
@@ -180,7 +182,7 @@ def test_per_class_errors_average_to_the_overall_error():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 337)
     errors = PerImage(*(rng.random(337) * scale for scale in (300, 20, 310, 0.1)))
-    summary = summarize(errors, labels, CLASSES, samples=5, binary=False)
+    summary = summarize(errors, labels, CLASSES, samples=5, discrete=False)
     counts = sum(c[COUNT] for c in summary["per_class"].values())
     weighted = sum(c[keys.RECON] * c[COUNT] for c in summary["per_class"].values()) / counts
     assert counts == 337 and weighted == pytest.approx(summary["overall"][keys.RECON])

@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from tests.runs import tiny_run
+from tests.runs import small_latent, tiny_run
 from tests.toy_model import TOY_LOSS, toy_model  # noqa: F401  (a fixture)
 from trainer.checkpoint import load_checkpoint
 from trainer.cli import build_parser
@@ -55,6 +55,7 @@ def test_a_registered_toy_model_trains_from_the_cli(toy_model, tiny_data_dir, tm
         load_checkpoint(folder, expect_model="vae")
 
 
+@pytest.mark.usefixtures("small_networks")
 @pytest.mark.parametrize("model", model_names())
 def test_a_checkpoint_of_one_model_refuses_to_load_as_another(model, tiny_data_dir, tmp_path):
     folder = tiny_run(model, tiny_data_dir, tmp_path / "runs")
@@ -63,7 +64,8 @@ def test_a_checkpoint_of_one_model_refuses_to_load_as_another(model, tiny_data_d
         if other != model:
             with pytest.raises(CheckpointError, match="is needed here"):
                 load_checkpoint(folder, expect_model=other)
-            learner = make_learner(default_config(other, latent_dim=4), torch.device("cpu"))
+            config = default_config(other, **small_latent(other))
+            learner = make_learner(config, torch.device("cpu"))
             with pytest.raises(CheckpointError, match="weights do not fit"):
                 learner.load_state_dict(state)  # the weights alone do not fit either
 

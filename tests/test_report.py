@@ -18,10 +18,12 @@ import pytest
 
 from fmgen_gui.report.cli import main as report_cli
 from fmgen_gui.report.page import export_report, reproduce_options
+from fmgen_gui.report.tables import comparison_table
 from tests.runs import tiny_run
 from tests.toy_model import toy_model  # noqa: F401  (a fixture)
 from trainer import keys
 from trainer.classifier import cache_path, save_classifier, train_classifier
+from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.config import default_config
 from trainer.evaluate import EvaluationSettings, evaluate
 from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
@@ -221,3 +223,57 @@ def test_binarize_end_to_end_reports_plausible_bits_per_dimension(tiny_data_dir,
     assert bits == pytest.approx(nll / (784 * math.log(2)))
     # 1 bit/dim is what a model that knows nothing (every pixel 50:50) scores.
     assert 0 < bits < 0.9
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_flow_and_ddpm_runs_evaluate_and_report(
+    tiny_data, tiny_data_dir, classifier, tmp_path, qtbot
+):
+    runs = [tiny_run(model, tiny_data_dir, tmp_path / model) for model in ("flow", "ddpm")]
+    evaluation = evaluate(runs, tiny_data, *classifier, replace(SMALL, samples=40))
+    for run in runs:
+        section = evaluation.metrics[RUNS][run_key(run)]
+        assert "test" not in section  # no ELBO terms: neither has an approximate posterior
+        assert section["samples"][keys.FID] >= 0
+    flow, ddpm = (evaluation.runs[run_key(run)] for run in runs)
+    assert [p.pin.source for p in flow.paths] == ["test", "test"]  # an exact encoder
+    assert [p.pin.source for p in ddpm.paths] == ["latent"]
+    exact, bound = (flow.metrics[LIKELIHOOD_SECTION], ddpm.metrics[LIKELIHOOD_SECTION])
+    assert (exact["kind"], bound["kind"]) == ("exact", "bound")
+    assert 0 < exact[keys.BITS_PER_DIM] < 16  # a flow near its identity initialisation
+    assert 8 < bound[keys.BITS_PER_DIM] < 100  # an untrained DDPM: worse than uniform noise
+    assert exact[keys.BITS_PER_DIM_SE] is None and bound[keys.BITS_PER_DIM_SE] > 0
+    costs = [run.metrics[COST_SECTION] for run in (flow, ddpm)]
+    assert [c["network_evaluations"] for c in costs] == [1, 50]
+    assert costs[1]["sampler"].startswith("DDIM") and all(c["ms_per_sample"] > 0 for c in costs)
+    files = export_report(evaluation, ReportOptions(runs=tuple(runs)), tmp_path / "report")
+    text = pdf_text(files.pdf)
+    assert page_count(files.pdf) == 1
+    assert "exact likelihood" in text and "denoising bound" in text
+    assert "DDIM," in text  # the sampler behind the DDPM row (its cell wraps)
+
+
+def test_the_comparison_table_has_a_row_per_run_with_likelihoods_or_reasons(evaluation):
+    vae, _, gan = evaluation.metrics[RUNS].values()
+    reason = "its decoder is no probability of 8-bit pixels"  # Bernoulli on grey pixels
+    assert vae[LIKELIHOOD_SECTION] == {"kind": "none", "reason": reason}
+    assert gan[LIKELIHOOD_SECTION] == {"kind": "none", "reason": "a GAN defines no density"}
+    for section in (vae, gan):
+        cost = section[COST_SECTION]
+        assert cost["network_evaluations"] == 1 and cost["device"] == "cpu"
+        assert cost["ms_per_sample"] > 0 and cost["batch"] == SMALL.samples
+    table = comparison_table(evaluation.metrics)
+    assert table.count("<tr>") == 1 + 3 + 2  # the header, a row per run, the calibration rows
+    assert f"none ({reason})" in table and "a GAN defines no density" in table
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_a_logistic_vae_bound_is_in_8_bit_bits_per_dimension(
+    tiny_data, tiny_data_dir, classifier, tmp_path
+):
+    run = tiny_run("vae", tiny_data_dir, tmp_path / "vae", "--decoder", "logistic")
+    evaluation = evaluate([run], tiny_data, *classifier, replace(SMALL, samples=20))
+    section = evaluation.metrics[RUNS][run_key(run)]
+    found, iwae = section[LIKELIHOOD_SECTION], section["test"]["overall"][keys.IWAE_NLL]
+    assert found["kind"] == "bound" and found["estimate"] == "IWAE, k = 3"
+    assert found[keys.BITS_PER_DIM] == pytest.approx(iwae / (784 * math.log(2)))

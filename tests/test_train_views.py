@@ -94,7 +94,7 @@ def legend_and_data_area(item) -> tuple:
     return item.legend.sceneBoundingRect(), item.vb.sceneBoundingRect()
 
 
-@pytest.mark.parametrize("model", ["vae", "gan"])
+@pytest.mark.parametrize("model", ["vae", "gan", "flow", "ddpm"])
 def test_curve_legends_sit_outside_the_data_area(qtbot, model):
     for spec in get_model(model).plots:
         plot = LossPlot(spec)

@@ -80,6 +80,7 @@ TOY = ModelSpec(
     objective="pixel MSE",
     description="A linear decoder used by the tests.",
     defaults={"latent_dim": 4, "lr": 1e-2, "batch_size": 25},
+    options=("latent_dim",),
     step_metrics=(TOY_LOSS,),
     test_metrics=(TOY_LOSS,),
     summary_metrics=(TOY_LOSS,),
@@ -169,7 +170,7 @@ COND_TOY = dataclasses.replace(
     title="Conditional toy (test-only)",
     learner=CondToyLearner,
     description="A conditional linear decoder used by the tests.",
-    options=("adam_betas",),
+    options=("latent_dim", "adam_betas"),
     conditional=True,
 )
 COND_ENCODER_TOY = dataclasses.replace(

@@ -34,6 +34,7 @@ _OPTION_TYPES = {
     "adam_betas": None,  # parsed by _betas
     "n_critic": int,
     "gp_weight": float,
+    "decoder": str,
     "seed": int,
     "device": str,
     "limit": int,

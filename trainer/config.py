@@ -44,6 +44,13 @@ class RunConfig:
     device: str = _field("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
     limit: int | None = _field(None, "Data subset", "use N class-balanced images per split")
     binarize: bool = _field(False, "Binarise", "train and test on dynamically binarised pixels")
+    decoder: str = _field(
+        "bernoulli",
+        "Decoder",
+        "pixel likelihood: bernoulli (on intensities) or logistic (discretised, over 8-bit "
+        "values, so the bound is in the bits/dim of flows and diffusion)",
+        ("bernoulli", "logistic"),  # the pixel likelihoods of trainer.models.vae
+    )
     log_every: int = _field(10, "Log every", "steps between progress records")
     precision: str = _field(
         "auto",
@@ -101,7 +108,16 @@ def field_choices(name: str) -> tuple[str, ...] | None:
 _FIELDS = {f.name: f for f in fields(RunConfig)}
 
 # Fields that only some models use (ModelSpec.options says which); the others keep defaults.
-MODEL_OPTIONS = ("beta", "binarize", "adam_betas", "n_critic", "gp_weight")
+MODEL_OPTIONS = (
+    "latent_dim",
+    "beta",
+    "binarize",
+    "adam_betas",
+    "n_critic",
+    "gp_weight",
+    "decoder",
+)
+DECODERS = field_choices("decoder")
 
 
 def _model_defaults(model: str) -> dict[str, Any]:
@@ -149,6 +165,10 @@ def _problems(config: RunConfig):
         yield f"Adam betas: {config.adam_betas!r} must be two numbers in 0..1 (below 1)"
     if not isinstance(config.binarize, bool):
         yield f"Binarise: {config.binarize!r} is not true or false"
+    if config.decoder not in DECODERS:
+        yield f"Decoder: {config.decoder!r} is not one of {', '.join(DECODERS)}"
+    elif config.decoder == "logistic" and config.binarize is True:
+        yield "Decoder: logistic models 8-bit pixels; binarised pixels need bernoulli"
     if not isinstance(config.device, str) or not config.device:
         yield f"Device: {config.device!r} is not a device name"
     if config.precision not in PRECISIONS:

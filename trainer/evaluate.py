@@ -1,7 +1,7 @@
 """Evaluate trained runs of any registered model: every number of the report and its pictures.
 
 What each run gets comes from its registry entry: every model has sample metrics; a model with
-an encoder also has the ELBO's terms, the IWAE bound and reconstructions.
+an approximate posterior also has the ELBO's terms, the IWAE bound and reconstructions.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import torch
 
 from trainer.checkpoint import Checkpoint, load_checkpoint
 from trainer.classifier import ClassifierInfo, FashionClassifier
+from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION, sample_cost, test_likelihood
 from trainer.data import FashionMNIST
 from trainer.errors import FmgenError, raise_if_cancelled
 from trainer.evaluation_pictures import (
@@ -118,7 +119,7 @@ def evaluate_encoder(
         learner, x, split.labels, settings.iwae_k, settings.seed, progress=progress, cancel=cancel
     )
     labels = split.labels.numpy()
-    result = summarize(errors, labels, data.classes, settings.iwae_k, learner.config.binarize)
+    result = summarize(errors, labels, data.classes, settings.iwae_k, learner.discrete_likelihood)
     result["bound_of"] = spec.likelihood.of  # 'p(x|y)' for a conditional model
     worst = {
         data.classes[label]: indices.tolist()
@@ -180,7 +181,7 @@ def evaluate(
     report(SAMPLES, 0.0, "classifier features of the test set")
     real = describe(classifier, to_unit(data.test.images), cancel)
     job = _Job(data, classifier, real, settings, count, cancel)
-    encoders = [key for key, (_, c) in loaded.items() if _spec(c).has_encoder]
+    encoders = [key for key, (_, c) in loaded.items() if _spec(c).posterior]
     runs = {}
     for n, (key, (learner, checkpoint)) in enumerate(loaded.items()):
         share = _run_share(
@@ -227,7 +228,7 @@ def _evaluate_run(
     spec, settings = _spec(checkpoint), job.settings
     parameters = sum(p.numel() for p in learner.model.parameters())
     run = RunEvaluation(read_run_facts(checkpoint, parameters, label), {})
-    if spec.has_encoder:
+    if spec.posterior:
         run.metrics[TEST_SECTION], run.grids = evaluate_encoder(
             learner,
             spec,
@@ -236,6 +237,12 @@ def _evaluate_run(
             lambda f: report(LIKELIHOOD, f, f"{label}: k = {settings.iwae_k}"),
             job.cancel,
         )
+    if not spec.posterior and spec.likelihood.kind != "none":  # minutes for a big test set
+        report(SAMPLES, 0.0, f"{label}: test likelihood ({spec.likelihood.estimate})")
+    run.metrics[LIKELIHOOD_SECTION] = test_likelihood(
+        learner, spec, run.metrics.get(TEST_SECTION), job.data.test, job.cancel
+    )
+    started = time.perf_counter()
     samples = generate(
         learner,
         job.count,
@@ -244,6 +251,8 @@ def _evaluate_run(
         job.cancel,
         lambda f: report(SAMPLES, f, f"{label}: {job.count:,} samples"),
     )
+    seconds = time.perf_counter() - started
+    run.metrics[COST_SECTION] = sample_cost(learner, spec, job.count, seconds)
     run.grids["samples"] = LabelledGrid(tile(samples[:GRID_SIZE]))
     features = describe(job.classifier, samples, job.cancel)
     run.metrics[SAMPLES_SECTION] = compare(job.real, features, settings.pr_k, job.cancel)

@@ -29,6 +29,7 @@ MSE = "mse"
 IWAE_NLL = "iwae_nll"
 IWAE_K = "iwae_k"  # importance samples per image behind IWAE_NLL
 BITS_PER_DIM = "bits_per_dim"
+BITS_PER_DIM_SE = "bits_per_dim_se"  # standard error of a Monte Carlo estimate of BITS_PER_DIM
 
 # Adversarial models.
 D_LOSS = "d_loss"
@@ -64,6 +65,7 @@ METRICS: dict[str, MetricInfo] = {
         MetricInfo(IWAE_NLL, "IWAE bound", _NATS, True),
         MetricInfo(IWAE_K, "IWAE k", "importance samples", None),
         MetricInfo(BITS_PER_DIM, "bits/dim", "bits", True),
+        MetricInfo(BITS_PER_DIM_SE, "bits/dim s.e.", "bits", None),
         MetricInfo(D_LOSS, "discriminator loss", "", None),
         MetricInfo(G_LOSS, "generator loss", "", None),
         MetricInfo(D_REAL, "D(x)", "probability", None),

@@ -52,6 +52,7 @@ class Likelihood:
     kind: str = "none"
     of: str = "p(x)"  # or 'p(x|y)' for conditional models
     reason: str = ""  # why there is none, for the report's blank cells
+    estimate: str = ""  # how the evaluation's test number is computed, for the report
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,14 @@ class ModelSpec:
     plots: tuple[PlotSpec, ...] = ()
     grids: tuple[GridSpec, ...] = ()
     has_encoder: bool = False  # can map test images to latent codes
+    # an approximate posterior q(z|x) (learner.posterior_draws): the evaluation computes the
+    # ELBO's terms, the IWAE bound and the worst reconstructions (a flow encodes exactly: none)
+    posterior: bool = False
     conditional: bool = False  # trained on labels; samples a chosen class
     sample_cost: int = 1  # network evaluations per generated sample
+    sampler: str = "one pass"  # what sample_images runs, for the report's cost column
+    # why the explorer offers no paths through this model (empty: it does)
+    unexplorable: str = ""
     likelihood: Likelihood = Likelihood()
     # The app's 'About this model' page beyond the description (what it optimises, its plots,
     # the papers): a Markdown file under resources/models/; '' when there is none.

@@ -67,6 +67,12 @@ def request_labels(model: str, request: SampleRequest) -> np.ndarray | None:
     return np.arange(request.count, dtype=np.int64) % len(CLASSES)
 
 
+def batch_size(model: str) -> int:
+    """Samples per call of `model`: multi-step samplers get smaller batches, so cancel and
+    progress come as often."""
+    return max(1, BATCH // get_model(model).sample_cost)
+
+
 @torch.no_grad()
 def generate(
     learner: Learner,
@@ -79,8 +85,7 @@ def generate(
     """`count` samples (N, 1, 28, 28) in [0, 1] from prior draws of one seeded CPU stream."""
     generator = torch.Generator().manual_seed(seed)
     z = torch.randn(count, learner.config.latent_dim, generator=generator)
-    # Multi-step samplers get smaller batches, so cancel and progress come as often.
-    size = max(1, BATCH // get_model(learner.config.model).sample_cost)
+    size = batch_size(learner.config.model)
     batches = []
     for start in range(0, count, size):
         raise_if_cancelled(cancel)

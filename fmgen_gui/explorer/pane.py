@@ -32,7 +32,7 @@ from fmgen_gui.explorer.loader import ExplorerLoader
 from fmgen_gui.explorer.path_plot import PathPlot
 from fmgen_gui.explorer.picking import Picking
 from fmgen_gui.explorer.presets import ClassBar, PresetBar
-from fmgen_gui.explorer.state import Candidates, ExplorerState, source_title
+from fmgen_gui.explorer.state import Candidates, ExplorerState, explorable, source_title
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.data import CLASSES
@@ -40,6 +40,8 @@ from trainer.explore import Interpolator, LatentAtlas, Strip, path_ts
 from trainer.latent import interpolate
 from trainer.pins import PinStore
 from trainer.registry import get_model
+
+SOURCE_TIP = "Which trained model to explore"
 
 
 class ExplorerPane(QWidget):
@@ -73,7 +75,7 @@ class ExplorerPane(QWidget):
 
     def _build(self) -> None:
         self.model_choice = QComboBox()
-        self.model_choice.setToolTip("Which trained model to explore")
+        self.model_choice.setToolTip(SOURCE_TIP)
         self.model_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status = QLabel("Train or open a model to explore it.")
         self.used = QLabel()  # "VAE, epoch 7": the snapshot that the shown data come from
@@ -163,7 +165,10 @@ class ExplorerPane(QWidget):
 
     def refresh_sources(self) -> None:
         """One entry per model with a checkpoint; the shown one stays shown."""
-        available = self.models.available()
+        available, left_out = explorable(self.models.available())
+        self.model_choice.setToolTip("\n".join(filter(None, [SOURCE_TIP, left_out])))
+        if left_out and not available:
+            self.status.setText(left_out)
         self.model_choice.blockSignals(True)
         self.model_choice.clear()
         for name in available:

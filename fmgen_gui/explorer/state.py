@@ -24,6 +24,16 @@ NO_SEED = -1  # a candidate that is no seeded latent draw (a test image, a fixed
 PIN_METHODS = {"linear": "lerp", "slerp": "slerp"}  # the explorer's names -> trainer.pins'
 
 
+def explorable(models: Iterable[str]) -> tuple[list[str], str]:
+    """The models the explorer offers, and a note on those it leaves out and why."""
+    specs = [get_model(name) for name in models]
+    shown = [s.name for s in specs if not s.unexplorable]
+    notes = [
+        f"The {s.label} is not offered here: {s.unexplorable}." for s in specs if s.unexplorable
+    ]
+    return shown, " ".join(notes)
+
+
 def source_title(spec: ModelSpec) -> str:
     """The source list's entry: what there is to pick for this model."""
     if spec.has_encoder:

@@ -94,7 +94,7 @@ def _run_figures(key: str, run: RunEvaluation, seed: int) -> dict[str, Figure]:
     figures = {"curves": curve_figure(f"{key}-curves", run)}
     noun = "samples, every class equally often" if run.spec.conditional else "samples"
     figures["samples"] = grid_figure(f"{key}-samples", run.grids["samples"], f"{label}: {noun}")
-    if run.spec.has_encoder:
+    if run.spec.posterior:
         figures["reconstructions"] = grid_figure(
             f"{key}-reconstructions",
             run.grids["reconstructions"],

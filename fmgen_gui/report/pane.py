@@ -237,8 +237,8 @@ class EvaluationPane(QWidget):
         self.evaluation = evaluation
         skipped = (
             {}
-            if any(r.spec.has_encoder for r in evaluation.runs.values())
-            else {LIKELIHOOD: "no run has an encoder"}
+            if any(r.spec.posterior for r in evaluation.runs.values())
+            else {LIKELIHOOD: "no run has an approximate posterior (ELBO, IWAE)"}
         )
         self.stages.finish(skipped)
         written = write_metrics(evaluation)

@@ -1,7 +1,8 @@
 """ConfigPanel: the form that makes a RunConfig; out-of-range values cannot be typed.
 
 Everything model-specific comes from the registry: the model list, the description, and which
-of the model options (beta, binarize, Adam betas, critic steps, gradient penalty) apply.
+of the model options (latent size, beta, binarize, Adam betas, critic steps, gradient penalty,
+decoder) apply.
 Labels and tooltips are the config fields' own (`field_label`, `field_help`).
 """
 
@@ -120,6 +121,8 @@ class ConfigPanel(QWidget):
         self.limit = QSpinBox(minimum=10, maximum=60000, singleStep=1000, suffix=" images/split")
         self.use_limit.toggled.connect(self.limit.setEnabled)
         self.binarize = QCheckBox("pixels (for NLL tables)")
+        self.decoder = QComboBox()
+        self.decoder.addItems(field_choices("decoder"))
         self.device = QComboBox()
         for spec, description in devices:
             self.device.addItem(description, spec)
@@ -149,18 +152,19 @@ class ConfigPanel(QWidget):
         folder.addWidget(self.data_dir, stretch=1)
         folder.addWidget(browse)
         self.option_rows = {  # model options: enabled when the shown model's spec lists them
+            "latent_dim": self.latent_dim,
             "adam_betas": self._row(self.adam_beta1, self.adam_beta2),
             "beta": self.beta,
             "n_critic": self.n_critic,
             "gp_weight": self.gp_weight,
             "binarize": self.binarize,
+            "decoder": self.decoder,
         }
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(field_label("model"), self.model)
         form.addRow(self.about)
         for name, editor in (
-            ("latent_dim", self.latent_dim),
             ("epochs", self.epochs),
             ("batch_size", self.batch_size),
             ("lr", self.lr),
@@ -214,6 +218,7 @@ class ConfigPanel(QWidget):
         self.n_critic.setValue(config.n_critic)
         self.gp_weight.setValue(config.gp_weight)
         self.binarize.setChecked(config.binarize)
+        self.decoder.setCurrentText(config.decoder)
         self.seed.setValue(config.seed)
         self.use_limit.setChecked(config.limit is not None)
         self.limit.setEnabled(config.limit is not None)
@@ -234,11 +239,13 @@ class ConfigPanel(QWidget):
 
     def _option_values(self) -> dict[str, Any]:
         return {
+            "latent_dim": self.latent_dim.value(),
             "beta": self.beta.value(),
             "adam_betas": (self.adam_beta1.value(), self.adam_beta2.value()),
             "n_critic": self.n_critic.value(),
             "gp_weight": self.gp_weight.value(),
             "binarize": self.binarize.isChecked(),
+            "decoder": self.decoder.currentText(),
         }
 
     def config(self) -> RunConfig:
@@ -254,7 +261,6 @@ class ConfigPanel(QWidget):
         applies = set(get_model(self._model).options) & set(MODEL_OPTIONS)
         options = {k: v for k, v in self._option_values().items() if k in applies}
         return self._configs[self._model].replace(
-            latent_dim=self.latent_dim.value(),
             epochs=self.epochs.value(),
             batch_size=self.batch_size.value(),
             lr=lr,

@@ -12,6 +12,8 @@ from trainer.learners.base import (
     make_learner,
     to_unit,
 )
+from trainer.learners.ddpm import DDPMLearner
+from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
 from trainer.learners.vae import CVAELearner, VAELearner
 from trainer.learners.wgan import WGANLearner
@@ -21,6 +23,8 @@ __all__ = [
     "GRID_SIZE",
     "CGANLearner",
     "CVAELearner",
+    "DDPMLearner",
+    "FlowLearner",
     "GANLearner",
     "Learner",
     "VAELearner",

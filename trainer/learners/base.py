@@ -135,6 +135,12 @@ class Learner:
                 batches.append(self.sample_images(z[picks].to(self.device), y))
         return torch.cat(batches)
 
+    @property
+    def discrete_likelihood(self) -> bool:
+        """Whether its likelihood is a probability of the pixels as evaluated (binarised, or
+        8-bit under a discretised decoder), so its nats convert to bits/dim."""
+        return self.config.binarize
+
     def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
         """Test metrics over a whole split (on this learner's device), cancellable per batch."""
         raise NotImplementedError
@@ -156,12 +162,23 @@ class Learner:
         """Named uint8 image grids that show how the model is doing."""
         raise NotImplementedError
 
-    def step_optimizer(self, name: str, loss: torch.Tensor) -> None:
-        """Backpropagate `loss` into cleared gradients and step optimizer `name`."""
+    def step_optimizer(
+        self, name: str, loss: torch.Tensor, max_grad_norm: float | None = None
+    ) -> None:
+        """Backpropagate `loss` into cleared gradients and step optimizer `name`.
+
+        `max_grad_norm` clips the gradients' global norm first (unscaled, as in the PyTorch
+        AMP examples, so the limit means the same in every precision).
+        """
         optimizer, scaler = self.optimizers[name], self.scalers.get(name)
         optimizer.zero_grad(set_to_none=True)
         with self.precision.backward_context():
             (scaler.scale(loss) if scaler else loss).backward()
+        if max_grad_norm is not None:
+            if scaler:
+                scaler.unscale_(optimizer)
+            parameters = [p for group in optimizer.param_groups for p in group["params"]]
+            torch.nn.utils.clip_grad_norm_(parameters, max_grad_norm)
         if scaler:
             scaler.step(optimizer)  # skipped when the scaled gradients overflowed
             scaler.update()

@@ -11,9 +11,10 @@ from trainer import keys as k
 from trainer.data import Split, balanced_indices
 from trainer.grids import interleave_rows, tile
 from trainer.learners.base import GRID_SIZE, Learner, adam, to_unit
+from trainer.metrics.bits import vae_bits_per_dim
 from trainer.metrics.reconstruction import PosteriorDraws
 from trainer.models.cvae import ConditionalVAE
-from trainer.models.vae import ConvVAE, gaussian_kl, reconstruction_nats
+from trainer.models.vae import ConvVAE, gaussian_kl
 
 
 class VAELearner(Learner):
@@ -37,8 +38,13 @@ class VAELearner(Learner):
         y = self.condition(labels, len(x))
         return self.model.posterior_draws(x, samples, generator, y)
 
+    @property
+    def discrete_likelihood(self) -> bool:
+        """Binarised pixels, or 8-bit ones under the discretised logistic decoder."""
+        return self.config.binarize or self.model.likelihood.eight_bit
+
     def build_model(self) -> ConvVAE:
-        return self.network(self.config.latent_dim)
+        return self.network(self.config.latent_dim, decoder=self.config.decoder)
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"adam": adam(self.model.parameters(), self.config)}
@@ -57,10 +63,12 @@ class VAELearner(Learner):
         return {k.LOSS: loss.total.item(), k.RECON: recon, k.KL: kl, k.NEG_ELBO: recon + kl}
 
     def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
-        """Test BCE (nats/image, one posterior sample), KL, -ELBO (beta = 1) and MSE per pixel."""
+        """Test -log p(x|z) (nats/image, one posterior sample; BCE for the Bernoulli decoder),
+        KL, -ELBO (beta = 1), MSE per pixel, and -ELBO in bits/dim for 8-bit likelihoods."""
         metrics = self.split_means(split, self._elbo_terms, cancel)
-        metrics[k.NEG_ELBO] = metrics[k.BCE] + metrics[k.KL]
-        return metrics
+        metrics[k.NEG_ELBO] = metrics[self.model.likelihood.metric] + metrics[k.KL]
+        bits = vae_bits_per_dim(metrics[k.NEG_ELBO], self.model.likelihood.eight_bit)
+        return metrics if bits is None else {**metrics, k.BITS_PER_DIM: bits}
 
     def _elbo_terms(
         self, x: torch.Tensor, labels: torch.Tensor, rng: torch.Generator
@@ -68,9 +76,9 @@ class VAELearner(Learner):
         y = self.condition(labels, len(x))
         mu, logvar = self.model.encode(x, y)
         z = self.model.reparameterize(mu, logvar, rng)
-        mean_image = torch.sigmoid(self.model.decode(mu, y))
+        mean_image = self.model.pixel_means(self.model.decode(mu, y))
         return {
-            k.BCE: reconstruction_nats(self.model.decode(z, y), x),
+            self.model.likelihood.metric: self.model.nll(self.model.decode(z, y), x),
             k.KL: gaussian_kl(mu, logvar),
             k.MSE: (mean_image - x).pow(2).mean(dim=(1, 2, 3)),
         }

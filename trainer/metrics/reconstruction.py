@@ -88,9 +88,12 @@ def per_image_terms(
 
 
 def summarize(
-    errors: PerImage, labels: np.ndarray, classes: tuple[str, ...], samples: int, binary: bool
+    errors: PerImage, labels: np.ndarray, classes: tuple[str, ...], samples: int, discrete: bool
 ) -> dict:
-    """Overall means, per-class means (with counts, which weight them back together)."""
+    """Overall means, per-class means (with counts, which weight them back together).
+
+    `discrete`: the likelihood is a probability of the pixels (binarised, or 8-bit under a
+    discretised decoder), so the IWAE bound converts to bits/dim."""
     overall = {
         keys.RECON: float(errors.recon.mean()),
         keys.KL: float(errors.kl.mean()),
@@ -98,8 +101,8 @@ def summarize(
         keys.IWAE_NLL: float(errors.iwae.mean()),
         keys.IWAE_K: samples,
         keys.MSE: float(errors.mse.mean()),
-        # bits per pixel mean something only for discrete (binarised) pixels
-        keys.BITS_PER_DIM: bits_per_dim(float(errors.iwae.mean())) if binary else None,
+        # bits per pixel mean something only for a probability of discrete pixels
+        keys.BITS_PER_DIM: bits_per_dim(float(errors.iwae.mean())) if discrete else None,
     }
     per_class = {}
     for label, name in enumerate(classes):
@@ -123,5 +126,6 @@ def worst_per_class(errors: PerImage, labels: np.ndarray, count: int = 4) -> dic
 
 
 def bits_per_dim(nats_per_image: float, pixels: int = 784) -> float:
-    """Nats per image as bits per pixel: meaningful for binarised (discrete) pixels only."""
+    """Nats per image as bits per pixel: meaningful for discrete pixels only (binarised, or
+    8-bit under a discretised decoder); see `trainer.metrics.bits` for 8-bit data."""
     return nats_per_image / (pixels * math.log(2))

@@ -15,8 +15,14 @@ class ConditionalVAE(ConvVAE):
     it appended to the code; the ELBO then bounds log p(x|y). Labels are required everywhere.
     """
 
-    def __init__(self, latent_dim: int = 32, channels: int = 32, hidden: int = 256) -> None:
-        super().__init__(latent_dim, channels, hidden, label_dims=NUM_CLASSES)
+    def __init__(
+        self,
+        latent_dim: int = 32,
+        channels: int = 32,
+        hidden: int = 256,
+        decoder: str = "bernoulli",
+    ) -> None:
+        super().__init__(latent_dim, channels, hidden, label_dims=NUM_CLASSES, decoder=decoder)
 
     def encoder_input(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         """The images with the label's one-hot channels."""

@@ -1,0 +1,134 @@
+"""Trains the DDPM's U-Net on the denoising loss; samples with DDIM or the ancestral chain."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from trainer import keys as k
+from trainer.data import Split, balanced_indices
+from trainer.errors import raise_if_cancelled
+from trainer.grids import tile
+from trainer.learners.base import EVAL_BATCH, Learner, adam
+from trainer.metrics.reconstruction import bits_per_dim
+from trainer.model_specs import DDPM_LOSS, DDPM_LOSS_BUCKETS
+from trainer.models.diffusion import DDPM
+from trainer.models.samplers import DDIMSampler, DDPMSampler, StepOutput, denoise
+from trainer.models.timesteps import strata
+from trainer.models.unet import UNet
+
+# The CPU default: 1.06 M parameters, ~190 M multiply-adds per image and network evaluation.
+ARCHITECTURE = {"channels": 32, "multipliers": (1, 2, 2), "blocks": 1}
+SAMPLE_STEPS = 50  # the default sampler (sample_images): DDIM, deterministic, 50 steps
+GRID_STEPS = 10  # the epoch's live grid: DDIM in 10 steps, seconds on a CPU
+BOUND_IMAGES = 200  # the class-balanced test subset of the bound (11 evaluations per image)
+MAX_GRAD_NORM = 1.0  # Ho et al. 2020's code clips gradients at norm 1
+CHAIN_ROWS = 4  # samples whose denoising the chain grid shows (x_t above predicted x_0)
+
+
+class DDPMLearner(Learner):
+    """Epsilon prediction with L_simple (Ho et al. 2020, Algorithm 1) on images in [-1, 1]."""
+
+    model: DDPM
+
+    @property
+    def discrete_likelihood(self) -> bool:
+        """True: Ho et al.'s discretised decoder makes the bound one on the 8-bit images."""
+        return True
+
+    def build_model(self) -> DDPM:
+        return DDPM(UNet(**ARCHITECTURE))
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"adam": adam(self.model.parameters(), self.config)}
+
+    def scaled(self, images: torch.Tensor, generator: torch.Generator | None = None):
+        """uint8 images -> (N, 1, 28, 28) in [-1, 1], the scale of the noise."""
+        return self.prepare(images, generator) * 2 - 1
+
+    def train_step(
+        self, images: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> dict[str, float]:
+        loss = self.model.loss(self.scaled(images), self.rng)
+        self.step_optimizer("adam", loss, MAX_GRAD_NORM)
+        return {DDPM_LOSS: loss.item()}
+
+    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
+        """The bound in bits/dim with its standard error, and the denoising loss in each range
+        of t (and over all t: L_simple), on the first BOUND_IMAGES class-balanced test images."""
+        picks = balanced_indices(split.labels.numpy(), BOUND_IMAGES)
+        rng = self.eval_generator()
+        nats, losses = [], []
+        with self.evaluating():
+            for start in range(0, len(picks), EVAL_BATCH):
+                raise_if_cancelled(cancel)
+                x0 = self.scaled(split.images[picks[start : start + EVAL_BATCH]])
+                estimate = self.model.bound(x0, rng)
+                nats.append(estimate.nats)
+                losses.append(estimate.losses)
+        bits = bits_per_dim(torch.cat(nats).double().cpu().numpy())
+        range_losses = torch.cat(losses, dim=1).mean(dim=1).tolist()
+        widths = [high - low for low, high in strata(self.model.schedule.steps)]
+        return {
+            k.BITS_PER_DIM: float(bits.mean()),
+            k.BITS_PER_DIM_SE: float(bits.std(ddof=1) / np.sqrt(len(bits))),
+            DDPM_LOSS: float(np.average(range_losses, weights=widths)),  # t uniform
+            **dict(zip(DDPM_LOSS_BUCKETS, range_losses, strict=True)),
+        }
+
+    def ddim(self, steps: int = SAMPLE_STEPS, eta: float = 0.0) -> DDIMSampler:
+        """A DDIM sampler of this model's schedule (Song et al. 2021)."""
+        sampler = DDIMSampler(self.model.schedule, eta)
+        sampler.set_timesteps(steps)
+        return sampler
+
+    def ancestral(self) -> DDPMSampler:
+        """The full T-step ancestral sampler (Ho et al. 2020, Algorithm 2)."""
+        return DDPMSampler(self.model.schedule)
+
+    def samplers(self) -> dict[str, DDIMSampler | DDPMSampler]:
+        """The samplers this model offers, by name: the full chain and DDIM at two speeds."""
+        return {
+            f"ancestral, {self.model.schedule.steps} steps": self.ancestral(),
+            f"DDIM, {SAMPLE_STEPS} steps": self.ddim(SAMPLE_STEPS),
+            f"DDIM, {GRID_STEPS} steps": self.ddim(GRID_STEPS),
+        }
+
+    @torch.no_grad()
+    def chain(
+        self,
+        z: torch.Tensor,
+        sampler: DDIMSampler | DDPMSampler,
+        generator: torch.Generator | None = None,
+    ) -> Iterator[StepOutput]:
+        """Every step of denoising x_T = z (N, 784): x_t and the predicted x_0, in [-1, 1]."""
+        return denoise(self.model, sampler, z.reshape(len(z), 1, 28, 28), generator)
+
+    @torch.no_grad()
+    def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """x_0 in [0, 1] of x_T = z by deterministic DDIM in SAMPLE_STEPS steps."""
+        *_, last = self.chain(z, self.ddim())
+        return to_unit_range(last.prev_sample)
+
+    def grids(self, split: Split) -> dict[str, np.ndarray]:
+        """DDIM samples of the fixed noise, and snapshots of the chain of a few of them."""
+        with self.evaluating():
+            steps = list(self.chain(self.noise, self.ddim(GRID_STEPS)))
+        picks = np.round(np.linspace(0, len(steps) - 1, 8)).astype(int)
+        rows = [
+            torch.stack([getattr(steps[i], part)[n] for i in picks])
+            for n in range(CHAIN_ROWS)
+            for part in ("prev_sample", "pred_original_sample")
+        ]
+        return {
+            "samples": tile(to_unit_range(steps[-1].prev_sample)),
+            "chain": tile(to_unit_range(torch.cat(rows))),
+        }
+
+
+def to_unit_range(x: torch.Tensor) -> torch.Tensor:
+    """Images in [-1, 1] (clipped there) -> [0, 1]."""
+    return (x.clamp(-1, 1) + 1) / 2

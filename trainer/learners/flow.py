@@ -1,0 +1,91 @@
+"""Trains the RealNVP flow by maximum likelihood on dequantised 8-bit images."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import torch
+
+from trainer import keys as k
+from trainer.data import Split
+from trainer.grids import tile
+from trainer.learners.base import Learner, adam
+from trainer.metrics.bits import dequantized_bits_per_dim
+from trainer.models.flow import RealNVP
+
+# The CPU default: 1.3 M parameters, ~150 M multiply-adds per image and pass; the widths grow
+# as the images shrink, so each scale costs about the same.
+ARCHITECTURE = {"widths": (32, 64, 96), "blocks": 1, "couplings": 3, "final_couplings": 4}
+COOL_TEMPERATURE = 0.7  # Kingma & Dhariwal 2018, sec. 5: cooler samples look cleaner
+MAX_GRAD_NORM = 100.0  # a rare batch with a huge gradient would otherwise wreck the flow
+
+
+class FlowLearner(Learner):
+    """Maximises log p(y) of y = (x + u) / 256, u ~ U[0, 1)^D (uniform dequantisation).
+
+    The flow's direct children are module lists, which are never called, so the base's
+    per-network autocast leaves it in float32: log-determinants need the digits.
+    """
+
+    model: RealNVP
+
+    @property
+    def discrete_likelihood(self) -> bool:
+        """True: the dequantised density bounds the probability of the 8-bit images."""
+        return True
+
+    def build_model(self) -> RealNVP:
+        return RealNVP(**ARCHITECTURE)
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"adam": adam(self.model.parameters(), self.config)}
+
+    def dequantize(self, images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """uint8 (N, 28, 28) -> y (N, 1, 28, 28) in (0, 1): each value spread over its bin."""
+        x = images.to(self.device, non_blocking=True).unsqueeze(1).float()
+        noise = torch.rand(x.shape, generator=generator, device=self.device)
+        return (x + noise) / 256
+
+    def train_step(
+        self, images: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> dict[str, float]:
+        nll = -self.model.log_prob(self.dequantize(images, self.rng)).mean()
+        self.step_optimizer("adam", nll, MAX_GRAD_NORM)
+        return {k.BITS_PER_DIM: dequantized_bits_per_dim(nll.item())}
+
+    def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
+        """Test bits/dim over the whole split (one dequantisation draw per image)."""
+        rng = self.eval_generator()
+        total = 0.0
+        with self.evaluating():
+            for images, _ in self.eval_batches(split, cancel):
+                total -= self.model.log_prob(self.dequantize(images, rng)).sum().item()
+        return {k.BITS_PER_DIM: dequantized_bits_per_dim(total / len(split))}
+
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """The exact latent (N, 784) of images in [0, 1], each pixel at the centre of its bin."""
+        return self.model((x * 255 + 0.5) / 256)[0]
+
+    @torch.no_grad()
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Images (N, 1, 28, 28) in [0, 1] of latents z: the exact inverse of `encode`."""
+        y = self.model.inverse(z.reshape(len(z), -1))
+        return ((y * 256 - 0.5) / 255).clamp(0, 1)
+
+    def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """One inverse pass of prior draws z (N, 784)."""
+        return self.decode(z)
+
+    def reconstruct(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """decode(encode(x)): x again, up to rounding, since the flow is a bijection."""
+        return self.decode(self.encode(x))
+
+    def grids(self, split: Split) -> dict[str, np.ndarray]:
+        """Samples of the fixed noise at temperature 1 and cooled."""
+        with self.evaluating():
+            return {
+                "samples": tile(self.decode(self.noise)),
+                "cooled": tile(self.decode(self.noise * COOL_TEMPERATURE)),
+            }
