@@ -272,6 +272,7 @@ FLOW = register_model(
         ),
         has_encoder=True,
         likelihood=Likelihood("exact", "p(x)", estimate="every test image, dequantised once"),
+        about_page="flow.md",
     )
 )
 
@@ -342,5 +343,6 @@ DDPM = register_model(
             "it has no encoder, and a path decoded by 50-step DDIM is too slow to scrub; "
             "DDIM inversion of test images is not built yet"
         ),
+        about_page="ddpm.md",
     )
 )
