@@ -21,6 +21,7 @@ from trainer.events import (
 )
 from trainer.keys import format_number
 from trainer.registry import get_model
+from trainer.words import plural
 
 PLAIN_PROGRESS_EVERY_S = 10.0
 
@@ -58,9 +59,11 @@ class ConsoleReporter:
         self.steps_per_epoch = e.steps_per_epoch
         self.precision = e.precision
         action = f"resuming at epoch {e.epoch + 1}, step {e.step}" if e.step else "training"
+        spec = get_model(self.model)
+        latent = f" latent {e.config['latent_dim']}" if "latent_dim" in spec.options else ""
         self.write(
-            f"{action}: {get_model(self.model).label} latent {e.config['latent_dim']}, "
-            f"{self.epochs} epochs of {e.steps_per_epoch} steps on {e.device}; "
+            f"{action}: {spec.label}{latent}, "
+            f"{plural(self.epochs, 'epoch')} of {plural(e.steps_per_epoch, 'step')} on {e.device}; "
             f"data {e.train_size} train / {e.test_size} test from {e.data_source}"
         )
         self.write(f"precision {e.precision}: {e.precision_reason}")
@@ -101,7 +104,8 @@ class ConsoleReporter:
         self.write(f"resumed at step {e.step}")
 
     def on_RunFinished(self, e: RunFinished) -> None:
-        self.write(f"finished {e.epoch} epochs ({e.step} steps); run folder: {e.run_dir}")
+        trained = f"{plural(e.epoch, 'epoch')} ({plural(e.step, 'step')})"
+        self.write(f"finished {trained}; run folder: {e.run_dir}")
 
     def on_RunStopped(self, e: RunStopped) -> None:
         self.write(
