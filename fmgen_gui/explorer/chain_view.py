@@ -76,14 +76,17 @@ def save_chain_strip(path: Path | str, frames: ChainFrames, title: str) -> Path:
         (frames.noisy[picks], [f"x_t, t={t}" for t in ts], title),
         (frames.predicted[picks], [f"x_0 from t={t}" for t in ts], ""),
     )
-    row_height = TITLE_HEIGHT + CELL + LABEL_HEIGHT + 4
+    row_height = CELL + LABEL_HEIGHT + 4
 
     def paint(painter: QPainter, rect: QRectF) -> None:
-        for i, (images, captions, row_title) in enumerate(rows):
-            row = QRectF(rect.left(), rect.top() + i * row_height, rect.width(), row_height)
+        top = rect.top()
+        for images, captions, row_title in rows:  # the title's band above the first row only
+            height = row_height + (TITLE_HEIGHT if row_title else 0)
+            row = QRectF(rect.left(), top, rect.width(), height)
             paint_strip(painter, row, images / 255.0, ts, row_title, captions=captions)
+            top += height
 
-    size = QSizeF(max(CELL * len(picks), 400.0), 2 * row_height)
+    size = QSizeF(max(CELL * len(picks), 400.0), TITLE_HEIGHT + 2 * row_height)
     return render_to_file(path, size, paint)
 
 
