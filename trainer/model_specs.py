@@ -272,6 +272,10 @@ FLOW = register_model(
         ),
         has_encoder=True,
         likelihood=Likelihood("exact", "p(x)", estimate="every test image, dequantised once"),
+        no_sampling_chain=(
+            "a flow samples in one inverse pass: its intermediate scales are latent halves "
+            "factored out, not images, so there is no chain of images to watch"
+        ),
         about_page="flow.md",
     )
 )
@@ -343,6 +347,7 @@ DDPM = register_model(
             "it has no encoder, and a path decoded by 50-step DDIM is too slow to scrub; "
             "DDIM inversion of test images is not built yet"
         ),
+        sampling_chain=True,
         about_page="ddpm.md",
     )
 )

@@ -92,6 +92,10 @@ class ModelSpec:
     sampler: str = "one pass"  # what sample_images runs, for the report's cost column
     # why the explorer offers no paths through this model (empty: it does)
     unexplorable: str = ""
+    # learner.samplers() and learner.chain(): 'Watch a sample being made' shows its chain
+    sampling_chain: bool = False
+    # why that view shows nothing of this model (said in the view; '' and no chain: not listed)
+    no_sampling_chain: str = ""
     likelihood: Likelihood = Likelihood()
     # The app's 'About this model' page beyond the description (what it optimises, its plots,
     # the papers): a Markdown file under resources/models/; '' when there is none.

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmgen_gui.classifier_service import ClassifierService
+from fmgen_gui.explorer.chain_view import WatchButton
 from fmgen_gui.explorer.exports import PathExports
 from fmgen_gui.explorer.gallery import Gallery
 from fmgen_gui.explorer.interpolation_view import InterpolationView
@@ -83,6 +84,7 @@ class ExplorerPane(QWidget):
         self.progress = QProgressBar(maximum=100, visible=False)
         self.export_samples_button = QPushButton("Export samples…")
         self.export_samples_button.setToolTip("Save N generated images as PNGs or one .npz")
+        self.watch_button = WatchButton(self.models)
         self.presets = PresetBar(CLASSES)
         self.class_bar = ClassBar(CLASSES)
         self.messages = MessageBar()
@@ -95,6 +97,7 @@ class ExplorerPane(QWidget):
         for widget in (QLabel("Explore"), self.model_choice, self.used, self.status, self.progress):
             top.addWidget(widget)
         top.addStretch()
+        top.addWidget(self.watch_button)
         top.addWidget(self.export_samples_button)
         bars = QHBoxLayout()
         bars.addWidget(self.presets)

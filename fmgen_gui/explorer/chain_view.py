@@ -1,0 +1,246 @@
+"""'Watch a sample being made': one sampling chain, computed in the background, scrubbed by t.
+
+Which models it offers is the registry's: `ModelSpec.sampling_chain` (the learner has a chain),
+or `no_sampling_chain` (the view says why it shows none); other models get no button.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSizeF, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmgen_gui.explorer.exports import GIF_FILTER, GIF_SCALE
+from fmgen_gui.explorer.strip import LABEL_HEIGHT, TITLE_HEIGHT, paint_strip
+from fmgen_gui.export import ask_figure_path, ask_save_path, render_to_file
+from fmgen_gui.model_store import ModelStore
+from fmgen_gui.tasks import Report, TaskRunner
+from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
+from trainer.chain_frames import ChainFrames, chain_frames
+from trainer.evaluate import load_learner
+from trainer.grids import save_gif
+from trainer.registry import get_model
+from trainer.snapshots import reader_path
+
+STRIP_FRAMES = 10  # the PNG strip's columns: evenly spaced steps of the chain
+GIF_FRAME_MS = 60
+CELL = 84.0  # the strip's image size in the file, as the explorer's strip
+
+
+def watchable(models: ModelStore) -> list[str]:
+    """Models with a checkpoint that the view shows a chain of, or says why it cannot."""
+    return [
+        name
+        for name in models.available()
+        if get_model(name).sampling_chain or get_model(name).no_sampling_chain
+    ]
+
+
+def watch_job(path: Path, seed: int, sampler: str | None):
+    """A TaskRunner job: load the model's newest snapshot and record one chain."""
+
+    def job(report: Report, cancel: threading.Event) -> ChainFrames:
+        report.progress(0.0, "Loading the model…")
+        learner, _ = load_learner(reader_path(path))
+        return chain_frames(learner, seed, sampler, cancel, report.progress)
+
+    return job
+
+
+def step_caption(frames: ChainFrames, index: int) -> str:
+    """'t = 980 (step 3 of 50)'."""
+    return f"t = {frames.timesteps[index]} (step {index + 1} of {len(frames)})"
+
+
+def save_chain_strip(path: Path | str, frames: ChainFrames, title: str) -> Path:
+    """x_t above predicted x_0 at STRIP_FRAMES evenly spaced steps, as PNG, SVG or PDF."""
+    picks = np.unique(np.round(np.linspace(0, len(frames) - 1, STRIP_FRAMES)).astype(int))
+    ts = np.array([frames.timesteps[i] for i in picks])
+    rows = (
+        (frames.noisy[picks], [f"x_t, t={t}" for t in ts], title),
+        (frames.predicted[picks], [f"x_0 from t={t}" for t in ts], ""),
+    )
+    row_height = CELL + LABEL_HEIGHT + 4
+
+    def paint(painter: QPainter, rect: QRectF) -> None:
+        top = rect.top()
+        for images, captions, row_title in rows:  # the title's band above the first row only
+            height = row_height + (TITLE_HEIGHT if row_title else 0)
+            row = QRectF(rect.left(), top, rect.width(), height)
+            paint_strip(painter, row, images / 255.0, ts, row_title, captions=captions)
+            top += height
+
+    size = QSizeF(max(CELL * len(picks), 400.0), TITLE_HEIGHT + 2 * row_height)
+    return render_to_file(path, size, paint)
+
+
+def save_chain_gif(path: Path | str, frames: ChainFrames) -> Path:
+    """An animated GIF: x_t beside predicted x_0, one frame per step, t under each."""
+    pairs = [np.hstack(pair) for pair in zip(frames.noisy, frames.predicted, strict=True)]
+    captions = [f"t = {t}" for t in frames.timesteps]
+    return save_gif(pairs, Path(path), GIF_FRAME_MS, GIF_SCALE, captions=captions)
+
+
+class ChainDialog(QDialog):
+    """Pick a model, sampler and seed; run the chain; scrub x_t and predicted x_0 by step."""
+
+    def __init__(self, models: ModelStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Watch a sample being made")
+        self.models = models
+        self.frames: ChainFrames | None = None
+        self.runner = TaskRunner("fmgen-chain", self)
+        self._build()
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(lambda _job, frames: self.show_frames(frames))
+        self.runner.failed.connect(self._on_failed)
+        self.finished.connect(lambda _code: self.runner.shutdown())
+
+    def _build(self) -> None:
+        self.model_choice = QComboBox()
+        for name in watchable(self.models):
+            self.model_choice.addItem(get_model(name).label, name)
+        self.sampler_choice = QComboBox()
+        self.sampler_choice.addItem("fewest steps", None)
+        self.seed = QSpinBox(maximum=2**31 - 1, value=0, prefix="seed ")
+        self.run_button = QPushButton("Run the chain")
+        self.progress = QProgressBar(maximum=100, visible=False)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.noisy, self.predicted = ImageCanvas(), ImageCanvas()
+        self.slider = QSlider(Qt.Orientation.Horizontal, enabled=False)
+        self.step_label = QLabel()
+        self.strip_button = QPushButton("Export strip…", enabled=False)
+        self.gif_button = QPushButton("Export GIF…", enabled=False)
+        controls = QHBoxLayout()
+        for widget in (self.model_choice, self.sampler_choice, self.seed, self.run_button):
+            controls.addWidget(widget)
+        controls.addWidget(self.progress, stretch=1)
+        images = QGridLayout()
+        images.addWidget(QLabel("x_t (the chain's state)"), 0, 0)
+        images.addWidget(QLabel("predicted x_0"), 0, 1)
+        images.addWidget(self.noisy, 1, 0)
+        images.addWidget(self.predicted, 1, 1)
+        exports = QHBoxLayout()
+        exports.addWidget(self.step_label, stretch=1)
+        exports.addWidget(self.strip_button)
+        exports.addWidget(self.gif_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.status)
+        layout.addLayout(images, stretch=1)
+        layout.addWidget(self.slider)
+        layout.addLayout(exports)
+        self.model_choice.currentIndexChanged.connect(self._on_model)
+        self.run_button.clicked.connect(self.run_chain)
+        self.slider.valueChanged.connect(self.show_step)
+        self.strip_button.clicked.connect(self._export_strip)
+        self.gif_button.clicked.connect(self._export_gif)
+        self._on_model()
+
+    def _on_model(self) -> None:
+        name = self.model_choice.currentData()
+        reason = get_model(name).no_sampling_chain if name else ""
+        self.run_button.setEnabled(bool(name) and not reason)
+        self.status.setText(
+            f"No chain to watch for {get_model(name).label}: {reason}." if reason else ""
+        )
+
+    def run_chain(self) -> None:
+        """Compute the chosen model's chain in the background (cancelling one in progress)."""
+        path = self.models.checkpoint_path(self.model_choice.currentData())
+        self.runner.cancel()
+        self.runner.submit(watch_job(path, self.seed.value(), self.sampler_choice.currentData()))
+
+    def show_frames(self, frames: ChainFrames) -> None:
+        """Keep the computed chain, offer its samplers, and show its last step."""
+        self.frames = frames
+        self.progress.setVisible(False)
+        self.status.setText(f"{frames.sampler}, seed {frames.seed}: drag the slider through t.")
+        if self.sampler_choice.count() != len(frames.samplers):
+            self.sampler_choice.clear()
+            for name in frames.samplers:
+                self.sampler_choice.addItem(name, name)
+        self.sampler_choice.setCurrentIndex(frames.samplers.index(frames.sampler))
+        for button in (self.slider, self.strip_button, self.gif_button):
+            button.setEnabled(True)
+        self.slider.setRange(0, len(frames) - 1)
+        self.slider.setValue(len(frames) - 1)
+        self.show_step(self.slider.value())
+
+    def show_step(self, index: int) -> None:
+        """Show x_t and predicted x_0 of step `index` of the computed chain."""
+        if self.frames is None:
+            return
+        self.noisy.set_image(to_qimage(self.frames.noisy[index]))
+        self.predicted.set_image(to_qimage(self.frames.predicted[index]))
+        self.step_label.setText(step_caption(self.frames, index))
+
+    def _on_progress(self, fraction: float, text: str) -> None:
+        self.progress.setVisible(True)
+        self.progress.setValue(round(fraction * 100))
+        self.status.setText(text)
+
+    def _on_failed(self, _job, message: str) -> None:
+        self.progress.setVisible(False)
+        if message:  # empty: cancelled by a newer run
+            self.status.setText(f"The chain failed: {message}")
+
+    def _title(self) -> str:
+        label = get_model(self.model_choice.currentData()).label
+        return f"{label}: {self.frames.sampler}, seed {self.frames.seed}"
+
+    def _export_strip(self) -> None:
+        path = ask_figure_path(self, "Save strip", "chain.png")
+        if path is not None:
+            self._save(lambda: save_chain_strip(path, self.frames, self._title()))
+
+    def _export_gif(self) -> None:
+        path = ask_save_path(self, "Save animation", "chain.gif", GIF_FILTER, (".gif",))
+        if path is not None:
+            self._save(lambda: save_chain_gif(path, self.frames))
+
+    def _save(self, save) -> None:
+        try:
+            self.status.setText(f"Saved {save()}")
+        except (OSError, ValueError) as exc:
+            self.status.setText(f"Not saved: {exc}")
+
+
+class WatchButton(QPushButton):
+    """'Watch a sample being made…': shown while a model with a chain (or a reason) is trained."""
+
+    def __init__(self, models: ModelStore, parent: QWidget | None = None) -> None:
+        super().__init__("Watch a sample being made…", parent)
+        self.models = models
+        self.setToolTip("Run one sampling chain and scrub through its timesteps")
+        self.clicked.connect(self.open_view)
+        models.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the button only when some trained model belongs in the view."""
+        self.setVisible(bool(watchable(self.models)))
+
+    def open_view(self) -> ChainDialog:
+        """Open the view (non-modal) on the trained models."""
+        dialog = ChainDialog(self.models, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog

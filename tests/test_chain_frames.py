@@ -1,0 +1,51 @@
+"""One recorded sampling chain (trainer.chain_frames): a frame per step, ending at the sample."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from trainer.chain_frames import chain_frames
+from trainer.config import default_config
+from trainer.errors import Cancelled
+from trainer.explore import to_uint8
+from trainer.learners.base import make_learner
+
+pytestmark = pytest.mark.usefixtures("small_networks")
+
+
+@pytest.fixture
+def learner():
+    return make_learner(default_config("ddpm"), torch.device("cpu"))
+
+
+def test_a_chain_has_a_frame_per_step_and_ends_at_the_samplers_sample(learner):
+    frames = chain_frames(learner, seed=5, sampler="DDIM, 50 steps")
+    assert len(frames) == 50 and frames.noisy.shape == frames.predicted.shape == (50, 28, 28)
+    assert frames.timesteps[0] > frames.timesteps[-1] == 0
+    z = torch.randn(1, 784, generator=torch.Generator().manual_seed(5))
+    sample = to_uint8(learner.sample_images(z)[0, 0].numpy())  # DDIM in 50 steps
+    np.testing.assert_array_equal(frames.predicted[-1], sample)
+    assert not np.array_equal(frames.noisy[0], frames.predicted[-1])  # x_T is noise
+
+
+def test_without_a_sampler_it_runs_the_one_of_fewest_steps(learner):
+    frames = chain_frames(learner, seed=0)
+    assert frames.sampler == "DDIM, 3 steps" and len(frames) == 3  # GRID_STEPS of small networks
+    assert frames.sampler in frames.samplers
+
+
+def test_cancel_stops_the_chain_at_the_next_step(learner):
+    cancel, done = threading.Event(), []
+
+    def progress(fraction: float, text: str) -> None:
+        done.append(fraction)
+        if len(done) == 2:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        chain_frames(learner, 0, "DDIM, 50 steps", cancel, progress)
+    assert len(done) == 2

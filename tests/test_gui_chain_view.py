@@ -1,0 +1,75 @@
+"""'Watch a sample being made' (pytest-qt, offscreen): the DDPM's chain computed in the
+background, scrubbed and exported; models without a chain get no button, or the reason."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fmgen_gui.explorer import chain_view
+from fmgen_gui.explorer.chain_view import ChainDialog, WatchButton
+from fmgen_gui.model_store import ModelStore
+from tests.runs import tiny_run
+from tests.toy_model import toy_model  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture
+def ddpm_store(small_networks, tiny_data_dir, tmp_path):
+    """A model store holding a tiny DDPM run's checkpoint."""
+    run = tiny_run("ddpm", tiny_data_dir, tmp_path / "runs")
+    store = ModelStore()
+    store.set_checkpoint("ddpm", run / "checkpoint.pt")
+    return store
+
+
+def test_the_view_computes_a_chain_scrubs_it_and_exports_strip_and_gif(
+    qtbot, ddpm_store, tmp_path, monkeypatch
+):
+    dialog = ChainDialog(ddpm_store)
+    qtbot.addWidget(dialog)
+    assert dialog.run_button.isEnabled() and not dialog.slider.isEnabled()
+    with qtbot.waitSignal(dialog.runner.finished, timeout=60000):
+        dialog.run_button.click()
+    frames = dialog.frames
+    assert len(frames) == 3 and dialog.slider.maximum() == 2  # DDIM in GRID_STEPS = 3 steps
+    dialog.slider.setValue(0)
+    shown = dialog.noisy.image
+    pixels = np.frombuffer(shown.constBits(), np.uint8).reshape(28, shown.bytesPerLine())
+    np.testing.assert_array_equal(pixels[:, :28], frames.noisy[0])
+    assert dialog.step_label.text() == f"t = {frames.timesteps[0]} (step 1 of 3)"
+    monkeypatch.setattr(chain_view, "ask_figure_path", lambda *a: tmp_path / "strip.png")
+    monkeypatch.setattr(chain_view, "ask_save_path", lambda *a: tmp_path / "chain.gif")
+    dialog.strip_button.click()
+    dialog.gif_button.click()
+    assert Image.open(tmp_path / "strip.png").format == "PNG"
+    with Image.open(tmp_path / "chain.gif") as gif:
+        assert gif.n_frames == len(frames)
+    dialog.close()
+
+
+def _store_with(tmp_path, *models: str) -> ModelStore:
+    store = ModelStore()
+    for model in models:
+        path = tmp_path / model / "checkpoint.pt"
+        path.parent.mkdir()
+        path.write_bytes(b"")  # present on disk; the button never loads it
+        store.set_checkpoint(model, path)
+    return store
+
+
+@pytest.mark.usefixtures("toy_model")
+def test_a_model_without_a_chain_gets_no_button_and_the_flow_gets_its_reason(qtbot, tmp_path):
+    store = _store_with(tmp_path, "toy")
+    button = WatchButton(store)
+    qtbot.addWidget(button)
+    assert button.isHidden()
+    store.set_checkpoint("flow", _store_with(tmp_path, "flow").checkpoint_path("flow"))
+    assert not button.isHidden()
+    dialog = button.open_view()
+    assert [dialog.model_choice.itemData(i) for i in range(dialog.model_choice.count())] == ["flow"]
+    assert not dialog.run_button.isEnabled()
+    assert "No chain to watch for Flow" in dialog.status.text()
+    dialog.close()
