@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.runs import small_latent
 from trainer.config import default_config
 from trainer.data import Split, load_fashion_mnist
 from trainer.learners import make_learner
@@ -17,7 +18,8 @@ CPU = torch.device("cpu")
 
 
 def learner_of(model: str, **changes):
-    return make_learner(default_config(model, **{"latent_dim": 4, "seed": 1, **changes}), CPU)
+    settings = {**small_latent(model), "seed": 1, **changes}
+    return make_learner(default_config(model, **settings), CPU)
 
 
 def test_the_conditional_models_are_registered():
@@ -43,7 +45,9 @@ def test_uniform_labels_draw_every_class_equally_often_in_random_order():
 
 
 @pytest.mark.parametrize("model", model_names())
-def test_generate_draws_reproducible_samples_with_uniform_classes(model, monkeypatch):
+def test_generate_draws_reproducible_samples_with_uniform_classes(
+    model, monkeypatch, small_networks
+):
     learner = learner_of(model)
     seen = []
     real_sample = learner.sample_images
