@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fmgen_gui.training.run_view import RunView
+from tests.runs import small_latent
 from trainer.config import default_config
 from trainer.events import RunFinished, StepLogged
 from trainer.keys import metric_label
@@ -15,11 +16,14 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.mark.parametrize("model", model_names())
-def test_a_one_epoch_run_fills_every_plot_and_grid_of_the_entry(model, qtbot, tiny_data, tmp_path):
+def test_a_one_epoch_run_fills_every_plot_and_grid_of_the_entry(
+    model, qtbot, tiny_data, tmp_path, small_networks
+):
     spec = get_model(model)
     view = RunView(model)
     qtbot.addWidget(view)
-    config = default_config(model, epochs=1, batch_size=32, latent_dim=4, log_every=2, device="cpu")
+    settings = {"epochs": 1, "batch_size": 32, "log_every": 2, "device": "cpu"}
+    config = default_config(model, **settings, **small_latent(model))
     events = list(train(config, tiny_data, tmp_path / "run"))
     assert isinstance(events[-1], RunFinished)
     view.reset()  # as the Train tab does when a run starts
