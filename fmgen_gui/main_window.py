@@ -24,6 +24,7 @@ from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.runs.follow_view import FollowView
 from fmgen_gui.runs.pane import RunsPane
 from fmgen_gui.sample_export import SampleExportDialog, SampleExporter, ask_samples_path
+from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.widgets.progress import fix_size_for
@@ -304,12 +305,8 @@ class MainWindow(QMainWindow):
         and wait for it: every job checks its cancel at least once per batch, so this takes
         well under a second unless a download is going."""
         self.save_settings()
-        runners = (
-            self.explorer.loader.runner,
-            self.classifier.runner,
-            self.report.runner,
-            self.exporter.runner,
-        )
+        # Every runner the window owns, those of open views (the sample chain's) included.
+        runners = [r for r in self.findChildren(TaskRunner) if r is not self.controller.runner]
         self.controller.stop()
         for runner in runners:
             runner.cancel()  # all at once, so that they wind down side by side
@@ -322,6 +319,8 @@ class MainWindow(QMainWindow):
             # "QThread destroyed while running", so end the process without unwinding Qt.
             print("fmgen: background work did not stop in time; exiting", file=sys.stderr)
             os._exit(1)
+        for dialog in self.findChildren(QDialog):  # a non-modal view would keep the app alive
+            dialog.close()
         event.accept()
 
 

@@ -19,6 +19,7 @@ import torch
 import trainer.classifier
 import trainer.evaluate
 import trainer.explore
+from fmgen_gui.explorer import chain_view
 from fmgen_gui.training import job as training_job
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
@@ -176,3 +177,15 @@ def test_the_explorer_keeps_the_epoch_it_loaded_while_training_writes_the_next(
     explorer.loader.refresh("vae")  # the next refresh moves on to the new snapshot
     qtbot.waitUntil(lambda: explorer.used.text() == "VAE, epoch 2", timeout=60000)
     window.close()
+
+
+def test_close_while_a_sample_chain_runs_in_its_open_view(
+    qtbot, tmp_path, tiny_data_dir, monkeypatch, exits, small_networks
+):
+    gate = PhaseGate(monkeypatch, chain_view, "chain_frames")
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.open_run(tiny_run("ddpm", tiny_data_dir, tmp_path / "runs"))
+    view = window.explorer.watch_button.open_view()
+    view.run_button.click()
+    close_in_phase(qtbot, window, gate, exits)
+    assert not view.runner._thread.isRunning() and not view.isVisible()
