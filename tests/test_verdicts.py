@@ -92,6 +92,16 @@ def test_the_precision_caveat_names_what_the_classifier_sees_in_noise():
     assert "By FID (lower is better) the runs rank GAN and VAE (FID 96.0 to 173.1" in text
 
 
+def test_no_run_is_said_to_cover_the_most_when_none_covers_much():
+    low_vae = section("VAE", samples(259.0, 0.04, VAE_SHARES))
+    metrics = {RUNS: {"v": low_vae, "g": FAILED_GAN}, CALIBRATION: calibration()}
+    text = " ".join(interpret(metrics))
+    assert "covers the most" not in text
+    assert "VAE covers almost none of the test set (recall 0.04)" in text
+    metrics = {RUNS: {"v": SKEWED_VAE, "g": GOOD}, CALIBRATION: calibration()}
+    assert "GAN covers the most of the test set (recall 0.54" in " ".join(interpret(metrics))
+
+
 def test_words():
     assert plural(1, "epoch") == "1 epoch" and plural(2, "epoch") == "2 epochs"
     assert plural(10000, "image") == "10,000 images"

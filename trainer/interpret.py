@@ -17,7 +17,7 @@ from trainer.registry import get_model
 from trainer.run_facts import (
     setting_phrase,
 )
-from trainer.verdicts import verdict
+from trainer.verdicts import NEAR_ZERO_RECALL, verdict
 from trainer.words import join_words, share
 
 
@@ -73,10 +73,15 @@ def _ranking(metrics: dict) -> str:
             f"{covering['label']}: FID {fids[0]:.1f} ({scale}), recall {recall:.2f} "
             f"(real images {floor[keys.RECALL]:.2f})."
         )
-    return (
+    ranking = (
         f"By FID (lower is better) the runs rank {join_words([s['label'] for s in by_fid])} "
-        f"(FID {fids[0]:.1f} to {fids[-1]:.1f}; {scale}). {covering['label']} covers the most "
-        f"of the test set (recall {recall:.2f}; real images {floor[keys.RECALL]:.2f})."
+        f"(FID {fids[0]:.1f} to {fids[-1]:.1f}; {scale})."
+    )
+    if recall < NEAR_ZERO_RECALL:  # no run covers much; the verdicts say so run by run
+        return ranking
+    return (
+        f"{ranking} {covering['label']} covers the most of the test set "
+        f"(recall {recall:.2f}; real images {floor[keys.RECALL]:.2f})."
     )
 
 
