@@ -161,11 +161,15 @@ def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
         {f.name: f for r in [*rows, *sweep] if isinstance(r, FigureRow) for f in r.figures}
     )
     reproduce = command_line(reproduce_options(evaluation, options))
+    # The sweep goes right after the samples: a full page drops figure rows from the end (the
+    # last runs' strips) before it would drop the one figure about the runs together.
+    at = next((i + 1 for i, r in enumerate(rows) if r.name == "samples"), len(rows))
     sections: list[Section] = [
         TextSection("header", header_html(evaluation, options)),
         _text("setup", setup=describe_setup(metrics)),
-        *rows,
+        *rows[:at],
         *sweep,
+        *rows[at:],
         TextSection("table", comparison_table(metrics) + likelihood_table(metrics), 0.9),
         _text("notes", 0.85, notes=table_notes(metrics)),
         _text("result", result=" ".join(interpret(metrics))),
