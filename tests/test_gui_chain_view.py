@@ -47,7 +47,8 @@ def test_the_view_computes_a_chain_scrubs_it_and_exports_strip_and_gif(
     assert Image.open(tmp_path / "strip.png").format == "PNG"
     with Image.open(tmp_path / "chain.gif") as gif:
         assert gif.n_frames == len(frames)
-    dialog.close()
+    dialog.close()  # never shown: QDialog emits no `finished`, yet the thread must end
+    assert not dialog.runner.is_running()
 
 
 def _store_with(tmp_path, *models: str) -> ModelStore:

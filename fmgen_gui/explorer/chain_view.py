@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSizeF, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QCloseEvent, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -110,7 +110,13 @@ class ChainDialog(QDialog):
         self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(lambda _job, frames: self.show_frames(frames))
         self.runner.failed.connect(self._on_failed)
-        self.finished.connect(lambda _code: self.runner.shutdown())
+        self.finished.connect(lambda _code: self.runner.shutdown())  # Escape, or closed shown
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """End the chain's thread on any close: QDialog only emits `finished` when shown, and
+        a thread still running when its QThread is deleted aborts the process."""
+        self.runner.shutdown()
+        super().closeEvent(event)
 
     def _build(self) -> None:
         self.model_choice = QComboBox()
