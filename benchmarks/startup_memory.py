@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.close_latency import prepare, spin, start_phase  # noqa: E402
 from benchmarks.common import Figure, run_benchmark, spread  # noqa: E402
 from fmgen_gui.app import PROBE  # noqa: E402
-from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT  # noqa: E402
+from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT, painted_at  # noqa: E402
 
 JOB_ENV = "FMGEN_BENCH_MEMORY_JOB"
 JOBS = {
@@ -91,9 +91,10 @@ def startup_seconds(display: str, scratch: Path) -> float:
         text=True,
         timeout=120,
     )
-    if done.returncode != 0 or "first-paint " not in done.stdout:
+    painted = painted_at(done.stdout)
+    if done.returncode != 0 or painted is None:
         raise RuntimeError(f"fmgen did not paint: {(done.stderr or done.stdout).strip()[-200:]}")
-    return float(done.stdout.split("first-paint ")[1].split()[0]) - started
+    return painted - started
 
 
 def probe_seconds(display: str, scratch: Path) -> float:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 QUIT_AFTER_FIRST_PAINT = "FMGEN_QUIT_AFTER_FIRST_PAINT"  # env var read by `fmgen` (app.py)
+_MARK = "first-paint "
 
 
 class FirstPaint(QObject):
@@ -31,7 +32,14 @@ def quit_after_first_paint(window: QWidget) -> FirstPaint:
     """Print 'first-paint <Unix time>' once `window` has been painted, then end the app."""
 
     def report() -> None:
-        print(f"first-paint {time.time():.6f}", flush=True)
+        print(f"{_MARK}{time.time():.6f}", flush=True)
         QApplication.quit()
 
     return FirstPaint(window, report)
+
+
+def painted_at(output: str) -> float | None:
+    """The Unix time `quit_after_first_paint` printed in a process's `output`, if it did."""
+    if _MARK not in output:
+        return None
+    return float(output.split(_MARK)[1].split()[0])

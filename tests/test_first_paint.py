@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtWidgets import QLabel
 
-from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT, FirstPaint
+from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT, FirstPaint, painted_at
 
 
 def test_first_paint_calls_back_once_after_the_widget_is_painted(qtbot):
@@ -42,5 +42,6 @@ def test_fmgen_prints_its_first_paint_and_quits(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    stamp = float(done.stdout.split("first-paint ")[1].split()[0])
+    stamp = painted_at(done.stdout)
+    assert stamp is not None, done.stdout
     assert before < stamp < time.time()
