@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
 
 from tests.runs import tiny_run
+from trainer import keys
 from trainer.checkpoint import load_checkpoint
+from trainer.classifier import train_classifier
 from trainer.cli import main as train_cli
+from trainer.comparison import COST_SECTION
 from trainer.config import default_config
 from trainer.device import available_devices, describe_device, resolve_device
+from trainer.evaluate import EvaluationSettings, evaluate
 from trainer.learners import make_learner
+from trainer.metrics_document import RUNS
+from trainer.pins import run_key
 from trainer.precision import Precision, resolve_precision
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
@@ -91,3 +98,25 @@ def test_evaluation_on_the_gpu_is_fp32_even_inside_autocast(tiny_data):
     plain = make_learner(config, torch.device("cuda"))
     plain.load_state_dict(trained.state_dict())
     assert metrics == pytest.approx(plain.evaluate(tiny_data.test), rel=1e-5)  # fp16: ~1e-3
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_runs_trained_on_the_gpu_evaluate_there_with_the_cpus_numbers(
+    tiny_data, tiny_data_dir, tmp_path
+):
+    runs = [
+        tiny_run(model, tiny_data_dir, tmp_path / model, "--device", "cuda", *extra)
+        for model, extra in (("vae", ("--binarize",)), ("cvae", ()), ("flow", ()), ("ddpm", ()))
+    ]
+    classifier = train_classifier(tiny_data, epochs=1)
+    settings = EvaluationSettings(samples=40, iwae_k=3, pr_k=2, steps=5)
+    on_gpu = evaluate(runs, tiny_data, *classifier, settings)
+    on_cpu = evaluate(runs, tiny_data, *classifier, replace(settings, device="cpu"))
+    for run in runs:
+        gpu, cpu = (e.metrics[RUNS][run_key(run)] for e in (on_gpu, on_cpu))
+        assert gpu[COST_SECTION]["device"] == "cuda:0" and cpu[COST_SECTION]["device"] == "cpu"
+        # the same CPU-drawn noise through the same weights: equal up to float rounding
+        assert gpu["samples"][keys.FID] == pytest.approx(cpu["samples"][keys.FID], rel=0.02)
+        if "test" in cpu:
+            both = (gpu["test"]["overall"], cpu["test"]["overall"])
+            assert both[0][keys.NEG_ELBO] == pytest.approx(both[1][keys.NEG_ELBO], rel=1e-3)

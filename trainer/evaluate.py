@@ -18,6 +18,7 @@ from trainer.checkpoint import Checkpoint, load_checkpoint
 from trainer.classifier import ClassifierInfo, FashionClassifier
 from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION, sample_cost, test_likelihood
 from trainer.data import FashionMNIST
+from trainer.device import resolve_device
 from trainer.errors import FmgenError, raise_if_cancelled
 from trainer.evaluation_pictures import (
     LabelledGrid,
@@ -46,6 +47,8 @@ from trainer.sampling import SampleRequest, generate, request_labels
 from trainer.snapshots import reader_path, run_folder_of
 from trainer.sweep_figure import sweep_section
 
+CPU = torch.device("cpu")
+
 # (stage, fraction of that stage done, what is being done): each stage has its own progress.
 StageProgress = Callable[[str, float, str], None]
 CLASSIFIER, LIKELIHOOD, SAMPLES, CALIBRATION = "classifier", "likelihood", "samples", "calibration"
@@ -67,6 +70,7 @@ class EvaluationSettings:
     seed: int = 0
     interpolation: str = "slerp"  # of random pairs and of command-line pins
     steps: int = 9
+    device: str = "auto"  # auto: each run on the GPU it trained on, when this machine has one
 
 
 @dataclass
@@ -92,13 +96,27 @@ class Evaluation:
     runs: dict[str, RunEvaluation]  # by run key, in the order the runs were given
 
 
-def load_learner(run_dir: Path | str, kind: str | None = None) -> tuple[Learner, Checkpoint]:
-    """A CPU learner of the run's model (`kind`: refuse others) from its newest epoch snapshot.
+def evaluation_device(checkpoint: Checkpoint, choice: str) -> torch.device:
+    """Where to evaluate a run: `choice` ('cpu', 'cuda', 'cuda:N'), or for 'auto' the GPU it
+    trained on when this machine has CUDA (sampling a diffusion model takes minutes on a CPU),
+    else the CPU."""
+    if choice != "auto":
+        return resolve_device(choice)
+    trained_on_gpu = checkpoint.state.get("rng_device") == "cuda"
+    return resolve_device("cuda") if trained_on_gpu and torch.cuda.is_available() else CPU
+
+
+def load_learner(
+    run_dir: Path | str, kind: str | None = None, device: str = "cpu"
+) -> tuple[Learner, Checkpoint]:
+    """A learner of the run's model (`kind`: refuse others) from its newest epoch snapshot, on
+    `device` (see evaluation_device; the app's explorer keeps the CPU).
 
     The snapshot (trainer.snapshots) never changes, so a run still training cannot mix epochs.
     """
     checkpoint = load_checkpoint(reader_path(run_dir), expect_model=kind)
-    learner = make_learner(checkpoint.config.replace(device="cpu"), torch.device("cpu"))
+    place = evaluation_device(checkpoint, device)
+    learner = make_learner(checkpoint.config.replace(device=str(place)), place)
     learner.load_state_dict(checkpoint.state)
     learner.model.eval()
     return learner, checkpoint
@@ -129,11 +147,11 @@ def evaluate_encoder(
     return result, reconstruction_grids(learner, split, worst, settings.seed)
 
 
-def _load(run_dirs: Sequence[Path | str]) -> dict[str, tuple[Learner, Checkpoint]]:
+def _load(run_dirs: Sequence[Path | str], device: str) -> dict[str, tuple[Learner, Checkpoint]]:
     """Learners by run key, in the order given; a run named twice is an error."""
     loaded: dict[str, tuple[Learner, Checkpoint]] = {}
     for path in run_dirs:
-        learner, checkpoint = load_learner(path)
+        learner, checkpoint = load_learner(path, device=device)
         key = run_key(run_folder_of(checkpoint.path))
         if key in loaded:
             raise FmgenError(f"the run {key} is named twice: name each run once")
@@ -172,7 +190,7 @@ def evaluate(
     report = progress or (lambda stage, fraction, text: None)
     pins = pins or {}
     started = time.perf_counter()
-    loaded = _load(run_dirs)
+    loaded = _load(run_dirs, settings.device)
     labels = run_labels({key: checkpoint.config for key, (_, checkpoint) in loaded.items()})
     for key, (_, checkpoint) in loaded.items():
         for pin in pins.get(key, []):

@@ -55,6 +55,12 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"importance samples per test image ({defaults.iwae_k})",
     )
     parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument(
+        "--device",
+        default=defaults.device,
+        help="auto (each run on the GPU it trained on, when this machine has CUDA; else the "
+        "CPU), cpu, cuda or cuda:N",
+    )
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +107,7 @@ def options_from_args(args: argparse.Namespace) -> ReportOptions:
         samples=args.samples,
         iwae_k=args.iwae_k,
         seed=args.seed,
+        device=args.device,
         pairs=tuple(getattr(args, "pairs", ())),
         interpolation=getattr(args, "interpolation", ReportOptions.interpolation),
         steps=getattr(args, "steps", ReportOptions.steps),

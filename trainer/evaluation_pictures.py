@@ -143,7 +143,7 @@ def _picture(
     images = _prepared(learner, split, [pin.a, pin.b], seed)
     classes = split.labels[[pin.a, pin.b]]
     with torch.no_grad():
-        codes = learner.encode(images, classes).numpy()
+        codes = learner.encode(images, classes).cpu().numpy()
     strip = _strip(learner, codes[0], codes[1], classes if spec.conditional else None, pin, method)
     same = bool(classes[0] == classes[1])
     captions = (test_caption(split, pin.a), test_caption(split, pin.b))
@@ -178,6 +178,6 @@ def _strip(
         labels = ends[torch.from_numpy((path_ts(pin.steps, pin.overshoot) >= 0.5).astype(int))]
 
     def decode(codes: torch.Tensor) -> torch.Tensor:
-        return learner.sample_images(codes, labels)
+        return learner.sample_images(codes.to(learner.device), labels).cpu()
 
     return Interpolator(decode).strip(a, b, pin.steps, method, pin.overshoot)

@@ -83,6 +83,7 @@ class ReportOptions:
     pairs: tuple[PairOption, ...] = ()
     interpolation: str = EvaluationSettings.interpolation
     steps: int = EvaluationSettings.steps
+    device: str = EvaluationSettings.device
     on_page: tuple[str, ...] = ()  # run folder names; empty: the first MAX_ON_PAGE runs
     title: str = ""
     authors: tuple[str, ...] = ()
@@ -98,6 +99,7 @@ class ReportOptions:
             seed=self.seed,
             interpolation=self.interpolation,
             steps=self.steps,
+            device=self.device,
         )
 
     def pins(self, specs: dict[str, ModelSpec]) -> dict[str, list[Pin]]:
@@ -181,7 +183,7 @@ def command_line(options: ReportOptions, program: str = "fmgen-report") -> str:
     if len(options.runs) > MAX_ON_PAGE:
         for run in options.on_page:
             words += ["--on-page", run]
-    for name in ("title", "course", "comment"):
+    for name in ("device", "title", "course", "comment"):
         if getattr(options, name) != getattr(defaults, name):
             words += [f"--{name}", getattr(options, name)]
     for author in options.authors:

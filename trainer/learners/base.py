@@ -200,13 +200,15 @@ class Learner:
     def prepare(
         self, images: torch.Tensor, generator: torch.Generator | None = None
     ) -> torch.Tensor:
-        """uint8 -> [0, 1] floats; binarised by sampling pixels when the config asks for it."""
-        x = to_unit(images.to(self.device, non_blocking=True))
-        if self.config.binarize:
-            # Dynamic binarisation: each pixel ~ Bernoulli(intensity), redrawn every time, as in
-            # the published NLL tables for binarised (Fashion-)MNIST (Salakhutdinov & Murray 2008).
-            x = torch.bernoulli(x, generator=generator or self.rng)
-        return x
+        """uint8 -> [0, 1] floats on the device; binarised by sampling pixels when the config asks
+        for it, drawn on `generator`'s device (a CPU stream gives the same pixels anywhere)."""
+        if not self.config.binarize:
+            return to_unit(images.to(self.device, non_blocking=True))
+        generator = generator or self.rng
+        x = to_unit(images.to(generator.device))
+        # Dynamic binarisation: each pixel ~ Bernoulli(intensity), redrawn every time, as in
+        # the published NLL tables for binarised (Fashion-)MNIST (Salakhutdinov & Murray 2008).
+        return torch.bernoulli(x, generator=generator).to(self.device, non_blocking=True)
 
     def eval_batches(
         self, split: Split, cancel: threading.Event | None = None

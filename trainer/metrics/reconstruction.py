@@ -84,7 +84,7 @@ def per_image_terms(
         parts["mse"].append((mean_image - batch).pow(2).flatten(1).mean(dim=1))
         if progress:
             progress(min(start + per_batch, len(x)) / len(x))
-    return PerImage(**{name: torch.cat(v).double().numpy() for name, v in parts.items()})
+    return PerImage(**{name: torch.cat(v).double().cpu().numpy() for name, v in parts.items()})
 
 
 def summarize(

@@ -194,7 +194,10 @@ class ConvVAE(nn.Module):
         With `labels` (the conditional VAE) every term is conditioned on y: a bound on p(x|y).
         """
         mu, logvar = self.encode(x, labels)
-        eps = torch.randn((samples, *mu.shape), generator=generator, dtype=mu.dtype)
+        # drawn where the generator lives (the evaluation's CPU stream), used where mu lives
+        place = generator.device if generator is not None else mu.device
+        eps = torch.randn((samples, *mu.shape), generator=generator, dtype=mu.dtype, device=place)
+        eps = eps.to(mu.device)
         z = mu + eps * torch.exp(0.5 * logvar)  # (k, N, D)
         repeated = None if labels is None else labels.repeat(samples, *[1] * (labels.dim() - 1))
         params = self.decode(z.reshape(-1, z.shape[-1]), repeated)

@@ -1,0 +1,178 @@
+"""Every registered model trained for the same budget on one device, then scored alike.
+
+    python benchmarks/model_comparison.py --device cuda --epochs 10 [--models gan,wgan,...]
+    python benchmarks/model_comparison.py --device cuda --seconds 45   # the same training time
+
+Each model trains through the real loop (trainer.loop.train, default settings, seed 0) for
+--epochs passes over the data or for --seconds of wall-clock training, then all runs are
+evaluated together by trainer.evaluate (the report's numbers: FID/KID/precision/recall/
+coverage from --samples samples each, the same count for every row and the calibration rows).
+Also printed: conditional models' per-class agreement (the share of samples asked for class c
+that the classifier labels c) beside the classifier's own accuracy on real test images of c,
+and, per WGAN-GP epoch, the critic's Wasserstein estimate on the test set beside an FID from
+--small-samples samples (labelled: it is not comparable with the --samples FID).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import machine
+from trainer import keys
+from trainer.classifier import FashionClassifier, load_or_train_classifier, probabilities
+from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION
+from trainer.config import default_config
+from trainer.data import CLASSES, FashionMNIST, load_fashion_mnist
+from trainer.device import resolve_device
+from trainer.evaluate import EvaluationSettings, evaluate, load_learner
+from trainer.events import CheckpointSaved, EpochEnded, RunFailed
+from trainer.learners import to_unit
+from trainer.loop import train
+from trainer.metrics.distribution import Features, describe, frechet_distance
+from trainer.metrics_document import CALIBRATION, RUNS, SAMPLES_SECTION
+from trainer.pins import run_key
+from trainer.registry import get_model, model_names
+from trainer.sampling import generate
+from trainer.snapshots import snapshot_path
+
+SCORES = (keys.FID, keys.KID, keys.PRECISION, keys.RECALL, keys.COVERAGE, keys.CONFIDENCE)
+
+
+def small_fid(snapshot: Path, classifier: FashionClassifier, real: Features, count: int) -> float:
+    """FID of `count` samples of an epoch snapshot against the whole test set."""
+    learner, _ = load_learner(snapshot, device="auto")
+    return frechet_distance(
+        real.features, describe(classifier, generate(learner, count, 0)).features
+    )
+
+
+def train_one(
+    model: str, data: FashionMNIST, out: Path, args: argparse.Namespace, on_epoch
+) -> tuple[Path, list[float]]:
+    """Train `model` for the budget; its run folder and the seconds each epoch took."""
+    epochs = args.epochs or 10_000  # a time budget: the stop ends it
+    config = default_config(model, epochs=epochs, device=args.device, seed=0, limit=args.limit)
+    run_dir, stop = out / model, threading.Event()
+    timer = threading.Timer(args.seconds, stop.set) if args.seconds else None
+    seconds, ended = [], None
+    if timer:
+        timer.start()
+    try:
+        for event in train(config, data, run_dir, stop_event=stop):
+            if isinstance(event, EpochEnded):
+                seconds.append(event.seconds)
+                ended = event
+            elif isinstance(event, CheckpointSaved) and ended:  # its snapshot is published
+                on_epoch(model, snapshot_path(run_dir, ended.epoch), ended)
+                ended = None
+            elif isinstance(event, RunFailed):
+                raise RuntimeError(f"{model}: {event.message}")
+    finally:
+        if timer:
+            timer.cancel()
+    return run_dir, seconds
+
+
+def per_class_agreement(run_dir: Path, classifier: FashionClassifier, count: int) -> np.ndarray:
+    """Share of `count` samples asked for class c that the classifier labels c, per class."""
+    learner, _ = load_learner(run_dir, device="auto")
+    shares = []
+    for label in range(len(CLASSES)):
+        samples = generate(learner, count, label, np.full(count, label, np.int64))
+        shares.append(float((probabilities(classifier, samples).argmax(1) == label).mean()))
+    return np.array(shares)
+
+
+def classifier_accuracy_per_class(classifier: FashionClassifier, data: FashionMNIST) -> np.ndarray:
+    """The classifier's accuracy on real test images of each class."""
+    predicted = probabilities(classifier, to_unit(data.test.images)).argmax(1)
+    labels = data.test.labels.numpy()
+    return np.array([(predicted[labels == c] == c).mean() for c in range(len(CLASSES))])
+
+
+def number(value, digits: int = 3) -> str:
+    """A table cell: the value rounded, or '-'."""
+    return "-" if value is None else f"{value:.{digits}g}" if abs(value) < 1 else f"{value:.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--epochs", type=int, default=0, help="passes over the data per model")
+    parser.add_argument("--seconds", type=float, default=0, help="training seconds per model")
+    parser.add_argument("--models", default=",".join(model_names()))
+    parser.add_argument("--samples", type=int, default=10000)
+    parser.add_argument("--small-samples", type=int, default=2000)
+    parser.add_argument("--limit", type=int, default=None, help="images per split (smoke runs)")
+    parser.add_argument("--out", type=Path, default=Path("model-comparison"))
+    args = parser.parse_args()
+    if bool(args.epochs) == bool(args.seconds):
+        parser.error("give one budget: --epochs or --seconds")
+    device = resolve_device(args.device)
+    data = load_fashion_mnist(limit=args.limit)
+    classifier, info = load_or_train_classifier(data, device=device)  # returned on the CPU
+    real = describe(classifier, to_unit(data.test.images))
+    budget = f"{args.epochs} epochs" if args.epochs else f"{args.seconds:g} s of training"
+    print(f"# Models at equal budget ({budget} each)\n\n- {machine()}\n- device: {device}")
+    print(f"- command: `python {' '.join(sys.argv)}`\n")
+
+    def on_epoch(model: str, snapshot: Path, event: EpochEnded) -> None:
+        if model == "wgan":
+            fid = small_fid(snapshot, classifier, real, args.small_samples)
+            estimate = event.test.get(keys.WASSERSTEIN)
+            print(
+                f"wgan epoch {event.epoch}: critic estimate {estimate:.3f}, "
+                f"FID ({args.small_samples:,} samples, not the table's) {fid:.1f}",
+                flush=True,
+            )
+
+    started, runs, epoch_seconds = time.perf_counter(), [], {}
+    for model in args.models.split(","):
+        run_dir, seconds = train_one(model, data, args.out, args, on_epoch)
+        runs.append(run_dir)
+        epoch_seconds[model] = seconds
+        print(f"trained {model}: {len(seconds)} epochs, {sum(seconds):.0f} s", flush=True)
+    evaluation = evaluate(
+        runs, data, classifier, info, EvaluationSettings(samples=args.samples, device=args.device)
+    )
+    print(f"\nevaluated in {time.perf_counter() - started:.0f} s since the first training\n")
+    header = ["model", "parameters", "epochs", "s/epoch", *SCORES, "bits/dim", "ms/sample"]
+    print("| " + " | ".join(header) + " |\n|" + " --- |" * len(header))
+    for run_dir in runs:
+        run = evaluation.runs[run_key(run_dir)]
+        section = evaluation.metrics[RUNS][run.facts.key]
+        scores = [number(section[SAMPLES_SECTION][name]) for name in SCORES]
+        seconds = epoch_seconds[run.facts.model]
+        cells = [
+            run.facts.label,
+            f"{run.facts.parameters:,}",
+            f"{run.facts.epochs_trained:.2f}",
+            number(float(np.median(seconds)) if seconds else None),
+            *scores,
+            number(section[LIKELIHOOD_SECTION].get(keys.BITS_PER_DIM)),
+            f"{section[COST_SECTION]['ms_per_sample']:.3f} ({section[COST_SECTION]['device']})",
+        ]
+        print("| " + " | ".join(cells) + " |")
+    for name, row in evaluation.metrics[CALIBRATION].items():
+        print(f"| {name} | | | | " + " | ".join(number(row[s]) for s in SCORES) + " | | |")
+    accuracy = classifier_accuracy_per_class(classifier, data)
+    for run_dir in runs:
+        if get_model(run_dir.name).conditional:
+            shares = per_class_agreement(run_dir, classifier, args.small_samples // 10)
+            print(f"\n{run_dir.name}: class, samples labelled as asked, classifier accuracy")
+            for c, name in enumerate(CLASSES):
+                gap = 100 * (accuracy[c] - shares[c])
+                print(f"  {name:12s} {shares[c]:.3f}  {accuracy[c]:.3f}  ({gap:+.1f} points)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
