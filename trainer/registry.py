@@ -84,6 +84,9 @@ class ModelSpec:
     plots: tuple[PlotSpec, ...] = ()
     grids: tuple[GridSpec, ...] = ()
     has_encoder: bool = False  # can map test images to latent codes
+    # network evaluations per encoded image; above 1 (a diffusion model's DDIM inversion) the
+    # explorer encodes only the picked pair, not the whole test set, and draws no latent map
+    encode_cost: int = 1
     # an approximate posterior q(z|x) (learner.posterior_draws): the evaluation computes the
     # ELBO's terms, the IWAE bound and the worst reconstructions (a flow encodes exactly: none)
     posterior: bool = False
