@@ -72,6 +72,7 @@ def test_the_explorer_interpolates_through_the_flow_and_the_ddpm(window, qtbot, 
     explorer.model_choice.setCurrentIndex(explorer.model_choice.findData("ddpm"))
     qtbot.waitUntil(lambda: explorer.interpolator is not None, timeout=120000)
     assert explorer.candidates.codes.shape == (100, 0)  # inverted only when picked
+    assert explorer.view.method_name() == "slerp"  # between noises (registry)
     explorer.picking.pick(10)
     explorer.picking.pick(47)
     qtbot.waitUntil(lambda: explorer.strip is not None, timeout=120000)

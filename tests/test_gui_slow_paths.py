@@ -80,6 +80,7 @@ def test_test_images_are_offered_unencoded_and_the_strip_comes_from_the_backgrou
     assert "100 test images" in explorer.status.text()
     pick(explorer, 2, 5)
     assert explorer.strip is None and explorer.slow.bar.isVisible()  # nothing decoded here
+    assert "background" in explorer.path_plot.note.text()
     qtbot.waitUntil(lambda: explorer.strip is not None, timeout=30000)
     assert len(explorer.strip.images) == 9 and not explorer.slow.bar.isVisible()
     learner, _ = load_learner(run)

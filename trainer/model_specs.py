@@ -349,6 +349,7 @@ DDPM = register_model(
         # noise, so the explorer's paths join test images through their x_T
         has_encoder=True,
         encode_cost=50,
+        interpolation="slerp",  # between noises, as Song et al. 2021 interpolate (sec. 5.3)
         sampling_chain=True,
         about_page="ddpm.md",
     )

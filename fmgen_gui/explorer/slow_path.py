@@ -76,7 +76,7 @@ class SlowPath(QWidget):
         self.key, self.frames = key, None
         self.pane.strip = self.pane.shown_image = None
         self.pane.view.clear()
-        self.pane.path_plot.clear()
+        self.pane.path_plot.clear("The path is being decoded in the background.")
         self._job = frames_job(self.pane.source, self.checkpoints[self.pane.source], request)
         self.runner.submit(self._job)
         self._running(True)

@@ -37,7 +37,7 @@ def explorable(models: Iterable[str]) -> tuple[list[str], str]:
 def source_title(spec: ModelSpec) -> str:
     """The source list's entry: what there is to pick for this model."""
     if spec.has_encoder and spec.encode_cost > 1:
-        return f"{spec.label}: test images (A and B encoded when picked)"
+        return f"{spec.label}: test images (encoded when picked)"
     if spec.has_encoder:
         return f"{spec.label}: encoded test images"
     return f"{spec.label}: latent vectors" + (" by class" if spec.conditional else "")
@@ -156,7 +156,16 @@ class ExplorerState:
     @property
     def selection(self) -> Selection:
         """The shown source's selection (a fresh one before any source)."""
-        return self.selections.setdefault(self.current or "", Selection())
+        return self.selection_of(self.current)
+
+    def selection_of(self, model: str | None) -> Selection:
+        """`model`'s selection; a new one takes the path method its registry entry names."""
+        key = model or ""
+        if key not in self.selections:
+            self.selections[key] = Selection(
+                method=get_model(model).interpolation if model else "linear"
+            )
+        return self.selections[key]
 
     @property
     def shown(self) -> Candidates | None:
@@ -176,7 +185,7 @@ class ExplorerState:
     def set_candidates(self, model: str, candidates: Candidates) -> None:
         """New candidates of `model` (e.g. a newer checkpoint); picks that still exist stay."""
         self.candidates[model] = candidates
-        self.selections.setdefault(model, Selection()).forget_beyond(len(candidates))
+        self.selection_of(model).forget_beyond(len(candidates))
 
     def caption(self, index: int | None) -> str:
         """'Shirt #123' for a test image, 'seed 5' for a seeded draw, 'sample 3' on the grid."""
