@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from tests.gui_helpers import make_window
 from tests.runs import tiny_run
@@ -92,7 +93,7 @@ def test_test_images_are_offered_unencoded_and_the_strip_comes_from_the_backgrou
     )
 
 
-def test_the_slider_shows_the_nearest_computed_frame_without_decoding(explorer, qtbot):
+def test_the_slider_and_the_gif_show_computed_frames_without_decoding(explorer, qtbot, tmp_path):
     pick(explorer, 2, 5)
     qtbot.waitUntil(lambda: explorer.strip is not None, timeout=30000)
     decoded = []
@@ -104,6 +105,8 @@ def test_the_slider_shows_the_nearest_computed_frame_without_decoding(explorer, 
     assert not decoded
     explorer.view.steps.setValue(5)  # a new path: decoded anew, in the background
     qtbot.waitUntil(lambda: explorer.strip is not None and len(explorer.strip.ts) == 5)
+    gif = explorer.exports.save_gif(tmp_path / "scrub.gif")
+    assert Image.open(gif).n_frames == 8  # the 5 computed images there and back, ends once
     assert not decoded
 
 
