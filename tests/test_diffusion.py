@@ -158,3 +158,28 @@ def test_ddpm_learner_samples_and_reports_its_bound(tiny_data):
     losses = [metrics[f"noise_mse_t{low + 1}"] for low, _ in ranges]
     uniform_t = sum((high - low) * loss for (low, high), loss in zip(ranges, losses, strict=True))
     assert metrics["noise_mse"] == pytest.approx(uniform_t / 1000)
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_ddpm_encodes_by_ddim_inversion_what_sample_images_decodes(tiny_data):
+    """A U-Net trained a few steps (an untrained one predicts zero noise, which inverts
+    exactly): inverting and decoding in 50 steps gives the images back far closer than other
+    noise decodes to them, and closer than 10 steps do (the error shrinks with the step)."""
+    learner = make_learner(default_config("ddpm", seed=3, lr=3e-3), torch.device("cpu"))
+    for _ in range(10):
+        learner.train_step(tiny_data.train.images[:16])
+    x = learner.prepare(tiny_data.test.images[:4])
+    codes = learner.encode(x)
+    assert codes.shape == (4, 784)
+    assert torch.equal(codes, learner.encode(x))  # deterministic
+
+    def error(images: torch.Tensor) -> float:
+        return ((images - x) ** 2).mean().item()
+
+    round_trip = error(learner.reconstruct(x))
+    other_noise = torch.randn(4, 784, generator=torch.Generator().manual_seed(7))
+    assert round_trip < 0.03 * error(learner.sample_images(other_noise))
+    coarse = learner.ddim(10)
+    latent = coarse.invert(learner.model, x * 2 - 1).flatten(1)
+    *_, last = learner.chain(latent, coarse)
+    assert round_trip < 0.3 * error((last.prev_sample.clamp(-1, 1) + 1) / 2)

@@ -84,7 +84,10 @@ def test_models_the_registry_marks_unexplorable_are_left_out_with_the_reason(toy
     register_model(unexplorable)  # the toy again, now marked: the explorer reads the registry
     shown, note = explorable(["vae", "toy"])
     assert shown == ["vae"] and note == "The Toy is not offered here: its decoder is too slow."
-    assert explorable(["ddpm"])[0] == [] and "no encoder" in explorable(["ddpm"])[1]
+    assert explorable(["ddpm"]) == (["ddpm"], "")  # DDIM inversion encodes its A and B
+    assert source_title(get_model("ddpm")) == "DDPM: test images (encoded when picked)"
+    state = ExplorerState()
+    assert (state.switch("ddpm").method, state.switch("vae").method) == ("slerp", "linear")
 
 
 def pinned(state: ExplorerState, role: str, classes):

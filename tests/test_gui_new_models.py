@@ -1,5 +1,6 @@
 """The flow and the DDPM in the app: the Train tab shows their runs, the explorer takes the
-flow (exact encoder) and leaves the DDPM out, saying why (pytest-qt, offscreen, tiny runs)."""
+flow (exact encoder) and the DDPM (DDIM inversion of A and B, decoded in the background)
+(pytest-qt, offscreen, tiny runs)."""
 
 from __future__ import annotations
 
@@ -47,14 +48,15 @@ def test_an_opened_run_shows_every_curve_and_grid_of_its_registry_entry(window, 
     assert view.summary.text().startswith("Epoch 1")
 
 
-def test_the_explorer_interpolates_through_the_flow_and_leaves_out_the_ddpm(window, qtbot, runs):
+def test_the_explorer_interpolates_through_the_flow_and_the_ddpm(window, qtbot, runs):
     for model in ("ddpm", "flow"):
         window.open_run(runs[model])
     explorer = window.explorer
     window.tabs.setCurrentWidget(explorer)
     offered = [explorer.model_choice.itemData(i) for i in range(explorer.model_choice.count())]
-    assert offered == ["flow"]
-    assert "DDPM is not offered here" in explorer.model_choice.toolTip()
+    assert (
+        sorted(offered) == ["ddpm", "flow"] and "not offered" not in explorer.model_choice.toolTip()
+    )
     explorer.model_choice.setCurrentIndex(explorer.model_choice.findData("flow"))
     qtbot.waitUntil(lambda: explorer.interpolator is not None, timeout=120000)
     assert explorer.candidates.codes.shape == (100, 784)
@@ -67,3 +69,11 @@ def test_the_explorer_interpolates_through_the_flow_and_leaves_out_the_ddpm(wind
         # the flow is a bijection: the path's ends decode to the test images themselves
         difference = np.abs(explorer.shown_image - test_images[index] / 255)
         assert difference.max() < 1e-3
+    explorer.model_choice.setCurrentIndex(explorer.model_choice.findData("ddpm"))
+    qtbot.waitUntil(lambda: explorer.interpolator is not None, timeout=120000)
+    assert explorer.candidates.codes.shape == (100, 0)  # inverted only when picked
+    assert explorer.view.method_name() == "slerp"  # between noises (registry)
+    explorer.picking.pick(10)
+    explorer.picking.pick(47)
+    qtbot.waitUntil(lambda: explorer.strip is not None, timeout=120000)
+    assert len(explorer.strip.images) == 9 and "A 0.0" in explorer.slow.note.text()

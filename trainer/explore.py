@@ -148,7 +148,11 @@ class Interpolator:
         """
         ts = path_ts(steps, overshoot)
         codes = interpolate(a, b, ts, method)
-        images = self.images(codes, class_mix(ts, classes))
+        return self.judged(ts, codes, self.images(codes, class_mix(ts, classes)))
+
+    def judged(self, ts: np.ndarray, codes: np.ndarray, images: np.ndarray) -> Strip:
+        """The strip of images (n, 28, 28) decoded elsewhere (a slow decoder's background
+        job), with the classifier's probabilities and the nearest test images' distances."""
         distances = None
         if self.reference is not None:
             distances, _ = nearest_distances(images.reshape(len(images), -1), self.reference)
@@ -167,7 +171,7 @@ class Interpolator:
         back again without repeating either end (ping-pong)."""
         ts = path_ts(frames, overshoot)
         images = self.images(interpolate(a, b, ts, method), class_mix(ts, classes))
-        order = np.r_[np.arange(frames), np.arange(frames - 2, 0, -1)]
+        order = ping_pong(frames)
         return ts[order], images[order]
 
     def class_row(self, code: np.ndarray) -> ClassRow:
@@ -181,6 +185,11 @@ class Interpolator:
         if self.classifier is None:
             return None
         return probabilities(self.classifier, torch.from_numpy(images[:, None]))
+
+
+def ping_pong(frames: int) -> np.ndarray:
+    """Frame indices of a loop there and back: 0..n-1, then n-2..1 (neither end twice)."""
+    return np.r_[np.arange(frames), np.arange(frames - 2, 0, -1)]
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:

@@ -84,6 +84,12 @@ class ModelSpec:
     plots: tuple[PlotSpec, ...] = ()
     grids: tuple[GridSpec, ...] = ()
     has_encoder: bool = False  # can map test images to latent codes
+    # network evaluations per encoded image; above 1 (a diffusion model's DDIM inversion) the
+    # explorer encodes only the picked pair, not the whole test set, and draws no latent map
+    encode_cost: int = 1
+    # the explorer's first path method for this model: 'linear', or 'slerp' where codes are
+    # high-dimensional Gaussian noise (a straight line's middle has too small a norm)
+    interpolation: str = "linear"
     # an approximate posterior q(z|x) (learner.posterior_draws): the evaluation computes the
     # ELBO's terms, the IWAE bound and the worst reconstructions (a flow encodes exactly: none)
     posterior: bool = False

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from fmgen_gui.explorer.strip import save_strip, t_captions
 from fmgen_gui.export import ask_figure_path, ask_save_path
-from trainer.explore import to_uint8
+from trainer.explore import ping_pong, to_uint8
 from trainer.grids import save_gif
 
 if TYPE_CHECKING:
@@ -54,14 +54,18 @@ class PathExports:
     def save_gif(self, path: Path) -> Path:
         """A smooth looping scrub from A to B and back, t written under every frame."""
         pane, chosen = self.pane, self.pane.state.selection
-        shown = pane.state.shown
-        ts, images = pane.interpolator.scrub(
-            shown.codes[chosen.a],
-            shown.codes[chosen.b],
-            chosen.method,
-            chosen.overshoot,
-            pane.state.path_classes(),
-        )
+        shown, computed = pane.state.shown, pane.slow.frames
+        if pane.slow.applies():  # a slow decoder: its computed frames, not 40 more decoded
+            order = ping_pong(len(computed.ts))
+            ts, images = computed.ts[order], computed.images[order]
+        else:
+            ts, images = pane.interpolator.scrub(
+                shown.codes[chosen.a],
+                shown.codes[chosen.b],
+                chosen.method,
+                chosen.overshoot,
+                pane.state.path_classes(),
+            )
         frames = list(to_uint8(images))
         return save_gif(frames, path, GIF_FRAME_MS, GIF_SCALE, captions=t_captions(ts))
 

@@ -1,4 +1,5 @@
-"""Background jobs of the explorer: load one epoch snapshot, encode or sample, hand it over."""
+"""Background jobs of the explorer: load one epoch snapshot, encode or sample, hand it over;
+decode a path through a slow (multi-step) decoder."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from trainer.data import CLASSES, load_fashion_mnist
 from trainer.evaluate import load_learner
 from trainer.explore import LatentAtlas, to_uint8
 from trainer.learners import Learner, fixed_noise
+from trainer.path_frames import PathFrames, PathRequest, path_frames
 from trainer.registry import get_model
 
 
@@ -31,11 +33,24 @@ class Loaded:
     epoch: int
     learner: Learner
     candidates: Candidates
+    checkpoint: Path  # the epoch snapshot: background decoders load their own copy of it
+
+    def note(self) -> str:
+        """The status line: 'VAE of epoch 3, latent size 32: 10,000 test images. Click…'."""
+        found = self.candidates
+        noun = "test images" if found.test_images else "fixed-noise samples"
+        return (
+            f"{get_model(self.kind).label} of epoch {self.epoch}, latent size "
+            f"{self.learner.config.latent_dim}: {len(found):,} {noun}. Click two to compare."
+        )
 
 
 def explore_job(kind: str, checkpoint_path: Path, data_dir: str | None):
     """The job that makes model `kind`'s candidates: encoded test images or latent samples."""
-    make = encode_job if get_model(kind).has_encoder else latent_job
+    spec = get_model(kind)
+    make = latent_job
+    if spec.has_encoder:  # a costly encoder (DDIM inversion) encodes only the picked pair
+        make = encode_job if spec.encode_cost == 1 else test_images_job
     return make(kind, checkpoint_path, data_dir)
 
 
@@ -53,7 +68,32 @@ def encode_job(kind: str, checkpoint_path: Path, data_dir: str | None):
             cancel=cancel,
             with_labels=True,
         )
-        return Loaded(kind, checkpoint.epoch, learner, Candidates.from_atlas(atlas))
+        return Loaded(
+            kind, checkpoint.epoch, learner, Candidates.from_atlas(atlas), checkpoint_path
+        )
+
+    return job
+
+
+def test_images_job(kind: str, checkpoint_path: Path, data_dir: str | None):
+    """The test images, not encoded: a path's job encodes its two ends (`frames_job`)."""
+
+    def job(report: Report, cancel: threading.Event) -> Loaded:
+        report.progress(0.0, "loading the test images")
+        data = load_fashion_mnist(data_dir, download=True, cancel=cancel)
+        learner, checkpoint = load_learner(checkpoint_path, kind)
+        found = Candidates.from_test_images(data.test.images.numpy(), data.test.labels.numpy())
+        return Loaded(kind, checkpoint.epoch, learner, found, checkpoint_path)
+
+    return job
+
+
+def frames_job(kind: str, checkpoint_path: Path, request: PathRequest):
+    """Decode a path's strip (a multi-step decoder) with its own CPU copy of the model."""
+
+    def job(report: Report, cancel: threading.Event) -> PathFrames:
+        learner, _ = load_learner(checkpoint_path, kind)
+        return path_frames(learner, request, report.progress, cancel)
 
     return job
 
@@ -83,6 +123,6 @@ def latent_job(kind: str, checkpoint_path: Path, data_dir: str | None):
         seeds = np.full(len(codes), NO_SEED, np.int64)
         reference = data.test.images.numpy()
         found = Candidates(codes.numpy(), images, captions, labels, seeds, reference)
-        return Loaded(kind, checkpoint.epoch, learner, found)
+        return Loaded(kind, checkpoint.epoch, learner, found, checkpoint_path)
 
     return job

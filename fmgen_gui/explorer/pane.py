@@ -33,6 +33,7 @@ from fmgen_gui.explorer.loader import ExplorerLoader
 from fmgen_gui.explorer.path_plot import PathPlot
 from fmgen_gui.explorer.picking import Picking
 from fmgen_gui.explorer.presets import ClassBar, PresetBar
+from fmgen_gui.explorer.slow_path import SlowPath
 from fmgen_gui.explorer.state import Candidates, ExplorerState, explorable, source_title
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
@@ -70,6 +71,7 @@ class ExplorerPane(QWidget):
         self._scrub = QTimer(self, singleShot=True, interval=0)  # one decode per event-loop pass
         self._scrub.timeout.connect(self._show_pending_t)
         self._build()
+        self.slow = SlowPath(self)  # before _connect: it learns each load's snapshot first
         self.picking = Picking(self)
         self.exports = PathExports(self)
         self._connect()
@@ -206,19 +208,11 @@ class ExplorerPane(QWidget):
     def _on_loaded(self, model: str, loaded: Loaded) -> None:
         self.progress.setVisible(False)
         # The job built this learner and handed it over: from here on only this thread uses it.
-        learner, candidates = loaded.learner, loaded.candidates
+        decode, found = loaded.learner.sample_images, loaded.candidates
         self.used_text[model] = f"{get_model(model).label}, epoch {loaded.epoch}"
-        self.interpolators[model] = Interpolator(
-            learner.sample_images, self.classifier.model, candidates.reference
-        )
-        base = len(candidates)
-        self.state.set_candidates(model, self.picking.with_seeded_extras(model, candidates))
-        spec = get_model(model)
-        noun = "test images" if candidates.atlas else "fixed-noise samples"
-        self.loaded_text[model] = (
-            f"{spec.label} of epoch {loaded.epoch}, latent size "
-            f"{learner.config.latent_dim}: {base:,} {noun}. Click two to compare."
-        )
+        self.interpolators[model] = Interpolator(decode, self.classifier.model, found.reference)
+        self.loaded_text[model] = loaded.note()
+        self.state.set_candidates(model, self.picking.with_seeded_extras(model, found))
         if model == self.source:
             self.render_source()
 
@@ -266,30 +260,33 @@ class ExplorerPane(QWidget):
         ready = self.interpolator is not None and shown is not None and chosen.ready
         self.view.set_enabled(ready)
         if not ready:
+            self.slow.stop()
             self.strip = self.shown_image = None
             self.map.clear_path()
             self.path_plot.clear()
             self.view.clear()
-            return
-        a, b, method = shown.codes[chosen.a], shown.codes[chosen.b], chosen.method
-        self.strip = self.interpolator.strip(
-            a, b, chosen.steps, method, chosen.overshoot, self.state.path_classes()
-        )
-        self.view.strip.set_strip(self.strip.images, self.strip.ts)
-        self.path_plot.set_path(self.strip.ts, self.strip.probabilities, self.strip.distances)
+        elif not self.slow.takes_over():  # else it decodes in the background, then shows
+            ends = shown.codes[chosen.a], shown.codes[chosen.b]
+            path = (chosen.steps, chosen.method, chosen.overshoot, self.state.path_classes())
+            self.show_strip(self.interpolator.strip(*ends, *path))
+
+    def show_strip(self, strip: Strip) -> None:
+        """Show the decoded strip of the picked path, its plots and the image at the slider."""
+        shown, chosen = self.state.shown, self.state.selection
+        self.strip = strip
+        self.view.strip.set_strip(strip.images, strip.ts)
+        self.path_plot.set_path(strip.ts, strip.probabilities, strip.distances)
         if shown.atlas is not None:
-            line = interpolate(a, b, path_ts(41, chosen.overshoot), method)
-            self.map.set_path(
-                shown.atlas.projection(line), *shown.atlas.projection(np.stack([a, b]))
-            )
+            ends = shown.codes[[chosen.a, chosen.b]]
+            line = interpolate(*ends, path_ts(41, chosen.overshoot), chosen.method)
+            projected = shown.atlas.projection(np.concatenate([line, ends]))
+            self.map.set_path(projected[:-2], projected[-2], projected[-1])
         self._show_t(chosen.t)
 
     def _on_options_changed(self) -> None:
-        chosen = self.state.selection
-        chosen.method = self.view.method_name()
-        chosen.overshoot = self.view.overshoot.isChecked()
-        chosen.steps = self.view.steps.value()
-        chosen.t = self.view.t()
+        chosen, view = self.state.selection, self.view
+        chosen.method, chosen.overshoot = view.method_name(), view.overshoot.isChecked()
+        chosen.steps, chosen.t = view.steps.value(), view.t()
         self.update_path()
 
     def _on_t_changed(self, t: float) -> None:
@@ -307,6 +304,8 @@ class ExplorerPane(QWidget):
         shown, chosen = self.state.shown, self.state.selection
         if self.interpolator is None or shown is None or not chosen.ready:
             return
+        if self.slow.applies():
+            return self.slow.show_t(t)  # the computed frame nearest t
         a, b, method = shown.codes[chosen.a], shown.codes[chosen.b], chosen.method
         self.shown_image = self.interpolator.image_at(a, b, t, method, self.state.path_classes())
         self.view.show_image(self.shown_image, t)

@@ -57,15 +57,17 @@ class PathPlot(QWidget):
         layout.addWidget(self.note)
         self.clear()
 
-    def clear(self) -> None:
-        """No path yet: empty curves, no slider mark, t from 0 (A) to 1 (B)."""
+    def clear(
+        self, note: str = "Pick A and B to see the path through the classifier's eyes."
+    ) -> None:
+        """No path yet: empty curves, no slider mark, t from 0 (A) to 1 (B); `note` says why."""
         for curve in (*self.curves, self.distances):
             curve.setData([], [])
         for marker in self.markers:
             marker.setVisible(False)
         self.probability.setXRange(0, 1, padding=0.02)
         self.distance.setYRange(0, 1)  # not the range of a path no longer shown
-        self.note.setText("Pick A and B to see the path through the classifier's eyes.")
+        self.note.setText(note)
 
     def set_path(
         self, ts: np.ndarray, probabilities: np.ndarray | None, distances: np.ndarray | None

@@ -55,8 +55,9 @@ class Picking:
         shown, spec = self.state.shown, self.state.spec
         if shown is None or self.pane.interpolator is None:
             return
-        if shown.atlas is not None:
-            pair = random_pair(shown.atlas.labels, class_a, class_b, self.rng)
+        if shown.test_images:
+            tests = shown.labels[: shown.test_images]
+            pair = random_pair(tests, class_a, class_b, self.rng)
         else:
             labels = np.array([class_a, class_b]) if spec.conditional else None
             self.add_seeded(self._fresh_seeds(2), labels)
@@ -99,7 +100,7 @@ class Picking:
         test image's code under another class) belong to the old model and are dropped.
         """
         old = self.state.candidates.get(model)
-        if old is None or len(old) <= len(fresh) or fresh.atlas is not None:
+        if old is None or len(old) <= len(fresh) or fresh.test_images:
             return fresh
         extra = slice(len(fresh), len(old))
         codes = latent_from_seeds(old.seeds[extra], fresh.codes.shape[1])

@@ -36,6 +36,8 @@ def explorable(models: Iterable[str]) -> tuple[list[str], str]:
 
 def source_title(spec: ModelSpec) -> str:
     """The source list's entry: what there is to pick for this model."""
+    if spec.has_encoder and spec.encode_cost > 1:
+        return f"{spec.label}: test images (encoded when picked)"
     if spec.has_encoder:
         return f"{spec.label}: encoded test images"
     return f"{spec.label}: latent vectors" + (" by class" if spec.conditional else "")
@@ -52,13 +54,21 @@ class Candidates:
     seeds: np.ndarray  # (N,) seed of each latent draw (see latent_from_seeds), else NO_SEED
     reference: np.ndarray  # real test images (M, 28, 28) uint8, for nearest distances
     atlas: LatentAtlas | None = None  # encoder models: the test set, its first N entries
+    test_images: int = 0  # the first this many candidates are the test set, in its order
 
     @classmethod
     def from_atlas(cls, atlas: LatentAtlas) -> Candidates:
         """The encoded test images: 'Shirt #12'."""
-        captions = tuple(f"{CLASSES[int(k)]} #{i}" for i, k in enumerate(atlas.labels))
-        seeds = np.full(len(atlas.codes), NO_SEED, np.int64)
-        return cls(atlas.codes, atlas.images, captions, atlas.labels, seeds, atlas.images, atlas)
+        found = cls.from_test_images(atlas.images, atlas.labels)
+        return dataclasses.replace(found, codes=atlas.codes, atlas=atlas)
+
+    @classmethod
+    def from_test_images(cls, images: np.ndarray, labels: np.ndarray) -> Candidates:
+        """Test images not encoded (codes (N, 0)): a costly encoder encodes only A and B."""
+        captions = tuple(f"{CLASSES[int(k)]} #{i}" for i, k in enumerate(labels))
+        seeds = np.full(len(images), NO_SEED, np.int64)
+        codes = np.zeros((len(images), 0), np.float32)
+        return cls(codes, images, captions, labels, seeds, images, None, len(images))
 
     def extended(
         self,
@@ -83,8 +93,8 @@ class Candidates:
         return len(self.codes)
 
     def is_test_image(self, index: int) -> bool:
-        """True for an encoded test image (its index is the test-set index)."""
-        return self.atlas is not None and index < len(self.atlas.codes)
+        """True for a test image (its index is the test-set index)."""
+        return index < self.test_images
 
 
 def seeded_caption(seed: int, label: int | None) -> str:
@@ -146,7 +156,16 @@ class ExplorerState:
     @property
     def selection(self) -> Selection:
         """The shown source's selection (a fresh one before any source)."""
-        return self.selections.setdefault(self.current or "", Selection())
+        return self.selection_of(self.current)
+
+    def selection_of(self, model: str | None) -> Selection:
+        """`model`'s selection; a new one takes the path method its registry entry names."""
+        key = model or ""
+        if key not in self.selections:
+            self.selections[key] = Selection(
+                method=get_model(model).interpolation if model else "linear"
+            )
+        return self.selections[key]
 
     @property
     def shown(self) -> Candidates | None:
@@ -166,7 +185,7 @@ class ExplorerState:
     def set_candidates(self, model: str, candidates: Candidates) -> None:
         """New candidates of `model` (e.g. a newer checkpoint); picks that still exist stay."""
         self.candidates[model] = candidates
-        self.selections.setdefault(model, Selection()).forget_beyond(len(candidates))
+        self.selection_of(model).forget_beyond(len(candidates))
 
     def caption(self, index: int | None) -> str:
         """'Shirt #123' for a test image, 'seed 5' for a seeded draw, 'sample 3' on the grid."""

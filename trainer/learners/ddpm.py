@@ -1,4 +1,5 @@
-"""Trains the DDPM's U-Net on the denoising loss; samples with DDIM or the ancestral chain."""
+"""Trains the DDPM's U-Net on the denoising loss; samples with DDIM or the ancestral chain;
+encodes by DDIM inversion."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ class DDPMLearner(Learner):
 
     def ddim(self, steps: int = SAMPLE_STEPS, eta: float = 0.0) -> DDIMSampler:
         """A DDIM sampler of this model's schedule (Song et al. 2021)."""
-        sampler = DDIMSampler(self.model.schedule, eta)
+        # x_0 unclipped, as in Song et al.'s code: clipping would break the inversion (encode)
+        sampler = DDIMSampler(self.model.schedule, eta, clip=False)
         sampler.set_timesteps(steps)
         return sampler
 
@@ -112,6 +114,17 @@ class DDPMLearner(Learner):
         """x_0 in [0, 1] of x_T = z by deterministic DDIM in SAMPLE_STEPS steps."""
         *_, last = self.chain(z, self.ddim())
         return to_unit_range(last.prev_sample)
+
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """x_T (N, 784) of images x in [0, 1] by DDIM inversion in SAMPLE_STEPS steps: the
+        noise that `sample_images` decodes back to about x (Song et al. 2021, sec. 4.3)."""
+        x0 = x.to(self.device) * 2 - 1
+        return self.ddim().invert(self.model, x0).reshape(len(x), -1)
+
+    def reconstruct(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """sample_images(encode(x)): the DDIM round trip, x up to the inversion's error."""
+        return self.sample_images(self.encode(x))
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
         """DDIM samples of the fixed noise, and snapshots of the chain of a few of them."""
