@@ -1,14 +1,23 @@
-"""Where an evaluation runs: the GPU a run trained on when this machine has CUDA, else the CPU."""
+"""Where an evaluation runs (the GPU a run trained on when this machine has CUDA, else the CPU)
+and how many samples each row gets there."""
 
 from __future__ import annotations
+
+import argparse
+import shlex
+from dataclasses import replace
 
 import pytest
 import torch
 
-from tests.runs import tiny_run
+from tests.runs import small_latent, tiny_run
 from trainer.checkpoint import load_checkpoint
+from trainer.config import default_config
 from trainer.errors import ConfigError
-from trainer.evaluate import evaluation_device, load_learner
+from trainer.evaluate import EvaluationSettings, evaluation_device, load_learner, sample_count
+from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
+from trainer.learners import Learner, make_learner
+from trainer.report_options import ReportOptions, command_line
 
 
 @pytest.fixture(scope="module")
@@ -34,3 +43,29 @@ def test_asking_for_a_gpu_this_machine_lacks_is_a_clear_error(cpu_run, monkeypat
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
     with pytest.raises(ConfigError, match="no CUDA GPU is usable here"):
         evaluation_device(load_checkpoint(cpu_run), "cuda")
+
+
+def learner_of(model: str) -> Learner:
+    return make_learner(default_config(model, **small_latent(model)), torch.device("cpu"))
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_a_multi_step_sampler_on_the_cpu_caps_every_rows_samples():
+    vae, ddpm = learner_of("vae"), learner_of("ddpm")
+    settings = EvaluationSettings(samples=10000, slow_on_cpu=2000)
+    assert sample_count(settings, 60000, [vae]) == 10000
+    assert sample_count(settings, 60000, [vae, ddpm]) == 2000  # the VAE's row too: one count
+    assert sample_count(replace(settings, slow_on_cpu=0), 60000, [vae, ddpm]) == 10000
+    assert sample_count(replace(settings, samples=500), 60000, [ddpm]) == 500
+    assert sample_count(settings, 300, [vae]) == 300  # no more than the real-data floor row has
+
+
+def test_the_reproduce_line_keeps_the_device_and_the_cap(tmp_path):
+    options = ReportOptions(runs=(tmp_path,), device="cpu", slow_on_cpu=0)
+    line = command_line(options)
+    assert "--device cpu --slow-on-cpu 0" in line
+    parser = argparse.ArgumentParser()
+    add_evaluation_arguments(parser)
+    add_report_arguments(parser)
+    args = parser.parse_args(shlex.split(line)[1:])
+    assert options_from_args(args).settings() == options.settings()

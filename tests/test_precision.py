@@ -22,7 +22,7 @@ from trainer.learners import make_learner
 from trainer.loop import train
 from trainer.metrics.distribution import describe
 from trainer.metrics.reconstruction import per_image_terms
-from trainer.precision import Precision, resolve_precision
+from trainer.precision import Precision, model_precision, resolve_precision
 from trainer.precision_probe import CACHE_NAME, cached_speedup, measure
 from trainer.runs import RunFolder
 
@@ -176,3 +176,12 @@ def test_the_cli_offers_only_known_precisions(capsys):
     with pytest.raises(SystemExit) as info:
         train_cli(["--model", "vae", "--precision", "half"])
     assert info.value.code == 2 and "invalid choice: 'half'" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_a_float32_only_model_records_the_precision_it_really_used(tiny_data_dir, tmp_path):
+    folder = tiny_run("flow", tiny_data_dir, tmp_path, "--precision", "bf16")
+    choice = json.loads((folder / "run.json").read_text())["precision"]
+    assert (choice["requested"], choice["used"]) == ("bf16", "fp32")
+    assert choice["reason"].startswith("bf16 not used: the flow's log-likelihood")
+    assert model_precision(BF16, "") == BF16  # a model without the flag keeps what was chosen

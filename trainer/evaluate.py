@@ -71,6 +71,9 @@ class EvaluationSettings:
     interpolation: str = "slerp"  # of random pairs and of command-line pins
     steps: int = 9
     device: str = "auto"  # auto: each run on the GPU it trained on, when this machine has one
+    # every row's samples when a multi-step sampler (the DDPM's 50 DDIM steps: ~0.25 s a sample
+    # on two cores, 40 minutes for 10,000) runs on the CPU; 0: no cap
+    slow_on_cpu: int = 2000
 
 
 @dataclass
@@ -195,7 +198,7 @@ def evaluate(
     for key, (_, checkpoint) in loaded.items():
         for pin in pins.get(key, []):
             check_pin(pin, _spec(checkpoint), len(data.test))
-    count = min(settings.samples, len(data.train))  # every row of the sample table alike
+    count = sample_count(settings, len(data.train), [learner for learner, _ in loaded.values()])
     report(SAMPLES, 0.0, "classifier features of the test set")
     real = describe(classifier, to_unit(data.test.images), cancel)
     job = _Job(data, classifier, real, settings, count, cancel)
@@ -220,6 +223,17 @@ def evaluate(
     )
     document[SWEEP] = sweep_section(document)  # from the numbers above, not measured again
     return Evaluation(document, runs)
+
+
+def sample_count(settings: EvaluationSettings, train_size: int, learners: list[Learner]) -> int:
+    """Samples per row of the sample table, the same for every row: the asked number, at most
+    the training set (the floor row), and at most `slow_on_cpu` where a multi-step sampler
+    runs on the CPU."""
+    count = min(settings.samples, train_size)
+    slow = any(
+        learner.device.type == "cpu" and learner.spec.sample_cost > 1 for learner in learners
+    )
+    return min(count, settings.slow_on_cpu) if slow and settings.slow_on_cpu else count
 
 
 def _run_share(

@@ -56,6 +56,14 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument(
+        "--slow-on-cpu",
+        type=int,
+        default=defaults.slow_on_cpu,
+        metavar="N",
+        help="samples per row when a multi-step sampler (the DDPM's) runs on the CPU "
+        f"({defaults.slow_on_cpu}; 0: --samples as given)",
+    )
+    parser.add_argument(
         "--device",
         default=defaults.device,
         help="auto (each run on the GPU it trained on, when this machine has CUDA; else the "
@@ -108,6 +116,7 @@ def options_from_args(args: argparse.Namespace) -> ReportOptions:
         iwae_k=args.iwae_k,
         seed=args.seed,
         device=args.device,
+        slow_on_cpu=args.slow_on_cpu,
         pairs=tuple(getattr(args, "pairs", ())),
         interpolation=getattr(args, "interpolation", ReportOptions.interpolation),
         steps=getattr(args, "steps", ReportOptions.steps),

@@ -32,7 +32,8 @@ from trainer.events import (
 from trainer.failures import NO_CHECKPOINT_YET, failure_event
 from trainer.learners import make_learner
 from trainer.meters import Meter
-from trainer.precision import resolve_precision
+from trainer.precision import model_precision, resolve_precision
+from trainer.registry import get_model
 from trainer.run_status import StatusWriter
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
 from trainer.snapshots import discard_after, publish
@@ -112,7 +113,10 @@ class _Run:
         self.device = resolve_device(self.config.device)
         if self.device.type == "cpu":
             configure_cpu_threads()
-        self.precision = resolve_precision(self.config.precision, self.device)
+        self.precision = model_precision(
+            resolve_precision(self.config.precision, self.device),
+            get_model(self.config.model).float32_only,
+        )
         self.learner = make_learner(self.config, self.device, self.precision)
         if self.resume:
             self.learner.load_state_dict(self.resume.state)

@@ -246,6 +246,8 @@ FLOW = register_model(
         # The latent is the image: its size is fixed at 784, not an option.
         defaults={"latent_dim": 784, "lr": 1e-3, "batch_size": 64, "adam_betas": (0.9, 0.999)},
         options=("adam_betas",),
+        float32_only="the flow's log-likelihood sums 784 per-pixel log-determinants, which need "
+        "float32's digits",
         step_metrics=(k.BITS_PER_DIM,),
         test_metrics=(k.BITS_PER_DIM,),
         summary_metrics=(k.BITS_PER_DIM,),

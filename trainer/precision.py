@@ -85,6 +85,14 @@ def resolve_precision(
     )
 
 
+def model_precision(precision: Precision, float32_only: str) -> Precision:
+    """`precision`, or float32 for a model that keeps it (`float32_only` says why), so that
+    run.json never claims a precision the networks did not run in."""
+    if not float32_only or precision.mode == "fp32":
+        return precision
+    return Precision("fp32", f"{precision.mode} not used: {float32_only}")
+
+
 def _native_low_precision(device: torch.device) -> tuple[str | None, str]:
     """The low precision worth probing on `device` (None, and why not, if none)."""
     if device.type == "cpu":

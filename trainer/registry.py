@@ -98,6 +98,8 @@ class ModelSpec:
     sampler: str = "one pass"  # what sample_images runs, for the report's cost column
     # why the explorer offers no paths through this model (empty: it does)
     unexplorable: str = ""
+    # why it trains in float32 whatever precision is asked (empty: it trains in the one asked)
+    float32_only: str = ""
     # learner.samplers() and learner.chain(): 'Watch a sample being made' shows its chain
     sampling_chain: bool = False
     # why that view shows nothing of this model (said in the view; '' and no chain: not listed)

@@ -84,6 +84,7 @@ class ReportOptions:
     interpolation: str = EvaluationSettings.interpolation
     steps: int = EvaluationSettings.steps
     device: str = EvaluationSettings.device
+    slow_on_cpu: int = EvaluationSettings.slow_on_cpu
     on_page: tuple[str, ...] = ()  # run folder names; empty: the first MAX_ON_PAGE runs
     title: str = ""
     authors: tuple[str, ...] = ()
@@ -100,6 +101,7 @@ class ReportOptions:
             interpolation=self.interpolation,
             steps=self.steps,
             device=self.device,
+            slow_on_cpu=self.slow_on_cpu,
         )
 
     def pins(self, specs: dict[str, ModelSpec]) -> dict[str, list[Pin]]:
@@ -183,9 +185,9 @@ def command_line(options: ReportOptions, program: str = "fmgen-report") -> str:
     if len(options.runs) > MAX_ON_PAGE:
         for run in options.on_page:
             words += ["--on-page", run]
-    for name in ("device", "title", "course", "comment"):
+    for name in ("device", "slow_on_cpu", "title", "course", "comment"):
         if getattr(options, name) != getattr(defaults, name):
-            words += [f"--{name}", getattr(options, name)]
+            words += [f"--{name.replace('_', '-')}", str(getattr(options, name))]
     for author in options.authors:
         words += ["--author", author]
     return shlex.join(words)

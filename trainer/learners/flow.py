@@ -24,8 +24,9 @@ MAX_GRAD_NORM = 100.0  # a rare batch with a huge gradient would otherwise wreck
 class FlowLearner(Learner):
     """Maximises log p(y) of y = (x + u) / 256, u ~ U[0, 1)^D (uniform dequantisation).
 
-    The flow's direct children are module lists, which are never called, so the base's
-    per-network autocast leaves it in float32: log-determinants need the digits.
+    Its registry entry keeps it in float32 (`float32_only`: log-determinants need the digits),
+    and the base's per-network autocast could not reach it anyway: its direct children are
+    module lists, which are never called.
     """
 
     model: RealNVP
