@@ -106,6 +106,9 @@ def test_curve_legends_sit_outside_the_data_area(qtbot, model):
         assert legend.height() > 0 and data.height() > 100
         assert not legend.intersects(data), f"{spec.title}: the legend covers the curves"
         assert len(plot.legend.items) == len(spec.curves)
+        view = plot.plot
+        visible = view.mapToScene(view.viewport().rect()).boundingRect()
+        assert visible.contains(legend), f"{spec.title}: the legend runs off the plot"
 
 
 def test_bar_legend_sits_outside_the_data_area(qtbot):

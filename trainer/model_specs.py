@@ -324,6 +324,13 @@ DDPM = register_model(
                 "mean squared noise error",
                 (CurveSpec(f"step/{DDPM_LOSS}", "train"),),
             ),
+            # the bound first: the report shows a model's first plot with test curves
+            PlotSpec(
+                "Variational bound",
+                "epoch",
+                _BITS,
+                (CurveSpec(f"test/{k.BITS_PER_DIM}", "test (200 images)"),),
+            ),
             PlotSpec(
                 "Test denoising loss per range of t (ranges double in width)",
                 "epoch",
@@ -332,12 +339,6 @@ DDPM = register_model(
                     CurveSpec(f"test/{key}", metric_label(key).removeprefix("denoising loss, "))
                     for key in DDPM_LOSS_BUCKETS
                 ),
-            ),
-            PlotSpec(
-                "Variational bound",
-                "epoch",
-                _BITS,
-                (CurveSpec(f"test/{k.BITS_PER_DIM}", "test (200 images)"),),
             ),
         ),
         grids=(

@@ -73,13 +73,19 @@ def side_legend(layout: pg.GraphicsLayout, row: int, column: int, rows: int = 1)
     return legend
 
 
+LEGEND_COLUMNS = 3  # entries per legend row: the DDPM's 11 ranges of t fit the Train tab's plot
+
+
 def legend_below(item: pg.PlotItem, columns: int, text_pt: int = 0) -> pg.LegendItem:
-    """A one-row legend under the x axis, outside the data area, so it never hides a curve.
+    """A legend under the x axis (rows of LEGEND_COLUMNS), outside the data area, so it never
+    hides a curve.
 
     Named items added to `item` afterwards join it, as with `PlotItem.addLegend`.
     """
     legend = pg.LegendItem(
-        labelTextColor="k", labelTextSize=f"{text_pt or 9}pt", colCount=max(columns, 1)
+        labelTextColor="k",
+        labelTextSize=f"{text_pt or 9}pt",
+        colCount=min(max(columns, 1), LEGEND_COLUMNS),  # more entries wrap into rows
     )
     legend.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
     legend.layout.setContentsMargins(4, 0, 4, 0)
