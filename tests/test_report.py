@@ -25,13 +25,14 @@ from trainer import keys
 from trainer.classifier import cache_path, save_classifier, train_classifier
 from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.config import default_config
-from trainer.evaluate import EvaluationSettings, evaluate
+from trainer.evaluate import LIKELIHOOD, EvaluationSettings, evaluate
 from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
 from trainer.evaluate_cli import main as evaluate_cli
 from trainer.events import StepLogged
 from trainer.loop import train
 from trainer.metrics_document import CALIBRATION, CALIBRATION_NOISE, RUNS, write_metrics
 from trainer.pins import Pin, run_key
+from trainer.registry import get_model
 from trainer.report_options import ReportOptions, command_line
 
 pytestmark = pytest.mark.timeout(600)
@@ -230,7 +231,14 @@ def test_flow_and_ddpm_runs_evaluate_and_report(
     tiny_data, tiny_data_dir, classifier, tmp_path, qtbot
 ):
     runs = [tiny_run(model, tiny_data_dir, tmp_path / model) for model in ("flow", "ddpm")]
-    evaluation = evaluate(runs, tiny_data, *classifier, replace(SMALL, samples=40))
+    stages = []
+    evaluation = evaluate(
+        runs, tiny_data, *classifier, replace(SMALL, samples=40), lambda *s: stages.append(s)
+    )
+    likelihood = [(fraction, text) for stage, fraction, text in stages if stage == LIKELIHOOD]
+    assert [fraction for fraction, _ in likelihood] == [0.5, 1.0]  # each run's share, done
+    estimates = [get_model(model).likelihood.estimate for model in ("flow", "ddpm")]
+    assert all(text.endswith(e) for (_, text), e in zip(likelihood, estimates, strict=True))
     for run in runs:
         section = evaluation.metrics[RUNS][run_key(run)]
         assert "test" not in section  # no ELBO terms: neither has an approximate posterior

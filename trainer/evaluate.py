@@ -54,7 +54,7 @@ StageProgress = Callable[[str, float, str], None]
 CLASSIFIER, LIKELIHOOD, SAMPLES, CALIBRATION = "classifier", "likelihood", "samples", "calibration"
 STAGES = {
     CLASSIFIER: "training the classifier (once)",
-    LIKELIHOOD: "IWAE bound",
+    LIKELIHOOD: "test likelihood",
     SAMPLES: "samples",
     CALIBRATION: "calibration",
 }
@@ -202,12 +202,10 @@ def evaluate(
     report(SAMPLES, 0.0, "classifier features of the test set")
     real = describe(classifier, to_unit(data.test.images), cancel)
     job = _Job(data, classifier, real, settings, count, cancel)
-    encoders = [key for key, (_, c) in loaded.items() if _spec(c).posterior]
+    scored = [key for key, (_, c) in loaded.items() if _spec(c).scores_likelihood]
     runs = {}
     for n, (key, (learner, checkpoint)) in enumerate(loaded.items()):
-        share = _run_share(
-            report, (n, len(loaded)), (sum(k in encoders for k in runs), len(encoders))
-        )
+        share = _run_share(report, (n, len(loaded)), (sum(k in scored for k in runs), len(scored)))
         runs[key] = _evaluate_run(learner, checkpoint, labels[key], pins.get(key, []), job, share)
     calibration = calibrate(
         classifier,
@@ -237,12 +235,13 @@ def sample_count(settings: EvaluationSettings, train_size: int, learners: list[L
 
 
 def _run_share(
-    report: StageProgress, run: tuple[int, int], encoder: tuple[int, int]
+    report: StageProgress, run: tuple[int, int], scored: tuple[int, int]
 ) -> StageProgress:
-    """`report` for one run: its (position, count) among all runs, and among encoder runs."""
+    """`report` for one run: its (position, count) among all runs, and among the runs that
+    get a test likelihood."""
 
     def share(stage: str, fraction: float, text: str) -> None:
-        position, count = encoder if stage == LIKELIHOOD else run
+        position, count = scored if stage == LIKELIHOOD else run
         report(stage, (position + fraction) / max(count, 1), text)
 
     return share
@@ -269,11 +268,11 @@ def _evaluate_run(
             lambda f: report(LIKELIHOOD, f, f"{label}: k = {settings.iwae_k}"),
             job.cancel,
         )
-    if not spec.posterior and spec.likelihood.kind != "none":  # minutes for a big test set
-        report(SAMPLES, 0.0, f"{label}: test likelihood ({spec.likelihood.estimate})")
-    run.metrics[LIKELIHOOD_SECTION] = test_likelihood(
-        learner, spec, run.metrics.get(TEST_SECTION), job.data.test, job.cancel
-    )
+    own = f"{label}: {spec.likelihood.estimate}"  # the flow's or the DDPM's own likelihood
+    with learner.reporting(lambda f: report(LIKELIHOOD, f, own)):
+        run.metrics[LIKELIHOOD_SECTION] = test_likelihood(
+            learner, spec, run.metrics.get(TEST_SECTION), job.data.test, job.cancel
+        )
     started = time.perf_counter()
     samples = generate(
         learner,

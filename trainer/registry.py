@@ -100,6 +100,13 @@ class ModelSpec:
     unexplorable: str = ""
     # why it trains in float32 whatever precision is asked (empty: it trains in the one asked)
     float32_only: str = ""
+
+    @property
+    def scores_likelihood(self) -> bool:
+        """The evaluation computes a test likelihood: the IWAE bound of a model with a
+        posterior, or the model's own exact likelihood or bound."""
+        return self.posterior or self.likelihood.kind != "none"
+
     # learner.samplers() and learner.chain(): 'Watch a sample being made' shows its chain
     sampling_chain: bool = False
     # why that view shows nothing of this model (said in the view; '' and no chain: not listed)

@@ -237,8 +237,8 @@ class EvaluationPane(QWidget):
         self.evaluation = evaluation
         skipped = (
             {}
-            if any(r.spec.posterior for r in evaluation.runs.values())
-            else {LIKELIHOOD: "no run has an approximate posterior (ELBO, IWAE)"}
+            if any(r.spec.scores_likelihood for r in evaluation.runs.values())
+            else {LIKELIHOOD: "no run has a likelihood (GANs have none)"}
         )
         self.stages.finish(skipped)
         written = write_metrics(evaluation)

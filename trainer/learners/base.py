@@ -213,10 +213,27 @@ class Learner:
     def eval_batches(
         self, split: Split, cancel: threading.Event | None = None
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """(uint8 images, labels) of `split` in EVAL_BATCH slices, checking `cancel` before each."""
+        """(uint8 images, labels) of `split` in EVAL_BATCH slices, checking `cancel` before each
+        and reporting the share done after each (see `reporting`)."""
         for start in range(0, len(split), EVAL_BATCH):
             raise_if_cancelled(cancel)
             yield split.images[start : start + EVAL_BATCH], split.labels[start : start + EVAL_BATCH]
+            self.report_done(min(start + EVAL_BATCH, len(split)) / len(split))
+
+    @contextlib.contextmanager
+    def reporting(self, progress: Callable[[float], None]) -> Iterator[None]:
+        """Inside, `evaluate` reports the share of the split done to `progress` (a test
+        likelihood can take minutes: the flow's over 10,000 images on a CPU)."""
+        self._progress = progress
+        try:
+            yield
+        finally:
+            self._progress = None
+
+    def report_done(self, fraction: float) -> None:
+        """Tell the `reporting` caller, if any, that `fraction` of an evaluation is done."""
+        if getattr(self, "_progress", None):
+            self._progress(fraction)
 
     def eval_generator(self) -> torch.Generator:
         """A fresh stream for evaluation, so evaluating never shifts the training stream."""

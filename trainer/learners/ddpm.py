@@ -70,6 +70,7 @@ class DDPMLearner(Learner):
                 estimate = self.model.bound(x0, rng)
                 nats.append(estimate.nats)
                 losses.append(estimate.losses)
+                self.report_done(min(start + EVAL_BATCH, len(picks)) / len(picks))
         bits = bits_per_dim(torch.cat(nats).double().cpu().numpy())
         range_losses = torch.cat(losses, dim=1).mean(dim=1).tolist()
         widths = [high - low for low, high in strata(self.model.schedule.steps)]
