@@ -12,9 +12,9 @@ from tests.gui_helpers import make_window
 from tests.runs import tiny_run
 from tests.toy_model import COND_ENCODER_TOY, COND_TOY, TOY
 from trainer.data import CLASSES
-from trainer.evaluate import load_learner
 from trainer.pins import PinStore
 from trainer.registry import register_model, unregister_model
+from trainer.run_loading import load_learner
 
 pytestmark = pytest.mark.timeout(180)
 TOYS = (TOY, COND_TOY, COND_ENCODER_TOY)

@@ -14,7 +14,6 @@ from fmgen_gui.training.controller import IDLE, PAUSED
 from fmgen_gui.training.pane import REFRESH_MS
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from trainer.cli import main as train_cli
-from trainer.evaluate import load_learner
 from trainer.events import (
     CheckpointSaved,
     RunFailed,
@@ -25,6 +24,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.learners import VAELearner
+from trainer.run_loading import load_learner
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -9,9 +9,9 @@ from PIL import Image
 
 from tests.runs import tiny_run
 from tests.toy_model import cond_toy_models, toy_model  # noqa: F401  (fixtures)
-from trainer.evaluate import load_learner
 from trainer.explore import Interpolator, class_mix
 from trainer.latent import latent_from_seeds
+from trainer.run_loading import load_learner
 from trainer.sample_cli import main as sample_cli
 
 

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import torch
 
-from trainer.checkpoint import Checkpoint, load_checkpoint
+from trainer.checkpoint import Checkpoint
 from trainer.classifier import ClassifierInfo, FashionClassifier
 from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION, sample_cost, test_likelihood
 from trainer.data import FashionMNIST
-from trainer.device import resolve_device
 from trainer.errors import FmgenError, raise_if_cancelled
 from trainer.evaluation_pictures import (
     LabelledGrid,
@@ -28,7 +27,7 @@ from trainer.evaluation_pictures import (
     reconstruction_grids,
 )
 from trainer.grids import tile
-from trainer.learners import GRID_SIZE, Learner, make_learner, to_unit
+from trainer.learners import GRID_SIZE, Learner, to_unit
 from trainer.metrics.distribution import Features, compare, describe
 from trainer.metrics.reconstruction import per_image_terms, summarize, worst_per_class
 from trainer.metrics_document import (
@@ -43,11 +42,10 @@ from trainer.pins import Pin, run_key
 from trainer.precision import full_precision
 from trainer.registry import ModelSpec, get_model
 from trainer.run_facts import RunFacts, read_run_facts, run_labels
+from trainer.run_loading import load_learner
 from trainer.sampling import SampleRequest, generate, request_labels
-from trainer.snapshots import reader_path, run_folder_of
+from trainer.snapshots import run_folder_of
 from trainer.sweep_figure import sweep_section
-
-CPU = torch.device("cpu")
 
 # (stage, fraction of that stage done, what is being done): each stage has its own progress.
 StageProgress = Callable[[str, float, str], None]
@@ -97,32 +95,6 @@ class Evaluation:
 
     metrics: dict
     runs: dict[str, RunEvaluation]  # by run key, in the order the runs were given
-
-
-def evaluation_device(checkpoint: Checkpoint, choice: str) -> torch.device:
-    """Where to evaluate a run: `choice` ('cpu', 'cuda', 'cuda:N'), or for 'auto' the GPU it
-    trained on when this machine has CUDA (sampling a diffusion model takes minutes on a CPU),
-    else the CPU."""
-    if choice != "auto":
-        return resolve_device(choice)
-    trained_on_gpu = checkpoint.state.get("rng_device") == "cuda"
-    return resolve_device("cuda") if trained_on_gpu and torch.cuda.is_available() else CPU
-
-
-def load_learner(
-    run_dir: Path | str, kind: str | None = None, device: str = "cpu"
-) -> tuple[Learner, Checkpoint]:
-    """A learner of the run's model (`kind`: refuse others) from its newest epoch snapshot, on
-    `device` (see evaluation_device; the app's explorer keeps the CPU).
-
-    The snapshot (trainer.snapshots) never changes, so a run still training cannot mix epochs.
-    """
-    checkpoint = load_checkpoint(reader_path(run_dir), expect_model=kind)
-    place = evaluation_device(checkpoint, device)
-    learner = make_learner(checkpoint.config.replace(device=str(place)), place)
-    learner.load_state_dict(checkpoint.state)
-    learner.model.eval()
-    return learner, checkpoint
 
 
 def evaluate_encoder(

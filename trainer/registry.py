@@ -174,4 +174,6 @@ def all_models() -> tuple[ModelSpec, ...]:
 
 
 def _load_builtins() -> None:
-    import trainer.model_specs  # noqa: F401  (registers the built-in models on first import)
+    # registers the built-in models on first import, in this order (the choices' order)
+    for module in ("trainer.model_specs", "trainer.likelihood_specs"):
+        importlib.import_module(module)

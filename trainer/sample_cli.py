@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trainer.errors import FmgenError
-from trainer.evaluate import load_learner
+from trainer.run_loading import load_learner
 from trainer.sampling import (
     MAX_SAMPLES,
     SampleRequest,

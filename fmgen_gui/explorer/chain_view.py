@@ -33,9 +33,9 @@ from fmgen_gui.model_store import ModelStore
 from fmgen_gui.tasks import Report, TaskRunner
 from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
 from trainer.chain_frames import ChainFrames, chain_frames
-from trainer.evaluate import load_learner
 from trainer.grids import save_gif
 from trainer.registry import get_model
+from trainer.run_loading import load_learner
 from trainer.snapshots import reader_path
 
 STRIP_FRAMES = 10  # the PNG strip's columns: evenly spaced steps of the chain

@@ -13,11 +13,11 @@ import torch
 from fmgen_gui.explorer.state import NO_SEED, Candidates
 from fmgen_gui.tasks import Report
 from trainer.data import CLASSES, load_fashion_mnist
-from trainer.evaluate import load_learner
 from trainer.explore import LatentAtlas, to_uint8
 from trainer.learners import Learner, fixed_noise
 from trainer.path_frames import PathFrames, PathRequest, path_frames
 from trainer.registry import get_model
+from trainer.run_loading import load_learner
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from trainer.data import Split, balanced_indices
 from trainer.errors import raise_if_cancelled
 from trainer.grids import tile
 from trainer.learners.base import EVAL_BATCH, Learner, adam
+from trainer.likelihood_specs import DDPM_LOSS, DDPM_LOSS_BUCKETS
 from trainer.metrics.reconstruction import bits_per_dim
-from trainer.model_specs import DDPM_LOSS, DDPM_LOSS_BUCKETS
 from trainer.models.diffusion import DDPM
 from trainer.models.samplers import DDIMSampler, DDPMSampler, StepOutput, denoise
 from trainer.models.timesteps import strata
