@@ -16,9 +16,9 @@ from torch import nn
 from torchvision import datasets, transforms
 
 from trainer.data import FashionMNIST
+from trainer.epochs import epoch_batches, epoch_order
 from trainer.idx import write_idx
 from trainer.learners import to_unit
-from trainer.loop import epoch_batches, epoch_order
 from trainer.models.vae import gaussian_kl, reconstruction_nats
 
 BATCH_SIZE = 128

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from trainer.cli import main as train_cli
+from trainer.config import RunConfig, default_config
+from trainer.data import FashionMNIST
+from trainer.events import Event
+from trainer.loop import train
 from trainer.registry import get_model
 from trainer.sweep import PointResult, SweepResult, expand, point_command, write_sweep
 
@@ -60,3 +64,14 @@ def tiny_sweep(
         result.points.append(PointResult(point.name, dict(point.options), run_dir, "finished"))
     write_sweep(result, out)
     return [Path(p.run_dir) for p in result.points]
+
+
+def tiny_config(model: str = "vae", **changes) -> RunConfig:
+    """Two epochs of batches of 32 on the CPU, a latent of 4 where that is an option."""
+    values = {"epochs": 2, "batch_size": 32, "log_every": 2, "device": "cpu", **small_latent(model)}
+    return default_config(model, **{**values, **changes})
+
+
+def run_all(config: RunConfig, data: FashionMNIST, run_dir: Path, **kwargs) -> list[Event]:
+    """Every event of a training run, to its end."""
+    return list(train(config, data, run_dir, **kwargs))

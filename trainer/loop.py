@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-import torch
-
 from trainer.checkpoint import Checkpoint, all_finite, finite_metrics, save_checkpoint
 from trainer.config import RunConfig, check_resumable
 from trainer.data import FashionMNIST, Split
 from trainer.device import configure_cpu_threads, describe_device, resolve_device
+from trainer.epochs import epoch_batches, epoch_order
 from trainer.errors import Cancelled, raise_if_cancelled
 from trainer.events import (
     CheckpointSaved,
@@ -37,20 +36,6 @@ from trainer.registry import get_model
 from trainer.run_status import StatusWriter
 from trainer.runs import MetricsLog, RunFolder, RunFolderLock
 from trainer.snapshots import discard_after, publish
-
-
-def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
-    """The shuffled order of epoch `epoch`: a pure function of the seed, so resumes replay it."""
-    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
-    return torch.randperm(count, generator=generator)
-
-
-def epoch_batches(
-    order: torch.Tensor, batch_size: int, first: int = 0
-) -> Iterator[tuple[int, torch.Tensor]]:
-    """(batch number, the indices it trains on) of an epoch in `order`, from batch `first` on."""
-    for batch in range(first, math.ceil(len(order) / batch_size)):
-        yield batch, order[batch * batch_size : (batch + 1) * batch_size]
 
 
 def train(
