@@ -33,6 +33,8 @@ def window(qtbot, tmp_path, tiny_data, tiny_data_dir):
 
 def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
     pane = window.report
+    runs = [window.models.checkpoint_path(m).parent.name for m in ("vae", "gan")]
+    assert pane.status.text() == f"2 runs loaded ({runs[0]} and {runs[1]}): press Evaluate."
     pane.export_dialog()  # nothing evaluated yet
     assert "Press Evaluate first" in pane.messages.text
     vae = run_key(window.models.checkpoint_path("vae").parent)
@@ -76,6 +78,7 @@ def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
 
 def test_evaluate_without_runs_says_so(qtbot, tmp_path, tiny_data_dir):
     window = make_window(qtbot, tmp_path, tiny_data_dir)
+    assert window.report.status.text() == "Train or open runs, then press Evaluate."
     window.report.evaluate()
     assert "No run yet" in window.report.messages.text
     window.close()

@@ -42,6 +42,7 @@ from trainer.metrics_document import SAMPLES_SECTION, write_metrics
 from trainer.pins import Pin, PinStore, run_key
 from trainer.registry import all_models
 from trainer.report_options import ReportOptions
+from trainer.words import join_words, plural
 
 STALE_STYLE = "color: #a60; font-weight: bold"
 
@@ -99,7 +100,8 @@ class EvaluationPane(QWidget):
         self.loaded_button.setToolTip("Evaluate the runs loaded in Train and Explore instead")
         self.loaded_button.clicked.connect(lambda: self.choose_runs(None))
         self.stale = QLabel(styleSheet=STALE_STYLE)
-        self.status = QLabel("Train or open runs, then press Evaluate.")
+        self.status = QLabel()
+        self._waiting = ""  # the status line's "press Evaluate" hint, while it shows
         self.stages = StageBars()
         self.stages.setVisible(False)
         self.messages = MessageBar()
@@ -179,6 +181,9 @@ class EvaluationPane(QWidget):
             labels.update({k: r.facts.label for k, r in self.evaluation.runs.items() if k in runs})
         self.pins_list.show_runs(labels)
         busy, stale = self.runner.is_busy(), self.is_stale()
+        if self.evaluation is None and not busy and self.status.text() in ("", self._waiting):
+            self._waiting = _waiting_text(list(labels.values()), self._chosen is not None)
+            self.status.setText(self._waiting)
         self.stale.setText(
             "stale: re-evaluating" if busy and stale else "stale: press Evaluate" if stale else ""
         )
@@ -300,3 +305,11 @@ class EvaluationPane(QWidget):
             return None
         self.messages.show_message(f"Report written: {files.pdf} (and figures/)", "info")
         return files.pdf
+
+
+def _waiting_text(runs: list[str], chosen: bool) -> str:
+    """What the status line says before the first evaluation: which runs Evaluate takes."""
+    if not runs:
+        return "Train or open runs, then press Evaluate."
+    where = "chosen in the Runs tab" if chosen else "loaded"
+    return f"{plural(len(runs), 'run')} {where} ({join_words(runs)}): press Evaluate."
