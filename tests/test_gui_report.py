@@ -11,8 +11,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
-from tests.gui_helpers import make_window
+from tests.gui_helpers import make_window, mid_word_breaks
 from tests.runs import tiny_run, tiny_sweep
+from tests.test_report_layout import WIDE_TABLE
 from trainer.classifier import cache_path, save_classifier, train_classifier
 from trainer.evaluate import STAGES
 from trainer.metrics_document import SWEEP
@@ -81,6 +82,16 @@ def test_evaluate_without_runs_says_so(qtbot, tmp_path, tiny_data_dir):
     assert window.report.status.text() == "Train or open runs, then press Evaluate."
     window.report.evaluate()
     assert "No run yet" in window.report.messages.text
+    window.close()
+
+
+def test_the_results_table_breaks_lines_between_words_only(qtbot, tmp_path, tiny_data_dir):
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.tabs.setCurrentWidget(window.report)
+    text = window.report.text
+    text.setHtml(WIDE_TABLE)  # wider than the pane's text: it scrolls sideways instead
+    qtbot.waitExposed(text)
+    assert mid_word_breaks(text.document()) == []
     window.close()
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
 from fmgen_gui.report.figures import FigureView, class_histogram_plot, grid_figure
+from fmgen_gui.report.layout import wrap_option
 from fmgen_gui.report.page import export_report
 from fmgen_gui.report.pins_list import PinsList
 from fmgen_gui.report.stages import StageBars, StageRelay
@@ -106,6 +107,7 @@ class EvaluationPane(QWidget):
         self.stages.setVisible(False)
         self.messages = MessageBar()
         self.text = QTextBrowser()
+        self.text.setWordWrapMode(wrap_option().wrapMode())  # no "param|eters" in the table
         self.worst = FigureView()
         self.histogram_box = QVBoxLayout()
         self.pins_list = PinsList(self.store)
