@@ -101,6 +101,10 @@ def test_the_export_dialog_remembers_and_limits_the_page_to_four_runs(qtbot, tmp
     dialog = ExportDialog(runs, settings)
     qtbot.addWidget(dialog)
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    whole_title = "VAE vs GAN on Fashion-MNIST: issue 10 trial, group 3"  # fits, unscrolled
+    assert dialog.title.width() > dialog.title.fontMetrics().horizontalAdvance(whole_title)
     assert dialog.on_page() == ("run-0", "run-1", "run-2", "run-3") and save.isEnabled()
     dialog.runs.item(4).setCheckState(Qt.CheckState.Checked)
     assert not save.isEnabled() and "Choose 1 to 4 runs" in dialog.problem.text()
