@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QTextDocument
 
 from fmgen_gui.main_window import MainWindow
 from trainer.events import EpochEnded
@@ -51,3 +52,17 @@ class EventLog:
     def epochs(self) -> int:
         """EpochEnded events so far."""
         return len(self.of(EpochEnded))
+
+
+def mid_word_breaks(document: QTextDocument) -> list[str]:
+    """Where laid-out lines break inside a word ('param|eters'), as 'before|after'."""
+    found = []
+    block = document.begin()
+    while block.isValid():
+        text, layout = block.text(), block.layout()
+        for i in range(layout.lineCount() - 1):
+            end = layout.lineAt(i).textStart() + layout.lineAt(i).textLength()
+            if not (text[end - 1].isspace() or text[end].isspace() or text[end - 1] in "-/("):
+                found.append(f"{text[max(end - 6, 0) : end]}|{text[end : end + 6]}")
+        block = block.next()
+    return found

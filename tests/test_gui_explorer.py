@@ -216,10 +216,13 @@ def test_pins_from_the_explorer(window, qtbot, runs):
     assert labels[pin.a] == labels[pin.b] == 6
     explorer = explore(window, qtbot, runs, "toy")
     explorer.picking.pick(0)
-    explorer.picking.pick(1)
+    explorer.picking.pick(1)  # two fixed-noise samples: no seeds, so Pin is off and says why
+    assert not explorer.view.pin.isEnabled()
+    assert "Only seeded latent draws" in explorer.view.pin.toolTip()
     explorer.picking.pin("extra")
     assert "Only seeded latent draws" in explorer.messages.text
     explorer.picking.pick_random_pair(0, 0)
+    assert explorer.view.pin.isEnabled()
     explorer.picking.pin("extra")
     (pin,) = PinStore().pins(runs["toy"].name)
     seeds = explorer.candidates.seeds

@@ -11,8 +11,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
-from tests.gui_helpers import make_window
+from tests.gui_helpers import make_window, mid_word_breaks
 from tests.runs import tiny_run, tiny_sweep
+from tests.test_report_layout import WIDE_TABLE
 from trainer.classifier import cache_path, save_classifier, train_classifier
 from trainer.evaluate import STAGES
 from trainer.metrics_document import SWEEP
@@ -33,6 +34,8 @@ def window(qtbot, tmp_path, tiny_data, tiny_data_dir):
 
 def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
     pane = window.report
+    runs = [window.models.checkpoint_path(m).parent.name for m in ("vae", "gan")]
+    assert pane.status.text() == f"2 runs loaded ({runs[0]} and {runs[1]}): press Evaluate."
     pane.export_dialog()  # nothing evaluated yet
     assert "Press Evaluate first" in pane.messages.text
     vae = run_key(window.models.checkpoint_path("vae").parent)
@@ -76,8 +79,19 @@ def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
 
 def test_evaluate_without_runs_says_so(qtbot, tmp_path, tiny_data_dir):
     window = make_window(qtbot, tmp_path, tiny_data_dir)
+    assert window.report.status.text() == "Train or open runs, then press Evaluate."
     window.report.evaluate()
     assert "No run yet" in window.report.messages.text
+    window.close()
+
+
+def test_the_results_table_breaks_lines_between_words_only(qtbot, tmp_path, tiny_data_dir):
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.tabs.setCurrentWidget(window.report)
+    text = window.report.text
+    text.setHtml(WIDE_TABLE)  # wider than the pane's text: it scrolls sideways instead
+    qtbot.waitExposed(text)
+    assert mid_word_breaks(text.document()) == []
     window.close()
 
 
@@ -87,6 +101,10 @@ def test_the_export_dialog_remembers_and_limits_the_page_to_four_runs(qtbot, tmp
     dialog = ExportDialog(runs, settings)
     qtbot.addWidget(dialog)
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    whole_title = "VAE vs GAN on Fashion-MNIST: issue 10 trial, group 3"  # fits, unscrolled
+    assert dialog.title.width() > dialog.title.fontMetrics().horizontalAdvance(whole_title)
     assert dialog.on_page() == ("run-0", "run-1", "run-2", "run-3") and save.isEnabled()
     dialog.runs.item(4).setCheckState(Qt.CheckState.Checked)
     assert not save.isEnabled() and "Choose 1 to 4 runs" in dialog.problem.text()

@@ -205,3 +205,10 @@ def test_the_mean_reconstruction_error_is_per_pixel(tiny_data):
 
 def test_bits_per_dimension():
     assert bits_per_dim(784 * np.log(2)) == pytest.approx(1.0)
+
+
+def test_a_seeded_kid_does_not_depend_on_the_global_random_stream():
+    real, fake = torch.randn(300, 8), torch.randn(300, 8) + 0.1
+    first = kernel_distance(real, fake, subsets=5, subset_size=100, seed=0)
+    torch.rand(7)  # other work (the app's) draws from the global stream meanwhile
+    assert kernel_distance(real, fake, subsets=5, subset_size=100, seed=0) == first

@@ -8,10 +8,19 @@ import numpy as np
 import pytest
 
 from fmgen_gui.report.figures import grid_figure
-from fmgen_gui.report.layout import A4, MARGIN, FigureRow, TextSection, fit_page
+from fmgen_gui.report.layout import (
+    A4,
+    BORDER_SLACK,
+    MARGIN,
+    FigureRow,
+    TextSection,
+    fit_page,
+)
+from tests.gui_helpers import mid_word_breaks
 from trainer.evaluation_pictures import LabelledGrid
 
 GRID = LabelledGrid(np.zeros((242, 242), np.uint8))  # an 8 x 8 grid of 28 x 28 images
+WIDE_TABLE = "<table border='1' width='100%'><tr>" + "<td>parameters</td>" * 12 + "</tr></table>"
 TEXT = "<p>" + "Words of the report, measured and stated. " * 40 + "</p>"
 
 
@@ -66,3 +75,12 @@ def test_too_much_for_one_page_drops_the_last_rows_rather_than_spill():
     assert_on_one_page(placed)
     kept = [p.section.name for p in placed if p.section.name.startswith("run-")]
     assert kept == [f"run-{i}" for i in range(len(kept))] and 0 < len(kept) < 12
+
+
+@pytest.mark.usefixtures("qtbot")
+def test_a_table_too_wide_for_its_words_gets_smaller_text_not_words_broken_in_two():
+    placed = fit_page([TextSection("table", WIDE_TABLE), row("samples", 2)])
+    table = next(p for p in placed if p.section.name == "table")
+    assert table.document.defaultFont().pointSizeF() < 8.5  # the largest size did not fit
+    assert table.document.size().width() <= A4.width() - 2 * MARGIN + BORDER_SLACK
+    assert mid_word_breaks(table.document) == []

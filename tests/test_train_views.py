@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
+from fmgen_gui.explorer.path_plot import PathPlot
 from fmgen_gui.report.figures import class_histogram_plot
+from fmgen_gui.training.controller import TrainingController
+from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.training.run_view import RunView
 from fmgen_gui.widgets.loss_plot import LossPlot
 from trainer import keys as k
-from trainer.events import CheckpointSaved, EpochEnded, SamplesReady, StepLogged
+from trainer.config import default_config
+from trainer.data import CLASSES
+from trainer.events import (
+    CheckpointSaved,
+    EpochEnded,
+    RunStarted,
+    RunStopped,
+    SamplesReady,
+    StepLogged,
+)
 from trainer.history import RunHistory
 from trainer.registry import get_model
 
@@ -148,3 +161,28 @@ def test_the_window_fits_a_1280_pixel_screen_whatever_models_are_registered(qtbo
     window = make_window(qtbot, tmp_path, tmp_path)
     assert window.minimumSizeHint().width() <= 1280
     window.close()
+
+
+def test_a_stopped_run_says_in_epochs_and_steps_where_it_stopped(qtbot, tmp_path):
+    pane = TrainingPane(TrainingController(), [("cpu", "cpu")], tmp_path)
+    qtbot.addWidget(pane)
+    said: list[str] = []
+    pane.status.connect(said.append)
+    config = default_config("vae", epochs=2).to_dict()
+    pane.on_event(RunStarted("run", config, "cpu", "fp32", "", "idx", 60000, 10000, 0, 0, 469, 938))
+    pane.on_event(StepLogged(1, 80, {}, 100.0))
+    pane.refresh()
+    pane.on_event(RunStopped("/runs/vae-1", 0, 87, "/runs/vae-1/checkpoint.pt"))
+    assert said[-1].startswith("Stopped after 0.19 epochs (step 87 of 938)")
+    assert "/runs/vae-1" in said[-1]
+    assert pane.progress.epoch_bar.value() == 87  # not the last logged step, 80
+
+
+def test_a_side_legend_stays_in_sight_beside_a_long_title_in_a_narrow_column(qtbot):
+    plot = PathPlot(CLASSES)  # the explorer's middle column is ~440 px wide by default
+    qtbot.addWidget(plot)
+    plot.resize(440, 600)
+    plot.show()
+    qtbot.waitExposed(plot)
+    (legend,) = [i for i in plot.view.scene().items() if isinstance(i, pg.LegendItem)]
+    assert legend.sceneBoundingRect().right() <= plot.view.width()

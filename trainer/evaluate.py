@@ -258,7 +258,9 @@ def _evaluate_run(
     run.metrics[COST_SECTION] = sample_cost(learner, spec, job.count, seconds)
     run.grids["samples"] = LabelledGrid(tile(samples[:GRID_SIZE]))
     features = describe(job.classifier, samples, job.cancel)
-    run.metrics[SAMPLES_SECTION] = compare(job.real, features, settings.pr_k, job.cancel)
+    run.metrics[SAMPLES_SECTION] = compare(
+        job.real, features, settings.pr_k, job.cancel, settings.seed
+    )
     key = run.facts.key
     fallback = Pin(key, "within", "test", 0, 0, settings.interpolation, False, settings.steps)
     run.paths = path_pictures(learner, spec, job.data.test, pins, fallback, settings.seed)
@@ -287,6 +289,7 @@ def calibrate(
     for done, (name, images) in enumerate(rows.items()):
         progress(done / len(rows))
         raise_if_cancelled(cancel)
-        result[name] = compare(real, describe(classifier, images, cancel), settings.pr_k, cancel)
+        features = describe(classifier, images, cancel)
+        result[name] = compare(real, features, settings.pr_k, cancel, settings.seed)
     progress(1.0)
     return result

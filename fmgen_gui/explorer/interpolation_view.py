@@ -28,6 +28,8 @@ PIN_ROLES = {
     "extra": "as an extra example",
 }
 
+PIN_TIP = "Keep this A-B path (method, overshoot, strip length) for the report of this run"
+
 
 class InterpolationView(QWidget):
     """Views and controls of one interpolation; the pane decodes and feeds the images."""
@@ -69,9 +71,7 @@ class InterpolationView(QWidget):
         for role, text in PIN_ROLES.items():
             self.pin_role.addItem(text, role)
         self.pin = QPushButton("Pin for the report")
-        self.pin.setToolTip(
-            "Keep this A-B path (method, overshoot, strip length) for the report of this run"
-        )
+        self.pin.setToolTip(PIN_TIP)
         self._connect()
         self._layout()
         self.set_enabled(False)
@@ -125,6 +125,11 @@ class InterpolationView(QWidget):
         """Controls work only once A and B are picked."""
         for widget in (self.slider, self.swap, self.export_strip, self.export_gif, self.pin):
             widget.setEnabled(enabled)
+
+    def set_pin_problem(self, problem: str | None) -> None:
+        """Pin works only for a pinnable pair; else its tooltip says why (e.g. no seeds)."""
+        self.pin.setEnabled(problem is None)
+        self.pin.setToolTip(PIN_TIP if problem is None else f"Cannot pin: {problem}")
 
     def clear(self) -> None:
         """No path: no image at the slider, no strip."""

@@ -34,7 +34,13 @@ from fmgen_gui.explorer.path_plot import PathPlot
 from fmgen_gui.explorer.picking import Picking
 from fmgen_gui.explorer.presets import ClassBar, PresetBar
 from fmgen_gui.explorer.slow_path import SlowPath
-from fmgen_gui.explorer.state import Candidates, ExplorerState, explorable, source_title
+from fmgen_gui.explorer.state import (
+    Candidates,
+    ExplorerState,
+    explorable,
+    pin_problem,
+    source_title,
+)
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.data import CLASSES
@@ -259,6 +265,7 @@ class ExplorerPane(QWidget):
         self.picking.update_class_row()
         ready = self.interpolator is not None and shown is not None and chosen.ready
         self.view.set_enabled(ready)
+        self.view.set_pin_problem(pin_problem(self.state))
         if not ready:
             self.slow.stop()
             self.strip = self.shown_image = None

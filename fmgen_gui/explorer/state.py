@@ -214,6 +214,24 @@ def make_pin(state: ExplorerState, run: str, role: str, end_classes: tuple[int, 
     """The pin of the shown A-B pair as `role`, checked: a within pin needs one class, a
     between pin two; latent pairs need seeds. `end_classes`: A's and B's classes (the test
     labels, or the classifier's reading of generated images); None when unknown."""
+    source, ends = _pin_ends(state)
+    _check_classes(role, end_classes)
+    chosen = state.selection
+    method = PIN_METHODS[chosen.method]
+    return Pin(run, role, source, *ends, method, chosen.overshoot, chosen.steps)
+
+
+def pin_problem(state: ExplorerState) -> str | None:
+    """Why the shown pair cannot be pinned in any role, or None when it can."""
+    try:
+        _pin_ends(state)
+    except PinError as exc:
+        return str(exc)
+    return None
+
+
+def _pin_ends(state: ExplorerState) -> tuple[str, tuple[int, int]]:
+    """The pin's source and ends (test indices or seeds) of the shown pair, or PinError."""
     chosen, shown, spec = state.selection, state.shown, state.spec
     if shown is None or spec is None or not chosen.ready:
         raise PinError("Pick A and B first.")
@@ -221,19 +239,16 @@ def make_pin(state: ExplorerState, run: str, role: str, end_classes: tuple[int, 
     if spec.has_encoder:
         if not (shown.is_test_image(a) and shown.is_test_image(b)):
             raise PinError("Only pairs of test images can be pinned.")
-        source, ends = "test", (a, b)
-    else:
-        source, ends = "latent", (int(shown.seeds[a]), int(shown.seeds[b]))
-        if spec.conditional:
-            raise PinError(f"Pins of the {spec.label}'s samples need a class, which pins lack.")
-        if NO_SEED in ends:
-            raise PinError(
-                "Only seeded latent draws can be pinned (the fixed-noise grid has no seeds): "
-                "use Random pair."
-            )
-    _check_classes(role, end_classes)
-    method = PIN_METHODS[chosen.method]
-    return Pin(run, role, source, *ends, method, chosen.overshoot, chosen.steps)
+        return "test", (a, b)
+    ends = int(shown.seeds[a]), int(shown.seeds[b])
+    if spec.conditional:
+        raise PinError(f"Pins of the {spec.label}'s samples need a class, which pins lack.")
+    if NO_SEED in ends:
+        raise PinError(
+            "Only seeded latent draws can be pinned (the fixed-noise grid has no seeds): "
+            "use Random pair."
+        )
+    return "latent", ends
 
 
 def _check_classes(role: str, classes: tuple[int, int] | None) -> None:

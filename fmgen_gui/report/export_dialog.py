@@ -38,6 +38,9 @@ class ExportChoices:
     on_page: tuple[str, ...]  # run keys
 
 
+TITLE_CHARS = 55  # the title field's width, in characters
+
+
 class ExportDialog(QDialog):
     """Title, authors (one a line), course, comment, folder; runs on the page when > 4."""
 
@@ -48,6 +51,8 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export report")
         self.settings = settings
         self.title = QLineEdit(placeholderText="default: the models, e.g. 'VAE and GAN on ...'")
+        # room for a whole title: a narrow field hid the start of one as long as the trial's
+        self.title.setMinimumWidth(self.title.fontMetrics().horizontalAdvance("x" * TITLE_CHARS))
         self.authors = QPlainTextEdit(placeholderText="one name a line")
         self.authors.setFixedHeight(60)
         self.course = QLineEdit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSizeF
-from PySide6.QtGui import QFont, QPainter, QTextDocument
+from PySide6.QtGui import QFont, QPainter, QTextDocument, QTextOption
 
 from fmgen_gui.report.figures import Figure
 
@@ -14,6 +14,7 @@ A4 = QSizeF(793.7, 1122.5)  # 210 x 297 mm in 96-dpi pixels
 MARGIN = 36.0
 GAP = 6.0
 FONT_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5)  # body text sizes tried, largest first
+BORDER_SLACK = 4.0  # a full-width table's borders reach this far past the text width
 COMFORT = 0.75  # optional rows drop before any row shrinks below this share of its size
 
 
@@ -26,9 +27,10 @@ class TextSection:
     relative_size: float = 1.0  # of the body size (the footer is smaller)
     at_bottom: bool = False  # pinned to the foot of the page
 
-    def document(self, width: float, point_size: float) -> QTextDocument:
-        """The laid-out text."""
+    def document(self, width: float, point_size: float, anywhere: bool = False) -> QTextDocument:
+        """The laid-out text; lines break between words only (`anywhere`: inside them too)."""
         document = QTextDocument()
+        document.setDefaultTextOption(wrap_option(anywhere))
         document.setDefaultFont(QFont("DejaVu Sans", point_size * self.relative_size))
         document.setDocumentMargin(0)
         document.setTextWidth(width)
@@ -106,20 +108,56 @@ def _comfortable(rows: list[FigureRow], room: float, width: float) -> bool:
     return sum(wanted) <= room
 
 
+def wrap_option(anywhere: bool = False) -> QTextOption:
+    """Lines break between words; Qt's default also breaks inside a word that does not fit
+    its table column ("param|eters"), which only the last resort (`anywhere`) allows."""
+    option = QTextOption()
+    option.setWrapMode(
+        QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+        if anywhere
+        else QTextOption.WrapMode.WordWrap
+    )
+    return option
+
+
+def _documents(
+    sections: list[Section], width: float, size: float, anywhere: bool = False
+) -> dict[str, QTextDocument]:
+    return {
+        s.name: s.document(width, size, anywhere) for s in sections if isinstance(s, TextSection)
+    }
+
+
+def _too_wide(texts: dict[str, QTextDocument], width: float) -> bool:
+    """A word wider than its table column widens the table past the page."""
+    return any(document.size().width() > width + BORDER_SLACK for document in texts.values())
+
+
+def _kept_rows(rows: list[FigureRow], room: float, width: float) -> list[FigureRow]:
+    """The rows, less optional ones (lowest priority first) until every row keeps its size."""
+    kept = list(rows)
+    for row in sorted((r for r in rows if r.optional), key=lambda r: r.priority):
+        if _comfortable(kept, room, width):
+            break
+        kept.remove(row)
+    return kept
+
+
 def _choose(sections: list[Section], width: float, height: float):
     """(text documents, rows kept, room for the rows) of the largest font size that fits."""
     rows = [s for s in sections if isinstance(s, FigureRow)]
-    optional_first = sorted((r for r in rows if r.optional), key=lambda r: r.priority)
+    texts: dict[str, QTextDocument] = {}
     for size in FONT_SIZES:
-        texts = {s.name: s.document(width, size) for s in sections if isinstance(s, TextSection)}
+        texts = _documents(sections, width, size)
+        if _too_wide(texts, width):
+            continue
         room = height - sum(d.size().height() for d in texts.values()) - GAP * len(sections)
-        kept = list(rows)
-        for row in optional_first:  # optional rows stay only where every row keeps its size
-            if _comfortable(kept, room, width):
-                break
-            kept.remove(row)
+        kept = _kept_rows(rows, room, width)
         if _fits(kept, room):
             return texts, kept, room
+    texts = _documents(sections, width, FONT_SIZES[-1], anywhere=_too_wide(texts, width))
+    room = height - sum(d.size().height() for d in texts.values()) - GAP * len(sections)
+    kept = _kept_rows(rows, room, width)
     while kept and not _fits(kept, room):
         kept.pop()  # the last rows (the strips of the last runs) go before anything spills
     return texts, kept, room

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
 from fmgen_gui.report.figures import FigureView, class_histogram_plot, grid_figure
+from fmgen_gui.report.layout import wrap_option
 from fmgen_gui.report.page import export_report
 from fmgen_gui.report.pins_list import PinsList
 from fmgen_gui.report.stages import StageBars, StageRelay
@@ -42,6 +43,7 @@ from trainer.metrics_document import SAMPLES_SECTION, write_metrics
 from trainer.pins import Pin, PinStore, run_key
 from trainer.registry import all_models
 from trainer.report_options import ReportOptions
+from trainer.words import join_words, plural
 
 STALE_STYLE = "color: #a60; font-weight: bold"
 
@@ -99,11 +101,13 @@ class EvaluationPane(QWidget):
         self.loaded_button.setToolTip("Evaluate the runs loaded in Train and Explore instead")
         self.loaded_button.clicked.connect(lambda: self.choose_runs(None))
         self.stale = QLabel(styleSheet=STALE_STYLE)
-        self.status = QLabel("Train or open runs, then press Evaluate.")
+        self.status = QLabel()
+        self._waiting = ""  # the status line's "press Evaluate" hint, while it shows
         self.stages = StageBars()
         self.stages.setVisible(False)
         self.messages = MessageBar()
         self.text = QTextBrowser()
+        self.text.setWordWrapMode(wrap_option().wrapMode())  # no "param|eters" in the table
         self.worst = FigureView()
         self.histogram_box = QVBoxLayout()
         self.pins_list = PinsList(self.store)
@@ -179,6 +183,9 @@ class EvaluationPane(QWidget):
             labels.update({k: r.facts.label for k, r in self.evaluation.runs.items() if k in runs})
         self.pins_list.show_runs(labels)
         busy, stale = self.runner.is_busy(), self.is_stale()
+        if self.evaluation is None and not busy and self.status.text() in ("", self._waiting):
+            self._waiting = _waiting_text(list(labels.values()), self._chosen is not None)
+            self.status.setText(self._waiting)
         self.stale.setText(
             "stale: re-evaluating" if busy and stale else "stale: press Evaluate" if stale else ""
         )
@@ -300,3 +307,11 @@ class EvaluationPane(QWidget):
             return None
         self.messages.show_message(f"Report written: {files.pdf} (and figures/)", "info")
         return files.pdf
+
+
+def _waiting_text(runs: list[str], chosen: bool) -> str:
+    """What the status line says before the first evaluation: which runs Evaluate takes."""
+    if not runs:
+        return "Train or open runs, then press Evaluate."
+    where = "chosen in the Runs tab" if chosen else "loaded"
+    return f"{plural(len(runs), 'run')} {where} ({join_words(runs)}): press Evaluate."

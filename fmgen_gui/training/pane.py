@@ -40,6 +40,7 @@ from trainer.events import (
 from trainer.history import RunHistory
 from trainer.registry import get_model, model_names
 from trainer.runs import new_run_dir
+from trainer.words import epochs_phrase
 
 SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
 # Step-driven updates land together this often. Each repaint wakes the GUI thread, which takes
@@ -236,10 +237,20 @@ class TrainingPane(QWidget):
             self.messages.show_message(event.message, "error")
             self.status.emit(f"The {get_model(model).label} run failed")
         elif isinstance(event, RunStopped):
-            self.status.emit(f"Stopped at step {event.step}; checkpoint saved")
+            self.progress.set_step(event.step)  # the last logged step may be a few before
+            self.status.emit(self._stopped_text(event))
         else:
             self.progress.set_step(event.step)
             self.status.emit(f"Finished {event.epoch} epochs; run folder {event.run_dir}")
+
+    def _stopped_text(self, event: RunStopped) -> str:
+        """Where the run stopped, in epochs and steps, and where its checkpoint is."""
+        per_epoch, total = self.progress.steps_per_epoch, self.progress.total_steps
+        trained = epochs_phrase(event.step / per_epoch) if per_epoch else "0 epochs"
+        return (
+            f"Stopped after {trained} (step {event.step:,} of {total:,}); checkpoint saved in "
+            f"{event.run_dir}: Resume run continues it"
+        )
 
     def open_run(self, path: Path) -> str:
         """Show a run folder (or a checkpoint's folder): curves, grids, settings; returns model."""

@@ -24,6 +24,7 @@ def style_plot(
     anything is laid out; 0 keeps the screen's sizes.
     """
     item.setTitle(title, color="k", size=f"{text_pt + 1}pt" if text_pt else "11pt")
+    _let_shrink(item.titleLabel)
     style = {"color": "#000", "font-size": f"{text_pt}pt"} if text_pt else {}
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = item.getAxis(side)
@@ -38,6 +39,19 @@ def style_plot(
         item.vb.menu.addSeparator()
         item.vb.menu.addAction("Save figure as PNG, SVG or PDF…", on_save)
     return item
+
+
+def _let_shrink(label: pg.LabelItem) -> None:
+    """Let a title be narrower than its text: pyqtgraph makes the text's width the minimum
+    (again at each resize), which in a narrow column pushed a side legend out of sight."""
+    text_minimum = label.updateMin
+
+    def update_min() -> None:
+        text_minimum()
+        label.setMinimumWidth(0)  # the text, centred, overflows a little instead
+
+    label.updateMin = update_min
+    update_min()
 
 
 def make_plot(

@@ -58,22 +58,26 @@ def kernel_distance(
     subsets: int = 50,
     subset_size: int = 1000,
     cancel: threading.Event | None = None,
+    seed: int | None = None,
 ) -> tuple[float, float]:
     """KID (Binkowski et al. 2018): unbiased polynomial-kernel MMD^2; mean, std over subsets.
 
-    The loop of torchmetrics' KernelInceptionDistance.compute (same draws from the global
-    stream, same kernel), written out so that each subset can check `cancel`: the whole
-    computation takes seconds on two cores.
+    The loop of torchmetrics' KernelInceptionDistance.compute (same kernel; without `seed`,
+    the same draws from the global stream), written out so that each subset can check
+    `cancel`: the whole computation takes seconds on two cores. With `seed` the subsets are
+    drawn from their own stream, so the report's "Reproduce:" line gives the same KID in a
+    process (the app) where other work draws from the global stream.
     """
     from torchmetrics.image.kid import poly_mmd  # see frechet_distance
 
     real, fake = real.double(), fake.double()
     size = min(subset_size, len(real), len(fake))
+    generator = None if seed is None else torch.Generator().manual_seed(seed)
     scores = []
     for _ in range(subsets):
         raise_if_cancelled(cancel)
-        real_subset = real[torch.randperm(len(real))[:size]]
-        fake_subset = fake[torch.randperm(len(fake))[:size]]
+        real_subset = real[torch.randperm(len(real), generator=generator)[:size]]
+        fake_subset = fake[torch.randperm(len(fake), generator=generator)[:size]]
         scores.append(poly_mmd(real_subset, fake_subset, degree=3, gamma=None, coef=1.0))
     kid = torch.stack(scores)
     return float(kid.mean()), float(kid.std(unbiased=False))
@@ -133,10 +137,15 @@ def manifold_metrics(
 
 
 def compare(
-    real: Features, fake: Features, k: int = 3, cancel: threading.Event | None = None
+    real: Features,
+    fake: Features,
+    k: int = 3,
+    cancel: threading.Event | None = None,
+    seed: int | None = None,
 ) -> dict:
-    """Every distribution metric of `fake` against `real`, by metric key (trainer.keys)."""
-    kid, kid_std = kernel_distance(real.features, fake.features, cancel=cancel)
+    """Every distribution metric of `fake` against `real`, by metric key (trainer.keys);
+    `seed`: KID's subsets (see kernel_distance)."""
+    kid, kid_std = kernel_distance(real.features, fake.features, cancel=cancel, seed=seed)
     predicted = fake.probabilities.argmax(dim=1)
     histogram = torch.bincount(predicted, minlength=fake.probabilities.shape[1]).float()
     return {
