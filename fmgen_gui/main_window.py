@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget
 
 from fmgen_gui.about import AboutDialog
@@ -19,6 +19,7 @@ from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.explorer.pane import ExplorerPane
 from fmgen_gui.export import ask_figure_path
 from fmgen_gui.file_dialogs import ask_folder, ask_open_file, ask_save_file, recent_folders
+from fmgen_gui.menus import build_menus
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.runs.follow_view import FollowView
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         self.runs.report_requested.connect(self.report_on)
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
-        self._build_menus()
+        self.about_action = build_menus(self)
         self.exporter = SampleExporter(self)
         self.exporter.progress.connect(lambda _, text: self.statusBar().showMessage(text))
         self.exporter.done.connect(self._on_samples_exported)
@@ -102,49 +103,10 @@ class MainWindow(QMainWindow):
         self.training.speed.connect(self.speed_label.setText)
         self.statusBar().showMessage("Ready: choose settings and press Start new run")
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._action(
-            file_menu, "&Open run folder…", self.open_run_dialog, QKeySequence.StandardKey.Open
-        )
-        self._action(file_menu, "Open &checkpoint or run archive…", self.open_checkpoint_dialog)
-        self._action(file_menu, "&Follow run folder…", self.follow_run_dialog)
-        self._action(file_menu, "Export run as .&zip…", self.export_run_dialog)
-        self._action(
-            file_menu,
-            "&Save checkpoint as…",
-            self.save_checkpoint_dialog,
-            QKeySequence.StandardKey.SaveAs,
-        )
-        self._action(file_menu, "&Export report…", self.export_report)
-        self._action(file_menu, "Export sa&mples…", self.export_samples)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        run_menu = self.menuBar().addMenu("&Training")
-        t = self.training
-        for text, slot, button in (
-            ("&Start new run", t.start, t.start_button),
-            ("&Resume run", t.resume_run, t.resume_button),
-            ("&Pause / continue", t.toggle_pause, t.pause_button),
-            ("S&top", t.stop, t.stop_button),
-        ):
-            action = self._action(run_menu, text, lambda *_, s=slot: s())
-            action.setShortcut(button.shortcut())
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the button owns it
-        help_menu = self.menuBar().addMenu("&Help")
-        self.about_action = self._action(help_menu, "&About fmgen", self.show_about)
-
     def show_about(self) -> AboutDialog:
         """Help > About: versions, the chosen device, the data and runs folders, the licence."""
         device = self.training.config_panel.device.currentData() or "auto"
         return AboutDialog.show_for(self, device, self.data_dir(), self.training.runs_dir)
-
-    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
-        action = menu.addAction(text)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        return action
 
     def open_run(self, path: Path | str) -> None:
         """Show a run folder, checkpoint or run archive in the training pane."""

@@ -51,7 +51,7 @@ def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
     assert all(bars[stage].value() == bars[stage].maximum() for stage in STAGES)
     assert "the runs rank" in pane.text.toPlainText()
     assert pane.export_button.isEnabled() and not pane.is_stale()
-    assert pane.worst.figure is not None and pane.histogram_box.count() == 1
+    assert pane.pictures.worst.figure is not None and pane.pictures.histogram_box.count() == 1
 
     window.pins.add(Pin(vae, "extra", "test", 1, 2))  # the shown strips are now out of date
     pane.refresh()

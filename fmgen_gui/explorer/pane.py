@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from fmgen_gui.explorer.interpolation_view import InterpolationView
 from fmgen_gui.explorer.jobs import Loaded
 from fmgen_gui.explorer.latent_map import LatentMap
 from fmgen_gui.explorer.loader import ExplorerLoader
+from fmgen_gui.explorer.path_controls import PathControls
 from fmgen_gui.explorer.path_plot import PathPlot
 from fmgen_gui.explorer.picking import Picking
 from fmgen_gui.explorer.presets import ClassBar, PresetBar
@@ -72,14 +73,12 @@ class ExplorerPane(QWidget):
         self.loaded_text: dict[str, str] = {}  # per source: what the status line says
         self.strip: Strip | None = None
         self.shown_image: np.ndarray | None = None  # the decoded image at the slider
-        self._pending_t: float | None = None
         self._atlas_on_map: LatentAtlas | None = None
-        self._scrub = QTimer(self, singleShot=True, interval=0)  # one decode per event-loop pass
-        self._scrub.timeout.connect(self._show_pending_t)
         self._build()
         self.slow = SlowPath(self)  # before _connect: it learns each load's snapshot first
         self.picking = Picking(self)
         self.exports = PathExports(self)
+        self.path_controls = PathControls(self)
         self._connect()
 
     def _build(self) -> None:
@@ -135,8 +134,6 @@ class ExplorerPane(QWidget):
             lambda kind: self.status.setText(f"Train or open a {get_model(kind).label} first.")
         )
         self.classifier.ready.connect(self._on_classifier_ready)
-        self.view.t_changed.connect(self._on_t_changed)
-        self.view.options_changed.connect(self._on_options_changed)
 
     # What is shown ---------------------------------------------------------------------
 
@@ -196,7 +193,7 @@ class ExplorerPane(QWidget):
             self.loader.refresh(kind)
 
     def _switch_source(self) -> None:
-        self._pending_t = None  # a slider move of the source left behind
+        self.path_controls.forget_pending_t()  # a slider move of the source left behind
         self.state.switch(self.model_choice.currentData())
         self.render_source()
         if self.source and self.isVisible():
@@ -288,35 +285,4 @@ class ExplorerPane(QWidget):
             line = interpolate(*ends, path_ts(41, chosen.overshoot), chosen.method)
             projected = shown.atlas.projection(np.concatenate([line, ends]))
             self.map.set_path(projected[:-2], projected[-2], projected[-1])
-        self._show_t(chosen.t)
-
-    def _on_options_changed(self) -> None:
-        chosen, view = self.state.selection, self.view
-        chosen.method, chosen.overshoot = view.method_name(), view.overshoot.isChecked()
-        chosen.steps, chosen.t = view.steps.value(), view.t()
-        self.update_path()
-
-    def _on_t_changed(self, t: float) -> None:
-        self.state.selection.t = t
-        self._pending_t = t
-        if not self._scrub.isActive():
-            self._scrub.start()
-
-    def _show_pending_t(self) -> None:
-        if self._pending_t is not None:
-            self._show_t(self._pending_t)
-            self._pending_t = None
-
-    def _show_t(self, t: float) -> None:
-        shown, chosen = self.state.shown, self.state.selection
-        if self.interpolator is None or shown is None or not chosen.ready:
-            return
-        if self.slow.applies():
-            return self.slow.show_t(t)  # the computed frame nearest t
-        a, b, method = shown.codes[chosen.a], shown.codes[chosen.b], chosen.method
-        self.shown_image = self.interpolator.image_at(a, b, t, method, self.state.path_classes())
-        self.view.show_image(self.shown_image, t)
-        self.path_plot.set_t(t)
-        if shown.atlas is not None:
-            point = interpolate(a, b, np.array([t]), method)
-            self.map.set_current(shown.atlas.projection(point)[0])
+        self.path_controls.show_t(chosen.t)

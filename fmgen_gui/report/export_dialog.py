@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.report_options import MAX_ON_PAGE
+from trainer.report_options import MAX_ON_PAGE, ReportOptions
 
 REMEMBERED = ("title", "authors", "course", "comment", "folder")  # kept in QSettings
 
@@ -36,6 +36,17 @@ class ExportChoices:
     course: str
     comment: str
     on_page: tuple[str, ...]  # run keys
+
+    def apply_to(self, options: ReportOptions) -> ReportOptions:
+        """`options` with the title, authors, course, comment and runs on the page chosen here."""
+        return replace(
+            options,
+            title=self.title,
+            authors=self.authors,
+            course=self.course,
+            comment=self.comment,
+            on_page=self.on_page,
+        )
 
 
 TITLE_CHARS = 55  # the title field's width, in characters

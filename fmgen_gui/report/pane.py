@@ -10,7 +10,6 @@ cannot be exported from them, until a new evaluation arrives.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -27,19 +26,18 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
-from fmgen_gui.report.figures import FigureView, class_histogram_plot, grid_figure
 from fmgen_gui.report.layout import wrap_option
 from fmgen_gui.report.page import export_report
+from fmgen_gui.report.pictures import ResultPictures
 from fmgen_gui.report.pins_list import PinsList
 from fmgen_gui.report.stages import StageBars, StageRelay
 from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
-from trainer import keys
 from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.evaluate import LIKELIHOOD, Evaluation, StageProgress
 from trainer.evaluate_cli import evaluate_options
-from trainer.metrics_document import SAMPLES_SECTION, write_metrics
+from trainer.metrics_document import write_metrics
 from trainer.pins import Pin, PinStore, run_key
 from trainer.registry import all_models
 from trainer.report_options import ReportOptions
@@ -108,8 +106,7 @@ class EvaluationPane(QWidget):
         self.messages = MessageBar()
         self.text = QTextBrowser()
         self.text.setWordWrapMode(wrap_option().wrapMode())  # no "param|eters" in the table
-        self.worst = FigureView()
-        self.histogram_box = QVBoxLayout()
+        self.pictures = ResultPictures()
         self.pins_list = PinsList(self.store)
         controls = QHBoxLayout()
         for widget in (QLabel("Samples"), self.samples, QLabel("IWAE k"), self.iwae_k):
@@ -127,8 +124,7 @@ class EvaluationPane(QWidget):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.pins_list)
-        column.addWidget(self.worst, stretch=3)
-        column.addLayout(self.histogram_box, stretch=2)
+        column.addWidget(self.pictures, stretch=5)  # the grid 3, the histograms 2
         splitter = QSplitter()
         splitter.addWidget(self.text)
         splitter.addWidget(right)
@@ -190,7 +186,7 @@ class EvaluationPane(QWidget):
             "stale: re-evaluating" if busy and stale else "stale: press Evaluate" if stale else ""
         )
         self.text.setEnabled(not stale)  # greyed while stale
-        self.worst.setEnabled(not stale)
+        self.pictures.worst.setEnabled(not stale)
         self.export_button.setEnabled(self.evaluation is not None and not stale and not busy)
         self.evaluate_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
@@ -250,27 +246,12 @@ class EvaluationPane(QWidget):
         self.stages.finish(skipped)
         written = write_metrics(evaluation)
         self.text.setHtml(results_html(evaluation.metrics))
-        self._show_pictures(evaluation)
+        self.pictures.show_evaluation(evaluation)
         self.status.setText(
             f"Evaluated in {evaluation.metrics['seconds']:.0f} s; metrics.json written to "
             + ", ".join(str(p.parent) for p in written)
         )
         self.refresh()
-
-    def _show_pictures(self, evaluation: Evaluation) -> None:
-        encoders = [r for r in evaluation.runs.values() if "worst" in r.grids]
-        self.worst.setVisible(bool(encoders))
-        if encoders:
-            run = encoders[0]
-            title = f"{run.facts.label}: worst-reconstructed test images (image, reconstruction)"
-            self.worst.set_figure(grid_figure("worst", run.grids["worst"], title))
-        while self.histogram_box.count():
-            self.histogram_box.takeAt(0).widget().deleteLater()
-        histograms = {
-            r.facts.label: r.metrics[SAMPLES_SECTION][keys.CLASS_HISTOGRAM]
-            for r in evaluation.runs.values()
-        }
-        self.histogram_box.addWidget(class_histogram_plot(histograms))
 
     # Exporting -----------------------------------------------------------------------------
 
@@ -290,16 +271,7 @@ class EvaluationPane(QWidget):
 
     def export(self, folder: Path, choices: ExportChoices | None = None) -> Path | None:
         """Write report.pdf, its preview, the figures and metrics.json into `folder`."""
-        options = self.options
-        if choices is not None:
-            options = replace(
-                options,
-                title=choices.title,
-                authors=choices.authors,
-                course=choices.course,
-                comment=choices.comment,
-                on_page=choices.on_page,
-            )
+        options = self.options if choices is None else choices.apply_to(self.options)
         try:
             files = export_report(self.evaluation, options, folder)
         except OSError as exc:
