@@ -6,7 +6,8 @@
 Each model trains through the real loop (trainer.loop.train, default settings, seed 0) for
 --epochs passes over the data or for --seconds of wall-clock training, then all runs are
 evaluated together by trainer.evaluate (the report's numbers: FID/KID/precision/recall/
-coverage from --samples samples each, the same count for every row and the calibration rows).
+coverage from --samples samples each (fewer where a multi-step sampler runs on the CPU: the
+count used is printed), the same count for every row and the calibration rows).
 Also printed: conditional models' per-class agreement (the share of samples asked for class c
 that the classifier labels c) beside the classifier's own accuracy on real test images of c,
 the share of the rarest class among each model's samples (with the mean classifier
@@ -146,7 +147,8 @@ def main() -> int:
     evaluation = evaluate(
         runs, data, classifier, info, EvaluationSettings(samples=args.samples, device=args.device)
     )
-    print(f"\nevaluated in {time.perf_counter() - started:.0f} s since the first training\n")
+    print(f"\nevaluated in {time.perf_counter() - started:.0f} s since the first training")
+    print(f"every row from {evaluation.metrics['sample_count']:,} samples\n")
     header = ["model", "parameters", "epochs", "s/epoch", *SCORES, "rarest class"]
     header += ["bits/dim", "ms/sample"]
     print("| " + " | ".join(header) + " |\n|" + " --- |" * len(header))

@@ -115,7 +115,8 @@ def test_runs_trained_on_the_gpu_evaluate_there_with_the_cpus_numbers(
     for run in runs:
         gpu, cpu = (e.metrics[RUNS][run_key(run)] for e in (on_gpu, on_cpu))
         assert gpu[COST_SECTION]["device"] == "cuda:0" and cpu[COST_SECTION]["device"] == "cpu"
-        # the same CPU-drawn noise through the same weights: equal up to float rounding
+        # the same CPU-drawn noise through the same weights; cuDNN's kernels round otherwise
+        # than the CPU's, and an FID of 40 samples magnifies that, hence 2% (the -ELBO: 0.1%)
         assert gpu["samples"][keys.FID] == pytest.approx(cpu["samples"][keys.FID], rel=0.02)
         if "test" in cpu:
             both = (gpu["test"]["overall"], cpu["test"]["overall"])

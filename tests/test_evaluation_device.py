@@ -13,9 +13,14 @@ import torch
 from tests.runs import small_latent, tiny_run
 from trainer.checkpoint import load_checkpoint
 from trainer.config import default_config
-from trainer.errors import ConfigError
+from trainer.errors import ConfigError, FmgenError
 from trainer.evaluate import EvaluationSettings, sample_count
-from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
+from trainer.evaluate_cli import (
+    add_evaluation_arguments,
+    add_report_arguments,
+    evaluate_options,
+    options_from_args,
+)
 from trainer.learners import Learner, make_learner
 from trainer.report_options import ReportOptions, command_line
 from trainer.run_loading import evaluation_device, load_learner
@@ -34,10 +39,14 @@ def test_a_cpu_run_evaluates_on_the_cpu_even_where_a_gpu_is(cpu_run, monkeypatch
 def test_a_gpu_run_on_a_machine_without_cuda_evaluates_on_the_cpu(cpu_run, monkeypatch):
     checkpoint = load_checkpoint(cpu_run)
     checkpoint.state["rng_device"] = "cuda"  # as a run trained on a GPU box records it
+    monkeypatch.setattr("trainer.run_loading.load_checkpoint", lambda path, **_: checkpoint)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert evaluation_device(checkpoint, "auto") == torch.device("cpu")
-    learner, _ = load_learner(cpu_run, device="auto")
-    assert learner.device == torch.device("cpu")
+    learner, loaded = load_learner(cpu_run, device="auto")
+    assert loaded.state["rng_device"] == "cuda" and learner.device == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # would it look at all?
+    monkeypatch.setattr("trainer.run_loading.resolve_device", lambda spec: torch.device("meta"))
+    assert evaluation_device(checkpoint, "auto") == torch.device("meta")
 
 
 def test_asking_for_a_gpu_this_machine_lacks_is_a_clear_error(cpu_run, monkeypatch):
@@ -70,3 +79,9 @@ def test_the_reproduce_line_keeps_the_device_and_the_cap(tmp_path):
     add_report_arguments(parser)
     args = parser.parse_args(shlex.split(line)[1:])
     assert options_from_args(args).settings() == options.settings()
+
+
+@pytest.mark.parametrize("cap", [-1, 5])
+def test_an_impossible_cap_is_a_clear_error(cpu_run, cap):
+    with pytest.raises(FmgenError, match="--slow-on-cpu must be 0"):
+        evaluate_options(ReportOptions(runs=(cpu_run,), slow_on_cpu=cap), lambda *a: None)

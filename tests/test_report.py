@@ -157,6 +157,10 @@ def test_the_reproduce_line_parses_back_to_the_same_pins(evaluation, runs):
     specs = {key: run.spec for key, run in evaluation.runs.items()}
     drawn = {k: [p.pin for p in r.paths if not p.random] for k, r in evaluation.runs.items()}
     assert again.pins(specs) == drawn
+    # the count the page's rows really used, not the one asked (a CPU caps a DDPM's rows)
+    asked = ReportOptions(runs=tuple(runs), samples=10000)
+    assert reproduce_options(evaluation, asked).samples == SMALL.samples
+    assert evaluation.metrics["device"] == "cpu"  # where the runs were evaluated
 
 
 def test_fmgen_report_and_fmgen_evaluate_from_the_terminal(

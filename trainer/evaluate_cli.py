@@ -157,6 +157,8 @@ def evaluate_options(
         raise FmgenError(
             f"--samples must be at least {MIN_SAMPLES}, --iwae-k at least 1, --steps at least 2"
         )
+    if options.slow_on_cpu != 0 and options.slow_on_cpu < MIN_SAMPLES:
+        raise FmgenError(f"--slow-on-cpu must be 0 (no cap) or at least {MIN_SAMPLES}")
     folders = [resolve_checkpoint_path(run).parent for run in options.runs]  # fail early
     specs = {run_key(f): get_model(load_checkpoint(f).config.model) for f in folders}
     data = load_fashion_mnist(options.data_dir, download=True, cancel=cancel)

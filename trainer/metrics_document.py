@@ -14,6 +14,7 @@ import torch
 
 import trainer
 from trainer.classifier import ClassifierInfo
+from trainer.comparison import COST_SECTION
 from trainer.data import FashionMNIST
 from trainer.files import atomic_write_text
 
@@ -45,7 +46,9 @@ def metrics_document(
     return {
         "fmgen_version": trainer.__version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "device": "cpu",
+        # where the runs were evaluated (each run's learner); the classifier and metrics: CPU
+        "device": ", ".join(sorted({run.metrics[COST_SECTION]["device"] for run in runs.values()}))
+        or "cpu",
         "versions": {
             "python": platform.python_version(),
             "torch": torch.__version__,

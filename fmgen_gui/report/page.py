@@ -64,12 +64,15 @@ def path_title(run: RunEvaluation, path: PathPicture, seed: int) -> str:
 
 
 def reproduce_options(evaluation: Evaluation, options: ReportOptions) -> ReportOptions:
-    """The options that make this page again: its runs, its drawn pairs, its page runs."""
+    """The options that make this page again: its runs, its drawn pairs, its page runs, and
+    the sample count really used (a CPU's cap for a multi-step sampler is not another
+    machine's)."""
     runs = tuple(Path(run.facts.run_dir).resolve() for run in evaluation.runs.values())
     keys = list(evaluation.runs)
     return replace(
         options,
         runs=runs,
+        samples=evaluation.metrics["sample_count"],
         pairs=drawn_pairs(evaluation.runs, options),
         on_page=tuple(options.page_runs(keys)) if len(keys) > MAX_ON_PAGE else (),
     )
