@@ -69,6 +69,7 @@ class Learner:
             else {}
         )
         self.noise = fixed_noise(config).to(device)
+        self._progress: Callable[[float], None] | None = None  # set inside `reporting`
 
     @property
     def spec(self) -> ModelSpec:
@@ -232,7 +233,7 @@ class Learner:
 
     def report_done(self, fraction: float) -> None:
         """Tell the `reporting` caller, if any, that `fraction` of an evaluation is done."""
-        if getattr(self, "_progress", None):
+        if self._progress:
             self._progress(fraction)
 
     def eval_generator(self) -> torch.Generator:
