@@ -63,7 +63,10 @@ def test_the_test_set_is_encoded_and_the_map_shows_ten_classes(explorer):
     assert explorer.candidates.codes.shape == (100, 4)
     assert len(explorer.map.scatters) == 10 and explorer.map.point_count() == 100
     assert explorer.gallery.model.rowCount() == 100
-    assert "10,000" not in explorer.status.text() and "100 test images" in explorer.status.text()
+    assert (
+        "10,000" not in explorer.status.text()
+        and "100 encoded test images." in explorer.status.text()
+    )
     assert explorer.used.text() == "VAE, epoch 1"
     explorer.gallery.show_class(3)
     assert explorer.gallery.model.rowCount() == 10

@@ -78,7 +78,7 @@ def test_test_images_are_offered_unencoded_and_the_strip_comes_from_the_backgrou
     explorer, qtbot, run
 ):
     assert explorer.candidates.codes.shape == (100, 0) and not explorer.map.isVisible()
-    assert "100 test images" in explorer.status.text()
+    assert "100 test images, the two picked encoded then." in explorer.status.text()
     pick(explorer, 2, 5)
     assert explorer.strip is None and explorer.slow.bar.isVisible()  # nothing decoded here
     assert "background" in explorer.path_plot.note.text()

@@ -36,11 +36,15 @@ class Loaded:
     checkpoint: Path  # the epoch snapshot: background decoders load their own copy of it
 
     def note(self) -> str:
-        """The status line: 'VAE of epoch 3, latent size 32: 10,000 test images. Click…'."""
-        found = self.candidates
-        noun = "test images" if found.test_images else "fixed-noise samples"
+        """The status line: 'VAE of epoch 3, latent size 32: 10,000 encoded test images. Click…'."""
+        found, spec = self.candidates, get_model(self.kind)
+        noun = "fixed-noise samples"
+        if found.test_images and spec.encode_cost > 1:  # DDIM inversion: only the picked pair
+            noun = "test images, the two picked encoded then"
+        elif found.test_images:
+            noun = "encoded test images"
         return (
-            f"{get_model(self.kind).label} of epoch {self.epoch}, latent size "
+            f"{spec.label} of epoch {self.epoch}, latent size "
             f"{self.learner.config.latent_dim}: {len(found):,} {noun}. Click two to compare."
         )
 
