@@ -1,9 +1,10 @@
 """`make bench`: every benchmark, each in its own process, into one markdown table.
 
-    python benchmarks/run_all.py [--quick] [--note "measured under load"]
+    python benchmarks/run_all.py [--quick] [--only throughput,close_latency] [--note "..."]
 
-Writes benchmarks/results/<date>-<short commit>[-quick].md (and prints it): the raw table with
-the commit it measured, the machine, the load average before and after, and the command.
+Writes benchmarks/results/<date>-<short commit>[-quick][-part].md (and prints it): the raw
+table with the commit it measured, the machine, the load average before and after, and the
+command (-part: --only left some benchmarks out).
 Commit that file: the README quotes figures only from a committed results file, by name.
 Ratios, not absolute times, are the claims: absolute figures depend on the machine.
 """
@@ -70,9 +71,10 @@ def load_average() -> str:
     return ", ".join(f"{load:.2f}" for load in os.getloadavg()) + f" ({os.cpu_count()} CPUs)"
 
 
-def results_path(commit: str, quick: bool) -> Path:
-    """benchmarks/results/<date>-<short commit>[-quick].md."""
+def results_path(commit: str, quick: bool, part: bool) -> Path:
+    """benchmarks/results/<date>-<short commit>[-quick][-part].md (-part: not every benchmark)."""
     name = f"{time.strftime('%Y-%m-%d')}-{commit[:8] or 'unknown'}{'-quick' if quick else ''}"
+    name += "-part" if part else ""
     return ROOT / "benchmarks" / "results" / f"{name}.md"
 
 
@@ -103,7 +105,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter runs, rougher figures")
     parser.add_argument("--note", default="", help="a label for the file, e.g. 'under load'")
+    parser.add_argument(
+        "--only", default=",".join(BENCHMARKS), help="which benchmarks, comma-separated (all)"
+    )
     args = parser.parse_args()
+    chosen = args.only.split(",")
+    if unknown := sorted(set(chosen) - set(BENCHMARKS)):
+        parser.error(f"no benchmark {', '.join(unknown)}; there are {', '.join(BENCHMARKS)}")
     commit = git("rev-parse", "HEAD")
     started = {
         "commit": state(commit),
@@ -112,14 +120,14 @@ def main() -> int:
     }
     figures: list[Figure] = []
     seconds: list[str] = []
-    for name in BENCHMARKS:
+    for name in chosen:
         print(f"running {name}...", flush=True)
         found, took = run_one(name, args.quick)
         figures += found
         seconds.append(f"{name} {took:.0f}")
         print(f"  {name}: {took:.0f} s", flush=True)
     report = f"{header(args, started, seconds)}\n\n{table(figures)}\n"
-    out = results_path(commit, args.quick)
+    out = results_path(commit, args.quick, part=set(chosen) != set(BENCHMARKS))
     out.parent.mkdir(exist_ok=True)
     out.write_text(report)
     print(report)
