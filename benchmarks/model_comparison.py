@@ -102,6 +102,12 @@ def classifier_accuracy_per_class(classifier: FashionClassifier, data: FashionMN
     return np.array([(predicted[labels == c] == c).mean() for c in range(len(CLASSES))])
 
 
+def rarest(histogram: list[float]) -> str:
+    """The rarest class's share of the samples, named: '0.0255 (Sandal)'."""
+    share = min(histogram)
+    return f"{number(share)} ({CLASSES[histogram.index(share)]})"
+
+
 def number(value, digits: int = 3) -> str:
     """A table cell: the value rounded, or '-'."""
     return "-" if value is None else f"{value:.{digits}g}" if abs(value) < 1 else f"{value:.1f}"
@@ -156,7 +162,7 @@ def main() -> int:
         run = evaluation.runs[run_key(run_dir)]
         section = evaluation.metrics[RUNS][run.facts.key]
         scores = [number(section[SAMPLES_SECTION][name]) for name in SCORES]
-        scores.append(number(min(section[SAMPLES_SECTION][keys.CLASS_HISTOGRAM])))
+        scores.append(rarest(section[SAMPLES_SECTION][keys.CLASS_HISTOGRAM]))
         seconds = epoch_seconds[run.facts.model]
         cells = [
             run.facts.label,
@@ -169,10 +175,8 @@ def main() -> int:
         ]
         print("| " + " | ".join(cells) + " |")
     for name, row in evaluation.metrics[CALIBRATION].items():
-        rarest = number(min(row[keys.CLASS_HISTOGRAM]))
-        print(
-            f"| {name} | | | | " + " | ".join(number(row[s]) for s in SCORES) + f" | {rarest} | | |"
-        )
+        scores = " | ".join(number(row[s]) for s in SCORES)
+        print(f"| {name} | | | | {scores} | {rarest(row[keys.CLASS_HISTOGRAM])} | | |")
     accuracy = classifier_accuracy_per_class(classifier, data)
     for run_dir in runs:
         if get_model(run_dir.name).conditional:
