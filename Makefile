@@ -35,8 +35,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# One pytest-xdist worker per core (at most 4), each test file on one worker so its module
+# fixtures (trained runs) are made once; tests/conftest.py gives each worker its share of the
+# cores. TEST_WORKERS=0 runs the tests in this one process.
+TEST_WORKERS ?= auto
+
 test: data lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 bench: data
 	$(BIN)/python benchmarks/run_all.py

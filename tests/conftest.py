@@ -13,7 +13,28 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.runs import SMALL_NETWORKS
 from trainer.data import FILES, SYSTEM_DIR, FashionMNIST, load_fashion_mnist
+from trainer.device import configure_cpu_threads, cpu_count
 from trainer.idx import write_idx
+
+
+def share_the_cores_between_workers() -> None:
+    """Under pytest-xdist (`make test` runs one worker per core), each worker's torch takes its
+    share of the cores: every worker taking all of them would run workers x cores OpenMP
+    threads on the cores, which wait on each other at every operation. FMGEN_THREADS carries
+    the share into the runs and the subprocesses the tests start."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        os.environ["FMGEN_THREADS"] = str(max(1, cpu_count() // workers))
+        configure_cpu_threads()
+
+
+share_the_cores_between_workers()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow first: with one worker per core, the longest (the real-data classifier,
+    minutes) then runs beside the others instead of alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
