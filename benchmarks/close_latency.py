@@ -3,7 +3,8 @@
 Each phase runs in a process of its own: the offscreen window starts the work, a hook notes
 the moment the phase's function is entered (it only notes it: the work runs as usual), the
 window is closed a little later, and this process measures from that close to the child's
-exit. Also reported: how long close() itself took (the rest is Python and Qt tearing down).
+exit (the child ends as the app does: `fmgen_gui.app.leave`, without Python's teardown).
+Also reported: how long close() itself took.
 --quick trains on a 2,000-image subset and evaluates 1,000 samples with k = 5; the encoding,
 the classifier and the evaluation always use the whole test set.
 
@@ -80,6 +81,7 @@ def child(phase: str, quick: bool) -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from fmgen_gui.app import leave
     from fmgen_gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["fmgen-bench"])
@@ -102,6 +104,7 @@ def child(phase: str, quick: bool) -> None:
     started = time.perf_counter()
     window.close()
     print(f"CLOSED {time.perf_counter() - started:.6f}", flush=True)
+    leave(0)  # as fmgen's main() does once the closed window ends the event loop
 
 
 def start_phase(window, phase: str, run_dir: Path, quick: bool) -> None:

@@ -271,6 +271,15 @@ def test_an_unreachable_x_display_is_named():
     assert display_problem(env) == "the X display ':77' cannot be reached"
 
 
+def test_leaving_flushes_what_was_printed_and_exits_with_the_code():
+    """The app ends with os._exit once its window has closed: nothing printed may be lost."""
+    script = "from fmgen_gui.app import leave; print('said', end=''); leave(3)"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert (result.returncode, result.stdout) == (3, "said")
+
+
 def test_fmgen_without_a_display_exits_1_with_the_message():
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
     result = subprocess.run(
