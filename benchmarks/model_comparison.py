@@ -103,9 +103,10 @@ def classifier_accuracy_per_class(classifier: FashionClassifier, data: FashionMN
 
 
 def rarest(histogram: list[float]) -> str:
-    """The rarest class's share of the samples, named: '0.0255 (Sandal)'."""
+    """The rarest class's share of the samples, named: '0.0255 (Sandal)', or '0 (4 classes)'."""
     share = min(histogram)
-    return f"{number(share)} ({CLASSES[histogram.index(share)]})"
+    tied = [CLASSES[c] for c, value in enumerate(histogram) if value == share]
+    return f"{number(share)} ({tied[0] if len(tied) == 1 else f'{len(tied)} classes'})"
 
 
 def number(value, digits: int = 3) -> str:
