@@ -183,3 +183,54 @@ def test_ddpm_encodes_by_ddim_inversion_what_sample_images_decodes(tiny_data):
     latent = coarse.invert(learner.model, x * 2 - 1).flatten(1)
     *_, last = learner.chain(latent, coarse)
     assert round_trip < 0.3 * error((last.prev_sample.clamp(-1, 1) + 1) / 2)
+
+
+def unet_weights(learner) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in learner.model.unet.parameters()]
+
+
+def averaged_weights(learner) -> list[torch.Tensor]:
+    return list(learner.model.averaged.module.parameters())
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_ddpm_samples_from_a_warmed_up_average_of_its_weights(tiny_data):
+    """The first update copies the U-Net; the second moves 1 - 2/11 of the way to it (decay
+    (1 + n) / (10 + n) at n = 1); eval mode predicts with the average, train mode with the
+    U-Net, and the optimiser never touches the average."""
+    learner = make_learner(default_config("ddpm", seed=3, lr=3e-3), torch.device("cpu"))
+    batch = tiny_data.train.images[:16]
+    learner.train_step(batch)
+    first = unet_weights(learner)
+    assert all(torch.equal(a, w) for a, w in zip(averaged_weights(learner), first, strict=True))
+    learner.train_step(batch)
+    second = unet_weights(learner)
+    for averaged, w1, w2 in zip(averaged_weights(learner), first, second, strict=True):
+        assert torch.allclose(averaged, w1 + (9 / 11) * (w2 - w1), atol=1e-6)
+    x_t, t = torch.randn(2, 1, 28, 28), torch.tensor([10, 500])
+    with torch.no_grad():
+        learner.model.eval()
+        assert torch.equal(learner.model(x_t, t), learner.model.averaged(x_t, t))
+        learner.model.train()
+        assert torch.equal(learner.model(x_t, t), learner.model.unet(x_t, t))
+        assert not torch.allclose(learner.model.unet(x_t, t), learner.model.averaged(x_t, t))
+    trained = sum(p.numel() for p in learner.model.parameters() if p.requires_grad)
+    assert trained == sum(p.numel() for p in learner.model.unet.parameters())
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_a_ddpm_checkpoint_from_before_the_average_loads_with_the_average_at_its_unet(tiny_data):
+    config = default_config("ddpm", seed=3, lr=3e-3)
+    old = make_learner(config, torch.device("cpu"))
+    for _ in range(3):
+        old.train_step(tiny_data.train.images[:16])
+    state = old.state_dict()
+    state["model"] = {k: v for k, v in state["model"].items() if not k.startswith("averaged.")}
+    new = make_learner(config, torch.device("cpu"))
+    new.load_state_dict(state)
+    for averaged, weight in zip(averaged_weights(new), unet_weights(old), strict=True):
+        assert torch.equal(averaged, weight)
+    assert new.model.averaged.n_averaged.item() == 0  # the next update starts it afresh
+    resumed = make_learner(config, torch.device("cpu"))
+    resumed.load_state_dict(old.state_dict())  # a current checkpoint keeps its average
+    assert resumed.model.averaged.n_averaged.item() == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -44,7 +45,7 @@ class DDPMLearner(Learner):
         return DDPM(UNet(**ARCHITECTURE))
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"adam": adam(self.model.parameters(), self.config)}
+        return {"adam": adam(self.model.unet.parameters(), self.config)}
 
     def scaled(self, images: torch.Tensor, generator: torch.Generator | None = None):
         """uint8 images -> (N, 1, 28, 28) in [-1, 1], the scale of the noise."""
@@ -55,7 +56,15 @@ class DDPMLearner(Learner):
     ) -> dict[str, float]:
         loss = self.model.loss(self.scaled(images), self.rng)
         self.step_optimizer("adam", loss, MAX_GRAD_NORM)
+        self.model.update_average()
         return {DDPM_LOSS: loss.item()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """As Learner's; a checkpoint from before the weight average starts it at its U-Net."""
+        weights = state.get("model")
+        if isinstance(weights, dict) and not any(key.startswith("averaged.") for key in weights):
+            state = {**state, "model": {**weights, **unaveraged(weights)}}
+        super().load_state_dict(state)
 
     def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
         """The bound in bits/dim with its standard error, and the denoising loss in each range
@@ -141,6 +150,17 @@ class DDPMLearner(Learner):
             "samples": tile(to_unit_range(steps[-1].prev_sample)),
             "chain": tile(to_unit_range(torch.cat(rows))),
         }
+
+
+def unaveraged(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The weight average's entries for U-Net `weights` that were never averaged: a copy whose
+    next update starts the average afresh (n_averaged = 0)."""
+    copies = {
+        f"averaged.module.{key.removeprefix('unet.')}": value
+        for key, value in weights.items()
+        if key.startswith("unet.")
+    }
+    return {**copies, "averaged.n_averaged": torch.tensor(0, dtype=torch.long)}
 
 
 def to_unit_range(x: torch.Tensor) -> torch.Tensor:
