@@ -9,7 +9,8 @@ evaluated together by trainer.evaluate (the report's numbers: FID/KID/precision/
 coverage from --samples samples each (fewer where a multi-step sampler runs on the CPU: the
 count used is printed), the same count for every row and the calibration rows).
 Also printed: conditional models' per-class agreement (the share of samples asked for class c
-that the classifier labels c) beside the classifier's own accuracy on real test images of c,
+that the classifier labels c) beside the classifier's own accuracy on real test images of c
+(and, for a conditional encoder, the share of its test reconstructions labelled right),
 the share of the rarest class among each model's samples (with the mean classifier
 confidence: issue 12's "garments" test, >= 0.7 and every class >= 3%), and, per WGAN-GP
 epoch, the critic's Wasserstein estimate on the test set beside an FID from
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -93,6 +95,27 @@ def per_class_agreement(run_dir: Path, classifier: FashionClassifier, count: int
         samples = generate(learner, count, label, np.full(count, label, np.int64))
         shares.append(float((probabilities(classifier, samples).argmax(1) == label).mean()))
     return np.array(shares)
+
+
+def reconstruction_agreement(run_dir: Path, classifier: FashionClassifier, data: FashionMNIST):
+    """Share of test images of class c whose reconstruction (the posterior mean decoded, with
+    the label for a conditional model) the classifier labels c; None without an encoder.
+
+    Beside the samples' agreement it tells a decoder that cannot draw a class (both low) from
+    samples that miss it (only theirs low)."""
+    learner, _ = load_learner(run_dir, device="auto")
+    if not learner.spec.has_encoder or learner.spec.encode_cost > 1:
+        return None
+    images, labels = data.test.images, data.test.labels
+    with learner.evaluating():
+        batches = [
+            learner.reconstruct(
+                to_unit(images[i : i + 1000]).to(learner.device), labels[i : i + 1000]
+            ).cpu()
+            for i in range(0, len(images), 1000)
+        ]
+    predicted = probabilities(classifier, torch.cat(batches)).argmax(1)
+    return np.array([(predicted[labels.numpy() == c] == c).mean() for c in range(len(CLASSES))])
 
 
 def classifier_accuracy_per_class(classifier: FashionClassifier, data: FashionMNIST) -> np.ndarray:
@@ -182,10 +205,13 @@ def main() -> int:
     for run_dir in runs:
         if get_model(run_dir.name).conditional:
             shares = per_class_agreement(run_dir, classifier, args.small_samples // 10)
-            print(f"\n{run_dir.name}: class, samples labelled as asked, classifier accuracy")
+            rebuilt = reconstruction_agreement(run_dir, classifier, data)
+            also = "" if rebuilt is None else ", its test reconstructions labelled right"
+            print(f"\n{run_dir.name}: class, samples labelled as asked, classifier accuracy{also}")
             for c, name in enumerate(CLASSES):
                 gap = 100 * (accuracy[c] - shares[c])
-                print(f"  {name:12s} {shares[c]:.3f}  {accuracy[c]:.3f}  ({gap:+.1f} points)")
+                line = f"  {name:12s} {shares[c]:.3f}  {accuracy[c]:.3f}  ({gap:+.1f} points)"
+                print(line if rebuilt is None else f"{line}  {rebuilt[c]:.3f}")
     return 0
 
 

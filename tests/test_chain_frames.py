@@ -18,8 +18,14 @@ pytestmark = pytest.mark.usefixtures("small_networks")
 
 
 @pytest.fixture
-def learner():
-    return make_learner(default_config("ddpm"), torch.device("cpu"))
+def learner(tiny_data):
+    """A DDPM trained two steps (its weight average no longer equals its U-Net), in eval mode
+    as the app reads a run: sampling goes through the average."""
+    learner = make_learner(default_config("ddpm", lr=3e-3), torch.device("cpu"))
+    for _ in range(2):
+        learner.train_step(tiny_data.train.images[:8])
+    learner.model.eval()
+    return learner
 
 
 def test_a_chain_has_a_frame_per_step_and_ends_at_the_samplers_sample(learner):

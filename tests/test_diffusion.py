@@ -168,6 +168,7 @@ def test_ddpm_encodes_by_ddim_inversion_what_sample_images_decodes(tiny_data):
     learner = make_learner(default_config("ddpm", seed=3, lr=3e-3), torch.device("cpu"))
     for _ in range(10):
         learner.train_step(tiny_data.train.images[:16])
+    learner.model.eval()  # as the app reads a run: through the weight average
     x = learner.prepare(tiny_data.test.images[:4])
     codes = learner.encode(x)
     assert codes.shape == (4, 784)

@@ -12,8 +12,10 @@ from fmgen_gui.explorer.state import (
     Candidates,
     ExplorerState,
     PinError,
+    Selection,
     explorable,
     make_pin,
+    seeded_extras,
     source_title,
 )
 from tests.toy_model import COND_TOY, TOY, cond_toy_models, toy_model  # noqa: F401  (fixtures)
@@ -133,3 +135,18 @@ def test_latent_pins_need_seeds_and_known_classes(toy_model, cond_toy_models):  
     state.selection.set_pair(0, 1)
     with pytest.raises(PinError, match="need a class"):
         pinned(state, "between", state.end_labels())
+
+
+def test_a_newer_checkpoint_keeps_the_seeded_additions_and_the_picks_follow_them():
+    """Of the additions after 3 test images, seeded draws carry over (a seed names a draw in
+    any model); a test image's code under another class (no seed) belongs to the old model."""
+    base = atlas_candidates([6, 3, 8])
+    extra = latent_candidates([11, NO_SEED, 12], [4, 8, 4])
+    old = base.extended(extra.codes, extra.images, extra.captions, extra.labels, extra.seeds)
+    assert seeded_extras(old, 3).tolist() == [3, 5]
+    assert seeded_extras(None, 3).tolist() == [] and seeded_extras(base, 3).tolist() == []
+    selection = Selection(a=5, b=4, next_end="B")
+    selection.follow({0: 0, 1: 1, 2: 2, 3: 3, 5: 4})  # the second seeded draw moves up one
+    assert (selection.a, selection.b, selection.next_end) == (4, None, "B")
+    selection.follow({0: 0})
+    assert (selection.a, selection.next_end) == (None, "A")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 
+from fmgen_gui.explorer.state import NO_SEED, Candidates
 from tests.gui_helpers import make_window
 from tests.runs import tiny_run
 from tests.toy_model import COND_ENCODER_TOY, COND_TOY, TOY
@@ -259,7 +263,7 @@ def test_a_conditional_model_generates_a_class_and_morphs_one_z(window, qtbot, r
 def test_a_conditional_encoder_shows_a_test_image_as_every_class(window, qtbot, runs):
     explorer = explore(window, qtbot, runs, "cvtoy")
     assert explorer.model_choice.currentText() == "CVToy: encoded test images"
-    assert not explorer.class_bar.isVisible() and explorer.map.point_count() == 100
+    assert explorer.class_bar.isVisible() and explorer.map.point_count() == 100
     explorer.picking.pick(6)  # test image 6 is a shirt
     assert explorer.candidates.labels[6] == 6
     row = explorer.view.class_row.images
@@ -268,6 +272,55 @@ def test_a_conditional_encoder_shows_a_test_image_as_every_class(window, qtbot, 
     code = learner.encode(torch.tensor(x, dtype=torch.float32), torch.tensor([6]))
     dress = learner.sample_images(code, torch.tensor([3]))[0, 0].numpy()
     assert np.allclose(row[3], dress, atol=1e-5)
+
+
+def test_a_conditional_encoder_generates_a_class_after_its_test_images(window, qtbot, runs):
+    """The cVAE's class picker: N prior draws of one class, shown (scrolled to) after the test
+    images of that class in the filtered gallery."""
+    explorer = explore(window, qtbot, runs, "cvtoy")
+    explorer.resize(600, 400)
+    explorer.class_bar.label.setCurrentIndex(explorer.class_bar.label.findData(4))
+    explorer.class_bar.count.setValue(3)
+    explorer.class_bar.generate.click()
+    candidates = explorer.candidates
+    assert len(candidates) == 103 and list(candidates.labels[100:]) == [4] * 3
+    assert candidates.captions[100].startswith("Coat, seed ")
+    coats = int((candidates.labels[:100] == 4).sum())
+    assert explorer.gallery.model.rowCount() == coats + 3
+    expected = explorer.interpolator.images(candidates.codes[100:], np.eye(10)[[4, 4, 4]])
+    assert np.abs(candidates.images[100:] / 255 - expected).max() <= 0.5 / 255 + 1e-6
+    qtbot.waitUntil(lambda: explorer.gallery.view.verticalScrollBar().maximum() > 0)
+    bar = explorer.gallery.view.verticalScrollBar()
+    assert bar.value() == bar.maximum()  # the new draws are in view
+    explorer.picking.pick(5)
+    explorer.picking.morph_to_class(8)  # test image 5's code as a bag: no seed
+    explorer.class_bar.count.setValue(1)
+    explorer.class_bar.generate.click()  # one more coat, after the bag
+    assert len(explorer.candidates) == 105 and explorer.candidates.seeds[103] == NO_SEED
+    explorer.picking.pick(104)  # A := the fourth coat
+    explorer.picking.pick(103)  # B := the bag
+    fresh = Candidates.from_atlas(candidates.atlas)  # what a newer checkpoint's job delivers
+    seeds_before = explorer.candidates.seeds
+    explorer.state.set_candidates("cvtoy", explorer.picking.with_seeded_extras("cvtoy", fresh))
+    again = explorer.candidates
+    assert len(again) == 104 and list(again.labels[100:]) == [4] * 4
+    assert list(again.seeds[100:]) == [*candidates.seeds[100:103], seeds_before[104]]
+    assert (explorer.a, explorer.b) == (103, None)  # the coat moved up; the bag is gone
+
+
+def test_the_evaluate_tab_fits_a_1280_pixel_screen_with_long_run_names(
+    window, qtbot, runs, tmp_path
+):
+    """Its status line names every loaded run: as one line, five runs made the window 1521 px
+    wide (a trial on a 1280-pixel screen)."""
+    for model, run in runs.items():
+        name = f"{model}-20261207-051720-lr-0.0002-beta-4-latent-64"
+        window.open_run(shutil.copytree(run, tmp_path / name))
+    window.tabs.setCurrentWidget(window.report)
+    status = window.report.status
+    assert "4 runs loaded" in status.text()
+    assert QFontMetrics(status.font()).horizontalAdvance(status.text()) > 1280  # as one line
+    assert window.minimumSizeHint().width() <= 1280
 
 
 def test_without_a_model_the_explorer_says_what_to_do(window):

@@ -126,6 +126,10 @@ class Gallery(QWidget):
         """Filter to one class (-1 for all)."""
         self.filter.setCurrentIndex(max(self.filter.findData(label), 0))
 
+    def show_last(self) -> None:
+        """Scroll to the last images shown: where new ones are added."""
+        self.view.scrollToBottom()
+
     def _apply_filter(self) -> None:
         label = self.filter.currentData()
         everything = np.arange(len(self.model.images))

@@ -233,7 +233,7 @@ class ExplorerPane(QWidget):
         self.view.show_settings(chosen.method, chosen.overshoot, chosen.steps, chosen.t)
         labelled = shown is not None and shown.labels is not None
         self.presets.set_classes_enabled(labelled)
-        self.class_bar.setVisible(bool(spec and spec.conditional and not spec.has_encoder))
+        self.class_bar.setVisible(bool(spec and spec.conditional))
         self.map.setVisible(shown is not None and shown.atlas is not None)
         if shown is None:
             self.gallery.set_images(np.zeros((0, 28, 28), np.uint8), None, CLASSES, ())

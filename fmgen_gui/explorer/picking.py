@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from fmgen_gui.explorer.state import Candidates, PinError, make_pin, seeded_caption
+from fmgen_gui.explorer.state import (
+    Candidates,
+    PinError,
+    make_pin,
+    seeded_caption,
+    seeded_extras,
+)
 from trainer.data import CLASSES
 from trainer.explore import random_pair, to_uint8
 from trainer.latent import latent_from_seeds
@@ -71,6 +77,7 @@ class Picking:
             return
         self.add_seeded(self._fresh_seeds(count), np.full(count, label))
         self.pane.gallery.show_class(label)
+        self.pane.gallery.show_last()  # after an encoder's test images of that class
         self.pane.update_path()
 
     def _fresh_seeds(self, count: int) -> np.ndarray:
@@ -94,20 +101,21 @@ class Picking:
         self.pane.gallery.set_images(grown.images, grown.labels, CLASSES, grown.captions)
 
     def with_seeded_extras(self, model: str, fresh: Candidates) -> Candidates:
-        """`fresh` candidates of a newer checkpoint with the earlier seeded draws redrawn.
-
-        Seeds name latent draws, so a newer model shows the same picks; other additions (a
-        test image's code under another class) belong to the old model and are dropped.
-        """
+        """`fresh` candidates of a newer checkpoint with the earlier seeded draws redrawn, after
+        them; `model`'s picks follow their candidates (picks of dropped additions drop)."""
         old = self.state.candidates.get(model)
-        if old is None or len(old) <= len(fresh) or fresh.test_images:
+        kept = seeded_extras(old, len(fresh))
+        moved = {i: i for i in range(len(fresh))}
+        moved.update({int(index): len(fresh) + n for n, index in enumerate(kept)})
+        self.state.selection_of(model).follow(moved)
+        if not len(kept):
             return fresh
-        extra = slice(len(fresh), len(old))
-        codes = latent_from_seeds(old.seeds[extra], fresh.codes.shape[1])
-        labels = None if old.labels is None else old.labels[extra]
+        codes = latent_from_seeds(old.seeds[kept], fresh.codes.shape[1])
+        labels = None if old.labels is None else old.labels[kept]
         conditions = None if labels is None else np.eye(len(CLASSES), dtype=np.float32)[labels]
         images = to_uint8(self.pane.interpolators[model].images(codes, conditions))
-        return fresh.extended(codes, images, old.captions[extra], labels, old.seeds[extra])
+        captions = [old.captions[index] for index in kept]
+        return fresh.extended(codes, images, captions, labels, old.seeds[kept])
 
     # Conditional models: A in every class ----------------------------------------------
 

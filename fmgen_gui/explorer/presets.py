@@ -67,7 +67,8 @@ class ClassBar(QWidget):
         self.count = QSpinBox(minimum=1, maximum=64, value=8, prefix="N = ")
         self.generate = QPushButton("Generate N of this class")
         self.generate.setToolTip(
-            "Draw N seeded latent vectors and generate them as this class (added to the gallery)"
+            "Draw N seeded latent vectors and generate them as this class "
+            "(added at the end of the gallery)"
         )
         self.generate.clicked.connect(
             lambda: self.generate_requested.emit(self.label.currentData(), self.count.value())

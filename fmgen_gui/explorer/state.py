@@ -97,6 +97,16 @@ class Candidates:
         return index < self.test_images
 
 
+def seeded_extras(old: Candidates | None, base: int) -> np.ndarray:
+    """Indices of the seeded draws that `old` has after its first `base` candidates: the
+    additions a newer checkpoint redraws. Seeds name latent draws, so they mean the same in
+    any model; a test image's or a grid sample's code under another class does not."""
+    if old is None or len(old) <= base:
+        return np.zeros(0, np.int64)
+    extra = np.arange(base, len(old))
+    return extra[old.seeds[extra] != NO_SEED]
+
+
 def seeded_caption(seed: int, label: int | None) -> str:
     """'seed 123' or 'Shirt, seed 123' for a seeded latent draw."""
     return f"seed {seed}" if label is None else f"{CLASSES[label]}, seed {seed}"
@@ -134,6 +144,12 @@ class Selection:
     def swap(self) -> None:
         """Exchange A and B."""
         self.a, self.b = self.b, self.a
+
+    def follow(self, moved: dict[int, int]) -> None:
+        """Picks follow their candidates to new indices (`moved`: old -> new); others drop."""
+        self.a, self.b = moved.get(self.a), moved.get(self.b)
+        if self.a is None:
+            self.next_end = "A"
 
     def forget_beyond(self, count: int) -> None:
         """Drop picks that no longer exist among `count` candidates."""

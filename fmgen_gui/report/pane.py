@@ -99,7 +99,7 @@ class EvaluationPane(QWidget):
         self.loaded_button.setToolTip("Evaluate the runs loaded in Train and Explore instead")
         self.loaded_button.clicked.connect(lambda: self.choose_runs(None))
         self.stale = QLabel(styleSheet=STALE_STYLE)
-        self.status = QLabel()
+        self.status = QLabel(wordWrap=True)  # it names every loaded run: never one long line
         self._waiting = ""  # the status line's "press Evaluate" hint, while it shows
         self.stages = StageBars()
         self.stages.setVisible(False)

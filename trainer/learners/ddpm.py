@@ -61,7 +61,7 @@ class DDPMLearner(Learner):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """As Learner's; a checkpoint from before the weight average starts it at its U-Net."""
-        weights = state.get("model")
+        weights = state.get("model") if isinstance(state, dict) else None
         if isinstance(weights, dict) and not any(key.startswith("averaged.") for key in weights):
             state = {**state, "model": {**weights, **unaveraged(weights)}}
         super().load_state_dict(state)

@@ -25,8 +25,9 @@ def warmed_up_ema(max_decay: float = EMA_DECAY):
     """AveragedModel's multi_avg_fn: an EMA with decay min(max_decay, (1 + n) / (10 + n)) at
     its n-th update (TensorFlow's ExponentialMovingAverage with num_updates).
 
-    The warm-up keeps a short run's average on its last ~n/9 steps: a fixed 0.9999 would leave
-    most of a 30-minute CPU run's average (1,500 steps) on the random initial weights.
+    Under the warm-up the steps up to j of n hold about (j/n)^9 of the average (the last tenth
+    about 60%); a fixed 0.9999 would leave most of a 30-minute CPU run's average (1,500 steps)
+    on the random initial weights.
     """
 
     def average(averaged: list[torch.Tensor], current: list[torch.Tensor], count: torch.Tensor):
