@@ -55,3 +55,29 @@ def test_cancel_stops_the_chain_at_the_next_step(learner):
     with pytest.raises(Cancelled):
         chain_frames(learner, 0, "DDIM, 50 steps", cancel, progress)
     assert len(done) == 2
+
+
+def test_the_flows_chain_adds_its_latents_a_scale_at_a_time_coarsest_first(tiny_data):
+    """Step k decodes z with the k coarsest parts drawn and the rest at 0; it starts from the
+    all-zero latent and ends at the sample itself (one inverse pass of all of z)."""
+    learner = make_learner(default_config("flow", lr=3e-3), torch.device("cpu"))
+    for _ in range(2):
+        learner.train_step(tiny_data.train.images[:8])
+    learner.model.eval()
+    frames = chain_frames(learner, seed=4)
+    assert frames.sampler == "coarse to fine, temperature 1" and len(frames) == 3
+    assert frames.timesteps == (196, 392, 784) and frames.step_name(0) == "196 of 784 latents drawn"
+    z = torch.randn(1, 784, generator=torch.Generator().manual_seed(4))
+    sample = to_uint8(learner.sample_images(z)[0, 0].numpy())
+    np.testing.assert_array_equal(frames.predicted[-1], sample)
+    zero = to_uint8(learner.decode(torch.zeros(1, 784))[0, 0].numpy())
+    np.testing.assert_array_equal(frames.noisy[0], zero)
+    coarse = torch.zeros(1, 784)
+    coarse[:, 588:] = z[:, 588:]  # the final block's 196 latents: the coarsest part
+    np.testing.assert_array_equal(
+        frames.predicted[0], to_uint8(learner.decode(coarse)[0, 0].numpy())
+    )
+    np.testing.assert_array_equal(frames.noisy[1:], frames.predicted[:-1])  # before = last after
+    cooled = chain_frames(learner, seed=4, sampler="coarse to fine, temperature 0.7")
+    cool = to_uint8(learner.sample_images(z * 0.7)[0, 0].numpy())
+    np.testing.assert_array_equal(cooled.predicted[-1], cool)

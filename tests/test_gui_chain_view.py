@@ -62,7 +62,7 @@ def _store_with(tmp_path, *models: str) -> ModelStore:
 
 
 @pytest.mark.usefixtures("toy_model")
-def test_a_model_without_a_chain_gets_no_button_and_the_flow_gets_its_reason(qtbot, tmp_path):
+def test_a_model_without_a_chain_gets_no_button(qtbot, tmp_path):
     store = _store_with(tmp_path, "toy")
     button = WatchButton(store)
     qtbot.addWidget(button)
@@ -71,6 +71,31 @@ def test_a_model_without_a_chain_gets_no_button_and_the_flow_gets_its_reason(qtb
     assert not button.isHidden()
     dialog = button.open_view()
     assert [dialog.model_choice.itemData(i) for i in range(dialog.model_choice.count())] == ["flow"]
-    assert not dialog.run_button.isEnabled()
-    assert "No chain to watch for Flow" in dialog.status.text()
+    assert dialog.run_button.isEnabled()
+    dialog.close()
+
+
+def test_the_flow_is_watched_a_scale_at_a_time_after_the_ddpm(
+    qtbot, ddpm_store, tiny_data_dir, tmp_path
+):
+    """Switching models offers the new model's samplers (not the DDPM's, which the flow has
+    not) and names its panes and steps in its own words."""
+    run = tiny_run("flow", tiny_data_dir, tmp_path / "flow-runs")
+    ddpm_store.set_checkpoint("flow", run / "checkpoint.pt")
+    dialog = ChainDialog(ddpm_store)
+    qtbot.addWidget(dialog)
+    dialog.model_choice.setCurrentIndex(dialog.model_choice.findData("ddpm"))
+    with qtbot.waitSignal(dialog.runner.finished, timeout=60000):
+        dialog.run_button.click()
+    assert dialog.sampler_choice.currentData() == "DDIM, 3 steps"
+    assert dialog.state_title.text() == "x_t (the chain's state)"
+    dialog.model_choice.setCurrentIndex(dialog.model_choice.findData("flow"))
+    assert dialog.sampler_choice.count() == 1 and dialog.sampler_choice.currentData() is None
+    with qtbot.waitSignal(dialog.runner.finished, timeout=60000):
+        dialog.run_button.click()
+    frames = dialog.frames
+    assert frames.sampler == "coarse to fine, temperature 1" and len(frames) == 3
+    assert dialog.state_title.text().startswith("before this scale")
+    assert dialog.result_title.text() == "after its latents are added"
+    assert dialog.step_label.text() == "784 of 784 latents drawn (step 3 of 3)"
     dialog.close()

@@ -1,8 +1,11 @@
-"""One sampling chain recorded step by step: x_t and the predicted x_0 at every timestep.
+"""One sampling chain recorded step by step: x_t and the predicted x_0 at every timestep (the
+DDPM), or the sample before and after each scale's latents are added (the flow).
 
 Qt-free, so the GUI's 'Watch a sample being made' view and scripts share it. Which models have a
-chain is the registry's `ModelSpec.sampling_chain`; their learners offer `samplers()` (by name)
-and `chain(z, sampler, generator)` (every step's x_{t-1} and predicted x_0, in [-1, 1]).
+chain is the registry's `ModelSpec.sampling_chain`; their learners offer `samplers()` (by name,
+each with its `timesteps`), `chain_origin(z)` (the state before the first step), `chain(z,
+sampler, generator)` (every step's next state and its guess at the sample, in [-1, 1]) and
+`chain_words` (what the view calls them).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from trainer.chain_words import DENOISING, ChainWords
 from trainer.errors import raise_if_cancelled
 from trainer.explore import to_uint8
 
@@ -22,7 +26,8 @@ Progress = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class ChainFrames:
-    """Per step of one chain: the state x_t it starts from, its predicted x_0, and t."""
+    """Per step of one chain: the state it starts from (x_t), its guess at the sample
+    (predicted x_0), and its timestep."""
 
     noisy: np.ndarray  # (steps, 28, 28) uint8: x_t
     predicted: np.ndarray  # (steps, 28, 28) uint8: the x_0 predicted from x_t
@@ -30,9 +35,14 @@ class ChainFrames:
     sampler: str
     seed: int
     samplers: tuple[str, ...]  # every sampler the model offers, for the next run's choice
+    words: ChainWords = DENOISING
 
     def __len__(self) -> int:
         return len(self.timesteps)
+
+    def step_name(self, index: int) -> str:
+        """'t = 980': step `index` in the model's words."""
+        return self.words.step.format(self.timesteps[index])
 
 
 def chain_frames(
@@ -49,11 +59,13 @@ def chain_frames(
         sampler = min(offered, key=lambda name: len(offered[name].timesteps))
     chosen = offered[sampler]
     generator = torch.Generator().manual_seed(seed)
-    x_t = torch.randn(1, 1, 28, 28, generator=generator).to(learner.device)
+    z = torch.randn(1, 784, generator=generator).to(learner.device)
     timesteps = tuple(int(t) for t in chosen.timesteps.tolist())
+    words = learner.chain_words
     noisy, predicted = [], []
     with learner.evaluating():
-        steps = learner.chain(x_t.flatten(1), chosen, generator)
+        x_t = learner.chain_origin(z)
+        steps = learner.chain(z, chosen, generator)
         for i in range(len(timesteps)):
             raise_if_cancelled(cancel)
             output = next(steps)
@@ -61,9 +73,10 @@ def chain_frames(
             predicted.append(_to_image(output.pred_original_sample))
             x_t = output.prev_sample
             if progress is not None:
-                progress((i + 1) / len(timesteps), f"Denoising: step {i + 1} of {len(timesteps)}")
+                done = f"{words.verb}: step {i + 1} of {len(timesteps)}"
+                progress((i + 1) / len(timesteps), done)
     return ChainFrames(
-        np.stack(noisy), np.stack(predicted), timesteps, sampler, seed, tuple(offered)
+        np.stack(noisy), np.stack(predicted), timesteps, sampler, seed, tuple(offered), words
     )
 
 

@@ -60,10 +60,7 @@ FLOW = register_model(
         ),
         has_encoder=True,
         likelihood=Likelihood("exact", "p(x)", estimate="every test image, dequantised once"),
-        no_sampling_chain=(
-            "a flow samples in one inverse pass: its intermediate scales are latent halves "
-            "factored out, not images, so there is no chain of images to watch"
-        ),
+        sampling_chain=True,  # one inverse pass, shown a scale at a time
         about_page="flow.md",
     )
 )

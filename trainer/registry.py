@@ -107,10 +107,9 @@ class ModelSpec:
         posterior, or the model's own exact likelihood or bound."""
         return self.posterior or self.likelihood.kind != "none"
 
-    # learner.samplers() and learner.chain(): 'Watch a sample being made' shows its chain
+    # learner.samplers(), chain_origin(), chain() and chain_words (trainer.chain_frames):
+    # 'Watch a sample being made' shows its chain
     sampling_chain: bool = False
-    # why that view shows nothing of this model (said in the view; '' and no chain: not listed)
-    no_sampling_chain: str = ""
     likelihood: Likelihood = Likelihood()
     # The app's 'About this model' page beyond the description (what it optimises, its plots,
     # the papers): a Markdown file under resources/models/; '' when there is none.

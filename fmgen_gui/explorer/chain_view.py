@@ -1,7 +1,7 @@
 """'Watch a sample being made': one sampling chain, computed in the background, scrubbed by t.
 
-Which models it offers is the registry's: `ModelSpec.sampling_chain` (the learner has a chain),
-or `no_sampling_chain` (the view says why it shows none); other models get no button.
+Which models it offers is the registry's: `ModelSpec.sampling_chain` (the learner has a chain:
+the DDPM's denoising steps, the flow's scales); other models get no button.
 """
 
 from __future__ import annotations
@@ -44,12 +44,8 @@ CELL = 84.0  # the strip's image size in the file, as the explorer's strip
 
 
 def watchable(models: ModelStore) -> list[str]:
-    """Models with a checkpoint that the view shows a chain of, or says why it cannot."""
-    return [
-        name
-        for name in models.available()
-        if get_model(name).sampling_chain or get_model(name).no_sampling_chain
-    ]
+    """Models with a checkpoint that the view shows a chain of."""
+    return [name for name in models.available() if get_model(name).sampling_chain]
 
 
 def watch_job(path: Path, seed: int, sampler: str | None):
@@ -65,16 +61,18 @@ def watch_job(path: Path, seed: int, sampler: str | None):
 
 def step_caption(frames: ChainFrames, index: int) -> str:
     """'t = 980 (step 3 of 50)'."""
-    return f"t = {frames.timesteps[index]} (step {index + 1} of {len(frames)})"
+    return f"{frames.step_name(index)} (step {index + 1} of {len(frames)})"
 
 
 def save_chain_strip(path: Path | str, frames: ChainFrames, title: str) -> Path:
-    """x_t above predicted x_0 at STRIP_FRAMES evenly spaced steps, as PNG, SVG or PDF."""
+    """x_t above predicted x_0 (the model's words) at STRIP_FRAMES evenly spaced steps, as
+    PNG, SVG or PDF."""
     picks = np.unique(np.round(np.linspace(0, len(frames) - 1, STRIP_FRAMES)).astype(int))
     ts = np.array([frames.timesteps[i] for i in picks])
+    words = frames.words
     rows = (
-        (frames.noisy[picks], [f"x_t, t={t}" for t in ts], title),
-        (frames.predicted[picks], [f"x_0 from t={t}" for t in ts], ""),
+        (frames.noisy[picks], [words.state_caption.format(t) for t in ts], title),
+        (frames.predicted[picks], [words.result_caption.format(t) for t in ts], ""),
     )
     row_height = CELL + LABEL_HEIGHT + 4
 
@@ -91,9 +89,9 @@ def save_chain_strip(path: Path | str, frames: ChainFrames, title: str) -> Path:
 
 
 def save_chain_gif(path: Path | str, frames: ChainFrames) -> Path:
-    """An animated GIF: x_t beside predicted x_0, one frame per step, t under each."""
+    """An animated GIF: x_t beside predicted x_0, one frame per step, its name under each."""
     pairs = [np.hstack(pair) for pair in zip(frames.noisy, frames.predicted, strict=True)]
-    captions = [f"t = {t}" for t in frames.timesteps]
+    captions = [frames.step_name(i) for i in range(len(frames))]
     return save_gif(pairs, Path(path), GIF_FRAME_MS, GIF_SCALE, captions=captions)
 
 
@@ -123,7 +121,7 @@ class ChainDialog(QDialog):
         for name in watchable(self.models):
             self.model_choice.addItem(get_model(name).label, name)
         self.sampler_choice = QComboBox()
-        self.sampler_choice.addItem("fewest steps", None)
+        self.sampler_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.seed = QSpinBox(maximum=2**31 - 1, value=0, prefix="seed ")
         self.run_button = QPushButton("Run the chain")
         self.progress = QProgressBar(maximum=100, visible=False)
@@ -138,9 +136,10 @@ class ChainDialog(QDialog):
         for widget in (self.model_choice, self.sampler_choice, self.seed, self.run_button):
             controls.addWidget(widget)
         controls.addWidget(self.progress, stretch=1)
+        self.state_title, self.result_title = QLabel(), QLabel()
         images = QGridLayout()
-        images.addWidget(QLabel("x_t (the chain's state)"), 0, 0)
-        images.addWidget(QLabel("predicted x_0"), 0, 1)
+        images.addWidget(self.state_title, 0, 0)
+        images.addWidget(self.result_title, 0, 1)
         images.addWidget(self.noisy, 1, 0)
         images.addWidget(self.predicted, 1, 1)
         exports = QHBoxLayout()
@@ -153,20 +152,18 @@ class ChainDialog(QDialog):
         layout.addLayout(images, stretch=1)
         layout.addWidget(self.slider)
         layout.addLayout(exports)
-        self.model_choice.currentIndexChanged.connect(self._on_model)
         self.run_button.clicked.connect(self.run_chain)
+        self.model_choice.currentIndexChanged.connect(self._on_model)
         self.slider.valueChanged.connect(self.show_step)
         self.strip_button.clicked.connect(self._export_strip)
         self.gif_button.clicked.connect(self._export_gif)
+        self.run_button.setEnabled(self.model_choice.count() > 0)
         self._on_model()
 
     def _on_model(self) -> None:
-        name = self.model_choice.currentData()
-        reason = get_model(name).no_sampling_chain if name else ""
-        self.run_button.setEnabled(bool(name) and not reason)
-        self.status.setText(
-            f"No chain to watch for {get_model(name).label}: {reason}." if reason else ""
-        )
+        """Another model: its samplers are offered once its first chain has run."""
+        self.sampler_choice.clear()
+        self.sampler_choice.addItem("fewest steps", None)
 
     def run_chain(self) -> None:
         """Compute the chosen model's chain in the background (cancelling one in progress)."""
@@ -178,7 +175,9 @@ class ChainDialog(QDialog):
         """Keep the computed chain, offer its samplers, and show its last step."""
         self.frames = frames
         self.progress.setVisible(False)
-        self.status.setText(f"{frames.sampler}, seed {frames.seed}: drag the slider through t.")
+        self.status.setText(f"{frames.sampler}, seed {frames.seed}: drag the slider through it.")
+        self.state_title.setText(frames.words.state)
+        self.result_title.setText(frames.words.result)
         if self.sampler_choice.count() != len(frames.samplers):
             self.sampler_choice.clear()
             for name in frames.samplers:

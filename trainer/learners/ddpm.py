@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from trainer import keys as k
+from trainer.chain_words import DENOISING
 from trainer.data import Split, balanced_indices
 from trainer.errors import raise_if_cancelled
 from trainer.grids import tile
@@ -108,6 +109,12 @@ class DDPMLearner(Learner):
             f"DDIM, {SAMPLE_STEPS} steps": self.ddim(SAMPLE_STEPS),
             f"DDIM, {GRID_STEPS} steps": self.ddim(GRID_STEPS),
         }
+
+    chain_words = DENOISING
+
+    def chain_origin(self, z: torch.Tensor) -> torch.Tensor:
+        """x_T = z (N, 784) as images (N, 1, 28, 28): the chain starts from the noise."""
+        return z.reshape(len(z), 1, 28, 28)
 
     @torch.no_grad()
     def chain(

@@ -8,6 +8,7 @@ normal prior; log p(y) = log N(z; 0, I) + log|det dz/dy| (change of variables, e
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -118,6 +119,11 @@ class RealNVP(nn.Module):
             log_det = log_det + ld
         parts.append(x.flatten(1))
         return torch.cat(parts, dim=1), log_det
+
+    def latent_parts(self) -> list[slice]:
+        """Where each scale's factored-out half lies in z, finest first; the final block's last."""
+        ends = itertools.accumulate((math.prod(shape) for shape in self.latent_shapes), initial=0)
+        return [slice(low, high) for low, high in itertools.pairwise(ends)]
 
     def inverse(self, z: torch.Tensor) -> torch.Tensor:
         """Latent z (N, D) -> images y (N, C, S, S) in (0, 1): the exact inverse of `forward`."""
