@@ -89,6 +89,15 @@ def test_newer_format_version(vae_checkpoint, tmp_path):
         load_checkpoint(path)
 
 
+def test_every_older_format_version_loads(vae_checkpoint, tmp_path):
+    raw = torch.load(vae_checkpoint, weights_only=True)
+    for version in range(1, FORMAT_VERSION):
+        raw["format_version"] = version
+        path = tmp_path / f"format{version}.pt"
+        torch.save(raw, path)
+        assert load_checkpoint(path).config.model == "vae"
+
+
 def test_other_model_type_is_refused(vae_checkpoint):
     with pytest.raises(CheckpointError, match="holds a VAE, but a GAN is needed"):
         load_checkpoint(vae_checkpoint, expect_model="gan")

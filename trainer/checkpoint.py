@@ -17,7 +17,9 @@ from trainer.files import atomic_path
 from trainer.registry import get_model
 
 FORMAT = "fmgen-checkpoint"
-FORMAT_VERSION = 1
+# 2: a DDPM's state holds its weight average (fmgen 1 would call those weights "do not fit");
+# every older format still loads.
+FORMAT_VERSION = 2
 CHECKPOINT_NAME = "checkpoint.pt"
 
 
