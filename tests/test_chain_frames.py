@@ -66,6 +66,7 @@ def test_the_flows_chain_adds_its_latents_a_scale_at_a_time_coarsest_first(tiny_
     learner.model.eval()
     frames = chain_frames(learner, seed=4)
     assert frames.sampler == "coarse to fine, temperature 1" and len(frames) == 3
+    assert frames.model == "flow"
     assert frames.timesteps == (196, 392, 784) and frames.step_name(0) == "196 of 784 latents drawn"
     z = torch.randn(1, 784, generator=torch.Generator().manual_seed(4))
     sample = to_uint8(learner.sample_images(z)[0, 0].numpy())

@@ -9,12 +9,14 @@ import pytest
 import torch
 from torch import nn
 
+from trainer.checkpoint import Checkpoint, save_checkpoint
 from trainer.config import default_config
 from trainer.learners import make_learner
 from trainer.models.diffusion import DDPM, NoiseSchedule
 from trainer.models.discretized import HALF_BIN
 from trainer.models.samplers import DDIMSampler, DDPMSampler, denoise
 from trainer.models.timesteps import strata
+from trainer.run_loading import load_learner
 
 SCHEDULE = NoiseSchedule()
 
@@ -215,23 +217,36 @@ def test_ddpm_samples_from_a_warmed_up_average_of_its_weights(tiny_data):
         learner.model.train()
         assert torch.equal(learner.model(x_t, t), learner.model.unet(x_t, t))
         assert not torch.allclose(learner.model.unet(x_t, t), learner.model.averaged(x_t, t))
-    trained = sum(p.numel() for p in learner.model.parameters() if p.requires_grad)
-    assert trained == sum(p.numel() for p in learner.model.unet.parameters())
+    groups = learner.optimizers["adam"].param_groups
+    optimised = {id(p) for group in groups for p in group["params"]}
+    assert optimised == {id(p) for p in learner.model.unet.parameters()}
+    assert learner.trained_parameters == sum(p.numel() for p in learner.model.unet.parameters())
 
 
 @pytest.mark.usefixtures("small_networks")
-def test_a_ddpm_checkpoint_from_before_the_average_loads_with_the_average_at_its_unet(tiny_data):
+def test_a_ddpm_checkpoint_from_before_the_average_loads_with_the_average_at_its_unet(
+    tiny_data, tmp_path
+):
+    """A format-1 file (no average in its state) opens as the app opens it."""
     config = default_config("ddpm", seed=3, lr=3e-3)
     old = make_learner(config, torch.device("cpu"))
     for _ in range(3):
         old.train_step(tiny_data.train.images[:16])
     state = old.state_dict()
     state["model"] = {k: v for k, v in state["model"].items() if not k.startswith("averaged.")}
-    new = make_learner(config, torch.device("cpu"))
-    new.load_state_dict(state)
+    path = tmp_path / "format1.pt"
+    save_checkpoint(path, Checkpoint(path, config, 0, 3, 3, state, {}, {}))
+    raw = torch.load(path, weights_only=True)
+    torch.save({**raw, "format_version": 1}, path)
+    new, _ = load_learner(path)
     for averaged, weight in zip(averaged_weights(new), unet_weights(old), strict=True):
         assert torch.equal(averaged, weight)
     assert new.model.averaged.n_averaged.item() == 0  # the next update starts it afresh
     resumed = make_learner(config, torch.device("cpu"))
     resumed.load_state_dict(old.state_dict())  # a current checkpoint keeps its average
     assert resumed.model.averaged.n_averaged.item() == 3
+    for kept, averaged in zip(averaged_weights(resumed), averaged_weights(old), strict=True):
+        assert torch.equal(kept, averaged)
+    assert not all(
+        torch.equal(a, w) for a, w in zip(averaged_weights(old), unet_weights(old), strict=True)
+    )  # so the kept average is not merely the U-Net again

@@ -78,8 +78,9 @@ def test_a_model_without_a_chain_gets_no_button(qtbot, tmp_path):
 def test_the_flow_is_watched_a_scale_at_a_time_after_the_ddpm(
     qtbot, ddpm_store, tiny_data_dir, tmp_path
 ):
-    """Switching models offers the new model's samplers (not the DDPM's, which the flow has
-    not) and names its panes and steps in its own words."""
+    """Switching models drops the DDPM's chain (a late one too), offers the new model's
+    samplers (not the DDPM's, which the flow has not) and names its panes and steps in its own
+    words."""
     run = tiny_run("flow", tiny_data_dir, tmp_path / "flow-runs")
     ddpm_store.set_checkpoint("flow", run / "checkpoint.pt")
     dialog = ChainDialog(ddpm_store)
@@ -89,8 +90,14 @@ def test_the_flow_is_watched_a_scale_at_a_time_after_the_ddpm(
         dialog.run_button.click()
     assert dialog.sampler_choice.currentData() == "DDIM, 3 steps"
     assert dialog.state_title.text() == "x_t (the chain's state)"
+    ddpm_frames = dialog.frames
     dialog.model_choice.setCurrentIndex(dialog.model_choice.findData("flow"))
     assert dialog.sampler_choice.count() == 1 and dialog.sampler_choice.currentData() is None
+    assert dialog.frames is None and dialog.noisy.image is None
+    assert not dialog.strip_button.isEnabled() and not dialog.slider.isEnabled()
+    assert dialog.state_title.text().startswith("before this scale")
+    dialog.show_frames(ddpm_frames)  # the DDPM's chain finishing after the switch
+    assert dialog.frames is None and dialog.sampler_choice.count() == 1
     with qtbot.waitSignal(dialog.runner.finished, timeout=60000):
         dialog.run_button.click()
     frames = dialog.frames

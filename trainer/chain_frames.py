@@ -31,10 +31,11 @@ class ChainFrames:
 
     noisy: np.ndarray  # (steps, 28, 28) uint8: x_t
     predicted: np.ndarray  # (steps, 28, 28) uint8: the x_0 predicted from x_t
-    timesteps: tuple[int, ...]  # t of each step, from T - 1 down to 0
+    timesteps: tuple[int, ...]  # each step's number in the model's words (the DDPM's t)
     sampler: str
     seed: int
     samplers: tuple[str, ...]  # every sampler the model offers, for the next run's choice
+    model: str  # its registry name
     words: ChainWords = DENOISING
 
     def __len__(self) -> int:
@@ -52,7 +53,7 @@ def chain_frames(
     cancel: threading.Event | None = None,
     progress: Progress | None = None,
 ) -> ChainFrames:
-    """Run the chain of `learner.samplers()[sampler]` (None: the one of fewest steps) from x_T
+    """Run the chain of `learner.samplers()[sampler]` (None: the one of fewest steps) from noise
     drawn with `seed`, recording every step; checks `cancel` before each network evaluation."""
     offered = learner.samplers()
     if sampler is None:
@@ -76,7 +77,14 @@ def chain_frames(
                 done = f"{words.verb}: step {i + 1} of {len(timesteps)}"
                 progress((i + 1) / len(timesteps), done)
     return ChainFrames(
-        np.stack(noisy), np.stack(predicted), timesteps, sampler, seed, tuple(offered), words
+        np.stack(noisy),
+        np.stack(predicted),
+        timesteps,
+        sampler,
+        seed,
+        tuple(offered),
+        learner.config.model,
+        words,
     )
 
 

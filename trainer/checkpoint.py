@@ -17,8 +17,9 @@ from trainer.files import atomic_path
 from trainer.registry import get_model
 
 FORMAT = "fmgen-checkpoint"
-# 2: a DDPM's state holds its weight average (fmgen 1 would call those weights "do not fit");
-# every older format still loads.
+# 2: a DDPM's state holds its weight average. Bumped for every model, so fmgen 1 says "update
+# fmgen" for any new checkpoint (even a VAE's it could read) instead of calling a DDPM's weights
+# "do not fit"; every older format still loads.
 FORMAT_VERSION = 2
 CHECKPOINT_NAME = "checkpoint.pt"
 

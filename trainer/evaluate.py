@@ -229,9 +229,7 @@ def _evaluate_run(
 ) -> RunEvaluation:
     """One run's facts, metrics and pictures; `report` gets this run's share of each stage."""
     spec, settings = _spec(checkpoint), job.settings
-    # trained ones: the DDPM's weight average is a copy of its U-Net, not more model
-    parameters = sum(p.numel() for p in learner.model.parameters() if p.requires_grad)
-    run = RunEvaluation(read_run_facts(checkpoint, parameters, label), {})
+    run = RunEvaluation(read_run_facts(checkpoint, learner.trained_parameters, label), {})
     if spec.posterior:
         run.metrics[TEST_SECTION], run.grids = evaluate_encoder(
             learner,

@@ -67,6 +67,11 @@ def path_ts(steps: int, overshoot: bool = False) -> np.ndarray:
     return np.linspace(-reach, 1 + reach, steps)
 
 
+def class_weights(labels: np.ndarray | None) -> np.ndarray | None:
+    """Class labels (n,) as a conditional model's input, one-hot (n, 10); None stays None."""
+    return None if labels is None else np.eye(len(CLASSES), dtype=np.float32)[labels]
+
+
 def class_mix(ts: np.ndarray, classes: Classes) -> np.ndarray | None:
     """Class weights (n, 10) mixed linearly from A's one-hot (t = 0) to B's (t = 1).
 
@@ -77,8 +82,8 @@ def class_mix(ts: np.ndarray, classes: Classes) -> np.ndarray | None:
     if classes is None:
         return None
     weight = np.clip(np.asarray(ts, np.float32), 0, 1)[:, None]
-    one_hot = np.eye(len(CLASSES), dtype=np.float32)
-    return (1 - weight) * one_hot[classes[0]] + weight * one_hot[classes[1]]
+    a, b = class_weights(np.array(classes))
+    return (1 - weight) * a + weight * b
 
 
 @dataclass(frozen=True)

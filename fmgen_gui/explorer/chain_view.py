@@ -1,4 +1,4 @@
-"""'Watch a sample being made': one sampling chain, computed in the background, scrubbed by t.
+"""'Watch a sample being made': one sampling chain, computed in the background, scrubbed by step.
 
 Which models it offers is the registry's: `ModelSpec.sampling_chain` (the learner has a chain:
 the DDPM's denoising steps, the flow's scales); other models get no button.
@@ -89,14 +89,15 @@ def save_chain_strip(path: Path | str, frames: ChainFrames, title: str) -> Path:
 
 
 def save_chain_gif(path: Path | str, frames: ChainFrames) -> Path:
-    """An animated GIF: x_t beside predicted x_0, one frame per step, its name under each."""
+    """An animated GIF: the state beside the result (the DDPM's x_t beside its predicted x_0),
+    one frame per step, its name under each."""
     pairs = [np.hstack(pair) for pair in zip(frames.noisy, frames.predicted, strict=True)]
     captions = [frames.step_name(i) for i in range(len(frames))]
     return save_gif(pairs, Path(path), GIF_FRAME_MS, GIF_SCALE, captions=captions)
 
 
 class ChainDialog(QDialog):
-    """Pick a model, sampler and seed; run the chain; scrub x_t and predicted x_0 by step."""
+    """Pick a model, sampler and seed; run the chain; scrub its state and result by step."""
 
     def __init__(self, models: ModelStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -161,9 +162,23 @@ class ChainDialog(QDialog):
         self._on_model()
 
     def _on_model(self) -> None:
-        """Another model: its samplers are offered once its first chain has run."""
+        """Another model: drop the last one's chain (and stop computing it), name the panes in
+        its words; its samplers are offered once its first chain has run."""
+        self.runner.cancel()
+        self.frames = None
         self.sampler_choice.clear()
         self.sampler_choice.addItem("fewest steps", None)
+        for canvas in (self.noisy, self.predicted):
+            canvas.set_image(None)
+        for widget in (self.slider, self.strip_button, self.gif_button):
+            widget.setEnabled(False)
+        self.step_label.clear()
+        self.status.clear()
+        self.progress.setVisible(False)
+        name = self.model_choice.currentData()
+        words = get_model(name).learner_class().chain_words if name else None
+        self.state_title.setText(words.state if words else "")
+        self.result_title.setText(words.result if words else "")
 
     def run_chain(self) -> None:
         """Compute the chosen model's chain in the background (cancelling one in progress)."""
@@ -172,13 +187,15 @@ class ChainDialog(QDialog):
         self.runner.submit(watch_job(path, self.seed.value(), self.sampler_choice.currentData()))
 
     def show_frames(self, frames: ChainFrames) -> None:
-        """Keep the computed chain, offer its samplers, and show its last step."""
+        """Keep the computed chain, offer its samplers, and show its last step (a chain of a
+        model no longer chosen is dropped)."""
+        if frames.model != self.model_choice.currentData():
+            return
         self.frames = frames
         self.progress.setVisible(False)
         self.status.setText(f"{frames.sampler}, seed {frames.seed}: drag the slider through it.")
-        self.state_title.setText(frames.words.state)
-        self.result_title.setText(frames.words.result)
-        if self.sampler_choice.count() != len(frames.samplers):
+        offered = [self.sampler_choice.itemData(i) for i in range(self.sampler_choice.count())]
+        if tuple(offered) != frames.samplers:
             self.sampler_choice.clear()
             for name in frames.samplers:
                 self.sampler_choice.addItem(name, name)
@@ -190,7 +207,7 @@ class ChainDialog(QDialog):
         self.show_step(self.slider.value())
 
     def show_step(self, index: int) -> None:
-        """Show x_t and predicted x_0 of step `index` of the computed chain."""
+        """Show the state and the result of step `index` of the computed chain."""
         if self.frames is None:
             return
         self.noisy.set_image(to_qimage(self.frames.noisy[index]))
@@ -208,7 +225,7 @@ class ChainDialog(QDialog):
             self.status.setText(f"The chain failed: {message}")
 
     def _title(self) -> str:
-        label = get_model(self.model_choice.currentData()).label
+        label = get_model(self.frames.model).label
         return f"{label}: {self.frames.sampler}, seed {self.frames.seed}"
 
     def _export_strip(self) -> None:
@@ -229,12 +246,12 @@ class ChainDialog(QDialog):
 
 
 class WatchButton(QPushButton):
-    """'Watch a sample being made…': shown while a model with a chain (or a reason) is trained."""
+    """'Watch a sample being made…': shown while a model with a chain is trained."""
 
     def __init__(self, models: ModelStore, parent: QWidget | None = None) -> None:
         super().__init__("Watch a sample being made…", parent)
         self.models = models
-        self.setToolTip("Run one sampling chain and scrub through its timesteps")
+        self.setToolTip("Run one sampling chain and scrub through its steps")
         self.clicked.connect(self.open_view)
         models.changed.connect(self.refresh)
         self.refresh()

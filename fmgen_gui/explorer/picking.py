@@ -14,7 +14,7 @@ from fmgen_gui.explorer.state import (
     seeded_extras,
 )
 from trainer.data import CLASSES
-from trainer.explore import random_pair, to_uint8
+from trainer.explore import class_weights, random_pair, to_uint8
 from trainer.latent import latent_from_seeds
 from trainer.pins import run_key
 
@@ -94,8 +94,7 @@ class Picking:
         self, codes: np.ndarray, seeds: np.ndarray, labels: np.ndarray | None, captions: list[str]
     ) -> None:
         shown = self.state.shown
-        conditions = None if labels is None else np.eye(len(CLASSES), dtype=np.float32)[labels]
-        images = to_uint8(self.pane.interpolator.images(codes, conditions))
+        images = to_uint8(self.pane.interpolator.images(codes, class_weights(labels)))
         grown = shown.extended(codes, images, captions, labels, np.asarray(seeds, np.int64))
         self.state.set_candidates(self.state.current, grown)
         self.pane.gallery.set_images(grown.images, grown.labels, CLASSES, grown.captions)
@@ -112,8 +111,7 @@ class Picking:
             return fresh
         codes = latent_from_seeds(old.seeds[kept], fresh.codes.shape[1])
         labels = None if old.labels is None else old.labels[kept]
-        conditions = None if labels is None else np.eye(len(CLASSES), dtype=np.float32)[labels]
-        images = to_uint8(self.pane.interpolators[model].images(codes, conditions))
+        images = to_uint8(self.pane.interpolators[model].images(codes, class_weights(labels)))
         captions = [old.captions[index] for index in kept]
         return fresh.extended(codes, images, captions, labels, old.seeds[kept])
 

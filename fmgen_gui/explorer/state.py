@@ -153,12 +153,7 @@ class Selection:
 
     def forget_beyond(self, count: int) -> None:
         """Drop picks that no longer exist among `count` candidates."""
-        if self.a is not None and self.a >= count:
-            self.a = None
-        if self.b is not None and self.b >= count:
-            self.b = None
-        if self.a is None:
-            self.next_end = "A"
+        self.follow({index: index for index in range(count)})
 
 
 @dataclass

@@ -76,6 +76,11 @@ class Learner:
         """This model's registry entry."""
         return get_model(self.config.model)
 
+    @property
+    def trained_parameters(self) -> int:
+        """How many weights training sets (a DDPM's weight average is a copy, not more model)."""
+        return sum(p.numel() for p in self.model.parameters() if p.requires_grad)
+
     def build_model(self) -> nn.Module:
         """The network(s) of this learner."""
         raise NotImplementedError

@@ -106,7 +106,7 @@ class FlowLearner(Learner):
         state="before this scale (its latents and all finer ones at 0)",
         result="after its latents are added",
         step="{} of 784 latents drawn",
-        state_caption="before",
+        state_caption="before {}",
         result_caption="{} drawn",
         verb="Decoding",
     )

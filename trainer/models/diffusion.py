@@ -22,8 +22,8 @@ EMA_DECAY = 0.9999
 
 
 def warmed_up_ema(max_decay: float = EMA_DECAY):
-    """AveragedModel's multi_avg_fn: an EMA with decay min(max_decay, (1 + n) / (10 + n)) at
-    its n-th update (TensorFlow's ExponentialMovingAverage with num_updates).
+    """AveragedModel's multi_avg_fn: an EMA with decay min(max_decay, (1 + n) / (10 + n)) after
+    n updates (TensorFlow's ExponentialMovingAverage with num_updates).
 
     Under the warm-up the steps up to j of n hold about (j/n)^9 of the average (the last tenth
     about 60%); a fixed 0.9999 would leave most of a 30-minute CPU run's average (1,500 steps)
