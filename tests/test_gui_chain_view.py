@@ -1,5 +1,5 @@
-"""'Watch a sample being made' (pytest-qt, offscreen): the DDPM's chain computed in the
-background, scrubbed and exported; models without a chain get no button, or the reason."""
+"""'Watch a sample being made' (pytest-qt, offscreen): the DDPM's and the flow's chains computed in
+the background, scrubbed and exported; models without a chain get no button."""
 
 from __future__ import annotations
 
