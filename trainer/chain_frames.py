@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from trainer.chain_words import DENOISING, ChainWords
+from trainer.chain_words import ChainWords
 from trainer.errors import raise_if_cancelled
 from trainer.explore import to_uint8
+from trainer.registry import get_model
 
 Progress = Callable[[float, str], None]
 
@@ -36,14 +37,23 @@ class ChainFrames:
     seed: int
     samplers: tuple[str, ...]  # every sampler the model offers, for the next run's choice
     model: str  # its registry name
-    words: ChainWords = DENOISING
 
     def __len__(self) -> int:
         return len(self.timesteps)
 
+    @property
+    def words(self) -> ChainWords:
+        """What its model calls the panes and steps."""
+        return chain_words(self.model)
+
     def step_name(self, index: int) -> str:
         """'t = 980': step `index` in the model's words."""
         return self.words.step.format(self.timesteps[index])
+
+
+def chain_words(model: str) -> ChainWords:
+    """What `model`'s chain view calls its panes and steps (its learner's `chain_words`)."""
+    return get_model(model).learner_class().chain_words
 
 
 def chain_frames(
@@ -84,7 +94,6 @@ def chain_frames(
         seed,
         tuple(offered),
         learner.config.model,
-        words,
     )
 
 

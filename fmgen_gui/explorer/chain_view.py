@@ -32,7 +32,7 @@ from fmgen_gui.export import ask_figure_path, ask_save_path, render_to_file
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.tasks import Report, TaskRunner
 from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
-from trainer.chain_frames import ChainFrames, chain_frames
+from trainer.chain_frames import ChainFrames, chain_frames, chain_words
 from trainer.grids import save_gif
 from trainer.registry import get_model
 from trainer.run_loading import load_learner
@@ -176,7 +176,7 @@ class ChainDialog(QDialog):
         self.status.clear()
         self.progress.setVisible(False)
         name = self.model_choice.currentData()
-        words = get_model(name).learner_class().chain_words if name else None
+        words = chain_words(name) if name else None
         self.state_title.setText(words.state if words else "")
         self.result_title.setText(words.result if words else "")
 

@@ -127,10 +127,9 @@ class RealNVP(nn.Module):
 
     def inverse(self, z: torch.Tensor) -> torch.Tensor:
         """Latent z (N, D) -> images y (N, C, S, S) in (0, 1): the exact inverse of `forward`."""
-        sizes = [math.prod(shape) for shape in self.latent_shapes]
         parts = [
-            part.reshape(len(z), *shape)
-            for part, shape in zip(z.split(sizes, dim=1), self.latent_shapes, strict=True)
+            z[:, part].reshape(len(z), *shape)
+            for part, shape in zip(self.latent_parts(), self.latent_shapes, strict=True)
         ]
         x = parts.pop()
         for layer in reversed(self.final):
