@@ -34,6 +34,7 @@ run: data
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # One pytest-xdist worker per core (at most 4), each test file on one worker so its module
 # fixtures (trained runs) are made once; tests/conftest.py gives each worker its share of the
