@@ -20,6 +20,7 @@ from trainer.files import default_runs_dir
 from trainer.loop import train
 from trainer.registry import all_models, model_names
 from trainer.runs import named_run_dir, new_run_dir
+from trainer.snapshots import run_folder_of
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -119,7 +120,7 @@ def plan_run(args: argparse.Namespace) -> tuple[RunConfig, Path, object]:
         checkpoint = load_checkpoint(args.resume, expect_model=args.model)
         config = checkpoint.config.replace(**settings)
         check_resumable(config, checkpoint.config)
-        return config, checkpoint.path.parent, checkpoint
+        return config, run_folder_of(checkpoint.path), checkpoint
     if not args.model:
         raise FmgenError(
             f"choose a model with --model ({', '.join(model_names())}), or --resume a run"
