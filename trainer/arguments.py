@@ -18,6 +18,7 @@ from typing import Any
 from trainer.checkpoint import resolve_checkpoint_path
 from trainer.config import setting_problem
 from trainer.data import locate
+from trainer.device import parse_device
 from trainer.errors import FmgenError
 
 
@@ -77,6 +78,16 @@ def write_problem(folder: Path) -> str | None:
     except OSError as exc:
         return f"cannot write in {existing} ({exc.strerror or exc})"
     return None
+
+
+def device_name(text: str) -> str:
+    """argparse type of --device: a device's name (whether this machine has it is checked by
+    the commands that run here; a sweep may be for another machine)."""
+    try:
+        parse_device(text)
+    except FmgenError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def output_folder(text: str) -> Path:

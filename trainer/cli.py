@@ -12,6 +12,7 @@ from pathlib import Path
 from trainer.archive import archive_run
 from trainer.arguments import (
     data_dir_problem,
+    device_name,
     one_line,
     output_folder,
     run_path,
@@ -22,6 +23,7 @@ from trainer.checkpoint import load_checkpoint
 from trainer.config import RunConfig, check_resumable, default_config, field_choices, field_help
 from trainer.console import ConsoleReporter
 from trainer.data import fetch, load_fashion_mnist
+from trainer.device import resolve_device
 from trainer.errors import FmgenError
 from trainer.events import RunFailed, RunStopped
 from trainer.files import default_runs_dir
@@ -46,7 +48,7 @@ _OPTION_TYPES = {
     "gp_weight": setting("gp_weight", float),
     "decoder": str,
     "seed": setting("seed"),
-    "device": str,
+    "device": device_name,
     "limit": setting("limit"),
     "log_every": setting("log_every"),
     "precision": str,
@@ -130,7 +132,12 @@ def archive_source(text: str) -> Path:
     folder = Path(text).expanduser()
     if not (folder / "config.json").is_file():
         raise argparse.ArgumentTypeError(f"{text!r}: not a run folder (no config.json)")
-    problem = write_problem(folder.resolve().parent)
+    target = folder.resolve().with_name(folder.name + ".zip")
+    if target.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {target} is a folder, so the .zip cannot go there"
+        )
+    problem = write_problem(target.parent)
     if problem:
         raise argparse.ArgumentTypeError(
             f"{text!r}: {problem}, so {folder.name}.zip cannot go there"
@@ -166,6 +173,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         return args
     try:
         args.plan = plan_run(args)
+        resolve_device(args.plan[0].device)  # this machine has it
     except FmgenError as exc:
         parser.error(one_line(exc))
     problem = data_dir_problem(args.data_dir)

@@ -10,11 +10,19 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
-from trainer.arguments import data_dir_problem, output_folder, run_path, setting, write_problem
+from trainer.arguments import (
+    data_dir_problem,
+    device_name,
+    output_folder,
+    run_path,
+    setting,
+    write_problem,
+)
 from trainer.checkpoint import load_checkpoint, resolve_checkpoint_path
 from trainer.classifier import load_or_train_classifier
 from trainer.config import EVALUATION_RANGES, setting_problem
 from trainer.data import load_fashion_mnist
+from trainer.device import resolve_device
 from trainer.errors import FmgenError
 from trainer.evaluate import CLASSIFIER, STAGES, Evaluation, StageProgress, evaluate
 from trainer.interpret import interpret
@@ -66,6 +74,7 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--device",
+        type=device_name,
         default=defaults.device,
         help="auto (each run on the GPU it trained on, when this machine has CUDA; else the "
         "CPU), cpu, cuda or cuda:N",
@@ -134,6 +143,11 @@ def parse_options(
     problem = data_dir_problem(args.data_dir)
     if problem:
         parser.error(problem)
+    if args.device != "auto":  # auto: each run where it trained, or the CPU
+        try:
+            resolve_device(args.device)
+        except FmgenError as exc:
+            parser.error(str(exc))
     if len(getattr(args, "on_page", ())) > MAX_ON_PAGE:
         parser.error(f"--on-page: at most {MAX_ON_PAGE} runs fit on the page")
     return args, options_from_args(args)
