@@ -20,7 +20,14 @@ from trainer.arguments import (
     write_problem,
 )
 from trainer.checkpoint import load_checkpoint
-from trainer.config import RunConfig, check_resumable, default_config, field_choices, field_help
+from trainer.config import (
+    RunConfig,
+    check_resumable,
+    default_config,
+    field_choices,
+    field_help,
+    field_label,
+)
 from trainer.console import ConsoleReporter
 from trainer.data import fetch, load_fashion_mnist
 from trainer.device import resolve_device
@@ -145,6 +152,16 @@ def archive_source(text: str) -> Path:
     return folder
 
 
+def name_options(message: str) -> str:
+    """A config message with each setting named by its option too: 'KL weight beta: ...' ->
+    '--beta (KL weight beta): ...' (config.py words problems for the app, by their labels)."""
+    message = message.removeprefix("Invalid settings: ")
+    for name in (*_OPTION_TYPES, "binarize"):
+        label = field_label(name)
+        message = message.replace(f"{label}:", f"--{name.replace('_', '-')} ({label}):")
+    return message
+
+
 def plan_run(args: argparse.Namespace) -> tuple[RunConfig, Path, object]:
     """The config, run folder and checkpoint (or None) the arguments ask for."""
     settings = settings_from_args(args)
@@ -175,7 +192,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         args.plan = plan_run(args)
         resolve_device(args.plan[0].device)  # this machine has it
     except FmgenError as exc:
-        parser.error(one_line(exc))
+        parser.error(name_options(one_line(exc)))
     problem = data_dir_problem(args.data_dir)
     if problem:
         parser.error(f"{problem} (fmgen-train --fetch-data downloads Fashion-MNIST)")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 from collections.abc import Sequence
 
 from trainer.arguments import one_line, output_folder, whole_number, write_problem
 from trainer.cli import build_parser as train_parser
-from trainer.cli import plan_run
+from trainer.cli import name_options, plan_run
 from trainer.errors import FmgenError
 from trainer.files import default_runs_dir, disk_errors
 from trainer.registry import model_names
@@ -126,11 +128,15 @@ def _check_train_args(model: str, grid: dict[str, list[str]], train_args: list[s
     the sweep goes on with the others.
     """
     for point in expand(grid):
+        refusal = io.StringIO()
         try:
-            parsed = train_parser().parse_args(["--model", model, *train_args, *point.argv()])
-        except SystemExit:  # argparse has printed what it did not understand
-            raise FmgenError(f"point {point.name}: fmgen-train refuses these options") from None
+            with contextlib.redirect_stderr(refusal):  # said again below, on one line
+                parsed = train_parser().parse_args(["--model", model, *train_args, *point.argv()])
+        except SystemExit:
+            said = refusal.getvalue().strip().splitlines()[-1:] or ["refused"]
+            reason = said[0].removeprefix("fmgen-train: error: ")
+            raise FmgenError(f"point {point.name}: fmgen-train: {reason}") from None
         try:
             plan_run(parsed)
         except FmgenError as exc:
-            raise FmgenError(f"point {point.name}: {one_line(exc)}") from None
+            raise FmgenError(f"point {point.name}: {name_options(one_line(exc))}") from None
