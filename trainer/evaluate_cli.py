@@ -230,11 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, options = parse_options(parser, argv)
     try:
         evaluation = run_from_terminal(options)
-        written = write_metrics(evaluation, args.out)
     except FmgenError as exc:
         print(f"fmgen-evaluate: error: {exc}", file=sys.stderr)
         return 1
-    for path in written:
+    for path in write_metrics(evaluation, args.out):
         print(f"wrote {path}")
     print("\n".join(interpret(evaluation.metrics)))
     return 0
