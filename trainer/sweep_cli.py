@@ -12,7 +12,7 @@ from trainer.arguments import one_line, output_folder, whole_number, write_probl
 from trainer.cli import build_parser as train_parser
 from trainer.cli import name_options, plan_run
 from trainer.errors import FmgenError
-from trainer.files import default_runs_dir, disk_errors
+from trainer.files import default_runs_dir
 from trainer.registry import model_names
 from trainer.sweep import SweepResult, expand, make_executor, parse_grid, run_sweep
 
@@ -95,8 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     grid = args.grid
     try:
         sweep_dir = args.out
-        with disk_errors(sweep_dir):
-            sweep_dir.mkdir(parents=True, exist_ok=True)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
         slurm = {
             "slurm_partition": args.slurm_partition,
             "gpus_per_node": args.gpus_per_job,
