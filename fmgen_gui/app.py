@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import NoReturn
+
+import trainer
+from trainer.arguments import run_path
 
 XCB_PACKAGES = (
     "libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 "
@@ -69,9 +73,62 @@ def leave(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _openable(text: str) -> Path:
+    """argparse type of the path to open: a run archive (.zip), else a run folder or checkpoint."""
+    path = Path(text).expanduser()
+    if path.suffix == ".zip":
+        if not path.is_file():
+            raise argparse.ArgumentTypeError(f"{text!r}: no such run archive")
+        return path
+    return run_path(text)
+
+
+def _followable(text: str) -> Path:
+    """argparse type of --follow: a run folder (its config.json is written when it starts)."""
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: no such folder; name a run folder")
+    if not (folder / "config.json").is_file():
+        raise argparse.ArgumentTypeError(f"{text!r}: not a run folder (no config.json)")
+    return folder
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of fmgen."""
+    parser = argparse.ArgumentParser(
+        prog="fmgen",
+        description="The fmgen desktop app: train, explore, evaluate and report on generative "
+        "models of Fashion-MNIST.",
+    )
+    parser.add_argument("--version", action="version", version=f"fmgen {trainer.__version__}")
+    parser.add_argument(
+        "run",
+        nargs="?",
+        type=_openable,
+        metavar="RUN",
+        help="a run folder, checkpoint (.pt) or run archive (.zip) to open",
+    )
+    parser.add_argument(
+        "--follow",
+        type=_followable,
+        metavar="RUN_DIR",
+        help="show a run another process is training, updated live",
+    )
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """fmgen's arguments, checked before any window opens: a refused one exits 2 (one line)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.run and args.follow:
+        parser.error("open a run or --follow one, not both")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Open the app on a run folder, checkpoint or .zip (`--follow DIR`: follow it live)."""
-    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     problem = display_problem()
     if problem:
         print(explain(problem), file=sys.stderr)
@@ -82,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT, quit_after_first_paint
     from fmgen_gui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(["fmgen", *argv])
+    app = QApplication.instance() or QApplication(["fmgen"])
     app.setApplicationName("fmgen")
     app.setOrganizationName("fmgen")
     app.setDesktopFileName("fmgen")  # resources/fmgen.desktop: the shell's name and icon
@@ -91,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get(QUIT_AFTER_FIRST_PAINT):  # the start-up benchmark's stopwatch
         quit_after_first_paint(window)
     window.show()
-    if argv[:1] == ["--follow"] and len(argv) > 1:
-        window.follow_run(Path(argv[1]))
-    elif argv:
-        window.open_run(argv[0])
+    if args.follow:
+        window.follow_run(args.follow)
+    elif args.run:
+        window.open_run(args.run)
     leave(app.exec())

@@ -59,18 +59,19 @@ def test_resume_continues_the_step_count(tiny_data_dir, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--model", "vae", "--epochs", "0"], "Epochs: 0 is outside"),
-        (["--model", "vae", "--lr", "-1"], "Learning rate: -1.0 must be above 0"),
-        (["--model", "gan", "--batch-size", "0"], "Batch size: 0 is outside"),
+        (["--model", "vae", "--epochs", "0"], "argument --epochs: 0 is outside 1..100000"),
+        (["--model", "vae", "--lr", "-1"], "argument --lr: -1.0 must be above 0"),
+        (["--model", "gan", "--batch-size", "0"], "argument --batch-size: 0 is outside"),
         (["--epochs", "2"], "choose a model with --model (vae, gan"),
         (["--resume", "/nonexistent/run"], "no such checkpoint file"),
     ],
 )
-def test_bad_settings_exit_1_with_a_message(tiny_data_dir, tmp_path, capsys, args, message):
-    code = main([*args, "--data-dir", str(tiny_data_dir), "--out", str(tmp_path)])
-    assert code == 1
+def test_bad_settings_exit_2_with_a_message(tiny_data_dir, tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--data-dir", str(tiny_data_dir), "--out", str(tmp_path)])
+    assert info.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("fmgen-train: error:") and message in err
+    assert "fmgen-train: error:" in err and message in err
     assert "Traceback" not in err
 
 
@@ -81,12 +82,13 @@ def test_unknown_argument_exits_2(capsys):
     assert "unrecognized arguments: --epocs" in capsys.readouterr().err
 
 
-def test_missing_data_says_how_to_get_it_and_leaves_no_run_folder(tmp_path, capsys, monkeypatch):
+def test_missing_data_folder_is_refused_and_leaves_no_run_folder(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # runs/ is made in the working folder
-    code = main(["--model", "vae", "--data-dir", str(tmp_path / "nope")])
-    assert code == 1
+    with pytest.raises(SystemExit) as info:
+        main(["--model", "vae", "--data-dir", str(tmp_path / "nope")])
+    assert info.value.code == 2
     err = capsys.readouterr().err
-    assert "no such folder" in err and "apt-get install dataset-fashion-mnist" in err
+    assert f"--data-dir {tmp_path / 'nope'}: no such folder" in err and "--fetch-data" in err
     assert not (tmp_path / "runs").exists()
 
 
@@ -95,8 +97,9 @@ def test_resume_with_the_other_model_is_refused(tiny_data_dir, tmp_path, capsys)
         main(["--model", "vae", *TINY, "--data-dir", str(tiny_data_dir), "--out", str(tmp_path)])
         == 0
     )
-    code = main(["--model", "gan", "--resume", str(run_folder(tmp_path))])
-    assert code == 1
+    with pytest.raises(SystemExit) as info:
+        main(["--model", "gan", "--resume", str(run_folder(tmp_path))])
+    assert info.value.code == 2
     assert "holds a VAE, but a GAN is needed" in capsys.readouterr().err
 
 

@@ -25,7 +25,15 @@ TINY = ["--epochs", "1", "--batch-size", "25", "--latent-dim", "4", "--device", 
 @pytest.mark.parametrize(("fault", "message"), DATA_FAULTS.items())
 def test_each_data_fault_is_one_clear_message(tmp_path, capsys, fault, message):
     folder = broken_data(tmp_path, fault)
-    code = train_cli(["--model", "vae", *TINY, "--data-dir", str(folder), "--out", str(tmp_path)])
+    argv = ["--model", "vae", *TINY, "--data-dir", str(folder), "--out", str(tmp_path)]
+    if fault.startswith("missing"):  # seen in the command line's check: refused in one line
+        with pytest.raises(SystemExit) as info:
+            train_cli(argv)
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and message in err.splitlines()[-1], err
+        assert "Traceback" not in err and err.count("fmgen-train: error:") == 1
+        return
+    code = train_cli(argv)
     err = capsys.readouterr().err
     assert code == 1 and message in err, err
     assert "Traceback" not in err and err.count("fmgen-train: error:") == 1
@@ -69,15 +77,19 @@ def test_each_checkpoint_fault_is_refused_clearly(
     damage, message = case
     monkeypatch.chdir(tmp_path)  # a "pwned" file would appear here if the pickle ran
     damage(run_folder / "checkpoint.pt")
-    assert train_cli(["--resume", str(run_folder), "--epochs", "2", "--data-dir", "/none"]) == 1
+    with pytest.raises(SystemExit) as info:  # the checkpoint is read while checking the input
+        train_cli(["--resume", str(run_folder), "--epochs", "2", "--data-dir", "/none"])
+    assert info.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "pwned").exists()
 
 
 def test_resume_with_another_latent_size_is_refused(run_folder, capsys):
-    assert train_cli(["--resume", str(run_folder), "--latent-dim", "9"]) == 1
-    assert "Latent size: 4 -> 9" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        train_cli(["--resume", str(run_folder), "--latent-dim", "9"])
+    assert info.value.code == 2
+    assert "--latent-dim (Latent size): 4 -> 9" in capsys.readouterr().err
 
 
 KILLED_WRITER = """

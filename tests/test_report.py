@@ -181,23 +181,30 @@ def test_fmgen_report_and_fmgen_evaluate_from_the_terminal(
 
 
 @pytest.mark.parametrize(
-    ("option", "message"),
+    ("option", "code", "message"),
     [
-        (["--within", "3,4"], "test image 3 is a Dress but 4 is a Coat"),
-        (["--between", "3,13"], "are both Dress; a between pair needs two classes"),
-        (["--within", "3,1003"], "test image 1003 does not exist"),
-        (["--latent-pair", "1,2", "--gan", "X"], "no such checkpoint file"),
-        (["--on-page", "nope"], "--on-page nope: no such run"),
+        (["--within", "3,4"], 1, "test image 3 is a Dress but 4 is a Coat"),
+        (["--between", "3,13"], 1, "are both Dress; a between pair needs two classes"),
+        (["--within", "3,1003"], 1, "test image 1003 does not exist"),
+        (["--latent-pair", "1,2", "--gan", "X"], 2, "no such checkpoint file"),
+        (["--on-page", "nope"], 1, "--on-page nope: no such run"),
     ],
 )
-def test_bad_options_are_clear_errors(runs, tiny_data_dir, tmp_path, capsys, option, message):
+def test_bad_options_are_clear_errors(runs, tiny_data_dir, tmp_path, capsys, option, code, message):
+    """Exit 2: refused by the command line's checks; 1: once the runs and test set are read."""
     args = ["--run", str(runs[0]), "--data-dir", str(tiny_data_dir), *option]
-    assert report_cli([*args, "--out", str(tmp_path)]) == 1
+    try:
+        exit_code = report_cli([*args, "--out", str(tmp_path)])
+    except SystemExit as exc:
+        exit_code = exc.code
+    assert exit_code == code
     assert message in capsys.readouterr().err
 
 
 def test_no_run_is_a_clear_error(tiny_data_dir, capsys):
-    assert evaluate_cli(["--data-dir", str(tiny_data_dir)]) == 1
+    with pytest.raises(SystemExit) as info:
+        evaluate_cli(["--data-dir", str(tiny_data_dir)])
+    assert info.value.code == 2
     assert "name at least one run" in capsys.readouterr().err
 
 

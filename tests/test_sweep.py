@@ -27,13 +27,17 @@ def test_grid_expands_to_named_points():
 
 @pytest.mark.parametrize("bad", ["beta", "beta=", "=1,2"])
 def test_bad_grids_are_refused(bad, capsys):
-    assert sweep_main(["--model", "vae", "--grid", bad]) == 1
+    with pytest.raises(SystemExit) as info:
+        sweep_main(["--model", "vae", "--grid", bad])
+    assert info.value.code == 2
     assert "OPTION=V1,V2" in capsys.readouterr().err
 
 
 def test_settings_every_point_would_refuse_stop_the_sweep_first(tmp_path, capsys):
     args = ["--model", "gan", "--grid", "beta=1,2", "--out", str(tmp_path / "s")]
-    assert sweep_main(args) == 1
+    with pytest.raises(SystemExit) as info:
+        sweep_main(args)
+    assert info.value.code == 2
     assert "does not apply to the GAN" in capsys.readouterr().err
     assert not list((tmp_path / "s").glob("beta=*"))
 

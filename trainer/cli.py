@@ -10,35 +10,54 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trainer.archive import archive_run
+from trainer.arguments import (
+    data_dir_problem,
+    device_name,
+    one_line,
+    output_folder,
+    run_path,
+    setting,
+    write_problem,
+)
 from trainer.checkpoint import load_checkpoint
-from trainer.config import RunConfig, check_resumable, default_config, field_choices, field_help
+from trainer.config import (
+    RunConfig,
+    check_resumable,
+    default_config,
+    field_choices,
+    field_help,
+    field_label,
+)
 from trainer.console import ConsoleReporter
 from trainer.data import fetch, load_fashion_mnist
+from trainer.device import resolve_device
 from trainer.errors import FmgenError
 from trainer.events import RunFailed, RunStopped
 from trainer.files import default_runs_dir
 from trainer.loop import train
 from trainer.registry import all_models, model_names
 from trainer.runs import named_run_dir, new_run_dir
+from trainer.snapshots import run_folder_of
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-# Config fields the command line sets, with the type argparse parses them as.
+# Config fields the command line sets, with the type argparse parses them as (each checked
+# against the field's range in trainer/config.py as it is parsed).
 _OPTION_TYPES = {
-    "epochs": int,
-    "latent_dim": int,
-    "beta": float,
-    "batch_size": int,
-    "lr": float,
+    "epochs": setting("epochs"),
+    "latent_dim": setting("latent_dim"),
+    "beta": setting("beta", float),
+    "batch_size": setting("batch_size"),
+    "lr": setting("lr", float),
     "adam_betas": None,  # parsed by _betas
-    "n_critic": int,
-    "gp_weight": float,
+    "n_critic": setting("n_critic"),
+    "gp_weight": setting("gp_weight", float),
     "decoder": str,
-    "seed": int,
-    "device": str,
-    "limit": int,
-    "log_every": int,
+    "seed": setting("seed"),
+    "device": device_name,
+    "limit": setting("limit"),
+    "log_every": setting("log_every"),
     "precision": str,
 }
 
@@ -81,20 +100,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, help="folder with the Fashion-MNIST files")
     parser.add_argument(
-        "--out", type=Path, default=default_runs_dir(), help="parent of run folders (./runs)"
+        "--out",
+        type=output_folder,
+        default=default_runs_dir(),
+        help="parent of run folders (./runs)",
     )
     parser.add_argument(
         "--run-name", help="name the run folder (under --out) instead of <model>-<date>-<time>"
     )
     parser.add_argument(
         "--resume",
-        type=Path,
+        type=run_path,
         metavar="CHECKPOINT",
         help="continue the run of this checkpoint (file or run folder)",
     )
     parser.add_argument(
         "--archive",
-        type=Path,
+        type=archive_source,
         metavar="RUN_DIR",
         help="write RUN_DIR.zip (to open, resume or follow elsewhere) and exit",
     )
@@ -112,6 +134,34 @@ def settings_from_args(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+def archive_source(text: str) -> Path:
+    """argparse type of --archive: a run folder whose parent takes the .zip."""
+    folder = Path(text).expanduser()
+    if not (folder / "config.json").is_file():
+        raise argparse.ArgumentTypeError(f"{text!r}: not a run folder (no config.json)")
+    target = folder.resolve().with_name(folder.name + ".zip")
+    if target.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {target} is a folder, so the .zip cannot go there"
+        )
+    problem = write_problem(target.parent)
+    if problem:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {problem}, so {folder.name}.zip cannot go there"
+        )
+    return folder
+
+
+def name_options(message: str) -> str:
+    """A config message with each setting named by its option too: 'KL weight beta: ...' ->
+    '--beta (KL weight beta): ...' (config.py words problems for the app, by their labels)."""
+    message = message.removeprefix("Invalid settings: ")
+    for name in (*_OPTION_TYPES, "binarize"):
+        label = field_label(name)
+        message = message.replace(f"{label}:", f"--{name.replace('_', '-')} ({label}):")
+    return message
+
+
 def plan_run(args: argparse.Namespace) -> tuple[RunConfig, Path, object]:
     """The config, run folder and checkpoint (or None) the arguments ask for."""
     settings = settings_from_args(args)
@@ -119,7 +169,7 @@ def plan_run(args: argparse.Namespace) -> tuple[RunConfig, Path, object]:
         checkpoint = load_checkpoint(args.resume, expect_model=args.model)
         config = checkpoint.config.replace(**settings)
         check_resumable(config, checkpoint.config)
-        return config, checkpoint.path.parent, checkpoint
+        return config, run_folder_of(checkpoint.path), checkpoint
     if not args.model:
         raise FmgenError(
             f"choose a model with --model ({', '.join(model_names())}), or --resume a run"
@@ -130,9 +180,28 @@ def plan_run(args: argparse.Namespace) -> tuple[RunConfig, Path, object]:
     return config, new_run_dir(args.out, config.model), None
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """fmgen-train's arguments, every one checked before any work: a refused one exits 2 with
+    one line (argparse's convention). Training runs get `plan`: (config, run folder, resume)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.plan = None
+    if args.archive or args.fetch_data:
+        return args
+    try:
+        args.plan = plan_run(args)
+        resolve_device(args.plan[0].device)  # this machine has it
+    except FmgenError as exc:
+        parser.error(name_options(one_line(exc)))
+    problem = data_dir_problem(args.data_dir)
+    if problem:
+        parser.error(f"{problem} (fmgen-train --fetch-data downloads Fashion-MNIST)")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run fmgen-train; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         if args.archive:
             print(f"wrote {archive_run(args.archive)}")
@@ -141,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _, source = fetch(download=True)
             print(f"Fashion-MNIST is in {source}")
             return EXIT_OK
-        config, run_dir, checkpoint = plan_run(args)
+        config, run_dir, checkpoint = args.plan
         data = load_fashion_mnist(args.data_dir, limit=config.limit, download=True)
     except FmgenError as exc:
         print(f"fmgen-train: error: {exc}", file=sys.stderr)

@@ -143,24 +143,59 @@ _INT_RANGES = (
 )
 # (field, lowest, highest, lowest allowed): finite numbers in a range.
 _FLOAT_RANGES = (("beta", 0, 1000, True), ("lr", 0, 1, False), ("gp_weight", 0, 1000, True))
+# The evaluation's work settings (fmgen-evaluate, fmgen-report, the Report tab): (lowest,
+# highest, what the highest protects). Time and memory grow in proportion to each.
+EVALUATION_RANGES = {
+    "samples": (10, 60_000, "FID and precision/recall hold every sample's features in memory"),
+    "iwae_k": (
+        1,
+        5_000,
+        "the IWAE bound decodes k samples per test image: 5,000 is 50x the default",
+    ),
+    "steps": (2, 50, "more images than one strip on the page can show"),
+    "slow_on_cpu": (10, 60_000, "as samples; 0: no cap"),
+}
+MIN_LIMIT = 10  # one image per class
+
+
+def setting_problem(name: str, value: Any) -> str | None:
+    """What is wrong with `value` for setting `name` on its own (type and range), or None.
+
+    The one table of ranges: the config's checks, the command lines' option types and the
+    evaluation all read it.
+    """
+    if name == "limit":
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        ok = value is None or (is_int and value >= MIN_LIMIT)
+        return None if ok else f"{value!r} must be at least {MIN_LIMIT} (one image per class)"
+    if name == "slow_on_cpu":
+        problem = None if value == 0 else _range_problem(name, value)
+        return problem and f"{problem} (or 0: no cap)"
+    return _range_problem(name, value)
+
+
+def _range_problem(name: str, value: Any) -> str | None:
+    ranges = {n: (low, high) for n, low, high in _INT_RANGES}
+    ranges.update({n: (low, high) for n, (low, high, _) in EVALUATION_RANGES.items()})
+    if name in ranges:
+        low, high = ranges[name]
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"{value!r} is not a whole number"
+        return None if low <= value <= high else f"{value} is outside {low}..{high}"
+    for field, low, high, low_allowed in _FLOAT_RANGES:
+        if field == name:
+            return _float_problem(value, low, high, low_allowed)
+    return None
 
 
 def _problems(config: RunConfig):
     if config.model not in model_names():
         yield f"Model: {config.model!r} is not one of {', '.join(model_names())}"
         return
-    for name, low, high in _INT_RANGES:
-        value = getattr(config, name)
-        if not isinstance(value, int) or isinstance(value, bool):
-            yield f"{field_label(name)}: {value!r} is not a whole number"
-        elif not low <= value <= high:
-            yield f"{field_label(name)}: {value} is outside {low}..{high}"
-    for name, low, high, low_allowed in _FLOAT_RANGES:
-        yield from _float_problems(name, getattr(config, name), low, high, low_allowed)
-    if config.limit is not None and (
-        not isinstance(config.limit, int) or isinstance(config.limit, bool) or config.limit < 10
-    ):
-        yield f"Data subset: {config.limit!r} must be at least 10 (one image per class) or none"
+    for name in (*(r[0] for r in _INT_RANGES), *(r[0] for r in _FLOAT_RANGES), "limit"):
+        problem = setting_problem(name, getattr(config, name))
+        if problem:
+            yield f"{field_label(name)}: {problem}"
     if not _valid_betas(config.adam_betas):
         yield f"Adam betas: {config.adam_betas!r} must be two numbers in 0..1 (below 1)"
     if not isinstance(config.binarize, bool):
@@ -176,13 +211,13 @@ def _problems(config: RunConfig):
     yield from _option_problems(config)
 
 
-def _float_problems(name: str, value: Any, low: float, high: float, low_allowed: bool):
-    label = field_label(name)
+def _float_problem(value: Any, low: float, high: float, low_allowed: bool) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        yield f"{label}: {value!r} is not a finite number"
-    elif not (low <= value if low_allowed else low < value) or value > high:
+        return f"{value!r} is not a finite number"
+    if not (low <= value if low_allowed else low < value) or value > high:
         bound = "at least" if low_allowed else "above"
-        yield f"{label}: {value} must be {bound} {low} and at most {high}"
+        return f"{value} must be {bound} {low} and at most {high}"
+    return None
 
 
 def _valid_betas(betas: Any) -> bool:

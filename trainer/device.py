@@ -31,19 +31,30 @@ def _mps_available() -> bool:
     return bool(backend and backend.is_available())
 
 
-def resolve_device(spec: str) -> torch.device:
-    """Turn 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps' into a device that exists here."""
+def parse_device(spec: str) -> torch.device | None:
+    """The device `spec` names ('auto': None), without asking whether this machine has it, so
+    a sweep for another machine can be checked here."""
     spec = spec.strip().lower()
     if spec == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda", torch.cuda.current_device())
-        return torch.device("mps" if _mps_available() else "cpu")
+        return None
     try:
         device = torch.device(spec)
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:
         raise ConfigError(
             f"{_LABEL}: {spec!r} is not a device (auto, cpu, cuda, cuda:N, mps)"
         ) from exc
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"{_LABEL}: {spec!r} is not supported (auto, cpu, cuda, cuda:N, mps)")
+    return device
+
+
+def resolve_device(spec: str) -> torch.device:
+    """Turn 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps' into a device that exists here."""
+    device = parse_device(spec)
+    if device is None:
+        if torch.cuda.is_available():
+            return torch.device("cuda", torch.cuda.current_device())
+        return torch.device("mps" if _mps_available() else "cpu")
     if device.type == "cuda":
         count = torch.cuda.device_count()
         if count == 0:
@@ -56,8 +67,6 @@ def resolve_device(spec: str) -> torch.device:
         return torch.device("cuda", index)
     if device.type == "mps" and not _mps_available():
         raise ConfigError(f"{_LABEL}: 'mps' asked for, but no Apple GPU is usable here")
-    if device.type not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"{_LABEL}: {spec!r} is not supported (auto, cpu, cuda, cuda:N, mps)")
     return device
 
 

@@ -10,18 +10,27 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
+from trainer.arguments import (
+    data_dir_problem,
+    device_name,
+    output_folder,
+    run_path,
+    setting,
+    write_problem,
+)
 from trainer.checkpoint import load_checkpoint, resolve_checkpoint_path
 from trainer.classifier import load_or_train_classifier
+from trainer.config import EVALUATION_RANGES, setting_problem
 from trainer.data import load_fashion_mnist
+from trainer.device import resolve_device
 from trainer.errors import FmgenError
 from trainer.evaluate import CLASSIFIER, STAGES, Evaluation, StageProgress, evaluate
 from trainer.interpret import interpret
 from trainer.metrics_document import write_metrics
 from trainer.pins import METHODS, Pin, PinStore, run_key
 from trainer.registry import get_model
-from trainer.report_options import PAIR_OPTIONS, ReportOptions, parse_pair
-
-MIN_SAMPLES = 10
+from trainer.report_options import MAX_ON_PAGE, PAIR_OPTIONS, ReportOptions, parse_pair
+from trainer.snapshots import run_folder_of
 
 
 def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,40 +40,41 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
         "--run",
         dest="runs",
         action="append",
-        type=Path,
+        type=run_path,
         default=[],
         metavar="RUN_DIR",
         help="a run folder (or checkpoint) of any model; repeat for more runs",
     )
     for alias in ("vae", "gan"):
         parser.add_argument(
-            f"--{alias}", dest="runs", action="append", type=Path, help="the same as --run"
+            f"--{alias}", dest="runs", action="append", type=run_path, help="the same as --run"
         )
-    parser.add_argument("--out", type=Path, help="folder for the combined metrics.json")
+    parser.add_argument("--out", type=output_folder, help="folder for the combined metrics.json")
     parser.add_argument("--data-dir", type=Path, help="folder with the Fashion-MNIST files")
     parser.add_argument(
         "--samples",
-        type=int,
+        type=setting("samples"),
         default=defaults.samples,
-        help=f"images per row of the sample table ({defaults.samples})",
+        help=f"images per row of the sample table ({defaults.samples}; {_bounds('samples')})",
     )
     parser.add_argument(
         "--iwae-k",
-        type=int,
+        type=setting("iwae_k"),
         default=defaults.iwae_k,
-        help=f"importance samples per test image ({defaults.iwae_k})",
+        help=f"importance samples per test image ({defaults.iwae_k}; {_bounds('iwae_k')})",
     )
-    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--seed", type=setting("seed"), default=defaults.seed)
     parser.add_argument(
         "--slow-on-cpu",
-        type=int,
+        type=setting("slow_on_cpu"),
         default=defaults.slow_on_cpu,
         metavar="N",
         help="samples per row when a multi-step sampler (the DDPM's) runs on the CPU "
-        f"({defaults.slow_on_cpu}; 0: --samples as given)",
+        f"({defaults.slow_on_cpu}; 0: --samples as given; else {_bounds('slow_on_cpu')})",
     )
     parser.add_argument(
         "--device",
+        type=device_name,
         default=defaults.device,
         help="auto (each run on the GPU it trained on, when this machine has CUDA; else the "
         "CPU), cpu, cuda or cuda:N",
@@ -90,7 +100,12 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
             help=f"{helps[option]}; repeat: the first is the main example, later ones extras",
         )
     parser.add_argument("--interpolation", choices=METHODS, default=defaults.interpolation)
-    parser.add_argument("--steps", type=int, default=defaults.steps, help="images per strip")
+    parser.add_argument(
+        "--steps",
+        type=setting("steps"),
+        default=defaults.steps,
+        help=f"images per strip ({defaults.steps}; {_bounds('steps')})",
+    )
     parser.add_argument(
         "--pinned", action="store_true", help="also draw the interpolations pinned in the app"
     )
@@ -105,6 +120,37 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--author", dest="authors", action="append", default=[])
     parser.add_argument("--course", default="")
     parser.add_argument("--comment", default="", help="a free-text remark printed on the page")
+
+
+def _bounds(name: str) -> str:
+    low, high, protects = EVALUATION_RANGES[name]
+    return f"{low}..{high}: {protects}"
+
+
+def parse_options(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> tuple[argparse.Namespace, ReportOptions]:
+    """Parse and check fmgen-evaluate's or fmgen-report's arguments before any work: a refused
+    input exits 2 with one line (argparse's convention)."""
+    args = parser.parse_args(argv)
+    if not args.runs:
+        parser.error("name at least one run: --run RUN_DIR (repeat for more runs)")
+    for run in args.runs:  # each run folder gets its own metrics.json
+        folder = run_folder_of(resolve_checkpoint_path(run))
+        problem = write_problem(folder)
+        if problem:
+            parser.error(f"--run {run}: {problem}, so its metrics.json cannot be written")
+    problem = data_dir_problem(args.data_dir)
+    if problem:
+        parser.error(problem)
+    if args.device != "auto":  # auto: each run where it trained, or the CPU
+        try:
+            resolve_device(args.device)
+        except FmgenError as exc:
+            parser.error(str(exc))
+    if len(getattr(args, "on_page", ())) > MAX_ON_PAGE:
+        parser.error(f"--on-page: at most {MAX_ON_PAGE} runs fit on the page")
+    return args, options_from_args(args)
 
 
 def options_from_args(args: argparse.Namespace) -> ReportOptions:
@@ -153,12 +199,10 @@ def evaluate_options(
     pins of a run, for runs the options give no pairs."""
     if not options.runs:
         raise FmgenError("name at least one run: --run RUN_DIR (repeat for more runs)")
-    if options.samples < MIN_SAMPLES or options.iwae_k < 1 or options.steps < 2:
-        raise FmgenError(
-            f"--samples must be at least {MIN_SAMPLES}, --iwae-k at least 1, --steps at least 2"
-        )
-    if options.slow_on_cpu != 0 and options.slow_on_cpu < MIN_SAMPLES:
-        raise FmgenError(f"--slow-on-cpu must be 0 (no cap) or at least {MIN_SAMPLES}")
+    for name in EVALUATION_RANGES:  # the app builds options without the command line's types
+        problem = setting_problem(name, getattr(options, name))
+        if problem:
+            raise FmgenError(f"--{name.replace('_', '-')}: {problem}")
     folders = [resolve_checkpoint_path(run).parent for run in options.runs]  # fail early
     specs = {run_key(f): get_model(load_checkpoint(f).config.model) for f in folders}
     data = load_fashion_mnist(options.data_dir, download=True, cancel=cancel)
@@ -183,9 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run fmgen-evaluate; returns the exit code."""
     parser = argparse.ArgumentParser(prog="fmgen-evaluate", description=__doc__)
     add_evaluation_arguments(parser)
-    args = parser.parse_args(argv)
+    args, options = parse_options(parser, argv)
     try:
-        evaluation = run_from_terminal(options_from_args(args))
+        evaluation = run_from_terminal(options)
     except FmgenError as exc:
         print(f"fmgen-evaluate: error: {exc}", file=sys.stderr)
         return 1

@@ -110,10 +110,17 @@ def _resumable(train_args: Sequence[str]) -> list[str]:
 
 
 def train_point(argv: list[str]) -> int:
-    """The job: fmgen-train with `argv` (in the executor's process); returns its exit code."""
+    """The job: fmgen-train with `argv` (in the executor's process); returns its exit code.
+
+    A refused argument ends fmgen-train in argparse's SystemExit (exit 2, the reason printed
+    to the job's stderr); it is returned as the code, so the point fails with that reason.
+    """
     from trainer.cli import main
 
-    return main(argv)
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
 
 
 def make_executor(kind: str, folder: Path, slurm: dict[str, object]):

@@ -8,11 +8,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from trainer.arguments import write_problem
 from trainer.errors import FmgenError
 from trainer.evaluate_cli import (
     add_evaluation_arguments,
     add_report_arguments,
-    options_from_args,
+    parse_options,
     run_from_terminal,
 )
 
@@ -22,9 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fmgen-report", description=__doc__)
     add_evaluation_arguments(parser)
     add_report_arguments(parser)
-    args = parser.parse_args(argv)
+    args, options = parse_options(parser, argv)
     out = args.out or Path("report")
-    options = options_from_args(args)
+    problem = write_problem(out)
+    if problem:
+        parser.error(f"--out {out}: {problem}; name a folder you can write in")
     try:
         evaluation = run_from_terminal(options)
     except FmgenError as exc:

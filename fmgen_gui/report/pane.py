@@ -35,6 +35,7 @@ from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.checkpoint import CHECKPOINT_NAME
+from trainer.config import EVALUATION_RANGES
 from trainer.evaluate import LIKELIHOOD, Evaluation, StageProgress
 from trainer.evaluate_cli import evaluate_options
 from trainer.metrics_document import write_metrics
@@ -85,8 +86,11 @@ class EvaluationPane(QWidget):
 
     def _build(self) -> None:
         defaults = ReportOptions(runs=())
-        self.samples = QSpinBox(minimum=100, maximum=60000, singleStep=1000, value=defaults.samples)
-        self.iwae_k = QSpinBox(minimum=1, maximum=5000, value=defaults.iwae_k)
+        most_samples, most_k = (EVALUATION_RANGES[name][1] for name in ("samples", "iwae_k"))
+        self.samples = QSpinBox(
+            minimum=100, maximum=most_samples, singleStep=1000, value=defaults.samples
+        )
+        self.iwae_k = QSpinBox(minimum=1, maximum=most_k, value=defaults.iwae_k)
         self.samples.setToolTip("Images per row of the sample table (generated, real, noise)")
         self.iwae_k.setToolTip("Importance samples per test image for the IWAE bound")
         self.evaluate_button = QPushButton("Evaluate")

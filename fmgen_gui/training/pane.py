@@ -40,6 +40,7 @@ from trainer.events import (
 from trainer.history import RunHistory
 from trainer.registry import get_model, model_names
 from trainer.runs import new_run_dir
+from trainer.snapshots import run_folder_of
 from trainer.words import epochs_phrase
 
 SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
@@ -253,9 +254,10 @@ class TrainingPane(QWidget):
         )
 
     def open_run(self, path: Path) -> str:
-        """Show a run folder (or a checkpoint's folder): curves, grids, settings; returns model."""
+        """Show a run folder (or the run of a checkpoint or snapshot): curves, grids, settings;
+        returns model."""
         checkpoint = load_checkpoint(path)
-        folder = checkpoint.path.parent
+        folder = run_folder_of(checkpoint.path)
         history = RunHistory.from_folder(folder) if (folder / "config.json").exists() else None
         model = checkpoint.config.model
         self.config_panel.set_config(checkpoint.config)

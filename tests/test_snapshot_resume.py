@@ -1,0 +1,43 @@
+"""A snapshot (RUN/checkpoints/epoch_NNN.pt) belongs to its run: resuming or opening it uses RUN."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.gui_helpers import make_window
+from trainer.checkpoint import load_checkpoint
+from trainer.cli import main as train_cli
+from trainer.snapshots import snapshot_path
+
+pytestmark = pytest.mark.timeout(120)
+
+TINY = ["--epochs", "1", "--batch-size", "50", "--latent-dim", "4", "--device", "cpu"]
+
+
+def _trained_run(tmp_path, data_dir):
+    out = tmp_path / "runs"
+    args = ["--model", "vae", *TINY, "--log-every", "1", "--data-dir", str(data_dir)]
+    assert train_cli([*args, "--out", str(out), "--run-name", "run"]) == 0
+    return out / "run"
+
+
+def test_resuming_a_snapshot_continues_its_run_in_place(tiny_data_dir, tmp_path, capsys):
+    run = _trained_run(tmp_path, tiny_data_dir)
+    snapshot = snapshot_path(run, 1)
+    argv = ["--resume", str(snapshot), "--epochs", "2", "--data-dir", str(tiny_data_dir)]
+    assert train_cli(argv) == 0
+    assert f"run folder: {run}" in capsys.readouterr().out.splitlines()
+    assert load_checkpoint(run).epoch == 2
+    assert {p.name for p in (run / "checkpoints").iterdir()} == {"epoch_001.pt", "epoch_002.pt"}
+
+
+def test_opening_a_snapshot_shows_its_run_and_offers_resume(qtbot, tmp_path, tiny_data_dir):
+    run = _trained_run(tmp_path, tiny_data_dir)
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.open_run(snapshot_path(run, 1))
+    view = window.training.views["vae"]
+    view.plots[0].redraw()
+    assert window.training.run_dirs["vae"] == run
+    assert view.plots[0].point_count("step/loss") == 4  # 200 images / 50 a batch, logged each
+    assert window.training.resume_button.isEnabled()
+    window.close()
