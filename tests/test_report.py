@@ -121,11 +121,12 @@ def test_the_page_is_one_page_and_tells_each_runs_own_story(evaluation, runs, tm
     text = pdf_text(files.pdf)
     for label in ("VAE (KL weight beta = 1)", "VAE (KL weight beta = 4)", "GAN"):
         assert label in text
-    assert text.count("200 images") == 3  # each run's own training set, in the table
+    assert text.count("200 images") == 6  # each run's own training set: its description, table
     assert "1 epoch (8 steps)" in text
     assert "stopped after 1.3 epochs, step 11 (2 planned)" in text
     assert "Dress #3 to Dress #13" in text and "Sandal #5 to Bag #8" in text  # the pins
-    assert "nothing pinned: a random pair (seed 0)" in text  # the other VAE's strips
+    # the other VAE's strips: which pair, and why it is one drawn at random
+    assert "drawn at random with --seed 0 as none was pinned" in text
     for words in (*PEOPLE.values(), "Ada Lovelace and Alan Turing"):
         assert words in text
     assert "k = 2 nearest neighbours" in text and "k = 3 nearest" not in text

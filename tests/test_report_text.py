@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from fmgen_gui.report.page import _text, header_html
+from fmgen_gui.report.layout import text_section
+from fmgen_gui.report.page import header_html
 from trainer.report_options import ReportOptions
 
 METRICS = {"created": "2026-11-25T10:00:00", "fmgen_version": "0.1.0"}
@@ -33,12 +34,12 @@ def test_the_header_escapes_and_keeps_its_markup():
 def test_the_other_sections_keep_their_markup_size_and_place():
     words = "x < y & $z"  # escaped, and a dollar sign is text, not a placeholder
     escaped = "x &lt; y &amp; $z"
-    setup = _text("setup", setup=words)
+    setup = text_section("setup", setup=words)
     assert setup.html == f"<p><b>What was done and how.</b> {escaped}</p>"
     assert (setup.relative_size, setup.at_bottom) == (1.0, False)
-    notes = _text("notes", 0.85, notes=words)
+    notes = text_section("notes", 0.85, notes=words)
     assert (notes.html, notes.relative_size) == (f"<p style='{GREY}'>{escaped}</p>", 0.85)
-    assert _text("result", result=words).html == f"<p><b>Result.</b> {escaped}</p>"
-    footer = _text("footer", 0.8, True, command=words)
+    assert text_section("result", result=words).html == f"<p><b>Result.</b> {escaped}</p>"
+    footer = text_section("footer", 0.8, True, command=words)
     assert footer.html == f"<p style='{GREY}'>Reproduce: {escaped}</p>"
     assert (footer.relative_size, footer.at_bottom) == (0.8, True)
