@@ -27,6 +27,8 @@ from fmgen_gui.report.figures import (
 )
 from fmgen_gui.report.layout import (
     A4,
+    GAP,
+    MARGIN,
     FigureRow,
     Section,
     TextSection,
@@ -52,7 +54,6 @@ PATH_MAX = PATH_TITLE_HEIGHT + LABEL_HEIGHT + 20 * MM
 # (+ 2: a frame is drawn a pixel inside its cell on each side)
 PATH_MIN = PATH_TITLE_HEIGHT + LABEL_HEIGHT + FRAME_MIN_MM * MM + 2
 GRID_MAX, GRID_MIN = TITLE_HEIGHT + 70 * MM, TITLE_HEIGHT + GRID_MIN_MM * MM
-GRIDS_IN_A_ROW = 3  # more grids than this take two rows (samples, then reconstructions)
 
 
 def default_title(evaluation: Evaluation) -> str:
@@ -158,11 +159,11 @@ def _rows(evaluation: Evaluation, on_page: list[str], per_run: dict) -> list[Fig
         return [per_run[k][part] for k in on_page if part in per_run[k]]
 
     grids = [*figures("samples"), *figures("reconstructions")]
-    if len(grids) <= GRIDS_IN_A_ROW:
-        rows = [FigureRow("grids", grids, GRID_MAX, GRID_MIN, columns=len(grids))]
-    else:
-        rows = [FigureRow("samples", figures("samples"), GRID_MAX, GRID_MIN)]
-        rows.append(FigureRow("reconstructions", figures("reconstructions"), GRID_MAX, GRID_MIN))
+    # Three grids side by side get GRID_MIN_MM each; more share the width, smaller, so the
+    # strips below them keep their room.
+    cell = (A4.width() - 2 * MARGIN - GAP * (len(grids) - 1)) / max(len(grids), 1)
+    low = min(GRID_MIN, TITLE_HEIGHT + cell)
+    rows = [FigureRow("grids", grids, GRID_MAX, low, columns=len(grids))]
     for key in on_page:
         for name, figure in per_run[key].items():
             if _is_main(runs[key], name):
@@ -212,7 +213,7 @@ def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
     reproduce = command_line(reproduce_options(evaluation, options))
     # The sweep goes right after the grids: a full page drops figure rows from the end (the
     # last runs' strips) before it would drop the one figure about the runs together.
-    at = next((i + 1 for i, r in enumerate(rows) if r.name in ("grids", "reconstructions")), 0)
+    at = next((i + 1 for i, r in enumerate(rows) if r.name == "grids"), 0)
     sections: list[Section] = [
         TextSection("header", header_html(evaluation, options)),
         TextSection("descriptions", description_html(evaluation, options, on_page)),
