@@ -151,8 +151,8 @@ def _run_figures(key: str, run: RunEvaluation, seed: int) -> dict[str, Figure]:
 
 
 def _rows(evaluation: Evaluation, on_page: list[str], per_run: dict) -> list[FigureRow]:
-    """The exercise's pictures first (grids, then a strip per interpolation at full width);
-    the training curves and extra strips only where room is left."""
+    """The exercise's pictures: grids, then a strip per interpolation at full width, extra
+    strips where room is left. The training curves are the appendix's (and in figures/)."""
     runs = evaluation.runs
 
     def figures(part: str) -> list[Figure]:
@@ -172,7 +172,6 @@ def _rows(evaluation: Evaluation, on_page: list[str], per_run: dict) -> list[Fig
         extras = [f for name, f in per_run[key].items() if _is_extra(runs[key], name)]
         if extras:
             rows.append(FigureRow(f"{key}-extras", extras, PATH_MAX, PATH_MIN, True, 2, 2))
-    rows.append(FigureRow("curves", figures("curves"), 170, 120, optional=True, priority=1))
     return [r for r in rows if r.figures]
 
 
