@@ -11,7 +11,10 @@ import shutil
 import subprocess
 
 import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage, QPainter
 
+from fmgen_gui.report.figures import curve_figure
 from fmgen_gui.report.page import export_report
 from tests.runs import tiny_run
 from trainer import keys
@@ -149,3 +152,20 @@ def test_fids_within_the_noise_are_called_a_tie(evaluation):
     vae[SAMPLES_SECTION][keys.FID] = 300.0
     apart = headline(metrics)[0]
     assert "rank GAN (247.0), then VAE (300.0)" in apart and "tie" not in apart
+
+
+def test_the_curves_printed_small_keep_several_y_labels(evaluation, qtbot):
+    vae = next(iter(evaluation.runs.values()))
+    figure = curve_figure("vae-curves", vae)
+    image = QImage(357, 120, QImage.Format.Format_ARGB32)  # a cell of the appendix's row
+    painter = QPainter(image)
+    figure.draw(painter, QRectF(0, 0, 357, 120))
+    _, _, labels = figure.widget.plot.getPlotItem().getAxis("left").generateDrawSpecs(painter)
+    painter.end()
+    assert len(labels) >= 2, [text for _, _, text in labels]
+
+
+def test_a_random_pair_says_where_it_came_from_without_contradiction(report, qtbot):
+    text = " ".join(run_tool("pdftotext", str(report.pdf), "-").split())
+    assert "GAN: between latent draws, seeds 1 and 2 (slerp), a pair drawn at random" in text
+    assert "nothing pinned" not in text
