@@ -7,6 +7,8 @@ was measured, the caveats, and the pictures behind the verdicts.
 
 from __future__ import annotations
 
+import html
+
 from fmgen_gui.report.figures import Figure, class_histogram_figure
 from fmgen_gui.report.layout import FigureRow, Section, TextSection, text_section
 from fmgen_gui.report.tables import comparison_table, likelihood_table, table_notes
@@ -15,6 +17,7 @@ from trainer.evaluate import Evaluation
 from trainer.interpret import describe_setup, details
 from trainer.metrics_document import SAMPLES_SECTION
 
+MORE = "<p><b>More on the result.</b> {}</p>"
 HEADING = (
     "<p style='font-size:12pt'><b>Appendix: every number</b></p>"
     "<p style='color:#555'>A second page, not part of the one-page report: the full "
@@ -34,7 +37,7 @@ def appendix_sections(
     worst = [figures["worst"] for figures in per_run.values() if "worst" in figures]
     curves = [figures["curves"] for figures in per_run.values()]
     rows = [
-        FigureRow("appendix-curves", curves, 170, 110, optional=True, priority=1),
+        FigureRow("appendix-curves", curves, 200, 150, optional=True, priority=1),
         FigureRow("appendix-worst", worst, 220, 110, optional=True, priority=2),
         FigureRow(
             "appendix-classes",
@@ -45,12 +48,12 @@ def appendix_sections(
             priority=3,
         ),
     ]
-    more = details(metrics)
+    more = html.escape(" ".join(details(metrics)))
     return [
         TextSection("appendix-heading", HEADING),
         text_section("setup", setup=describe_setup(metrics)),
         TextSection("appendix-table", comparison_table(metrics) + likelihood_table(metrics), 0.9),
         text_section("notes", 0.85, notes=table_notes(metrics)),
-        *([text_section("result", result=" ".join(more))] if more else []),
+        *([TextSection("appendix-result", MORE.format(more))] if more else []),
         *(row for row in rows if row.figures),
     ]
