@@ -9,6 +9,8 @@ from types import SimpleNamespace
 
 from fmgen_gui.report.layout import text_section
 from fmgen_gui.report.page import header_html
+from trainer.descriptions import first_sentence
+from trainer.registry import get_model
 from trainer.report_options import ReportOptions
 
 METRICS = {"created": "2026-11-25T10:00:00", "fmgen_version": "0.1.0"}
@@ -43,3 +45,10 @@ def test_the_other_sections_keep_their_markup_size_and_place():
     footer = text_section("footer", 0.8, True, command=words)
     assert footer.html == f"<p style='{GREY}'>Reproduce: {escaped}</p>"
     assert (footer.relative_size, footer.at_bottom) == (0.8, True)
+
+
+def test_a_description_starts_with_the_models_whole_first_sentence():
+    gan = get_model("gan").description  # 'A DCGAN (Radford et al. 2016): a generator ...'
+    assert first_sentence(gan).startswith("A DCGAN (Radford et al. 2016): a generator")
+    assert first_sentence(gan).endswith("generator loss).")
+    assert first_sentence("One. Two.") == "One."

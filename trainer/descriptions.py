@@ -6,6 +6,8 @@ training, its numbers), so the text a group starts editing is true of the run it
 
 from __future__ import annotations
 
+import re
+
 from trainer import keys
 from trainer.config import RunConfig
 from trainer.metrics_document import (
@@ -24,13 +26,13 @@ from trainer.run_facts import (
     setting_phrase,
     trained_phrase,
 )
-from trainer.words import join_words
+
+SENTENCE_END = re.compile(r"(?<!\bal)\.\s+(?=[A-Z])")  # not the dot of 'Radford et al. 2016'
 
 
 def first_sentence(text: str) -> str:
     """The first sentence of a model's description: what the model is."""
-    head, dot, _ = text.partition(". ")
-    return head + "." if dot else text
+    return SENTENCE_END.split(text, maxsplit=1)[0].rstrip(".") + "."
 
 
 def _result(section: dict, calibration: dict) -> str:
@@ -54,7 +56,7 @@ def describe(section: dict, calibration: dict) -> str:
     spec = get_model(facts.model)
     config = RunConfig.from_dict(section["config"])
     adam = setting_phrase("adam_betas", config.adam_betas)
-    settings = join_words([*option_phrases(section["config"]), f"seed {config.seed}"])
+    settings = ", ".join([*option_phrases(section["config"]), f"seed {config.seed}"])
     return (
         f"What we did: {first_sentence(spec.description)} We trained it "
         f"({facts.parameters / 1e6:.2f} M parameters) on {data_phrase(facts)}: "
