@@ -59,6 +59,7 @@ class ExportChoices:
 
 
 TITLE_CHARS = 55  # the title field's width, in characters
+DESCRIPTION_HEIGHT = 190  # pixels: a tab with its editor
 
 
 class ExportDialog(QDialog):
@@ -81,11 +82,11 @@ class ExportDialog(QDialog):
         self.settings = settings
         self.made = descriptions or {}
         self.descriptions = QTabWidget()
+        self.descriptions.setMinimumHeight(DESCRIPTION_HEIGHT)  # a whole made text, unscrolled
         self.editors: dict[str, QPlainTextEdit] = {}
         for key, text in self.made.items():
             editor = QPlainTextEdit(settings.value(DESCRIPTION_KEY + key, "") or text)
             editor.setToolTip("What you did, how it is trained, the result; printed on the page")
-            editor.setFixedHeight(110)
             self.editors[key] = editor
             self.descriptions.addTab(editor, runs[key])
         self.appendix = QCheckBox("add a second page with every table and number")
@@ -127,7 +128,7 @@ class ExportDialog(QDialog):
             ("Authors", self.authors),
             ("Course", self.course),
             ("Comment", self.comment),
-            *([("Descriptions", self.descriptions)] if self.editors else []),
+            *([("Description\nof each run", self.descriptions)] if self.editors else []),
             ("Appendix", self.appendix),
             ("Folder", folder_row),
         ):
