@@ -132,7 +132,8 @@ def _pdf(size: QSizeF, pages: Sequence[Painter], info: DocumentInfo) -> bytes:
     writer.setResolution(SCREEN_DPI)  # one device pixel per screen pixel
     writer.setTitle(info.title)
     writer.setCreator(CREATOR)
-    if info.authors and hasattr(writer, "setAuthor"):  # newer Qt only; older ones write none
+    # Qt 6.9 added setAuthor; with an older Qt (fmgen accepts 6.6) the PDF names no author.
+    if info.authors and hasattr(writer, "setAuthor"):
         writer.setAuthor(join_words(list(info.authors)))
     _paint_pages(writer, size, pages)
     return bytes(buffer.data())

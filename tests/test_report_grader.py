@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage, QPainter, QPdfWriter
 
 from fmgen_gui.report.figures import curve_figure
 from fmgen_gui.report.page import export_report
@@ -103,7 +103,9 @@ def report(evaluation, tmp_path_factory):
 def test_one_page_with_its_title_and_authors_in_the_metadata(report, qtbot):
     found = info(report.pdf)
     assert found["Pages"] == "1"
-    assert found["Title"] == TITLE and found["Author"] == "Ada Lovelace and Alan Turing"
+    assert found["Title"] == TITLE and found["Creator"] == "fmgen"
+    if hasattr(QPdfWriter, "setAuthor"):  # Qt 6.9 and later; older ones cannot write it
+        assert found["Author"] == "Ada Lovelace and Alan Turing"
 
 
 def test_pictures_are_lossless_and_printed_large_enough(report, qtbot):
