@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -38,6 +39,8 @@ DECIMAL = re.compile(r"(?<![\w.=-])-?\d+\.\d+(?![\w.])")  # 247.0, 0.0429; not t
 def tool(name: str) -> str:
     """The poppler tool's path; skipped where it is missing, except under CI."""
     found = shutil.which(name)
+    if found is None and os.environ.get("CI") == "true":  # CI installs poppler-utils
+        pytest.fail(f"{name} (poppler-utils) is missing on CI")
     if found is None:
         pytest.skip(f"{name} (poppler-utils) is not installed")
     return found
