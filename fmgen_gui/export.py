@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from fmgen_gui.file_dialogs import ask_save_file
 from fmgen_gui.svg_flatten import flatten_cosmetic_strokes
 from trainer.files import atomic_path
+from trainer.words import join_words
 
 FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"
 SUFFIXES = (".png", ".svg", ".pdf")
@@ -21,9 +23,20 @@ SCREEN_DPI = 96  # every device is set up like the screen the views were laid ou
 PNG_SCALE = 2  # image pixels per screen pixel: crisp on paper and high-density screens
 
 Painter = Callable[[QPainter, QRectF], None]
+CREATOR = "fmgen"
 
 
-def render_to_file(path: Path | str, size: QSizeF, paint: Painter) -> Path:
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A PDF's metadata: its title and the people who wrote it."""
+
+    title: str
+    authors: tuple[str, ...] = ()
+
+
+def render_to_file(
+    path: Path | str, size: QSizeF, paint: Painter, info: DocumentInfo | None = None
+) -> Path:
     """Call `paint(painter, rect)` on a page of `size` screen pixels; save as `path`'s format.
 
     pyqtgraph lays plots out for a 96 dpi screen; on a device of another resolution (PDF and
@@ -34,21 +47,45 @@ def render_to_file(path: Path | str, size: QSizeF, paint: Painter) -> Path:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"{path.name}: choose a .png, .svg or .pdf file name")
+    if suffix == ".pdf":
+        return render_pages(path, size, [paint], info)
+    data = {".png": _png, ".svg": _svg}[suffix](size, paint, path.stem)
+    return _write(path, data)
+
+
+def render_pages(
+    path: Path | str, size: QSizeF, pages: Sequence[Painter], info: DocumentInfo | None = None
+) -> Path:
+    """A PDF of one page of `size` per painter, with `info` (default: titled by the name)."""
+    path = Path(path)
+    return _write(path, _pdf(size, pages, info or DocumentInfo(path.stem)))
+
+
+def _write(path: Path, data: bytes) -> Path:
     # Drawn in memory, then written by Python: a full or read-only disk then raises an OSError
     # that says so, where Qt's own file writers report a bare failure or nothing at all.
-    data = {".png": _png, ".svg": _svg, ".pdf": _pdf}[suffix](size, paint, path.stem)
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return path
 
 
 def _paint_on(device, size: QSizeF, paint: Painter) -> None:
+    _paint_pages(device, size, [paint])
+
+
+def _paint_pages(device, size: QSizeF, pages: Sequence[Painter]) -> None:
     painter = QPainter(device)
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # A PDF embeds drawn images as JPEG unless told otherwise: lossy blocks on 28x28 pixel
+        # art. The hint makes QPdfWriter use lossless Flate (other devices ignore it).
+        painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)
         rect = QRectF(0, 0, size.width(), size.height())
-        painter.fillRect(rect, QColor("white"))
-        paint(painter, rect)
+        for i, paint in enumerate(pages):
+            if i:
+                device.newPage()
+            painter.fillRect(rect, QColor("white"))
+            paint(painter, rect)
     finally:
         painter.end()
 
@@ -85,7 +122,7 @@ def _svg(size: QSizeF, paint: Painter, title: str) -> bytes:
     return flatten_cosmetic_strokes(bytes(buffer.data()).decode("utf-8")).encode("utf-8")
 
 
-def _pdf(size: QSizeF, paint: Painter, title: str) -> bytes:
+def _pdf(size: QSizeF, pages: Sequence[Painter], info: DocumentInfo) -> bytes:
     buffer = _buffer()
     writer = QPdfWriter(buffer)
     page = QPageSize(
@@ -93,8 +130,12 @@ def _pdf(size: QSizeF, paint: Painter, title: str) -> bytes:
     )
     writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     writer.setResolution(SCREEN_DPI)  # one device pixel per screen pixel
-    writer.setTitle(title)
-    _paint_on(writer, size, paint)
+    writer.setTitle(info.title)
+    writer.setCreator(CREATOR)
+    # Qt 6.9 added setAuthor; with an older Qt (fmgen accepts 6.6) the PDF names no author.
+    if info.authors and hasattr(writer, "setAuthor"):
+        writer.setAuthor(join_words(list(info.authors)))
+    _paint_pages(writer, size, pages)
     return bytes(buffer.data())
 
 

@@ -18,6 +18,7 @@ from trainer.classifier import cache_path, save_classifier, train_classifier
 from trainer.evaluate import STAGES
 from trainer.metrics_document import SWEEP
 from trainer.pins import Pin, run_key
+from trainer.report_options import ReportOptions
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -143,3 +144,29 @@ def test_runs_chosen_in_the_runs_tab_are_evaluated_together(
     assert list(pane.loaded_runs()) == [run_key(window.models.checkpoint_path("gan").parent)]
     assert pane.is_stale() and not pane.loaded_button.isVisible()
     window.close()
+
+
+def test_the_export_dialog_prefills_descriptions_and_remembers_only_edits(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    runs = {"vae-1": "VAE", "gan-1": "GAN"}
+    made = {"vae-1": "What we did: a VAE, FID 221.8.", "gan-1": "What we did: a GAN, FID 268.7."}
+    dialog = ExportDialog(runs, settings, descriptions=made)
+    qtbot.addWidget(dialog)
+    assert dialog.editors["gan-1"].toPlainText() == made["gan-1"]
+    assert not dialog.appendix.isChecked()  # the appendix page is off by default
+    dialog.editors["vae-1"].setPlainText("We trained a VAE for the exercise.")
+    dialog.appendix.setChecked(True)
+    choices = dialog.choices()
+    assert dict(choices.descriptions) == {
+        "vae-1": "We trained a VAE for the exercise.",
+        "gan-1": made["gan-1"],
+    }
+    options = choices.apply_to(ReportOptions(runs=()))
+    assert options.appendix and options.descriptions == choices.descriptions
+    # the numbers changed since: the edited text stays, the unedited one is made again
+    newer = {"vae-1": "What we did: a VAE, FID 200.0.", "gan-1": "What we did: a GAN, FID 250.0."}
+    again = ExportDialog(runs, settings, descriptions=newer)
+    qtbot.addWidget(again)
+    assert again.editors["vae-1"].toPlainText() == "We trained a VAE for the exercise."
+    assert again.editors["gan-1"].toPlainText() == newer["gan-1"]
+    assert again.appendix.isChecked()

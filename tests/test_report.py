@@ -113,19 +113,20 @@ def test_metrics_json_is_keyed_by_run_with_each_runs_own_training(evaluation, ru
 
 
 def test_the_page_is_one_page_and_tells_each_runs_own_story(evaluation, runs, tmp_path, qtbot):
-    options = ReportOptions(runs=tuple(runs), authors=AUTHORS, **PEOPLE)
+    options = ReportOptions(runs=tuple(runs), authors=AUTHORS, appendix=True, **PEOPLE)
     files = export_report(evaluation, options, tmp_path)
-    assert page_count(files.pdf) == 1
+    assert page_count(files.pdf) == 2  # the page and its appendix (the notes, the k used)
     assert files.preview.stat().st_size > 10_000
     assert {p.suffix for p in (tmp_path / "figures").iterdir()} == {".png", ".svg"}
     text = pdf_text(files.pdf)
     for label in ("VAE (KL weight beta = 1)", "VAE (KL weight beta = 4)", "GAN"):
         assert label in text
-    assert text.count("200 images") == 3  # each run's own training set, in the table
+    assert text.count("200 images") == 9  # each run's own training set: description, 2 tables
     assert "1 epoch (8 steps)" in text
     assert "stopped after 1.3 epochs, step 11 (2 planned)" in text
     assert "Dress #3 to Dress #13" in text and "Sandal #5 to Bag #8" in text  # the pins
-    assert "nothing pinned: a random pair (seed 0)" in text  # the other VAE's strips
+    # the other VAE's strips: which pair, and why it is one drawn at random
+    assert "drawn at random with --seed 0 as none was pinned" in text
     for words in (*PEOPLE.values(), "Ada Lovelace and Alan Turing"):
         assert words in text
     assert "k = 2 nearest neighbours" in text and "k = 3 nearest" not in text
@@ -265,9 +266,10 @@ def test_flow_and_ddpm_runs_evaluate_and_report(
     costs = [run.metrics[COST_SECTION] for run in (flow, ddpm)]
     assert [c["network_evaluations"] for c in costs] == [1, 50]
     assert costs[1]["sampler"].startswith("DDIM") and all(c["ms_per_sample"] > 0 for c in costs)
-    files = export_report(evaluation, ReportOptions(runs=tuple(runs)), tmp_path / "report")
+    options = ReportOptions(runs=tuple(runs), appendix=True)  # the full table: its second page
+    files = export_report(evaluation, options, tmp_path / "report")
     text = pdf_text(files.pdf)
-    assert page_count(files.pdf) == 1
+    assert page_count(files.pdf) == 2
     assert "exact likelihood" in text and "denoising bound" in text
     assert "DDIM," in text  # the sampler behind the DDPM row (its cell wraps)
 

@@ -5,10 +5,15 @@ The expected strings are what page.py wrote in f-strings before the markup moved
 
 from __future__ import annotations
 
+import argparse
 from types import SimpleNamespace
 
-from fmgen_gui.report.page import _text, header_html
-from trainer.report_options import ReportOptions
+from fmgen_gui.report.layout import text_section
+from fmgen_gui.report.page import header_html
+from trainer.descriptions import first_sentence
+from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
+from trainer.registry import get_model
+from trainer.report_options import ReportOptions, command_line
 
 METRICS = {"created": "2026-11-25T10:00:00", "fmgen_version": "0.1.0"}
 GREY = "color:#555"
@@ -33,12 +38,31 @@ def test_the_header_escapes_and_keeps_its_markup():
 def test_the_other_sections_keep_their_markup_size_and_place():
     words = "x < y & $z"  # escaped, and a dollar sign is text, not a placeholder
     escaped = "x &lt; y &amp; $z"
-    setup = _text("setup", setup=words)
+    setup = text_section("setup", setup=words)
     assert setup.html == f"<p><b>What was done and how.</b> {escaped}</p>"
     assert (setup.relative_size, setup.at_bottom) == (1.0, False)
-    notes = _text("notes", 0.85, notes=words)
+    notes = text_section("notes", 0.85, notes=words)
     assert (notes.html, notes.relative_size) == (f"<p style='{GREY}'>{escaped}</p>", 0.85)
-    assert _text("result", result=words).html == f"<p><b>Result.</b> {escaped}</p>"
-    footer = _text("footer", 0.8, True, command=words)
+    assert text_section("result", result=words).html == f"<p><b>Result.</b> {escaped}</p>"
+    footer = text_section("footer", 0.8, True, command=words)
     assert footer.html == f"<p style='{GREY}'>Reproduce: {escaped}</p>"
     assert (footer.relative_size, footer.at_bottom) == (0.8, True)
+
+
+def test_a_description_starts_with_the_models_whole_first_sentence():
+    gan = get_model("gan").description  # 'A DCGAN (Radford et al. 2016): a generator ...'
+    assert first_sentence(gan).startswith("A DCGAN (Radford et al. 2016): a generator")
+    assert first_sentence(gan).endswith("generator loss).")
+    assert first_sentence("One. Two.") == "One."
+
+
+def test_the_appendix_flag_parses_and_the_reproduce_line_keeps_it_but_not_the_comment():
+    parser = argparse.ArgumentParser()
+    add_evaluation_arguments(parser)
+    add_report_arguments(parser)
+    args = ["--run", "r", "--appendix", "--comment", "Our own words.", "--title", "T"]
+    options = options_from_args(parser.parse_args(args))
+    assert options.appendix and not options_from_args(parser.parse_args(["--run", "r"])).appendix
+    line = command_line(options)
+    assert "--appendix" in line and "--title T" in line
+    assert "Our own words" not in line  # printed once, on the page, not in the command

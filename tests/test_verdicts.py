@@ -89,7 +89,7 @@ def test_the_precision_caveat_names_what_the_classifier_sees_in_noise():
     text = " ".join(interpret(metrics))
     assert "it calls most of it Ankle boot (70%) and Shirt (30%)" in text
     assert "bags" not in text.lower()
-    assert "By FID (lower is better) the runs rank GAN and VAE (FID 96.0 to 173.1" in text
+    assert "By FID (lower is better) the runs rank GAN (96.0), then VAE (173.1);" in text
 
 
 def test_no_run_is_said_to_cover_the_most_when_none_covers_much():

@@ -120,6 +120,9 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--author", dest="authors", action="append", default=[])
     parser.add_argument("--course", default="")
     parser.add_argument("--comment", default="", help="a free-text remark printed on the page")
+    parser.add_argument(
+        "--appendix", action="store_true", help="add a second page with every table and number"
+    )
 
 
 def _bounds(name: str) -> str:
@@ -172,6 +175,7 @@ def options_from_args(args: argparse.Namespace) -> ReportOptions:
         course=getattr(args, "course", ""),
         comment=getattr(args, "comment", ""),
         pinned=getattr(args, "pinned", False),
+        appendix=getattr(args, "appendix", False),
     )
 
 

@@ -17,7 +17,7 @@ from trainer.registry import get_model
 from trainer.run_facts import (
     setting_phrase,
 )
-from trainer.verdicts import NEAR_ZERO_RECALL, verdict
+from trainer.verdicts import FID_TIE, NEAR_ZERO_RECALL, fid_tiers, verdict
 from trainer.words import join_words, share
 
 
@@ -60,23 +60,31 @@ def _likelihood(section: dict) -> str:
     )
 
 
+def _tier_words(tier: list[dict]) -> str:
+    """'GAN (FID 247.0)' or 'GAN and VAE, a tie (FID 247.0 and 249.6)'."""
+    fids = join_words([f"{s[SAMPLES_SECTION][keys.FID]:.1f}" for s in tier])
+    labels = join_words([s["label"] for s in tier])
+    return f"{labels} ({fids})" if len(tier) == 1 else f"{labels}, a tie ({fids})"
+
+
 def _ranking(metrics: dict) -> str:
     floor = metrics[CALIBRATION][CALIBRATION_FLOOR]
     noise = metrics[CALIBRATION][CALIBRATION_NOISE]
-    by_fid = sorted(metrics[RUNS].values(), key=lambda s: s[SAMPLES_SECTION][keys.FID])
-    fids = [s[SAMPLES_SECTION][keys.FID] for s in by_fid]
-    scale = f"real images {floor[keys.FID]:.1f}, noise {noise[keys.FID]:.1f}"
-    covering = max(by_fid, key=lambda s: s[SAMPLES_SECTION][keys.RECALL])
+    sections = list(metrics[RUNS].values())
+    scale = f"real images score {floor[keys.FID]:.1f}, uniform noise {noise[keys.FID]:.1f}"
+    covering = max(sections, key=lambda s: s[SAMPLES_SECTION][keys.RECALL])
     recall = covering[SAMPLES_SECTION][keys.RECALL]
-    if len(by_fid) == 1:
+    if len(sections) == 1:
+        fid = sections[0][SAMPLES_SECTION][keys.FID]
         return (
-            f"{covering['label']}: FID {fids[0]:.1f} ({scale}), recall {recall:.2f} "
+            f"{covering['label']}: FID {fid:.1f} ({scale}), recall {recall:.2f} "
             f"(real images {floor[keys.RECALL]:.2f})."
         )
-    ranking = (
-        f"By FID (lower is better) the runs rank {join_words([s['label'] for s in by_fid])} "
-        f"(FID {fids[0]:.1f} to {fids[-1]:.1f}; {scale})."
-    )
+    tiers = fid_tiers(sections)
+    tie = f"FIDs within {FID_TIE:.0%} of each other are a tie, within FID's sampling noise"
+    ranking = "By FID (lower is better) the runs rank " + ", then ".join(map(_tier_words, tiers))
+    ranking += f"; {tie}" if any(len(t) > 1 for t in tiers) else ""
+    ranking += f"; on this scale {scale}."
     if recall < NEAR_ZERO_RECALL:  # no run covers much; the verdicts say so run by run
         return ranking
     return (
@@ -101,16 +109,21 @@ def _precision_caveat(metrics: dict) -> str | None:
     )
 
 
-def interpret(metrics: dict) -> list[str]:
-    """The runs ranked, their failures named, the likelihood terms and the caveats."""
+def headline(metrics: dict) -> list[str]:
+    """The runs ranked (ties said) and each run's problems: the page's result."""
     calibration = metrics[CALIBRATION]
-    sentences = [_ranking(metrics)]
+    verdicts = (verdict(section, calibration) for section in metrics[RUNS].values())
+    return [_ranking(metrics), *(sentence for sentence in verdicts if sentence)]
+
+
+def details(metrics: dict) -> list[str]:
+    """The caveats, and per encoder run its hardest and easiest class and the IWAE gap: the
+    appendix's result."""
     caveat = _precision_caveat(metrics)
-    if caveat:
-        sentences.append(caveat)
-    for section in metrics[RUNS].values():
-        sentence = verdict(section, calibration)
-        if sentence:
-            sentences.append(sentence)
-    sentences += [_likelihood(s) for s in metrics[RUNS].values() if TEST_SECTION in s]
-    return sentences
+    likelihoods = [_likelihood(s) for s in metrics[RUNS].values() if TEST_SECTION in s]
+    return [caveat, *likelihoods] if caveat else likelihoods
+
+
+def interpret(metrics: dict) -> list[str]:
+    """The runs ranked, their failures named, the caveats and the likelihood terms."""
+    return [*headline(metrics), *details(metrics)]

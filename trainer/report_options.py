@@ -91,6 +91,9 @@ class ReportOptions:
     course: str = ""
     comment: str = ""
     pinned: bool = False  # also draw the pins the app stored for these runs
+    # the group's own description per run key (absent: the one made from the run's facts)
+    descriptions: tuple[tuple[str, str], ...] = ()
+    appendix: bool = False  # a second page with every table and number
 
     def settings(self) -> EvaluationSettings:
         """The evaluation's settings."""
@@ -185,11 +188,14 @@ def command_line(options: ReportOptions, program: str = "fmgen-report") -> str:
     if len(options.runs) > MAX_ON_PAGE:
         for run in options.on_page:
             words += ["--on-page", run]
-    for name in ("device", "slow_on_cpu", "title", "course", "comment"):
+    # The comment and the descriptions are the group's prose: printed once, not in the command.
+    for name in ("device", "slow_on_cpu", "title", "course"):
         if getattr(options, name) != getattr(defaults, name):
             words += [f"--{name.replace('_', '-')}", str(getattr(options, name))]
     for author in options.authors:
         words += ["--author", author]
+    if options.appendix:
+        words.append("--appendix")
     return shlex.join(words)
 
 

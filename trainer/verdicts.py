@@ -31,6 +31,10 @@ NEAR_ZERO_RECALL = 0.05
 # STEEP_FALL (relative) from the first to the second half of the last epoch.
 FEW_EPOCHS = 5
 STEEP_FALL = 0.02
+# A tie: FIDs within this share of the lower one. FID from a few thousand samples moves by a
+# few percent with the sampling seed alone, so a smaller difference says nothing about the
+# models (247.0 against 249.6 is 1%).
+FID_TIE = 0.05
 
 NOT_LEARNED, COLLAPSED, NO_RECALL, UNDER_TRAINED, SKEWED = (
     "not learned",
@@ -126,6 +130,19 @@ def verdict(section: dict, calibration: dict) -> str | None:
     """One sentence naming all of a run's problems ('GAN has collapsed (...) and ...')."""
     clauses = [f.clause for f in findings(section, calibration)]
     return f"{section['label']} {join_words(clauses)}." if clauses else None
+
+
+def fid_tiers(sections: list[dict]) -> list[list[dict]]:
+    """Runs by FID, best first, grouped into ties: each group's FIDs lie within FID_TIE of its
+    best one."""
+    tiers: list[list[dict]] = []
+    for section in sorted(sections, key=lambda s: s[SAMPLES_SECTION][keys.FID]):
+        fid = section[SAMPLES_SECTION][keys.FID]
+        if tiers and fid <= tiers[-1][0][SAMPLES_SECTION][keys.FID] * (1 + FID_TIE):
+            tiers[-1].append(section)
+        else:
+            tiers.append([section])
+    return tiers
 
 
 def failed(section: dict, calibration: dict) -> bool:

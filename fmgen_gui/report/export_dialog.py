@@ -1,4 +1,5 @@
-"""The export dialog: who hands the report in, and which runs' figures go on the page."""
+"""The export dialog: who hands the report in, their words about each run, which runs' figures
+go on the page, and whether the appendix page comes too."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -18,12 +20,15 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QWidget,
 )
 
 from trainer.report_options import MAX_ON_PAGE, ReportOptions
 
 REMEMBERED = ("title", "authors", "course", "comment", "folder")  # kept in QSettings
+DESCRIPTION_KEY = "report/description/"  # + a run key: the group's own text about that run
+APPENDIX_KEY = "report/appendix"
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,11 @@ class ExportChoices:
     course: str
     comment: str
     on_page: tuple[str, ...]  # run keys
+    descriptions: tuple[tuple[str, str], ...] = ()  # (run key, text)
+    appendix: bool = False
 
     def apply_to(self, options: ReportOptions) -> ReportOptions:
-        """`options` with the title, authors, course, comment and runs on the page chosen here."""
+        """`options` with everything chosen here."""
         return replace(
             options,
             title=self.title,
@@ -46,21 +53,44 @@ class ExportChoices:
             course=self.course,
             comment=self.comment,
             on_page=self.on_page,
+            descriptions=self.descriptions,
+            appendix=self.appendix,
         )
 
 
 TITLE_CHARS = 55  # the title field's width, in characters
+DESCRIPTION_HEIGHT = 190  # pixels: a tab with its editor
 
 
 class ExportDialog(QDialog):
-    """Title, authors (one a line), course, comment, folder; runs on the page when > 4."""
+    """Title, authors (one a line), course, comment, a description per run, the appendix,
+    folder; runs on the page when > 4.
+
+    `descriptions` are the texts made from each run's facts; a group's edit of one is
+    remembered (by run key), an unedited one is made again next time, from the numbers then.
+    """
 
     def __init__(
-        self, runs: dict[str, str], settings: QSettings, parent: QWidget | None = None
+        self,
+        runs: dict[str, str],
+        settings: QSettings,
+        parent: QWidget | None = None,
+        descriptions: dict[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export report")
         self.settings = settings
+        self.made = descriptions or {}
+        self.descriptions = QTabWidget()
+        self.descriptions.setMinimumHeight(DESCRIPTION_HEIGHT)  # a whole made text, unscrolled
+        self.editors: dict[str, QPlainTextEdit] = {}
+        for key, text in self.made.items():
+            editor = QPlainTextEdit(settings.value(DESCRIPTION_KEY + key, "") or text)
+            editor.setToolTip("What you did, how it is trained, the result; printed on the page")
+            self.editors[key] = editor
+            self.descriptions.addTab(editor, runs[key])
+        self.appendix = QCheckBox("add a second page with every table and number")
+        self.appendix.setChecked(settings.value(APPENDIX_KEY, False, type=bool))
         self.title = QLineEdit(placeholderText="default: the models, e.g. 'VAE and GAN on ...'")
         # room for a whole title: a narrow field hid the start of one as long as the trial's
         self.title.setMinimumWidth(self.title.fontMetrics().horizontalAdvance("x" * TITLE_CHARS))
@@ -98,6 +128,8 @@ class ExportDialog(QDialog):
             ("Authors", self.authors),
             ("Course", self.course),
             ("Comment", self.comment),
+            *([("Description\nof each run", self.descriptions)] if self.editors else []),
+            ("Appendix", self.appendix),
             ("Folder", folder_row),
         ):
             form.addRow(label, widget)
@@ -150,6 +182,13 @@ class ExportDialog(QDialog):
         }
         for name in REMEMBERED:
             self.settings.setValue(f"report/{name}", values[name])
+        self.settings.setValue(APPENDIX_KEY, self.appendix.isChecked())
+        texts = {key: editor.toPlainText().strip() for key, editor in self.editors.items()}
+        for key, text in texts.items():
+            if text and text != self.made[key]:
+                self.settings.setValue(DESCRIPTION_KEY + key, text)
+            else:  # unedited (or emptied): made again from the run's numbers next time
+                self.settings.remove(DESCRIPTION_KEY + key)
         authors = tuple(line.strip() for line in values["authors"].splitlines() if line.strip())
         return ExportChoices(
             Path(values["folder"]).expanduser(),
@@ -158,4 +197,6 @@ class ExportDialog(QDialog):
             values["course"],
             values["comment"],
             self.on_page(),
+            tuple((key, text) for key, text in texts.items() if text),
+            self.appendix.isChecked(),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ GRID_SCALE = 2.0  # natural screen pixels per grid pixel
 ROW_LABEL_WIDTH = 70.0  # room for a class name left of a grid row
 CELL = 84.0  # natural size of one strip image
 END_GAP = 0.25  # gap between an original end image and the strip, in cells
+TICK_INSET = 0.1  # share of a curve plot's y range at each end without a tick
 
 
 @dataclass
@@ -113,7 +115,28 @@ def curve_figure(name: str, run: RunEvaluation) -> Figure:
     widget.smoothing.setValue(1 if plot.x_label == "epoch" else STEP_SMOOTHING)
     widget.show_history(RunHistory.from_folder(run.facts.run_dir))
     QApplication.processEvents()
+    # pyqtgraph picks ticks for the plot's height on screen; at print size a -ELBO falling
+    # from 330 to 311 got a single labelled tick, so the page's curves get their own.
+    # (kept off the ends, where pyqtgraph drops a label that would not fit).
+    low, high = widget.plot.getPlotItem().viewRange()[1]
+    inside = (high - low) * TICK_INSET
+    widget.plot.getPlotItem().getAxis("left").setTicks([nice_ticks(low + inside, high - inside)])
     return Figure(name, size, view_painter(widget.plot), widget=widget)
+
+
+def nice_ticks(low: float, high: float, least: int = 3) -> list[tuple[float, str]]:
+    """The widest ticks (1, 2 or 5 times a power of ten apart) giving at least `least` inside
+    [low, high]."""
+    power = 10.0 ** math.ceil(math.log10(max(high - low, 1e-12)))
+    for k in range(12):
+        step = power / 10**k
+        for factor in (1.0, 0.5, 0.2):
+            first, last = math.ceil(low / (step * factor)), math.floor(high / (step * factor))
+            if last - first + 1 >= least:
+                return [
+                    (n * step * factor, f"{n * step * factor:g}") for n in range(first, last + 1)
+                ]
+    return [(low, f"{low:g}"), (high, f"{high:g}")]
 
 
 def grid_figure(name: str, grid: LabelledGrid, title: str) -> Figure:

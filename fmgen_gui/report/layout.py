@@ -3,11 +3,13 @@ text gets smaller and, last, figure rows drop from the end; nothing spills onto 
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSizeF
 from PySide6.QtGui import QFont, QPainter, QTextDocument, QTextOption
 
+from fmgen_gui.assets import page_template
 from fmgen_gui.report.figures import Figure
 
 A4 = QSizeF(793.7, 1122.5)  # 210 x 297 mm in 96-dpi pixels
@@ -36,6 +38,12 @@ class TextSection:
         document.setTextWidth(width)
         document.setHtml(self.html)
         return document
+
+
+def text_section(name: str, size: float = 1.0, at_bottom: bool = False, **words: str):
+    """The section `name`: its template filled in with `words`, escaped as HTML."""
+    escaped = {key: html.escape(value) for key, value in words.items()}
+    return TextSection(name, page_template(name).substitute(escaped), size, at_bottom)
 
 
 @dataclass

@@ -14,26 +14,46 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter
 
 from fmgen_gui.assets import page_template
-from fmgen_gui.export import render_to_file
+from fmgen_gui.export import DocumentInfo, render_pages, render_to_file
+from fmgen_gui.report.appendix import appendix_sections
 from fmgen_gui.report.figures import (
+    LABEL_HEIGHT,
+    PATH_TITLE_HEIGHT,
+    TITLE_HEIGHT,
     Figure,
-    class_histogram_figure,
     curve_figure,
     grid_figure,
     path_figure,
 )
-from fmgen_gui.report.layout import A4, FigureRow, Section, TextSection, fit_page, paint_page
+from fmgen_gui.report.layout import (
+    A4,
+    GAP,
+    MARGIN,
+    FigureRow,
+    Section,
+    TextSection,
+    fit_page,
+    paint_page,
+    text_section,
+)
 from fmgen_gui.report.sweep import sweep_sections
-from fmgen_gui.report.tables import comparison_table, likelihood_table, table_notes
+from fmgen_gui.report.tables import page_table
 from trainer import keys
+from trainer.descriptions import descriptions
 from trainer.evaluate import Evaluation, RunEvaluation
 from trainer.evaluation_pictures import PathPicture
-from trainer.interpret import describe_setup, interpret
-from trainer.metrics_document import SAMPLES_SECTION, write_metrics
+from trainer.interpret import headline
+from trainer.metrics_document import TEST_SECTION, write_metrics
 from trainer.report_options import MAX_ON_PAGE, ReportOptions, command_line, drawn_pairs
 from trainer.words import join_words
 
-PATH_MAX, PATH_MIN = 110.0, 58.0  # heights of a row of strips: below the minimum, A and B blur
+MM = A4.width() / 210  # page pixels per printed millimetre
+# Printed sizes a grader can read: a strip's frames at least 12 mm, a grid at least 50 mm.
+FRAME_MIN_MM, GRID_MIN_MM = 12.0, 50.0
+PATH_MAX = PATH_TITLE_HEIGHT + LABEL_HEIGHT + 20 * MM
+# (+ 2: a frame is drawn a pixel inside its cell on each side)
+PATH_MIN = PATH_TITLE_HEIGHT + LABEL_HEIGHT + FRAME_MIN_MM * MM + 2
+GRID_MAX, GRID_MIN = TITLE_HEIGHT + 70 * MM, TITLE_HEIGHT + GRID_MIN_MM * MM
 
 
 def default_title(evaluation: Evaluation) -> str:
@@ -59,8 +79,17 @@ def path_title(run: RunEvaluation, path: PathPicture, seed: int) -> str:
     """'VAE: within a class, Shirt #12 to Shirt #345 (slerp)', saying when it was random."""
     title = f"{run.facts.label}: {path.kind.lower()}, {path.title}"
     if path.random:
-        title += f"; nothing pinned: a random pair (seed {seed})"
+        title += f", a pair drawn at random with --seed {seed} as none was pinned"
     return title
+
+
+def reconstruction_title(run: RunEvaluation) -> str:
+    """The reconstruction figure's caption, with the test set's reconstruction error."""
+    overall = run.metrics[TEST_SECTION]["overall"]
+    return (
+        f"{run.facts.label}: test images above their reconstructions (error "
+        f"{overall[keys.RECON]:.1f} nats an image, MSE {overall[keys.MSE]:.4f} a pixel)"
+    )
 
 
 def reproduce_options(evaluation: Evaluation, options: ReportOptions) -> ReportOptions:
@@ -86,10 +115,20 @@ class ReportPage:
     options: ReportOptions
     figures: dict[str, Figure]
     sections: list[Section]
+    appendix: list[Section]  # the second page's sections; empty: no appendix
 
     def paint(self, painter: QPainter, rect: QRectF) -> None:
         """Lay out and draw the whole page inside `rect` (an A4 page)."""
         paint_page(painter, fit_page(self.sections, rect.size()))
+
+    def paint_appendix(self, painter: QPainter, rect: QRectF) -> None:
+        """Lay out and draw the appendix page inside `rect`."""
+        paint_page(painter, fit_page(self.appendix, rect.size()))
+
+    def info(self) -> DocumentInfo:
+        """The PDF's title and authors."""
+        title = self.options.title or default_title(self.evaluation)
+        return DocumentInfo(title, self.options.authors)
 
 
 def _run_figures(key: str, run: RunEvaluation, seed: int) -> dict[str, Figure]:
@@ -99,9 +138,7 @@ def _run_figures(key: str, run: RunEvaluation, seed: int) -> dict[str, Figure]:
     figures["samples"] = grid_figure(f"{key}-samples", run.grids["samples"], f"{label}: {noun}")
     if run.spec.posterior:
         figures["reconstructions"] = grid_figure(
-            f"{key}-reconstructions",
-            run.grids["reconstructions"],
-            f"{label}: test images (odd rows) above their reconstructions",
+            f"{key}-reconstructions", run.grids["reconstructions"], reconstruction_title(run)
         )
         figures["worst"] = grid_figure(
             f"{key}-worst",
@@ -114,27 +151,28 @@ def _run_figures(key: str, run: RunEvaluation, seed: int) -> dict[str, Figure]:
 
 
 def _rows(evaluation: Evaluation, on_page: list[str], per_run: dict) -> list[FigureRow]:
+    """The exercise's pictures: grids, then a strip per interpolation at full width, extra
+    strips where room is left. The training curves are the appendix's (and in figures/)."""
     runs = evaluation.runs
 
-    def row(name: str, part: str, top: float, low: float, **kw) -> FigureRow | None:
-        figures = [per_run[k][part] for k in on_page if part in per_run[k]]
-        return FigureRow(name, figures, top, low, **kw) if figures else None
+    def figures(part: str) -> list[Figure]:
+        return [per_run[k][part] for k in on_page if part in per_run[k]]
 
-    rows = [row("curves", "curves", 180, 130), row("samples", "samples", 180, 100)]
+    grids = [*figures("samples"), *figures("reconstructions")]
+    # Three grids side by side get GRID_MIN_MM each; more share the width, smaller, so the
+    # strips below them keep their room.
+    cell = (A4.width() - 2 * MARGIN - GAP * (len(grids) - 1)) / max(len(grids), 1)
+    low = min(GRID_MIN, TITLE_HEIGHT + cell)
+    rows = [FigureRow("grids", grids, GRID_MAX, low, columns=len(grids))]
     for key in on_page:
-        mains = [f for name, f in per_run[key].items() if _is_main(runs[key], name)]
+        for name, figure in per_run[key].items():
+            if _is_main(runs[key], name):
+                rows.append(FigureRow(f"{key}-{name}", [figure], PATH_MAX, PATH_MIN))
+    for key in on_page:
         extras = [f for name, f in per_run[key].items() if _is_extra(runs[key], name)]
-        rows.append(FigureRow(f"{key}-paths", mains, PATH_MAX, PATH_MIN, columns=2))
         if extras:
             rows.append(FigureRow(f"{key}-extras", extras, PATH_MAX, PATH_MIN, True, 2, 2))
-    rows.append(row("reconstructions", "reconstructions", 200, 100, optional=True, priority=0))
-    rows.append(row("worst", "worst", 200, 110, optional=True, priority=3))
-    histograms = {
-        r.facts.label: r.metrics[SAMPLES_SECTION][keys.CLASS_HISTOGRAM] for r in runs.values()
-    }
-    histogram = class_histogram_figure("sample-classes", histograms)
-    rows.append(FigureRow("sample-classes", [histogram], 190, 130, optional=True, priority=1))
-    return [r for r in rows if r is not None]
+    return [r for r in rows if r.figures]
 
 
 def _is_main(run: RunEvaluation, name: str) -> bool:
@@ -145,10 +183,18 @@ def _is_extra(run: RunEvaluation, name: str) -> bool:
     return name.startswith("path-") and run.paths[int(name[5:])].pin.role == "extra"
 
 
-def _text(name: str, size: float = 1.0, at_bottom: bool = False, **words: str) -> TextSection:
-    """The section `name`: its template filled in with `words`, escaped as HTML."""
-    escaped = {key: html.escape(value) for key, value in words.items()}
-    return TextSection(name, page_template(name).substitute(escaped), size, at_bottom)
+def description_html(evaluation: Evaluation, options: ReportOptions, on_page: list[str]) -> str:
+    """The group's description of each run on the page (or the one made from its facts)."""
+    own = dict(options.descriptions)
+    made = descriptions(evaluation.metrics)
+    template = page_template("description")
+    return "".join(
+        template.substitute(
+            label=html.escape(evaluation.runs[key].facts.label),
+            text=html.escape(own.get(key) or made[key]),
+        )
+        for key in on_page
+    )
 
 
 def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
@@ -164,21 +210,22 @@ def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
         {f.name: f for r in [*rows, *sweep] if isinstance(r, FigureRow) for f in r.figures}
     )
     reproduce = command_line(reproduce_options(evaluation, options))
-    # The sweep goes right after the samples: a full page drops figure rows from the end (the
+    # The sweep goes right after the grids: a full page drops figure rows from the end (the
     # last runs' strips) before it would drop the one figure about the runs together.
-    at = next((i + 1 for i, r in enumerate(rows) if r.name == "samples"), len(rows))
+    at = next((i + 1 for i, r in enumerate(rows) if r.name == "grids"), 0)
     sections: list[Section] = [
         TextSection("header", header_html(evaluation, options)),
-        _text("setup", setup=describe_setup(metrics)),
+        TextSection("descriptions", description_html(evaluation, options, on_page)),
         *rows[:at],
         *sweep,
         *rows[at:],
-        TextSection("table", comparison_table(metrics) + likelihood_table(metrics), 0.9),
-        _text("notes", 0.85, notes=table_notes(metrics)),
-        _text("result", result=" ".join(interpret(metrics))),
-        _text("footer", 0.8, True, command=reproduce),
+        TextSection("table", page_table(metrics), 0.9),
+        text_section("result", result=" ".join(headline(metrics))),
+        text_section("footer", 0.8, True, command=reproduce),
     ]
-    return ReportPage(evaluation, options, figures, sections)
+    appendix = appendix_sections(evaluation, per_run) if options.appendix else []
+    figures.update({f.name: f for r in appendix if isinstance(r, FigureRow) for f in r.figures})
+    return ReportPage(evaluation, options, figures, sections, appendix)
 
 
 @dataclass(frozen=True)
@@ -194,10 +241,12 @@ class ReportFiles:
 def export_report(
     evaluation: Evaluation, options: ReportOptions, out_dir: Path | str
 ) -> ReportFiles:
-    """report.pdf (one A4 page), report.png (its preview), figures/*.png|svg, metrics.json."""
+    """report.pdf (one A4 page, and the appendix page when asked), report.png (the first
+    page's preview), figures/*.png|svg, metrics.json."""
     out = Path(out_dir)
     page = build_page(evaluation, options)
     saved = [path for figure in page.figures.values() for path in figure.save(out / "figures")]
-    pdf = render_to_file(out / "report.pdf", A4, page.paint)
+    pages = [page.paint, page.paint_appendix] if page.appendix else [page.paint]
+    pdf = render_pages(out / "report.pdf", A4, pages, page.info())
     preview = render_to_file(out / "report.png", A4, page.paint)
     return ReportFiles(pdf, preview, saved, write_metrics(evaluation, out))

@@ -36,6 +36,7 @@ from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.config import EVALUATION_RANGES
+from trainer.descriptions import descriptions
 from trainer.evaluate import LIKELIHOOD, Evaluation, StageProgress
 from trainer.evaluate_cli import evaluate_options
 from trainer.metrics_document import write_metrics
@@ -268,7 +269,8 @@ class EvaluationPane(QWidget):
             )
             return
         labels = {key: run.facts.label for key, run in self.evaluation.runs.items()}
-        dialog = ExportDialog(labels, self.settings, self)
+        made = descriptions(self.evaluation.metrics)
+        dialog = ExportDialog(labels, self.settings, self, made)
         if dialog.exec():
             choices = dialog.choices()
             self.export(choices.folder, choices)

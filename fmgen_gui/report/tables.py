@@ -145,6 +145,39 @@ def likelihood_table(metrics: dict) -> str:
     return f"{TABLE}<tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def page_table(metrics: dict) -> str:
+    """The page's compact table: per run its training, one quality number between the real
+    images' floor and the noise's ceiling, and (with an encoder) the ELBO's terms and the
+    reconstruction error. The full comparison is the appendix's."""
+    calibration = metrics[CALIBRATION]
+    floor, noise = (calibration[row][keys.FID] for row in (CALIBRATION_FLOOR, CALIBRATION_NOISE))
+    header = [
+        "run",
+        "trained on",
+        f"FID&nbsp;&darr; (real images {floor:.1f}, noise {noise:.1f})",
+        "test &minus;ELBO = reconstruction + KL (nats per image)",
+        "reconstruction MSE per pixel",
+    ]
+    rows = []
+    for section in metrics[RUNS].values():
+        facts = RunFacts.from_dict(section)
+        mark = FAILED_MARK if failed(section, calibration) else ""
+        cells = [
+            f"<b>{html.escape(facts.label)}</b>{mark}",
+            html.escape(f"{data_phrase(facts)}; {trained_phrase(facts)}"),
+            _number(keys.FID, section[SAMPLES_SECTION][keys.FID]),
+        ]
+        if TEST_SECTION in section:
+            o = section[TEST_SECTION]["overall"]
+            cells.append(f"{o[keys.NEG_ELBO]:.1f} = {o[keys.RECON]:.1f} + {o[keys.KL]:.1f}")
+            cells.append(f"{o[keys.MSE]:.4f}")
+        else:
+            cells += ["&ndash;", "&ndash;"]  # no approximate posterior: no ELBO terms
+        rows.append(f"<tr>{_cells(cells)}</tr>")
+    head = "".join(f"<th>{h}</th>" for h in header)
+    return f"{TABLE}<tr>{head}</tr>{''.join(rows)}</table>"
+
+
 def table_notes(metrics: dict) -> str:
     """What the tables' numbers are, stated once (plain text)."""
     settings = metrics["settings"]
