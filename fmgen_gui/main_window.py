@@ -58,7 +58,9 @@ class MainWindow(QMainWindow):
         self.classifier = ClassifierService(self.data_dir, self)
         self.pins = PinStore()  # one store: pins made in Explore show at once in Evaluate
         self.explorer = ExplorerPane(self.models, self.classifier, self.data_dir, self.pins)
-        self.report = EvaluationPane(self.models, self.data_dir, self.pins, self.settings)
+        self.report = EvaluationPane(
+            self.models, self.data_dir, self.pins, self.settings, self.classifier
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.training, "Train")
         self.tabs.addTab(self.explorer, "Explore")
