@@ -36,6 +36,7 @@ from trainer.errors import FmgenError
 from trainer.files import atomic_path, default_runs_dir
 from trainer.pins import PinStore
 from trainer.registry import get_model
+from trainer.words import plural
 
 CLOSE_TIMEOUT_S = 10.0
 
@@ -87,7 +88,8 @@ class MainWindow(QMainWindow):
         self.explorer.export_samples_button.clicked.connect(self.export_samples)
         self.training.checkpoint_ready.connect(self.models.set_checkpoint)
         self.training.save_view_requested.connect(self.save_view)
-        restore_session(self.settings, self.training, self.report)
+        if reopened := restore_session(self.settings, self.training, self.report):
+            self.statusBar().showMessage(f"Reopened {plural(reopened, 'run')} of the last session")
         self.restore_settings()
 
     def report_on(self, folders: list[Path]) -> None:

@@ -56,9 +56,10 @@ def reopen(settings: QSettings, open_run: Callable[[Path], object]) -> tuple[lis
     return opened, problems
 
 
-def restore_session(settings: QSettings, training: TrainingPane, report: EvaluationPane) -> None:
+def restore_session(settings: QSettings, training: TrainingPane, report: EvaluationPane) -> int:
     """Reopen the runs loaded at the last close (in Train, so in Explore and Evaluate too) and
-    the Evaluate tab's choice; offer to resume the runs that were cut short."""
+    the Evaluate tab's choice; offer to resume the runs that were cut short. Returns how many
+    runs were reopened."""
     opened, problems = reopen(settings, training.open_run)
     if problems:
         training.messages.show_message(
@@ -68,6 +69,7 @@ def restore_session(settings: QSettings, training: TrainingPane, report: Evaluat
     chosen = remembered_runs(settings, CHOSEN)
     if chosen is not None and all((f / CHECKPOINT_NAME).is_file() for f in chosen):
         report.choose_runs(chosen)
+    return len(opened)
 
 
 def remember_session(settings: QSettings, training: TrainingPane, report: EvaluationPane) -> None:

@@ -41,6 +41,7 @@ def test_a_restart_reopens_the_loaded_runs_and_skips_a_gone_one(qtbot, tmp_path,
     assert [again.explorer.model_choice.itemData(i) for i in range(2)] == ["vae", "gan"]
     assert sorted(again.report.loaded_runs()) == sorted([vae.name, gan.name])
     assert not again.training.messages.text and again.training.resume_banner.isHidden()
+    assert again.statusBar().currentMessage() == "Reopened 2 runs of the last session"
     again.close()
 
     shutil.rmtree(gan)  # deleted between two sessions
