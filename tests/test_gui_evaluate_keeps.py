@@ -70,6 +70,7 @@ def test_a_new_run_is_added_and_a_restart_shows_the_results_again(
     pane.evaluate_button.click()
     qtbot.waitUntil(lambda: len(pane.evaluation.runs) == 2, timeout=300_000)
     assert pane.evaluation.runs[vae] is kept  # not evaluated again
+    assert "(the results of VAE kept as they were)" in pane.status.text()
     assert pane.evaluation.metrics["calibration"] is calibration  # nor the floor and noise rows
     assert list(pane.evaluation.metrics["runs"]) == [vae, gan_folder.name]
     assert pane.stale.text() == "" and pane.export_button.isEnabled()
@@ -79,6 +80,7 @@ def test_a_new_run_is_added_and_a_restart_shows_the_results_again(
     assert list(again.report.evaluation.runs) == [vae, gan_folder.name]
     assert again.report.status.text().startswith("Results of the last session")
     assert again.report.export_button.isEnabled() and not again.report.is_stale()
+    assert (again.report.samples.value(), again.report.iwae_k.value()) == (100, 2)
     again.close()
 
     checkpoint = gan_folder / "checkpoint.pt"

@@ -85,6 +85,9 @@ def test_elapsed_words_count_the_wait_from_the_click(monkeypatch):
     clock.classifier_at(1.0)  # it was ready: nothing to say about it
     now[0] = 600.0
     assert clock.text() == "Evaluated in 10 s"
+    assert clock.text(["VAE", "GAN"]) == (
+        "Evaluated in 10 s (the results of VAE and GAN kept as they were)"
+    )
 
 
 def test_stale_and_missing_words():

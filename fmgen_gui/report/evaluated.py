@@ -110,12 +110,15 @@ class EvaluationClock:
         if fraction >= 1 and self.classifier_trained and not self.classifier_ready:
             self.classifier_ready = time.monotonic()
 
-    def text(self) -> str:
-        """'Evaluated in 8 min 10 s, including 3 min 0 s training the classifier'."""
+    def text(self, kept: list[str] | None = None) -> str:
+        """'Evaluated in 8 min 10 s, including 3 min 0 s training the classifier', and which
+        runs' results were `kept` rather than evaluated again."""
         text = f"Evaluated in {duration_words(time.monotonic() - self.clicked)}"
         if self.classifier_trained:
             waited = (self.classifier_ready or time.monotonic()) - self.clicked
             text += f", including {duration_words(waited)} training the classifier"
+        if kept:
+            text += f" (the results of {join_words(kept)} kept as they were)"
         return text
 
 

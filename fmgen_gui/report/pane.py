@@ -84,7 +84,9 @@ class EvaluationPane(QWidget):
             classifier.progress.connect(lambda f, text: self._on_stage(CLASSIFIER, f, text))
         self.models.changed.connect(lambda _kind: self.refresh())
         self.pins_list.changed.connect(self.refresh)
-        if self.evaluated is not None:
+        if self.evaluated is not None:  # with its settings: Evaluate then only adds new runs
+            self.samples.setValue(self.options.samples)
+            self.iwae_k.setValue(self.options.iwae_k)
             self._show_results("Results of the last session (its runs are unchanged)")
         self.refresh()
 
@@ -259,11 +261,13 @@ class EvaluationPane(QWidget):
 
     def _on_finished(self, job, evaluation: Evaluation) -> None:
         options, state = self._pending
+        old = self.evaluation.runs if self.evaluation else {}
+        kept = [run.facts.label for key, run in evaluation.runs.items() if old.get(key) is run]
         self.evaluated = Evaluated(evaluation, options, state)
         save_last(self.evaluated)
         written = write_metrics(evaluation)
         self._show_results(
-            f"{self.clock.text()}; metrics.json written to "
+            f"{self.clock.text(kept)}; metrics.json written to "
             + ", ".join(str(p.parent) for p in written)
         )
         self.refresh()
