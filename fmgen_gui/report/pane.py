@@ -42,15 +42,14 @@ from fmgen_gui.report.layout import wrap_option
 from fmgen_gui.report.page import export_report
 from fmgen_gui.report.pictures import ResultPictures
 from fmgen_gui.report.pins_list import PinsList
+from fmgen_gui.report.run_choice import RunChoice
 from fmgen_gui.report.stages import StageBars, StageRelay
 from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
-from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.evaluate import CLASSIFIER, LIKELIHOOD, Evaluation
 from trainer.metrics_document import write_metrics
-from trainer.pins import PinStore, run_key
-from trainer.registry import all_models
+from trainer.pins import PinStore
 from trainer.report_options import ReportOptions
 
 STALE_STYLE = "color: #a60; font-weight: bold"
@@ -73,7 +72,7 @@ class EvaluationPane(QWidget):
         self.evaluated: Evaluated | None = load_last(self.store.pins)  # the last, if unchanged
         self._pending: tuple[ReportOptions, dict] | None = None
         self.clock = EvaluationClock()
-        self._chosen: dict[str, Path] | None = None  # runs picked in the Runs tab
+        self.choice = RunChoice(models)
         self.runner = TaskRunner("fmgen-evaluation", self)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
@@ -156,28 +155,19 @@ class EvaluationPane(QWidget):
 
     def choose_runs(self, folders: list[Path] | None) -> None:
         """Evaluate these run folders from now on; None: the runs loaded in the other tabs."""
-        self._chosen = None
+        self.choice.choose(folders)
         if folders is not None:
-            self._chosen = {run_key(f): Path(f) / CHECKPOINT_NAME for f in folders}
             self.status.setText(f"{len(folders)} runs chosen in the Runs tab: press Evaluate.")
         self.loaded_button.setVisible(folders is not None)
         self.refresh()
 
     def chosen_folders(self) -> list[Path] | None:
         """The run folders chosen in the Runs tab (None: the loaded runs are evaluated)."""
-        return None if self._chosen is None else [path.parent for path in self._chosen.values()]
+        return self.choice.folders()
 
     def loaded_runs(self) -> dict[str, Path]:
-        """The runs to evaluate by run key (their folder's name): those chosen in the Runs tab,
-        else the checkpoints the store holds, in registry order."""
-        if self._chosen is not None:
-            return dict(self._chosen)
-        paths = [
-            self.models.checkpoint_path(spec.name)
-            for spec in all_models()
-            if self.models.has(spec.name)
-        ]
-        return {run_key(path.parent): path for path in paths}
+        """The runs to evaluate by run key: those chosen in the Runs tab, else the loaded."""
+        return self.choice.runs()
 
     def is_stale(self) -> bool:
         """True when a run of the results shown was trained or re-pinned since (or while an
@@ -195,7 +185,7 @@ class EvaluationPane(QWidget):
         self.pins_list.show_runs(labels)
         busy, stale = self.runner.is_busy(), self.is_stale()
         if self.evaluation is None and not busy and self.status.text() in ("", self._waiting):
-            self._waiting = waiting_text(list(labels.values()), self._chosen is not None)
+            self._waiting = waiting_text(list(labels.values()), self.choice.chosen is not None)
             self.status.setText(self._waiting)
         missing = self.evaluated.missing(runs) if self.evaluated and not busy else []
         self.stale.setText(stale_words(busy, stale, [labels[key] for key in missing]))
