@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -122,4 +123,22 @@ def test_explore_buttons_wait_for_a_model(qtbot, tmp_path, tiny_data_dir):
     qtbot.waitUntil(lambda: explorer.candidates is not None, timeout=60_000)
     assert explorer.presets.between_button.isEnabled()
     assert explorer.export_samples_button.isEnabled()
+    window.close()
+
+
+def test_explore_shows_the_classifier_job_its_curves_wait_for(qtbot, tmp_path, tiny_data_dir):
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    plot = window.explorer.path_plot
+    ts = np.linspace(0, 1, 5)
+    plot.set_path(ts, None, ts)  # a strip whose class curves wait for the classifier
+    assert plot.note.text() == "The classifier is not ready yet."
+    # What the classifier's job reports through the service, whichever tab asked for it.
+    window.classifier.progress.emit(0.5, "Training the classifier the scores use: epoch 3 of 6")
+    assert plot.note.text() == (
+        "The classifier is not ready yet. "
+        "Training the classifier the scores use: epoch 3 of 6 (50%)"
+    )
+    plot.set_path(ts, np.full((5, 10), 0.1), ts)
+    window.classifier.progress.emit(0.6, "a late report")
+    assert plot.note.text() == ""
     window.close()

@@ -136,6 +136,7 @@ class ExplorerPane(QWidget):
             lambda kind: self.status.setText(f"Train or open a {get_model(kind).label} first.")
         )
         self.classifier.ready.connect(self._on_classifier_ready)
+        self.classifier.progress.connect(self.path_plot.classifier_progress)  # no blind wait
 
     # What is shown ---------------------------------------------------------------------
 
