@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -89,13 +90,33 @@ def test_a_run_cut_short_by_closing_is_offered_for_resume(qtbot, tmp_path, tiny_
     again.close()
 
 
-def test_start_new_run_twice_starts_over_and_stops_offering(qtbot, tmp_path, tiny_data_dir):
-    folder = tiny_run("vae", tiny_data_dir, tmp_path / "runs", epochs=1)
+def crashed_run(tmp_path, data_dir) -> Path:
+    """A VAE run of 2 epochs whose process died after the first (run.json still 'running')."""
+    folder = tiny_run("vae", data_dir, tmp_path / "runs", epochs=1)
     status = json.loads((folder / "run.json").read_text())
-    status.update(state="running", total_steps=status["total_steps"] * 2)  # a crashed process
+    status.update(state="running", total_steps=status["total_steps"] * 2)
     (folder / "run.json").write_text(json.dumps(status))
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "epochs": 2}))
+    return folder
+
+
+def test_resume_run_of_an_offered_run_stops_offering_it(qtbot, tmp_path, tiny_data_dir):
+    folder = crashed_run(tmp_path, tiny_data_dir)
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.training.offer_resume([interrupted_run(folder)])
+    window.open_run(folder)
+    log = EventLog(window)
+    window.training.resume_button.click()  # the usual button, not the banner's
+    qtbot.waitUntil(lambda: log.has(RunStarted), timeout=60_000)
+    assert window.training.resume_banner.isHidden()
+    window.training.stop()
+    qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=60_000)
+    window.close()
+
+
+def test_start_new_run_twice_starts_over_and_stops_offering(qtbot, tmp_path, tiny_data_dir):
+    folder = crashed_run(tmp_path, tiny_data_dir)
     window = make_window(qtbot, tmp_path, tiny_data_dir)
     window.training.offer_resume([interrupted_run(folder)])
     window.open_run(folder)

@@ -178,7 +178,6 @@ class TrainingPane(QWidget):
         except FmgenError as exc:
             self.messages.show_message(str(exc), "error")
             return
-        self.resume_banner.withdraw(run)
         self.resume_run()
 
     def _launch(self, resume_from: Path | None) -> None:
@@ -198,6 +197,7 @@ class TrainingPane(QWidget):
             self.views[model].reset()
         self.running_model = model
         self.run_dirs[model] = run_dir
+        self.resume_banner.withdraw(run_dir)  # it is being resumed now
         self.controller.start(TrainingRequest(config, run_dir, data_dir, resume_from))
         self.status.emit(f"Loading data and starting the {get_model(model).label}…")
 

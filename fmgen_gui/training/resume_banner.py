@@ -34,10 +34,10 @@ class ResumeBanner(MessageBar):
         self.offers = list(runs)
         self._show_next()
 
-    def withdraw(self, run: Interrupted | None) -> None:
-        """Stop offering `run` (resumed, or replaced by a new run) and offer the next."""
-        if run is not None:
-            self.offers = [o for o in self.offers if o.folder != run.folder]
+    def withdraw(self, folder: Path | None) -> None:
+        """Stop offering the run in `folder` (resumed, or left for a new run); offer the next."""
+        if folder is not None and any(o.folder == folder for o in self.offers):
+            self.offers = [o for o in self.offers if o.folder != folder]
             self._show_next()
 
     def before_new_run(self, run_dir: Path | None) -> str:
@@ -52,7 +52,7 @@ class ResumeBanner(MessageBar):
                 "instead (the stopped run stays in its folder)."
             )
         self.warned = None
-        self.withdraw(stopped)
+        self.withdraw(stopped and stopped.folder)
         return ""
 
     def _show_next(self) -> None:
