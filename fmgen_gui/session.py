@@ -65,7 +65,7 @@ def restore_session(settings: QSettings, training: TrainingPane, report: Evaluat
         training.messages.show_message(
             "Not reopened: " + "; ".join(problems) + ". The other runs are back.", "info"
         )
-    training.offer_resume([run for run in map(interrupted_run, opened) if run])
+    training.resume_banner.offer([run for run in map(interrupted_run, opened) if run])
     chosen = remembered_runs(settings, CHOSEN)
     if chosen is not None and all((f / CHECKPOINT_NAME).is_file() for f in chosen):
         report.choose_runs(chosen)

@@ -104,7 +104,7 @@ def crashed_run(tmp_path, data_dir) -> Path:
 def test_resume_run_of_an_offered_run_stops_offering_it(qtbot, tmp_path, tiny_data_dir):
     folder = crashed_run(tmp_path, tiny_data_dir)
     window = make_window(qtbot, tmp_path, tiny_data_dir)
-    window.training.offer_resume([interrupted_run(folder)])
+    window.training.resume_banner.offer([interrupted_run(folder)])
     window.open_run(folder)
     log = EventLog(window)
     window.training.resume_button.click()  # the usual button, not the banner's
@@ -118,7 +118,7 @@ def test_resume_run_of_an_offered_run_stops_offering_it(qtbot, tmp_path, tiny_da
 def test_start_new_run_twice_starts_over_and_stops_offering(qtbot, tmp_path, tiny_data_dir):
     folder = crashed_run(tmp_path, tiny_data_dir)
     window = make_window(qtbot, tmp_path, tiny_data_dir)
-    window.training.offer_resume([interrupted_run(folder)])
+    window.training.resume_banner.offer([interrupted_run(folder)])
     window.open_run(folder)
     assert window.training.resume_banner.shown.state == "dead"  # nobody holds its lock
     set_tiny_config(window, tiny_data_dir)

@@ -164,10 +164,6 @@ class TrainingPane(QWidget):
         else:
             self._launch(resume_from=None)
 
-    def offer_resume(self, runs: list[Interrupted]) -> None:
-        """Offer to resume these interrupted runs in a banner (it blocks nothing)."""
-        self.resume_banner.offer(runs)
-
     def resume_interrupted(self, run: Interrupted) -> None:
         """Show an interrupted run and resume it from its checkpoint."""
         if self.controller.is_busy():
