@@ -4,11 +4,14 @@ of elapsed times and of results that are stale or incomplete."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 
 from fmgen_gui.report import evaluated
 from fmgen_gui.report.evaluated import EvaluationClock, duration_words, stale_words
+from fmgen_gui.session import LOADED, remembered_runs
 from tests.runs import run_all, tiny_config, tiny_run
 from trainer.classifier import train_classifier
 from trainer.evaluate import EvaluationSettings, evaluate
@@ -98,3 +101,18 @@ def test_stale_and_missing_words():
         stale_words(False, False, ["a", "b"]) == "not evaluated yet: a and b (Evaluate adds them)"
     )
     assert stale_words(False, False, []) == ""
+
+
+@pytest.mark.parametrize("value", ["not json", "5", '{"a": 1}', "null"])
+def test_a_damaged_session_value_is_no_session(tmp_path, value):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue(LOADED, value)
+    assert remembered_runs(settings, LOADED) is None
+    settings.setValue(LOADED, '["/a", 3, "/b"]')
+    assert remembered_runs(settings, LOADED) == [Path("/a"), Path("/b")]
+
+
+def test_a_damaged_kept_evaluation_is_no_evaluation(tmp_path):
+    (tmp_path / evaluated.LAST_FILE).write_bytes(b"\x80\x04 damaged")
+    assert evaluated.load_last(lambda key: [], tmp_path) is None
+    assert evaluated.load_last(lambda key: [], tmp_path / "nowhere") is None
