@@ -140,6 +140,7 @@ def test_explore_buttons_wait_for_a_model(qtbot, tmp_path, tiny_data_dir):
     explorer = window.explorer
     assert not explorer.presets.between_button.isEnabled()
     assert not explorer.export_samples_button.isEnabled()
+    assert not explorer.class_bar.isVisible()  # Generate N of a class: of no model yet
     window.open_run(tiny_run("vae", tiny_data_dir, tmp_path / "vae"))
     qtbot.waitUntil(lambda: explorer.candidates is not None, timeout=60_000)
     assert explorer.presets.between_button.isEnabled()

@@ -96,6 +96,7 @@ class ExplorerPane(QWidget):
         for nothing_to_do_yet in (self.presets, self.export_samples_button):  # till a model loads
             nothing_to_do_yet.setEnabled(False)
         self.class_bar = ClassBar(CLASSES)
+        self.class_bar.setVisible(False)  # a conditional model's source shows it
         self.messages = MessageBar()
         self.gallery = Gallery()
         self.map = LatentMap()
