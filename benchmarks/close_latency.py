@@ -35,7 +35,7 @@ PHASES = {
     "ending a training epoch": ("trainer.learners", "VAELearner.evaluate", 0.3),
     "training the classifier": ("trainer.classifier", "train_classifier", 2.0),
     "encoding the test set": ("trainer.explore", "encode_means", 0.3),
-    "evaluating": ("fmgen_gui.report.pane", "evaluate_options", 3.0),
+    "evaluating": ("fmgen_gui.report.evaluated", "evaluate_options", 3.0),
 }
 
 

@@ -25,6 +25,7 @@ from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.runs.follow_view import FollowView
 from fmgen_gui.runs.pane import RunsPane
 from fmgen_gui.sample_export import SampleExportDialog, SampleExporter, ask_samples_path
+from fmgen_gui.session import remember_session, restore_session
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
@@ -35,6 +36,7 @@ from trainer.errors import FmgenError
 from trainer.files import atomic_path, default_runs_dir
 from trainer.pins import PinStore
 from trainer.registry import get_model
+from trainer.words import plural
 
 CLOSE_TIMEOUT_S = 10.0
 
@@ -57,7 +59,9 @@ class MainWindow(QMainWindow):
         self.classifier = ClassifierService(self.data_dir, self)
         self.pins = PinStore()  # one store: pins made in Explore show at once in Evaluate
         self.explorer = ExplorerPane(self.models, self.classifier, self.data_dir, self.pins)
-        self.report = EvaluationPane(self.models, self.data_dir, self.pins, self.settings)
+        self.report = EvaluationPane(
+            self.models, self.data_dir, self.pins, self.settings, self.classifier
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.training, "Train")
         self.tabs.addTab(self.explorer, "Explore")
@@ -84,6 +88,8 @@ class MainWindow(QMainWindow):
         self.explorer.export_samples_button.clicked.connect(self.export_samples)
         self.training.checkpoint_ready.connect(self.models.set_checkpoint)
         self.training.save_view_requested.connect(self.save_view)
+        if reopened := restore_session(self.settings, self.training, self.report):
+            self.statusBar().showMessage(f"Reopened {plural(reopened, 'run')} of the last session")
         self.restore_settings()
 
     def report_on(self, folders: list[Path]) -> None:
@@ -281,6 +287,8 @@ class MainWindow(QMainWindow):
             # "QThread destroyed while running", so end the process without unwinding Qt.
             print("fmgen: background work did not stop in time; exiting", file=sys.stderr)
             os._exit(1)
+        # Now: a run stopped by this close has saved its checkpoint.
+        remember_session(self.settings, self.training, self.report)
         for dialog in self.findChildren(QDialog):  # a non-modal view would keep the app alive
             dialog.close()
         event.accept()

@@ -141,8 +141,11 @@ def test_runs_chosen_in_the_runs_tab_are_evaluated_together(
     assert set(pane.evaluation.runs) == {run_key(folder) for folder in sweep}
     assert pane.evaluation.metrics[SWEEP]["setting"] == "beta"  # the rate-distortion sweep
     pane.loaded_button.click()  # back to the runs loaded in the other tabs
-    assert list(pane.loaded_runs()) == [run_key(window.models.checkpoint_path("gan").parent)]
-    assert pane.is_stale() and not pane.loaded_button.isVisible()
+    gan = run_key(window.models.checkpoint_path("gan").parent)
+    assert list(pane.loaded_runs()) == [gan] and not pane.loaded_button.isVisible()
+    # The sweep's results stay current (its runs are unchanged); the GAN is only missing.
+    assert not pane.is_stale() and pane.export_button.isEnabled()
+    assert pane.stale.text() == f"not evaluated yet: {gan} (Evaluate adds it)"
     window.close()
 
 

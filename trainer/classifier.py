@@ -142,7 +142,10 @@ def train_classifier(
             schedule.step()
             done += 1
             if progress and done % 50 == 0:
-                progress(done / steps, f"training the classifier: epoch {epoch + 1}/{epochs}")
+                progress(
+                    done / steps,
+                    f"Training the classifier the scores use: epoch {epoch + 1} of {epochs}",
+                )
     model.eval()
     correct = accuracy(model, data.test, cancel)
     info = ClassifierInfo(correct, epochs, seed, data.fingerprint(), time.perf_counter() - started)

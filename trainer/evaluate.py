@@ -9,16 +9,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
 
+from trainer.calibration import calibrate
 from trainer.checkpoint import Checkpoint
 from trainer.classifier import ClassifierInfo, FashionClassifier
 from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION, sample_cost, test_likelihood
 from trainer.data import FashionMNIST
-from trainer.errors import FmgenError, raise_if_cancelled
+from trainer.errors import FmgenError
 from trainer.evaluation_pictures import (
     LabelledGrid,
     PathPicture,
@@ -30,9 +31,8 @@ from trainer.grids import tile
 from trainer.learners import GRID_SIZE, Learner, to_unit
 from trainer.metrics.distribution import Features, compare, describe
 from trainer.metrics.reconstruction import per_image_terms, summarize, worst_per_class
+from trainer.metrics_document import CALIBRATION as CALIBRATION_SECTION
 from trainer.metrics_document import (
-    CALIBRATION_FLOOR,
-    CALIBRATION_NOISE,
     SAMPLES_SECTION,
     SWEEP,
     TEST_SECTION,
@@ -156,10 +156,14 @@ def evaluate(
     progress: StageProgress | None = None,
     cancel: threading.Event | None = None,
     pins: Mapping[str, list[Pin]] | None = None,
+    previous: Evaluation | None = None,
 ) -> Evaluation:
     """Evaluate any number of runs (of any models) against the test set.
 
     `pins` holds the interpolations to draw, by run key (a role with none gets a random pair).
+    `previous` holds results to keep: its runs (the caller vouches that their checkpoints and
+    pins are unchanged) are not evaluated again, nor the calibration rows, when they were
+    computed the same way (same settings, classifier and sample count, same label).
     """
     settings = settings or EvaluationSettings()
     report = progress or (lambda stage, fraction, text: None)
@@ -171,28 +175,58 @@ def evaluate(
         for pin in pins.get(key, []):
             check_pin(pin, _spec(checkpoint), len(data.test))
     count = sample_count(settings, len(data.train), [learner for learner, _ in loaded.values()])
+    kept = _reusable(previous, labels, count, settings, classifier_info)
     report(SAMPLES, 0.0, "classifier features of the test set")
     real = describe(classifier, to_unit(data.test.images), cancel)
     job = _Job(data, classifier, real, settings, count, cancel)
     scored = [key for key, (_, c) in loaded.items() if _spec(c).scores_likelihood]
     runs = {}
     for n, (key, (learner, checkpoint)) in enumerate(loaded.items()):
+        if key in kept:
+            runs[key] = kept[key]
+            continue
         share = _run_share(report, (n, len(loaded)), (sum(k in scored for k in runs), len(scored)))
         runs[key] = _evaluate_run(learner, checkpoint, labels[key], pins.get(key, []), job, share)
-    calibration = calibrate(
-        classifier,
-        data,
-        real,
-        count,
-        settings,
-        lambda f: report(CALIBRATION, f, "real training images and noise against the test set"),
-        cancel,
-    )
+    if kept and previous is not None:  # per data set and sample count: the same rows again
+        calibration = previous.metrics[CALIBRATION_SECTION]
+    else:
+        calibration = calibrate(
+            classifier,
+            data,
+            real,
+            count,
+            (settings.pr_k, settings.seed),
+            lambda f: report(CALIBRATION, f, "real training images and noise against the test set"),
+            cancel,
+        )
     document = metrics_document(
         runs, calibration, data, classifier_info, settings, count, time.perf_counter() - started
     )
     document[SWEEP] = sweep_section(document)  # from the numbers above, not measured again
     return Evaluation(document, runs)
+
+
+def _reusable(
+    previous: Evaluation | None,
+    labels: dict[str, str],
+    count: int,
+    settings: EvaluationSettings,
+    classifier_info: ClassifierInfo,
+) -> dict[str, RunEvaluation]:
+    """The runs of `previous` that stand as they are among `labels`' runs: computed with these
+    settings, this classifier and this many samples (every row of the table must share them),
+    under the label they get now (a label names what tells runs of one model apart)."""
+    if previous is None or (
+        previous.metrics["sample_count"] != count
+        or previous.metrics["settings"] != asdict(settings)
+        or previous.metrics["classifier"] != asdict(classifier_info)
+    ):
+        return {}
+    return {
+        key: run
+        for key, run in previous.runs.items()
+        if key in labels and run.facts.label == labels[key]
+    }
 
 
 def sample_count(settings: EvaluationSettings, train_size: int, learners: list[Learner]) -> int:
@@ -268,27 +302,3 @@ def _evaluate_run(
 
 def _spec(checkpoint: Checkpoint) -> ModelSpec:
     return get_model(checkpoint.config.model)
-
-
-def calibrate(
-    classifier: FashionClassifier,
-    data: FashionMNIST,
-    real: Features,
-    count: int,
-    settings: EvaluationSettings,
-    progress: Callable[[float], None] = lambda fraction: None,
-    cancel: threading.Event | None = None,
-) -> dict:
-    """The floor (real training images) and the ceiling (uniform noise) of every metric."""
-    rng = torch.Generator().manual_seed(settings.seed)
-    train = data.train.images[torch.randperm(len(data.train), generator=rng)[:count]]
-    noise = torch.rand(count, 1, 28, 28, generator=rng)
-    rows = {CALIBRATION_FLOOR: to_unit(train), CALIBRATION_NOISE: noise}
-    result = {}
-    for done, (name, images) in enumerate(rows.items()):
-        progress(done / len(rows))
-        raise_if_cancelled(cancel)
-        features = describe(classifier, images, cancel)
-        result[name] = compare(real, features, settings.pr_k, cancel, settings.seed)
-    progress(1.0)
-    return result

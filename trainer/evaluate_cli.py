@@ -198,9 +198,10 @@ def evaluate_options(
     progress: StageProgress,
     cancel: threading.Event | None = None,
     stored_pins: Callable[[str], list[Pin]] | None = None,
+    previous: Evaluation | None = None,
 ) -> Evaluation:
     """Check the options, load data and classifier, evaluate; `stored_pins` gives the app's
-    pins of a run, for runs the options give no pairs."""
+    pins of a run, for runs the options give no pairs; `previous`: results to keep (evaluate's)."""
     if not options.runs:
         raise FmgenError("name at least one run: --run RUN_DIR (repeat for more runs)")
     for name in EVALUATION_RANGES:  # the app builds options without the command line's types
@@ -218,7 +219,8 @@ def evaluate_options(
         data, progress=lambda fraction, text: progress(CLASSIFIER, fraction, text), cancel=cancel
     )
     progress(CLASSIFIER, 1.0, f"{info.accuracy:.2%} test accuracy")
-    return evaluate(folders, data, classifier, info, options.settings(), progress, cancel, pins)
+    settings = options.settings()
+    return evaluate(folders, data, classifier, info, settings, progress, cancel, pins, previous)
 
 
 def run_from_terminal(options: ReportOptions) -> Evaluation:

@@ -93,7 +93,10 @@ class ExplorerPane(QWidget):
         self.export_samples_button.setToolTip("Save N generated images as PNGs or one .npz")
         self.watch_button = WatchButton(self.models)
         self.presets = PresetBar(CLASSES)
+        for nothing_to_do_yet in (self.presets, self.export_samples_button):  # till a model loads
+            nothing_to_do_yet.setEnabled(False)
         self.class_bar = ClassBar(CLASSES)
+        self.class_bar.setVisible(False)  # a conditional model's source shows it
         self.messages = MessageBar()
         self.gallery = Gallery()
         self.map = LatentMap()
@@ -134,6 +137,7 @@ class ExplorerPane(QWidget):
             lambda kind: self.status.setText(f"Train or open a {get_model(kind).label} first.")
         )
         self.classifier.ready.connect(self._on_classifier_ready)
+        self.classifier.progress.connect(self.path_plot.classifier_progress)  # no blind wait
 
     # What is shown ---------------------------------------------------------------------
 
@@ -233,6 +237,8 @@ class ExplorerPane(QWidget):
         self.view.show_settings(chosen.method, chosen.overshoot, chosen.steps, chosen.t)
         labelled = shown is not None and shown.labels is not None
         self.presets.set_classes_enabled(labelled)
+        self.presets.setEnabled(shown is not None)  # with nothing loaded they would do nothing
+        self.export_samples_button.setEnabled(bool(self.models.available()))
         self.class_bar.setVisible(bool(spec and spec.conditional))
         self.map.setVisible(shown is not None and shown.atlas is not None)
         if shown is None:

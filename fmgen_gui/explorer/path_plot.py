@@ -14,6 +14,7 @@ from fmgen_gui.export import save_plot
 from fmgen_gui.widgets.plot_style import make_layout, side_legend, style_plot
 
 T_AXIS = "t (0 = A, 1 = B)"
+NOT_READY = "The classifier is not ready yet."
 
 
 class PathPlot(QWidget):
@@ -86,7 +87,12 @@ class PathPlot(QWidget):
         self.distance.enableAutoRange(axis="y")
         for marker in self.markers:
             marker.setVisible(True)
-        self.note.setText("" if probabilities is not None else "The classifier is not ready yet.")
+        self.note.setText("" if probabilities is not None else NOT_READY)
+
+    def classifier_progress(self, fraction: float, text: str) -> None:
+        """While the curves wait for the classifier: the job that makes it, and how far it is."""
+        if self.note.text().startswith(NOT_READY):
+            self.note.setText(f"{NOT_READY} {text} ({fraction:.0%})")
 
     def set_t(self, t: float) -> None:
         """Mark the slider's position."""

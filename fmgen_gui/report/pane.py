@@ -3,8 +3,9 @@
 The runs are those loaded in the other tabs (one per model), or those chosen in the Runs tab
 (a sweep of one model, say) until the user goes back to the loaded ones.
 
-Results of other runs (or other pins) than those loaded now are marked stale, and the report
-cannot be exported from them, until a new evaluation arrives.
+Results stay current for each run whose checkpoint and pins are unchanged: a run trained or
+re-pinned since marks them stale (no export until a new evaluation), a run loaded since is only
+"not evaluated yet", and Evaluate then evaluates just the new or changed runs and merges them.
 """
 
 from __future__ import annotations
@@ -24,37 +25,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.model_store import ModelStore
+from fmgen_gui.report.evaluated import (
+    Evaluated,
+    EvaluationClock,
+    evaluation_job,
+    load_last,
+    run_states,
+    save_last,
+    stale_words,
+    waiting_text,
+)
 from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
 from fmgen_gui.report.layout import wrap_option
 from fmgen_gui.report.page import export_report
 from fmgen_gui.report.pictures import ResultPictures
 from fmgen_gui.report.pins_list import PinsList
+from fmgen_gui.report.run_choice import RunChoice
 from fmgen_gui.report.stages import StageBars, StageRelay
 from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
-from trainer.checkpoint import CHECKPOINT_NAME
 from trainer.config import EVALUATION_RANGES
 from trainer.descriptions import descriptions
-from trainer.evaluate import LIKELIHOOD, Evaluation, StageProgress
-from trainer.evaluate_cli import evaluate_options
+from trainer.evaluate import CLASSIFIER, LIKELIHOOD, Evaluation
 from trainer.metrics_document import write_metrics
-from trainer.pins import Pin, PinStore, run_key
-from trainer.registry import all_models
+from trainer.pins import PinStore
 from trainer.report_options import ReportOptions
-from trainer.words import join_words, plural
 
 STALE_STYLE = "color: #a60; font-weight: bold"
-
-
-def evaluation_job(options: ReportOptions, report: StageProgress, pins: dict[str, list[Pin]]):
-    """The background job: check, load, evaluate; returns plain numbers and images."""
-
-    def job(_, cancel) -> Evaluation:  # progress goes through `report`, by stage
-        return evaluate_options(options, report, cancel, lambda key: pins.get(key, []))
-
-    return job
 
 
 class EvaluationPane(QWidget):
@@ -66,24 +66,40 @@ class EvaluationPane(QWidget):
         data_dir: Callable[[], str | None],
         pins: PinStore,
         settings: QSettings,
+        classifier: ClassifierService | None = None,  # whose training Evaluate may wait for
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.models, self.data_dir, self.store, self.settings = models, data_dir, pins, settings
-        self.evaluation: Evaluation | None = None
-        self.options: ReportOptions | None = None
-        self._evaluated: tuple | None = None  # what the shown results are of (runs, pins)
-        self._pending: tuple[ReportOptions, tuple] | None = None
-        self._chosen: dict[str, Path] | None = None  # runs picked in the Runs tab
+        self.evaluated: Evaluated | None = load_last(self.store.pins)  # the last, if unchanged
+        self._pending: tuple[ReportOptions, dict] | None = None
+        self.clock = EvaluationClock()
+        self.choice = RunChoice(models)
         self.runner = TaskRunner("fmgen-evaluation", self)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self.relay = StageRelay(self)
         self._build()
-        self.relay.stage.connect(self.stages.show_stage)
+        self.relay.stage.connect(self._on_stage)
+        if classifier is not None:  # its progress where the evaluation waits for it
+            classifier.progress.connect(lambda f, text: self._on_stage(CLASSIFIER, f, text))
         self.models.changed.connect(lambda _kind: self.refresh())
         self.pins_list.changed.connect(self.refresh)
+        if self.evaluated is not None:  # with its settings: Evaluate then only adds new runs
+            self.samples.setValue(self.options.samples)
+            self.iwae_k.setValue(self.options.iwae_k)
+            self._show_results("Results of the last session (its runs are unchanged)")
         self.refresh()
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        """The results shown (None before the first evaluation)."""
+        return self.evaluated.evaluation if self.evaluated else None
+
+    @property
+    def options(self) -> ReportOptions | None:
+        """The options the shown results were made with."""
+        return self.evaluated.options if self.evaluated else None
 
     def _build(self) -> None:
         defaults = ReportOptions(runs=())
@@ -144,36 +160,25 @@ class EvaluationPane(QWidget):
 
     def choose_runs(self, folders: list[Path] | None) -> None:
         """Evaluate these run folders from now on; None: the runs loaded in the other tabs."""
-        self._chosen = None
+        self.choice.choose(folders)
         if folders is not None:
-            self._chosen = {run_key(f): Path(f) / CHECKPOINT_NAME for f in folders}
             self.status.setText(f"{len(folders)} runs chosen in the Runs tab: press Evaluate.")
         self.loaded_button.setVisible(folders is not None)
         self.refresh()
 
-    def loaded_runs(self) -> dict[str, Path]:
-        """The runs to evaluate by run key (their folder's name): those chosen in the Runs tab,
-        else the checkpoints the store holds, in registry order."""
-        if self._chosen is not None:
-            return dict(self._chosen)
-        paths = [
-            self.models.checkpoint_path(spec.name)
-            for spec in all_models()
-            if self.models.has(spec.name)
-        ]
-        return {run_key(path.parent): path for path in paths}
+    def chosen_folders(self) -> list[Path] | None:
+        """The run folders chosen in the Runs tab (None: the loaded runs are evaluated)."""
+        return self.choice.folders()
 
-    def _state(self) -> tuple:
-        """The loaded runs (with their checkpoints' times) and their pins."""
-        return tuple(
-            (key, path.stat().st_mtime_ns if path.exists() else 0, tuple(self.store.pins(key)))
-            for key, path in self.loaded_runs().items()
-        )
+    def loaded_runs(self) -> dict[str, Path]:
+        """The runs to evaluate by run key: those chosen in the Runs tab, else the loaded."""
+        return self.choice.runs()
 
     def is_stale(self) -> bool:
-        """True when the results shown are not of the runs and pins loaded now."""
-        return self.evaluation is not None and (
-            self.runner.is_busy() or self._evaluated != self._state()
+        """True when a run of the results shown was trained or re-pinned since (or while an
+        evaluation replaces them); a run loaded since leaves them current."""
+        return self.evaluated is not None and (
+            self.runner.is_busy() or bool(self.evaluated.changed(self.store.pins))
         )
 
     def refresh(self) -> None:
@@ -185,11 +190,10 @@ class EvaluationPane(QWidget):
         self.pins_list.show_runs(labels)
         busy, stale = self.runner.is_busy(), self.is_stale()
         if self.evaluation is None and not busy and self.status.text() in ("", self._waiting):
-            self._waiting = _waiting_text(list(labels.values()), self._chosen is not None)
+            self._waiting = waiting_text(list(labels.values()), self.choice.chosen is not None)
             self.status.setText(self._waiting)
-        self.stale.setText(
-            "stale: re-evaluating" if busy and stale else "stale: press Evaluate" if stale else ""
-        )
+        missing = self.evaluated.missing(runs) if self.evaluated and not busy else []
+        self.stale.setText(stale_words(busy, stale, [labels[key] for key in missing]))
         self.text.setEnabled(not stale)  # greyed while stale
         self.pictures.worst.setEnabled(not stale)
         self.export_button.setEnabled(self.evaluation is not None and not stale and not busy)
@@ -217,16 +221,26 @@ class EvaluationPane(QWidget):
             samples=self.samples.value(),
             iwae_k=self.iwae_k.value(),
         )
-        state = self._state()
-        pins = {key: list(run_pins) for key, _, run_pins in state}  # a snapshot for the thread
+        state = run_states(runs, self.store.pins)
+        pins = {key: list(run_pins) for key, (*_, run_pins) in state.items()}  # for the thread
         self._pending = (options, state)
         self.messages.hide()
         self.stages.reset()
         self.stages.setVisible(True)
         self.status.setText("")
-
-        self.runner.submit(evaluation_job(options, self.relay.report, pins))
+        self.clock.start()
+        kept = self.evaluated.keep(runs, self.store.pins) if self.evaluated else None
+        self.runner.submit(evaluation_job(options, self.relay.report, pins, kept))
         self.refresh()
+
+    def _on_stage(self, stage: str, fraction: float, text: str) -> None:
+        """A stage's progress (the classifier's from whichever job trains it), while evaluating;
+        notes when the classifier is ready, for the elapsed time's words."""
+        if not self.runner.is_busy():
+            return  # the classifier trains for Explore: nobody waits here
+        self.stages.show_stage(stage, fraction, text)
+        if stage == CLASSIFIER:
+            self.clock.classifier_at(fraction)
 
     def cancel(self) -> None:
         """Ask the evaluation to stop at its next check."""
@@ -241,22 +255,30 @@ class EvaluationPane(QWidget):
         self.refresh()
 
     def _on_finished(self, job, evaluation: Evaluation) -> None:
-        self.options, self._evaluated = self._pending
-        self.evaluation = evaluation
+        options, state = self._pending
+        old = self.evaluation.runs if self.evaluation else {}
+        kept = [run.facts.label for key, run in evaluation.runs.items() if old.get(key) is run]
+        self.evaluated = Evaluated(evaluation, options, state)
+        save_last(self.evaluated)
+        written = write_metrics(evaluation)
+        self._show_results(
+            f"{self.clock.text(kept)}; metrics.json written to "
+            + ", ".join(str(p.parent) for p in written)
+        )
+        self.refresh()
+
+    def _show_results(self, status: str) -> None:
+        """Show the numbers and pictures of the evaluation, and `status` above them."""
+        evaluation = self.evaluation
         skipped = (
             {}
             if any(r.spec.scores_likelihood for r in evaluation.runs.values())
             else {LIKELIHOOD: "no run has a likelihood (GANs have none)"}
         )
         self.stages.finish(skipped)
-        written = write_metrics(evaluation)
         self.text.setHtml(results_html(evaluation.metrics))
         self.pictures.show_evaluation(evaluation)
-        self.status.setText(
-            f"Evaluated in {evaluation.metrics['seconds']:.0f} s; metrics.json written to "
-            + ", ".join(str(p.parent) for p in written)
-        )
-        self.refresh()
+        self.status.setText(status)
 
     # Exporting -----------------------------------------------------------------------------
 
@@ -285,11 +307,3 @@ class EvaluationPane(QWidget):
             return None
         self.messages.show_message(f"Report written: {files.pdf} (and figures/)", "info")
         return files.pdf
-
-
-def _waiting_text(runs: list[str], chosen: bool) -> str:
-    """What the status line says before the first evaluation: which runs Evaluate takes."""
-    if not runs:
-        return "Train or open runs, then press Evaluate."
-    where = "chosen in the Runs tab" if chosen else "loaded"
-    return f"{plural(len(runs), 'run')} {where} ({join_words(runs)}): press Evaluate."

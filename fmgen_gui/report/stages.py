@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
-from trainer.evaluate import STAGES
+from trainer.evaluate import CLASSIFIER, STAGES
 
 
 class StageRelay(QObject):
@@ -40,10 +40,12 @@ class StageBars(QWidget):
         grid.setColumnStretch(2, 1)
 
     def reset(self) -> None:
-        """Every stage back at 'waiting'."""
+        """Every stage back at the start: the classifier first (the scores need it), each
+        other stage waiting for it, and saying so."""
         for stage in STAGES:
             self.bars[stage].setValue(0)
-            self.details[stage].setText("waiting")
+            self.details[stage].setText("after the classifier")
+        self.details[CLASSIFIER].setText("loading the data, then the classifier…")
 
     def show_stage(self, stage: str, fraction: float, text: str) -> None:
         """Update one stage's bar and what it is doing."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.training.controller import IDLE, PAUSED, RUNNING, STARTING, TrainingController
 from fmgen_gui.training.job import TrainingRequest
+from fmgen_gui.training.resume_banner import ResumeBanner
 from fmgen_gui.training.run_view import RunView
 from fmgen_gui.widgets.config_panel import ConfigPanel
 from fmgen_gui.widgets.message_bar import MessageBar
@@ -38,6 +39,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.history import RunHistory
+from trainer.interrupted import Interrupted
 from trainer.registry import get_model, model_names
 from trainer.runs import new_run_dir
 from trainer.snapshots import run_folder_of
@@ -79,6 +81,8 @@ class TrainingPane(QWidget):
         self.config_panel = ConfigPanel(devices)
         self.progress = RunProgress()
         self.messages = MessageBar()
+        self.resume_banner = ResumeBanner()
+        self.resume_banner.resume_requested.connect(self.resume_interrupted)
         self.views = {model: RunView(model) for model in model_names()}
         self.stack = QStackedWidget()
         for view in self.views.values():
@@ -133,6 +137,7 @@ class TrainingPane(QWidget):
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.resume_banner)
         right_column.addWidget(self.messages)
         right_column.addWidget(self.stack, stretch=1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -152,8 +157,25 @@ class TrainingPane(QWidget):
         self._update_buttons(self.controller.state)
 
     def start(self) -> None:
-        """Start a new run with the settings on screen."""
-        self._launch(resume_from=None)
+        """Start a new run with the settings on screen; first, once, name the model's
+        interrupted run that a new run would leave behind."""
+        warning = self.resume_banner.before_new_run(self.run_dirs.get(self.config_panel.model_key))
+        if warning and not self.controller.is_busy():
+            self.messages.show_message(warning, "info")
+        else:
+            self._launch(resume_from=None)
+
+    def resume_interrupted(self, run: Interrupted) -> None:
+        """Show an interrupted run and resume it from its checkpoint."""
+        if self.controller.is_busy():
+            self.messages.show_message(ALREADY_RUNNING, "error")
+            return
+        try:
+            self.open_run(run.folder)
+        except FmgenError as exc:
+            self.messages.show_message(str(exc), "error")
+            return
+        self.resume_run()
 
     def _launch(self, resume_from: Path | None) -> None:
         if self.controller.is_busy():
@@ -172,6 +194,7 @@ class TrainingPane(QWidget):
             self.views[model].reset()
         self.running_model = model
         self.run_dirs[model] = run_dir
+        self.resume_banner.withdraw(run_dir)  # it is being resumed now
         self.controller.start(TrainingRequest(config, run_dir, data_dir, resume_from))
         self.status.emit(f"Loading data and starting the {get_model(model).label}…")
 

@@ -1,0 +1,155 @@
+"""What the shown evaluation was computed on, run by run, kept between sessions (no Qt here).
+
+An evaluation stays current for each run whose checkpoint and pins are as they were: training
+another model only adds a run that is not evaluated yet, which Evaluate then adds on its own.
+The last evaluation is kept in the user cache folder and shown again at the next start while
+its runs are unchanged.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from trainer.evaluate import Evaluation, StageProgress
+from trainer.evaluate_cli import evaluate_options
+from trainer.files import atomic_path, user_cache_dir
+from trainer.pins import Pin
+from trainer.report_options import ReportOptions
+from trainer.words import join_words, plural
+
+RunState = tuple[str, int, tuple[Pin, ...]]  # checkpoint path, its mtime in ns, the run's pins
+LAST_FILE = "last-evaluation.pickle"
+
+
+def run_states(runs: dict[str, Path], pins: Callable[[str], list[Pin]]) -> dict[str, RunState]:
+    """Each run's checkpoint (with its time: 0 when gone) and pins, by run key."""
+    return {
+        key: (str(path), path.stat().st_mtime_ns if path.exists() else 0, tuple(pins(key)))
+        for key, path in runs.items()
+    }
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """An evaluation, the options it was made with, and what each of its runs was then."""
+
+    evaluation: Evaluation
+    options: ReportOptions
+    runs: dict[str, RunState]
+
+    def changed(self, pins: Callable[[str], list[Pin]]) -> list[str]:
+        """Its runs whose checkpoint (trained on, or gone) or pins changed since."""
+        paths = {key: Path(state[0]) for key, state in self.runs.items()}
+        now = run_states(paths, pins)
+        return [key for key, state in self.runs.items() if now[key] != state]
+
+    def missing(self, loaded: dict[str, Path]) -> list[str]:
+        """Loaded runs that it does not hold (e.g. a model trained since)."""
+        return [key for key in loaded if key not in self.runs]
+
+    def keep(self, loaded: dict[str, Path], pins: Callable[[str], list[Pin]]) -> Evaluation:
+        """Its results of the loaded runs that are unchanged: what a new evaluation reuses."""
+        changed = set(self.changed(pins))
+        runs = {k: r for k, r in self.evaluation.runs.items() if k in loaded and k not in changed}
+        return replace(self.evaluation, runs=runs)
+
+
+def save_last(evaluated: Evaluated, folder: Path | None = None) -> None:
+    """Keep `evaluated` for the next start (atomically; a failed write only loses that)."""
+    path = (folder or user_cache_dir()) / LAST_FILE
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(pickle.dumps(evaluated))
+    except OSError:
+        pass  # a cache: the next start merely shows no results until Evaluate
+
+
+def load_last(pins: Callable[[str], list[Pin]], folder: Path | None = None) -> Evaluated | None:
+    """The kept evaluation when every run it was made of is unchanged, else None."""
+    path = (folder or user_cache_dir()) / LAST_FILE
+    try:
+        # Our own file in the user's cache folder, written by save_last above.
+        evaluated = pickle.loads(path.read_bytes())
+    except Exception:  # gone, damaged, or from another fmgen version: no results to show
+        return None
+    if not isinstance(evaluated, Evaluated) or evaluated.changed(pins):
+        return None
+    return evaluated
+
+
+def duration_words(seconds: float) -> str:
+    """'45 s', '8 min 10 s', '1 h 2 min'."""
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+class EvaluationClock:
+    """Wall-clock time from the user's click, and how much of it the classifier's training
+    took when the evaluation had to wait for it (monotonic seconds)."""
+
+    def __init__(self) -> None:
+        self.clicked = self.classifier_ready = 0.0
+        self.classifier_trained = False
+
+    def start(self) -> None:
+        """The user pressed Evaluate."""
+        self.clicked, self.classifier_ready = time.monotonic(), 0.0
+        self.classifier_trained = False
+
+    def classifier_at(self, fraction: float) -> None:
+        """The classifier stage's progress (under 1: it is being trained meanwhile)."""
+        self.classifier_trained |= fraction < 1
+        if fraction >= 1 and self.classifier_trained and not self.classifier_ready:
+            self.classifier_ready = time.monotonic()
+
+    def text(self, kept: list[str] | None = None) -> str:
+        """'Evaluated in 8 min 10 s, including 3 min 0 s training the classifier', and which
+        runs' results were `kept` rather than evaluated again."""
+        text = f"Evaluated in {duration_words(time.monotonic() - self.clicked)}"
+        if self.classifier_trained:
+            waited = (self.classifier_ready or time.monotonic()) - self.clicked
+            text += f", including {duration_words(waited)} training the classifier"
+        if kept:
+            text += f" (the results of {join_words(kept)} kept as they were)"
+        return text
+
+
+def stale_words(busy: bool, stale: bool, missing: list[str]) -> str:
+    """The mark beside the results: stale, or which loaded runs they do not hold yet."""
+    if stale:
+        return "stale: re-evaluating" if busy else "stale: press Evaluate"
+    if missing:
+        them = "it" if len(missing) == 1 else "them"
+        return f"not evaluated yet: {join_words(missing)} (Evaluate adds {them})"
+    return ""
+
+
+def evaluation_job(
+    options: ReportOptions,
+    report: StageProgress,
+    pins: dict[str, list[Pin]],
+    previous: Evaluation | None = None,
+):
+    """The background job: check, load, evaluate (keeping `previous`' runs); returns plain
+    numbers and images."""
+
+    def job(_, cancel) -> Evaluation:  # progress goes through `report`, by stage
+        return evaluate_options(options, report, cancel, lambda key: pins.get(key, []), previous)
+
+    return job
+
+
+def waiting_text(runs: list[str], chosen: bool) -> str:
+    """What the status line says before the first evaluation: which runs Evaluate takes."""
+    if not runs:
+        return "Train or open runs, then press Evaluate."
+    where = "chosen in the Runs tab" if chosen else "loaded"
+    return f"{plural(len(runs), 'run')} {where} ({join_words(runs)}): press Evaluate."

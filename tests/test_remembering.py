@@ -1,0 +1,118 @@
+"""Without a window: which runs are offered for resume, how an evaluation adds runs, the words
+of elapsed times and of results that are stale or incomplete."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from fmgen_gui.report import evaluated
+from fmgen_gui.report.evaluated import EvaluationClock, duration_words, stale_words
+from fmgen_gui.session import LOADED, remembered_runs
+from tests.runs import run_all, tiny_config, tiny_run
+from trainer.classifier import train_classifier
+from trainer.evaluate import EvaluationSettings, evaluate
+from trainer.interrupted import interrupted_run
+from trainer.loop import train
+from trainer.metrics_document import CALIBRATION
+from trainer.run_status import read_status
+from trainer.runs import RunFolderLock
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def test_a_stopped_or_dead_run_is_offered_a_finished_or_live_one_is_not(tiny_data, tmp_path):
+    stop = threading.Event()
+    for event in train(tiny_config(epochs=3), tiny_data, tmp_path / "stopped", stop):
+        if type(event).__name__ == "EpochEnded":
+            stop.set()
+    offer = interrupted_run(tmp_path / "stopped")
+    assert (offer.model, offer.epoch, offer.epochs, offer.state) == ("vae", 1, 3, "stopped")
+    assert offer.offer() == "Resume VAE run stopped (epoch 1 of 3)"
+
+    run_all(tiny_config(epochs=1), tiny_data, tmp_path / "finished")
+    assert interrupted_run(tmp_path / "finished") is None
+    assert interrupted_run(tmp_path / "nowhere") is None
+
+    status = (tmp_path / "stopped" / "run.json").read_text()
+    (tmp_path / "stopped" / "run.json").write_text(status.replace('"stopped"', '"running"'))
+    assert read_status(tmp_path / "stopped").state == "running"
+    with RunFolderLock(tmp_path / "stopped"):  # another process trains in it right now
+        assert interrupted_run(tmp_path / "stopped") is None
+    assert interrupted_run(tmp_path / "stopped").state == "dead"  # its process is gone
+
+
+def test_an_evaluation_adds_a_run_and_keeps_the_others(tiny_data, tiny_data_dir, tmp_path):
+    vae = tiny_run("vae", tiny_data_dir, tmp_path / "vae")
+    gan = tiny_run("gan", tiny_data_dir, tmp_path / "gan")
+    classifier = train_classifier(tiny_data, epochs=1)
+    settings = EvaluationSettings(samples=100, iwae_k=2)
+    first = evaluate([vae], tiny_data, *classifier, settings)
+    stages: list[str] = []
+    both = evaluate(
+        [vae, gan],
+        tiny_data,
+        *classifier,
+        settings,
+        lambda s, f, t: stages.append(s),
+        None,
+        None,
+        first,
+    )
+    assert list(both.runs) == [vae.name, gan.name]
+    assert both.runs[vae.name] is first.runs[vae.name]
+    assert both.metrics[CALIBRATION] is first.metrics[CALIBRATION] and "calibration" not in stages
+    assert both.metrics["runs"][vae.name] == first.metrics["runs"][vae.name]
+
+    other = EvaluationSettings(samples=120, iwae_k=2)  # rows of another size: all anew
+    again = evaluate([vae, gan], tiny_data, *classifier, other, previous=first)
+    assert again.runs[vae.name] is not first.runs[vae.name]
+    assert again.metrics[CALIBRATION] is not first.metrics[CALIBRATION]
+
+
+def test_elapsed_words_count_the_wait_from_the_click(monkeypatch):
+    assert [duration_words(s) for s in (4.4, 490, 3725)] == ["4 s", "8 min 10 s", "1 h 2 min"]
+    now = [100.0]
+    monkeypatch.setattr(evaluated.time, "monotonic", lambda: now[0])
+    clock = EvaluationClock()
+    clock.start()
+    clock.classifier_at(0.2)  # another job trains it while this evaluation waits
+    now[0] = 280.0
+    clock.classifier_at(1.0)
+    now[0] = 590.0
+    assert clock.text() == "Evaluated in 8 min 10 s, including 3 min 0 s training the classifier"
+    clock.start()
+    clock.classifier_at(1.0)  # it was ready: nothing to say about it
+    now[0] = 600.0
+    assert clock.text() == "Evaluated in 10 s"
+    assert clock.text(["VAE", "GAN"]) == (
+        "Evaluated in 10 s (the results of VAE and GAN kept as they were)"
+    )
+
+
+def test_stale_and_missing_words():
+    assert stale_words(False, True, ["GAN"]) == "stale: press Evaluate"
+    assert stale_words(True, True, []) == "stale: re-evaluating"
+    assert stale_words(False, False, ["GAN"]) == "not evaluated yet: GAN (Evaluate adds it)"
+    assert (
+        stale_words(False, False, ["a", "b"]) == "not evaluated yet: a and b (Evaluate adds them)"
+    )
+    assert stale_words(False, False, []) == ""
+
+
+@pytest.mark.parametrize("value", ["not json", "5", '{"a": 1}', "null"])
+def test_a_damaged_session_value_is_no_session(tmp_path, value):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue(LOADED, value)
+    assert remembered_runs(settings, LOADED) is None
+    settings.setValue(LOADED, '["/a", 3, "/b"]')
+    assert remembered_runs(settings, LOADED) == [Path("/a"), Path("/b")]
+
+
+def test_a_damaged_kept_evaluation_is_no_evaluation(tmp_path):
+    (tmp_path / evaluated.LAST_FILE).write_bytes(b"\x80\x04 damaged")
+    assert evaluated.load_last(lambda key: [], tmp_path) is None
+    assert evaluated.load_last(lambda key: [], tmp_path / "nowhere") is None
