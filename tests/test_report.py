@@ -9,8 +9,6 @@ import json
 import math
 import re
 import shlex
-import shutil
-import subprocess
 import threading
 from dataclasses import replace
 
@@ -19,6 +17,7 @@ import pytest
 from fmgen_gui.report.cli import main as report_cli
 from fmgen_gui.report.page import export_report, reproduce_options
 from fmgen_gui.report.tables import comparison_table
+from tests.conftest import pdf_text
 from tests.runs import tiny_run
 from tests.toy_model import toy_model  # noqa: F401  (a fixture)
 from trainer import keys
@@ -41,13 +40,6 @@ SMALL = EvaluationSettings(samples=100, iwae_k=3, pr_k=2, steps=5)
 WITHIN, BETWEEN = (3, 13), (5, 8)  # tiny test labels are index % 10: Dress, Dress; Sandal, Bag
 PEOPLE = {"title": "Three tiny runs", "course": "Generative models 2026", "comment": "Tiny."}
 AUTHORS = ("Ada Lovelace", "Alan Turing")
-
-
-def pdf_text(path) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
-    return " ".join(text.split())
 
 
 def page_count(path) -> int:
