@@ -4,6 +4,9 @@ allocates and saves checkpoints (fmgen_gui/garbage.py; a collection on the worke
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 import weakref
 
@@ -11,6 +14,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QWidget
 
+from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT
 from fmgen_gui.garbage import collect_garbage_on_gui_thread
 from tests.runs import run_all, tiny_config
 from trainer.events import CheckpointSaved
@@ -65,3 +69,26 @@ def test_widget_garbage_made_during_training_is_freed_on_the_gui_thread(
     gui = threading.get_ident()
     assert len(freed_on) == made
     assert freed_on.count(gui) == made, f"{made - freed_on.count(gui)} widgets freed elsewhere"
+
+
+# `fmgen` up to its first paint, reporting whether Python collects automatically as it leaves.
+STARTUP = """
+import gc, sys
+import fmgen_gui.app as app
+app.leave = lambda code: sys.exit(f"automatic collection: {gc.isenabled()}, exit {code}")
+app.main([])
+"""
+
+
+def test_the_app_starts_with_automatic_collection_off(tmp_path):
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "FMGEN_RUNS_DIR": str(tmp_path / "runs"),
+        QUIT_AFTER_FIRST_PAINT: "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert "automatic collection: False, exit 0" in done.stderr, done.stderr
