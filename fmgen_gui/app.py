@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from fmgen_gui.assets import app_icon
     from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT, quit_after_first_paint
+    from fmgen_gui.garbage import collect_garbage_on_gui_thread
     from fmgen_gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["fmgen"])
@@ -144,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("fmgen")
     app.setDesktopFileName("fmgen")  # resources/fmgen.desktop: the shell's name and icon
     app.setWindowIcon(app_icon())
+    _collector = collect_garbage_on_gui_thread()  # held until leave(): the only collector
     window = MainWindow()
     if os.environ.get(QUIT_AFTER_FIRST_PAINT):  # the start-up benchmark's stopwatch
         quit_after_first_paint(window)

@@ -1,10 +1,14 @@
-"""Shared fixtures: an isolated cache, small IDX files written here, the real data if present."""
+"""Shared fixtures: an isolated cache, small IDX files written here, the real data if present,
+and the one way a test asks for a tool or the real data (skipped locally, a failure in CI)."""
 
 from __future__ import annotations
 
 import gc
 import os
+import shutil
+import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pytest
@@ -92,21 +96,68 @@ def tiny_data(tiny_data_dir) -> FashionMNIST:
     return load_fashion_mnist(tiny_data_dir)
 
 
+# The Debian package of each tool a test runs; .ci/run installs them all.
+TOOL_PACKAGES = {
+    "pdftotext": "poppler-utils",
+    "pdftoppm": "poppler-utils",
+    "rsvg-convert": "librsvg2-bin",
+    "xvfb-run": "xvfb",
+}
+
+
+def missing(what: str) -> NoReturn:
+    """Skip for lack of `what` here; fail under CI=true, where .ci/run installs everything, so
+    a skip there would hide a check that never ran."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what}, but CI=true: .ci/run installs it, so this test may not skip")
+    pytest.skip(what)
+
+
+def require_tool(name: str) -> str:
+    """The path of the command-line tool `name`; skips locally and fails in CI when absent."""
+    found = shutil.which(name)
+    if found is None:
+        missing(f"{name} is not installed (Debian package {TOOL_PACKAGES[name]})")
+    return found
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF by pdftotext, whitespace collapsed."""
+    result = subprocess.run(
+        [require_tool("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return " ".join(result.stdout.split())
+
+
+@pytest.fixture(autouse=True)
+def needed_tools(request) -> None:
+    """`@pytest.mark.needs_tool("pdftoppm")`: the test runs where the tool is (in CI: always)."""
+    for marker in request.node.iter_markers("needs_tool"):
+        require_tool(*marker.args)
+
+
+def require_real_data() -> Path:
+    """The Debian package's Fashion-MNIST; skips locally and fails in CI when absent."""
+    if not all((SYSTEM_DIR / (spec.name + ".gz")).is_file() for spec in FILES.values()):
+        missing(f"real Fashion-MNIST is not installed in {SYSTEM_DIR} (dataset-fashion-mnist)")
+    return SYSTEM_DIR
+
+
 @pytest.fixture(scope="session")
 def real_data_dir() -> Path:
-    """The Debian package's Fashion-MNIST, or skip."""
-    if not all((SYSTEM_DIR / (spec.name + ".gz")).is_file() for spec in FILES.values()):
-        pytest.skip(f"real Fashion-MNIST not installed in {SYSTEM_DIR}")
-    return SYSTEM_DIR
+    """The real data's folder (require_real_data)."""
+    return require_real_data()
 
 
 @pytest.fixture(autouse=True)
 def collect_qt_garbage_on_the_main_thread():
     """Free the last test's unreachable widgets here, on the main thread, before any worker runs.
 
-    Otherwise a garbage collection that happens to start on a worker thread (e.g. inside
-    torch.save) destroys leftover Qt widgets there and deadlocks with the main thread (seen:
-    QObject::~QObject on the training thread waiting for the GIL, the main thread for Qt's lock).
+    The tests build windows without fmgen_gui.app.main, so without its GUI-thread collector
+    (fmgen_gui/garbage.py, tested in test_gui_garbage.py). Otherwise a garbage collection that
+    happens to start on a worker thread (e.g. inside torch.save) destroys leftover Qt widgets
+    there and deadlocks with the main thread (seen: QObject::~QObject on the training thread
+    waiting for the GIL, the main thread for Qt's lock).
     """
     yield
     gc.collect()

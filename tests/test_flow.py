@@ -1,17 +1,15 @@
-"""RealNVP: exact inverse, log-determinant, the bits/dim of its preprocessing, learning."""
+"""RealNVP: exact inverse, log-determinant, learning (its bits/dim at initialisation:
+tests/test_likelihood_closed_forms.py)."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 import torch
 
 from trainer.config import default_config
-from trainer.data import Split
 from trainer.learners import make_learner
-from trainer.models.flow import ALPHA, RealNVP, logit_preprocess
+from trainer.models.flow import RealNVP, logit_preprocess
 
 CPU = torch.device("cpu")
 
@@ -71,30 +69,6 @@ def test_log_determinant_matches_the_brute_force_jacobian():
     # couplings add to it
     _, preprocessing_only = logit_preprocess(y)
     assert abs(brute_force.item() - preprocessing_only.item()) > 1
-
-
-def _hand_bits_per_dim_of_uniform_noise() -> float:
-    """E over y ~ U(0, 1) of one pixel's -log p(y) under the identity flow, in 8-bit bits.
-
-    The flow at initialisation is the logit preprocessing, z = logit(p), p = a + (1 - 2a) y,
-    then a permutation: -log p(y) = z^2 / 2 + log(2 pi) / 2 - log(1 - 2a) + log p + log(1 - p);
-    the 8-bit scale adds log 256. The expectation by the midpoint rule on 10^6 points.
-    """
-    y = (np.arange(1_000_000) + 0.5) / 1_000_000
-    p = ALPHA + (1 - 2 * ALPHA) * y
-    z = np.log(p / (1 - p))
-    nll = z**2 / 2 + math.log(2 * math.pi) / 2 - math.log(1 - 2 * ALPHA) + np.log(p * (1 - p))
-    return (nll.mean() + math.log(256)) / math.log(2)
-
-
-def test_an_untrained_flow_gives_uniform_noise_the_bits_per_dim_computed_by_hand():
-    learner = flow_learner()  # the default network, at its identity initialisation
-    generator = torch.Generator().manual_seed(4)
-    noise = torch.randint(0, 256, (64, 28, 28), dtype=torch.uint8, generator=generator)
-    bits = learner.evaluate(Split(noise, torch.zeros(64, dtype=torch.long)))["bits_per_dim"]
-    # 50,176 pixels: the Monte Carlo error of the mean is 0.004 bits; dropping the log 256
-    # or the preprocessing's log-det would be off by bits
-    assert bits == pytest.approx(_hand_bits_per_dim_of_uniform_noise(), abs=0.012)
 
 
 @pytest.mark.usefixtures("small_networks")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
+from tests.conftest import pdf_text
 from tests.gui_helpers import make_window, mid_word_breaks
 from tests.runs import tiny_run, tiny_sweep
 from tests.test_report_layout import WIDE_TABLE
@@ -72,10 +71,8 @@ def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
     choices = ExportChoices(tmp_path / "report", "My page", ("Ada",), "Course", "A comment", ())
     pdf = pane.export(choices.folder, choices)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == 1
-    if shutil.which("pdftotext"):
-        pdf_text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
-        text = " ".join(pdf_text.stdout.split())
-        assert "My page" in text and "by Ada" in text and "Dress #3 to Dress #13" in text
+    text = pdf_text(pdf)
+    assert "My page" in text and "by Ada" in text and "Dress #3 to Dress #13" in text
 
 
 def test_evaluate_without_runs_says_so(qtbot, tmp_path, tiny_data_dir):

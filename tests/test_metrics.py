@@ -96,8 +96,6 @@ def test_iwae_bound_is_tighter_than_the_elbo_and_grows_with_k(tiny_data):
     x = tiny_data.test.images[:60].unsqueeze(1).float() / 255
     labels = tiny_data.test.labels[:60]
     one, few, many = (per_image_terms(learner, x, labels, samples=k, seed=1) for k in (1, 5, 50))
-    for terms in (one, few, many):  # the ELBO's own terms add up, image by image
-        assert np.allclose(terms.neg_elbo, terms.recon + terms.kl)
     # k = 1: the IWAE bound is the one-sample ELBO, whose KL is estimated from that one draw
     assert one.iwae.mean() == pytest.approx(one.neg_elbo.mean(), rel=0.02)
     assert many.iwae.mean() < few.iwae.mean() < one.iwae.mean()  # tighter as k grows
@@ -187,7 +185,6 @@ def test_per_class_errors_average_to_the_overall_error():
     weighted = sum(c[keys.RECON] * c[COUNT] for c in summary["per_class"].values()) / counts
     assert counts == 337 and weighted == pytest.approx(summary["overall"][keys.RECON])
     overall = summary["overall"]
-    assert overall[keys.NEG_ELBO] == pytest.approx(overall[keys.RECON] + overall[keys.KL])
     assert overall[keys.BITS_PER_DIM] is None and overall[keys.IWAE_K] == 5
     worst = worst_per_class(errors, labels, count=2)
     for label, indices in worst.items():

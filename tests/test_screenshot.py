@@ -4,7 +4,6 @@ can open and read; drive the explorer with mouse events and check what the scree
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ from trainer.data import FILES, SYSTEM_DIR
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCRIPT = Path(__file__).with_name("screenshot_app.py")
 pytestmark = [
-    pytest.mark.skipif(not shutil.which("xvfb-run"), reason="xvfb-run not installed"),
+    pytest.mark.needs_tool("xvfb-run"),
     pytest.mark.timeout(300),
 ]
 
