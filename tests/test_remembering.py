@@ -3,9 +3,12 @@ of elapsed times and of results that are stale or incomplete."""
 
 from __future__ import annotations
 
+import pickle
 import threading
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -13,11 +16,14 @@ from fmgen_gui.report import evaluated
 from fmgen_gui.report.evaluated import EvaluationClock, duration_words, stale_words
 from fmgen_gui.session import LOADED, remembered_runs
 from tests.runs import run_all, tiny_config, tiny_run
+from tests.test_checkpoint import _RunsCode
 from trainer.classifier import train_classifier
 from trainer.evaluate import EvaluationSettings, evaluate
 from trainer.interrupted import interrupted_run
 from trainer.loop import train
 from trainer.metrics_document import CALIBRATION
+from trainer.pins import Pin
+from trainer.report_options import PairOption, ReportOptions
 from trainer.run_status import read_status
 from trainer.runs import RunFolderLock
 
@@ -72,6 +78,53 @@ def test_an_evaluation_adds_a_run_and_keeps_the_others(tiny_data, tiny_data_dir,
     assert again.runs[vae.name] is not first.runs[vae.name]
     assert again.metrics[CALIBRATION] is not first.metrics[CALIBRATION]
 
+    # Kept for the next start, it comes back as it was (read without pickle).
+    assert both.runs[vae.name].paths and both.runs[vae.name].grids  # pictures are kept too
+    pins = {vae.name: [Pin(vae.name, "between", "test", 3, 4, "lerp")]}
+    options = ReportOptions(
+        runs=(vae, gan), samples=100, iwae_k=2, pairs=(PairOption("between", 3, 4, vae.name),)
+    )
+    checkpoints = {
+        key: folder / "checkpoint.pt" for key, folder in zip(both.runs, (vae, gan), strict=True)
+    }
+    kept = evaluated.Evaluated(
+        both, options, evaluated.run_states(checkpoints, lambda k: pins.get(k, []))
+    )
+    evaluated.save_last(kept, tmp_path / "cache")
+    back = evaluated.load_last(lambda k: pins.get(k, []), tmp_path / "cache")
+    assert back is not None  # its runs (paths, times, pins) compare equal to the files'
+    assert_same(back, kept)
+    assert evaluated.load_last(lambda k: [], tmp_path / "cache") is None  # a pin removed since
+
+
+def assert_same(back, kept, where: str = "kept") -> None:
+    """Equal all the way down and of the same types; arrays by dtype and content."""
+    if isinstance(kept, str | int | float) and not isinstance(kept, np.generic):
+        # a subclass (torch.__version__ is a str) comes back as its plain type, as in JSON
+        plain = next(t for t in (bool, str, int, float) if isinstance(kept, t))
+        assert type(back) is plain, where
+        assert back == kept or (back != back and kept != kept), where  # NaN is NaN
+        return
+    assert type(back) is type(kept), where
+    if is_dataclass(kept):
+        for field in fields(kept):
+            assert_same(
+                getattr(back, field.name), getattr(kept, field.name), f"{where}.{field.name}"
+            )
+    elif isinstance(kept, dict):
+        assert list(back) == list(kept), where
+        for key in kept:
+            assert_same(back[key], kept[key], f"{where}[{key!r}]")
+    elif isinstance(kept, list | tuple):
+        assert len(back) == len(kept), where
+        for i, (item, original) in enumerate(zip(back, kept, strict=True)):
+            assert_same(item, original, f"{where}[{i}]")
+    elif isinstance(kept, np.ndarray):
+        assert back.dtype == kept.dtype and back.shape == kept.shape, where
+        assert np.array_equal(back, kept, equal_nan=kept.dtype.kind in "fc"), where
+    else:
+        assert back == kept, where
+
 
 def test_elapsed_words_count_the_wait_from_the_click(monkeypatch):
     assert [duration_words(s) for s in (4.4, 490, 3725)] == ["4 s", "8 min 10 s", "1 h 2 min"]
@@ -116,3 +169,21 @@ def test_a_damaged_kept_evaluation_is_no_evaluation(tmp_path):
     (tmp_path / evaluated.LAST_FILE).write_bytes(b"\x80\x04 damaged")
     assert evaluated.load_last(lambda key: [], tmp_path) is None
     assert evaluated.load_last(lambda key: [], tmp_path / "nowhere") is None
+    (tmp_path / evaluated.LAST_FILE).write_bytes(b"PK\x03\x04 a zip cut short")
+    assert evaluated.load_last(lambda key: [], tmp_path) is None
+    # Readable, but not of the shape an evaluation has (its runs are not a dict).
+    evaluated.save_last(evaluated.Evaluated(None, None, ["not", "runs"]), tmp_path)
+    assert evaluated.load_last(lambda key: [], tmp_path) is None
+
+
+def test_a_kept_evaluation_crafted_to_run_code_is_ignored_and_runs_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+    trap = pickle.dumps(_RunsCode(marker))  # unpickling it would create `marker`
+    kept = tmp_path / evaluated.LAST_FILE
+    kept.write_bytes(trap)  # a pickle where the kept evaluation goes
+    assert evaluated.load_last(lambda key: [], tmp_path) is None
+    with open(kept, "wb") as handle:  # an .npz whose document is a pickled object array
+        np.savez(handle, document=np.array([_RunsCode(marker)], dtype=object))
+    assert evaluated.load_last(lambda key: [], tmp_path) is None
+    assert not marker.exists()
+    assert pickle.loads(trap) and marker.exists()  # the trap is real

@@ -8,21 +8,26 @@ its runs are unchanged.
 
 from __future__ import annotations
 
-import pickle
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from trainer.evaluate import Evaluation, StageProgress
+from trainer.evaluate import Evaluation, RunEvaluation, StageProgress
 from trainer.evaluate_cli import evaluate_options
-from trainer.files import atomic_path, user_cache_dir
+from trainer.evaluation_pictures import LabelledGrid, PathPicture
+from trainer.explore import Strip
+from trainer.files import user_cache_dir
 from trainer.pins import Pin
-from trainer.report_options import ReportOptions
+from trainer.plain_file import load_plain, save_plain
+from trainer.report_options import PairOption, ReportOptions
+from trainer.run_facts import RunFacts
 from trainer.words import join_words, plural
 
 RunState = tuple[str, int, tuple[Pin, ...]]  # checkpoint path, its mtime in ns, the run's pins
-LAST_FILE = "last-evaluation.pickle"
+LAST_FILE = "last-evaluation.npz"
+LAST_FORM = "fmgen-last-evaluation-1"  # a new number when Evaluated's contents change
 
 
 def run_states(runs: dict[str, Path], pins: Callable[[str], list[Pin]]) -> dict[str, RunState]:
@@ -58,26 +63,42 @@ class Evaluated:
         return replace(self.evaluation, runs=runs)
 
 
+# The only classes the kept file may build: a tampered file cannot name any other.
+KEPT_CLASSES = (
+    Evaluated,
+    Evaluation,
+    RunEvaluation,
+    RunFacts,
+    LabelledGrid,
+    PathPicture,
+    Strip,
+    Pin,
+    ReportOptions,
+    PairOption,
+)
+
+
 def save_last(evaluated: Evaluated, folder: Path | None = None) -> None:
     """Keep `evaluated` for the next start (atomically; a failed write only loses that)."""
     path = (folder or user_cache_dir()) / LAST_FILE
-    try:
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(pickle.dumps(evaluated))
-    except OSError:
-        pass  # a cache: the next start merely shows no results until Evaluate
+    with contextlib.suppress(OSError):  # a cache: the next start merely shows no results
+        save_plain(path, evaluated, LAST_FORM)
 
 
 def load_last(pins: Callable[[str], list[Pin]], folder: Path | None = None) -> Evaluated | None:
-    """The kept evaluation when every run it was made of is unchanged, else None."""
+    """The kept evaluation when every run it was made of is unchanged, else None.
+
+    The file is read without pickle (see trainer.plain_file): one copied in or tampered with
+    cannot run code, and one that is damaged is ignored.
+    """
     path = (folder or user_cache_dir()) / LAST_FILE
     try:
-        # Our own file in the user's cache folder, written by save_last above.
-        evaluated = pickle.loads(path.read_bytes())
-    except Exception:  # gone, damaged, or from another fmgen version: no results to show
-        return None
-    if not isinstance(evaluated, Evaluated) or evaluated.changed(pins):
-        return None
+        evaluated = load_plain(path, LAST_FORM, KEPT_CLASSES)
+        # Inside the try: a tampered file may build an Evaluated of the wrong shape.
+        if not isinstance(evaluated, Evaluated) or evaluated.changed(pins):
+            return None
+    except (OSError, ValueError, TypeError, AttributeError, IndexError):
+        return None  # gone, damaged, or from another fmgen version: no results to show
     return evaluated
 
 
