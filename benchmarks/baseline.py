@@ -18,8 +18,8 @@ from torchvision import datasets, transforms
 from trainer.data import FashionMNIST
 from trainer.epochs import epoch_batches, epoch_order
 from trainer.idx import write_idx
-from trainer.learners import to_unit
 from trainer.models.vae import gaussian_kl, reconstruction_nats
+from trainer.pixels import to_unit
 
 BATCH_SIZE = 128
 

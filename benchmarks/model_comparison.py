@@ -37,13 +37,14 @@ from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.config import default_config
 from trainer.data import CLASSES, FashionMNIST, load_fashion_mnist
 from trainer.device import resolve_device
-from trainer.evaluate import EvaluationSettings, evaluate
+from trainer.evaluate import evaluate
+from trainer.evaluation_results import EvaluationSettings
 from trainer.events import CheckpointSaved, EpochEnded, RunFailed
-from trainer.learners import to_unit
 from trainer.loop import train
 from trainer.metrics.distribution import Features, describe, frechet_distance
 from trainer.metrics_document import CALIBRATION, RUNS, SAMPLES_SECTION
 from trainer.pins import run_key
+from trainer.pixels import to_unit
 from trainer.registry import get_model, model_names
 from trainer.run_loading import load_learner
 from trainer.sampling import generate

@@ -33,7 +33,8 @@ from benchmarks.common import (
 from benchmarks.throughput import fmgen_stepper
 from trainer.config import default_config
 from trainer.data import FashionMNIST, load_fashion_mnist
-from trainer.learners import make_learner, to_unit
+from trainer.learners import make_learner
+from trainer.pixels import to_unit
 
 
 def train_for(

@@ -11,8 +11,8 @@ import torch
 from trainer.chain_frames import chain_frames
 from trainer.config import default_config
 from trainer.errors import Cancelled
-from trainer.explore import to_uint8
-from trainer.learners.base import make_learner
+from trainer.learners import make_learner
+from trainer.pixels import to_uint8
 
 pytestmark = pytest.mark.usefixtures("small_networks")
 

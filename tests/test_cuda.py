@@ -16,7 +16,8 @@ from trainer.cli import main as train_cli
 from trainer.comparison import COST_SECTION
 from trainer.config import default_config
 from trainer.device import available_devices, describe_device, resolve_device
-from trainer.evaluate import EvaluationSettings, evaluate
+from trainer.evaluate import evaluate
+from trainer.evaluation_results import EvaluationSettings
 from trainer.learners import make_learner
 from trainer.metrics_document import RUNS
 from trainer.pins import run_key

@@ -10,7 +10,8 @@ import torch
 
 from tests.runs import tiny_run
 from trainer import keys
-from trainer.evaluate import EvaluationSettings, evaluate_encoder
+from trainer.evaluate import evaluate_encoder
+from trainer.evaluation_results import EvaluationSettings
 from trainer.registry import get_model
 from trainer.run_loading import load_learner
 

@@ -14,13 +14,14 @@ from tests.runs import small_latent, tiny_run
 from trainer.checkpoint import load_checkpoint
 from trainer.config import default_config
 from trainer.errors import ConfigError, FmgenError
-from trainer.evaluate import EvaluationSettings, sample_count
+from trainer.evaluate import sample_count
 from trainer.evaluate_cli import (
     add_evaluation_arguments,
     add_report_arguments,
     evaluate_options,
     options_from_args,
 )
+from trainer.evaluation_results import EvaluationSettings
 from trainer.learners import Learner, make_learner
 from trainer.report_options import ReportOptions, command_line
 from trainer.run_loading import evaluation_device, load_learner

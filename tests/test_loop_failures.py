@@ -10,6 +10,7 @@ from tests.runs import run_all, tiny_config
 from trainer.checkpoint import load_checkpoint
 from trainer.events import RunFailed
 from trainer.learners import VAELearner
+from trainer.learners import learner_class as resolve_learner
 from trainer.registry import get_model
 
 # The flow goes through the NaN test with a small network.
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("small_networks")
 def test_nan_stops_with_the_step_and_keeps_the_last_good_checkpoint(
     tiny_data, tmp_path, monkeypatch, model
 ):
-    learner_class = get_model(model).learner_class()
+    learner_class = resolve_learner(get_model(model))
     real_step = learner_class.train_step
     first_metric = get_model(model).step_metrics[0]
 

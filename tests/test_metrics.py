@@ -23,11 +23,11 @@ from trainer.metrics.distribution import (
 from trainer.metrics.reconstruction import (
     COUNT,
     PerImage,
-    bits_per_dim,
     per_image_terms,
     summarize,
     worst_per_class,
 )
+from trainer.models.bits import bits_per_dim
 from trainer.models.vae import BernoulliPixels, ConvVAE
 
 GEN = torch.Generator().manual_seed(0)

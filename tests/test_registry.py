@@ -15,13 +15,13 @@ from trainer.config import default_config
 from trainer.errors import CheckpointError
 from trainer.history import RunHistory
 from trainer.keys import METRICS
-from trainer.learners import make_learner
+from trainer.learners import learner_class, make_learner
 from trainer.registry import all_models, get_model, model_names
 
 
 def test_every_builtin_entry_is_complete():
     for spec in all_models():
-        assert spec.learner_class() is not None
+        assert learner_class(spec) is not None
         assert spec.plots and spec.grids and spec.summary_metrics
         assert set(spec.summary_metrics) <= set(spec.test_metrics)
         for key in (*spec.step_metrics, *spec.test_metrics):

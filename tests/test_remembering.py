@@ -18,7 +18,8 @@ from fmgen_gui.session import LOADED, remembered_runs
 from tests.runs import run_all, tiny_config, tiny_run
 from tests.test_checkpoint import _RunsCode
 from trainer.classifier import train_classifier
-from trainer.evaluate import EvaluationSettings, evaluate
+from trainer.evaluate import evaluate
+from trainer.evaluation_results import EvaluationSettings
 from trainer.interrupted import interrupted_run
 from trainer.loop import train
 from trainer.metrics_document import CALIBRATION

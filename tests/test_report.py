@@ -25,9 +25,10 @@ from trainer import keys
 from trainer.classifier import cache_path, save_classifier, train_classifier
 from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.config import default_config
-from trainer.evaluate import LIKELIHOOD, EvaluationSettings, evaluate
+from trainer.evaluate import LIKELIHOOD, evaluate
 from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
 from trainer.evaluate_cli import main as evaluate_cli
+from trainer.evaluation_results import EvaluationSettings
 from trainer.events import StepLogged
 from trainer.loop import train
 from trainer.metrics_document import (

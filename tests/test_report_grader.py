@@ -20,7 +20,8 @@ from fmgen_gui.report.page import export_report
 from tests.runs import tiny_run
 from trainer import keys
 from trainer.classifier import train_classifier
-from trainer.evaluate import EvaluationSettings, evaluate
+from trainer.evaluate import evaluate
+from trainer.evaluation_results import EvaluationSettings
 from trainer.interpret import headline
 from trainer.metrics_document import RUNS, SAMPLES_SECTION
 from trainer.pins import Pin, run_key

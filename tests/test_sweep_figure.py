@@ -14,7 +14,8 @@ from tests.toy_model import TOY, toy_model  # noqa: F401  (a fixture)
 from trainer import keys
 from trainer.classifier import train_classifier
 from trainer.config import default_config
-from trainer.evaluate import EvaluationSettings, evaluate
+from trainer.evaluate import evaluate
+from trainer.evaluation_results import EvaluationSettings
 from trainer.metrics_document import RUNS, SAMPLES_SECTION, SWEEP, TEST_SECTION, write_metrics
 from trainer.registry import RateDistortion, register_model
 from trainer.report_options import ReportOptions

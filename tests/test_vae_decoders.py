@@ -10,8 +10,8 @@ import torch
 from trainer.config import DECODERS, default_config
 from trainer.errors import ConfigError
 from trainer.learners import make_learner
-from trainer.metrics.bits import dequantized_bits_per_dim, vae_bits_per_dim
 from trainer.metrics.reconstruction import per_image_terms
+from trainer.models.bits import dequantized_bits_per_dim, vae_bits_per_dim
 from trainer.models.discretized import discretized_gaussian_log_prob, discretized_logistic_log_prob
 from trainer.models.vae import PIXEL_LIKELIHOODS, ConvVAE
 

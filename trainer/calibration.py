@@ -14,9 +14,9 @@ import torch
 from trainer.classifier import FashionClassifier
 from trainer.data import FashionMNIST
 from trainer.errors import raise_if_cancelled
-from trainer.learners import to_unit
 from trainer.metrics.distribution import Features, compare, describe
 from trainer.metrics_document import CALIBRATION_FLOOR, CALIBRATION_NOISE
+from trainer.pixels import to_unit
 
 
 def calibrate(

@@ -19,7 +19,8 @@ import torch
 
 from trainer.chain_words import ChainWords
 from trainer.errors import raise_if_cancelled
-from trainer.explore import to_uint8
+from trainer.learners import learner_class
+from trainer.pixels import signed_to_unit, to_uint8
 from trainer.registry import get_model
 
 Progress = Callable[[float, str], None]
@@ -53,7 +54,7 @@ class ChainFrames:
 
 def chain_words(model: str) -> ChainWords:
     """What `model`'s chain view calls its panes and steps (its learner's `chain_words`)."""
-    return get_model(model).learner_class().chain_words
+    return learner_class(get_model(model)).chain_words
 
 
 def chain_frames(
@@ -99,4 +100,4 @@ def chain_frames(
 
 def _to_image(x: torch.Tensor) -> np.ndarray:
     """One image in [-1, 1] (1, 1, 28, 28) -> uint8 (28, 28), clipped as the grids are."""
-    return to_uint8(((x[0, 0].clamp(-1, 1) + 1) / 2).cpu().numpy())
+    return to_uint8(signed_to_unit(x[0, 0]).cpu().numpy())

@@ -22,7 +22,7 @@ from torch import nn
 from trainer.data import FashionMNIST, Split
 from trainer.errors import CheckpointError, raise_if_cancelled
 from trainer.files import atomic_path, user_cache_dir
-from trainer.learners import to_unit
+from trainer.pixels import to_unit
 
 VERSION = 1
 FEATURES = 128

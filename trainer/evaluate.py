@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
@@ -22,13 +22,13 @@ from trainer.data import FashionMNIST
 from trainer.errors import FmgenError
 from trainer.evaluation_pictures import (
     LabelledGrid,
-    PathPicture,
     check_pin,
     path_pictures,
     reconstruction_grids,
 )
+from trainer.evaluation_results import Evaluation, EvaluationSettings, RunEvaluation
 from trainer.grids import tile
-from trainer.learners import GRID_SIZE, Learner, to_unit
+from trainer.learners import GRID_SIZE, Learner
 from trainer.metrics.distribution import Features, compare, describe
 from trainer.metrics.reconstruction import per_image_terms, summarize, worst_per_class
 from trainer.metrics_document import CALIBRATION as CALIBRATION_SECTION
@@ -39,9 +39,10 @@ from trainer.metrics_document import (
     metrics_document,
 )
 from trainer.pins import Pin, run_key
+from trainer.pixels import to_unit
 from trainer.precision import full_precision
 from trainer.registry import ModelSpec, get_model
-from trainer.run_facts import RunFacts, read_run_facts, run_labels
+from trainer.run_facts import read_run_facts, run_labels
 from trainer.run_loading import load_learner
 from trainer.sampling import SampleRequest, generate, request_labels
 from trainer.snapshots import run_folder_of
@@ -56,45 +57,6 @@ STAGES = {
     SAMPLES: "samples",
     CALIBRATION: "calibration",
 }
-
-
-@dataclass(frozen=True)
-class EvaluationSettings:
-    """How much work the evaluation does (defaults: a few minutes on two CPU cores)."""
-
-    samples: int = 10000  # images per row of the sample table (generated, real or noise)
-    iwae_k: int = 100  # importance samples per test image for the IWAE bound
-    pr_k: int = 3  # neighbours for the precision/recall manifolds
-    seed: int = 0
-    interpolation: str = "slerp"  # of random pairs and of command-line pins
-    steps: int = 9
-    device: str = "auto"  # auto: each run on the GPU it trained on, when this machine has one
-    # every row's samples when a multi-step sampler (the DDPM's 50 DDIM steps: ~0.25 s a sample
-    # on two cores, 40 minutes for 10,000) runs on the CPU; 0: no cap
-    slow_on_cpu: int = 2000
-
-
-@dataclass
-class RunEvaluation:
-    """One run's facts, numbers and pictures."""
-
-    facts: RunFacts
-    metrics: dict  # {'samples': ..., 'test': ... (encoder models)}
-    grids: dict[str, LabelledGrid] = field(default_factory=dict)
-    paths: list[PathPicture] = field(default_factory=list)
-
-    @property
-    def spec(self) -> ModelSpec:
-        """The run's registry entry."""
-        return get_model(self.facts.model)
-
-
-@dataclass
-class Evaluation:
-    """Everything the report shows; `metrics` is what metrics.json holds."""
-
-    metrics: dict
-    runs: dict[str, RunEvaluation]  # by run key, in the order the runs were given
 
 
 def evaluate_encoder(

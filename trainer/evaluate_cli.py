@@ -24,7 +24,8 @@ from trainer.config import EVALUATION_RANGES, setting_problem
 from trainer.data import load_fashion_mnist
 from trainer.device import resolve_device
 from trainer.errors import FmgenError
-from trainer.evaluate import CLASSIFIER, STAGES, Evaluation, StageProgress, evaluate
+from trainer.evaluate import CLASSIFIER, STAGES, StageProgress, evaluate
+from trainer.evaluation_results import Evaluation
 from trainer.interpret import interpret
 from trainer.metrics_document import write_metrics
 from trainer.pins import METHODS, Pin, PinStore, run_key

@@ -195,8 +195,3 @@ class Interpolator:
 def ping_pong(frames: int) -> np.ndarray:
     """Frame indices of a loop there and back: 0..n-1, then n-2..1 (neither end twice)."""
     return np.r_[np.arange(frames), np.arange(frames - 2, 0, -1)]
-
-
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    """Float images in [0, 1] -> uint8."""
-    return (np.clip(images, 0, 1) * 255).round().astype(np.uint8)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trainer.models.timesteps import range_label, strata
+
 
 @dataclass(frozen=True)
 class MetricInfo:
@@ -110,3 +112,13 @@ def metric_label(key: str) -> str:
     """The label of `key` (the key itself when it is unknown)."""
     info = METRICS.get(key)
     return info.label if info else key
+
+
+# The DDPM's test denoising loss, overall and per range of t (trainer.models.timesteps).
+DDPM_LOSS = register_metric(MetricInfo("noise_mse", "denoising loss", "", True)).key
+DDPM_LOSS_BUCKETS = tuple(
+    register_metric(
+        MetricInfo(f"noise_mse_t{low + 1}", f"denoising loss, {range_label(low, high)}", "", True)
+    ).key
+    for low, high in strata()
+)

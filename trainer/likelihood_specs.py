@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import trainer.model_specs  # noqa: F401  (the VAE and GAN families register first, whoever imports)
 from trainer import keys as k
-from trainer.keys import MetricInfo, metric_label, register_metric
-from trainer.models.timesteps import range_label, strata
+from trainer.keys import metric_label
 from trainer.registry import CurveSpec, GridSpec, Likelihood, ModelSpec, PlotSpec, register_model
 
 _BITS = "bits per dimension"
@@ -18,7 +17,7 @@ FLOW = register_model(
         name="flow",
         label="Flow",
         title="Flow (RealNVP normalizing flow)",
-        learner="trainer.learners.flow:FlowLearner",
+        learner="FlowLearner",
         objective="exact likelihood",
         description=(
             "A RealNVP normalizing flow (Dinh et al. 2017): an invertible network that maps an "
@@ -67,20 +66,12 @@ FLOW = register_model(
 
 # The DDPM's own metrics: its training loss and the test loss per range of t (ranges that
 # double in width; the paper's t runs 1..T).
-DDPM_LOSS = register_metric(MetricInfo("noise_mse", "denoising loss", "", True)).key
-DDPM_LOSS_BUCKETS = tuple(
-    register_metric(
-        MetricInfo(f"noise_mse_t{low + 1}", f"denoising loss, {range_label(low, high)}", "", True)
-    ).key
-    for low, high in strata()
-)
-
 DDPM = register_model(
     ModelSpec(
         name="ddpm",
         label="DDPM",
         title="DDPM (denoising diffusion)",
-        learner="trainer.learners.ddpm:DDPMLearner",
+        learner="DDPMLearner",
         objective="denoising bound",
         description=(
             "A denoising diffusion probabilistic model (Ho et al. 2020). Training adds Gaussian "
@@ -97,15 +88,15 @@ DDPM = register_model(
         # The latent is the noise image x_T: its size is fixed at 784, not an option.
         defaults={"latent_dim": 784, "lr": 1e-3, "batch_size": 128, "adam_betas": (0.9, 0.999)},
         options=("adam_betas",),
-        step_metrics=(DDPM_LOSS,),
-        test_metrics=(k.BITS_PER_DIM, k.BITS_PER_DIM_SE, DDPM_LOSS, *DDPM_LOSS_BUCKETS),
-        summary_metrics=(k.BITS_PER_DIM, k.BITS_PER_DIM_SE, DDPM_LOSS),
+        step_metrics=(k.DDPM_LOSS,),
+        test_metrics=(k.BITS_PER_DIM, k.BITS_PER_DIM_SE, k.DDPM_LOSS, *k.DDPM_LOSS_BUCKETS),
+        summary_metrics=(k.BITS_PER_DIM, k.BITS_PER_DIM_SE, k.DDPM_LOSS),
         plots=(
             PlotSpec(
                 "Denoising loss per step",
                 "step",
                 "mean squared noise error",
-                (CurveSpec(f"step/{DDPM_LOSS}", "train"),),
+                (CurveSpec(f"step/{k.DDPM_LOSS}", "train"),),
             ),
             # the bound first: the report shows a model's first plot with test curves
             PlotSpec(
@@ -120,7 +111,7 @@ DDPM = register_model(
                 "mean squared noise error",
                 tuple(
                     CurveSpec(f"test/{key}", metric_label(key).removeprefix("denoising loss, "))
-                    for key in DDPM_LOSS_BUCKETS
+                    for key in k.DDPM_LOSS_BUCKETS
                 ),
             ),
         ),

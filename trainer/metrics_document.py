@@ -7,7 +7,6 @@ import platform
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -16,10 +15,8 @@ import trainer
 from trainer.classifier import ClassifierInfo
 from trainer.comparison import COST_SECTION
 from trainer.data import FashionMNIST
+from trainer.evaluation_results import Evaluation, EvaluationSettings, RunEvaluation
 from trainer.files import atomic_write_text
-
-if TYPE_CHECKING:
-    from trainer.evaluate import Evaluation, EvaluationSettings, RunEvaluation
 
 RUNS = "runs"  # the document's per-run sections, by run key
 SAMPLES_SECTION = "samples"  # a run's samples against the test set

@@ -22,7 +22,7 @@ VAE = register_model(
         name="vae",
         label="VAE",
         title="VAE (variational autoencoder)",
-        learner="trainer.learners.vae:VAELearner",
+        learner="VAELearner",
         objective="ELBO",
         description=(
             "A convolutional variational autoencoder (Kingma & Welling 2014). The encoder maps "
@@ -77,7 +77,7 @@ GAN = register_model(
         name="gan",
         label="GAN",
         title="GAN (DCGAN)",
-        learner="trainer.learners.gan:GANLearner",
+        learner="GANLearner",
         objective="adversarial (non-saturating)",
         description=(
             "A DCGAN (Radford et al. 2016): a generator turns noise into images, a "
@@ -118,7 +118,7 @@ WGAN = register_model(
         name="wgan",
         label="WGAN-GP",
         title="WGAN-GP (Wasserstein GAN, gradient penalty)",
-        learner="trainer.learners.wgan:WGANLearner",
+        learner="WGANLearner",
         objective="Wasserstein-1 (critic estimate, gradient penalty)",
         description=(
             "A Wasserstein GAN with gradient penalty (Gulrajani et al. 2017) and the DCGAN "
@@ -171,7 +171,7 @@ CGAN = register_model(
         name="cgan",
         label="cGAN",
         title="cGAN (conditional DCGAN)",
-        learner="trainer.learners.gan:CGANLearner",
+        learner="CGANLearner",
         objective="adversarial (non-saturating), class-conditional",
         description=(
             "A conditional GAN (Mirza & Osindero 2014) on the DCGAN: the generator reads the "
@@ -197,7 +197,7 @@ CVAE = register_model(
         name="cvae",
         label="cVAE",
         title="cVAE (conditional VAE)",
-        learner="trainer.learners.vae:CVAELearner",
+        learner="CVAELearner",
         objective="ELBO of log p(x|y)",
         description=(
             "A conditional VAE (Sohn et al. 2015): encoder and decoder both read the class "

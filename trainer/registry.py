@@ -11,12 +11,9 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trainer.keys import KL, RECON, format_number, metric_label
-
-if TYPE_CHECKING:
-    from trainer.learners import Learner
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,9 @@ class ModelSpec:
     name: str  # the CLI's and the config's key, e.g. 'vae'
     label: str  # short display name, e.g. 'VAE'
     title: str  # the config panel's entry, e.g. 'VAE (variational autoencoder)'
-    learner: str | type[Learner]  # a Learner subclass or 'module:Class' (imported lazily)
+    # its learner: a built-in learner's class name ('VAELearner'; trainer.learners resolves it,
+    # the registry knows no learner), or a Learner subclass itself (a test's toy model)
+    learner: str | type
     objective: str  # what training optimises, in words for tables
     description: str  # a few sentences: what the model is (the model list's tooltip)
     defaults: Mapping[str, Any] = field(default_factory=dict)  # config values of this model
@@ -118,13 +117,6 @@ class ModelSpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "defaults", MappingProxyType(dict(self.defaults)))
-
-    def learner_class(self) -> type[Learner]:
-        """The learner class, importing its module on first use."""
-        if isinstance(self.learner, str):
-            module, _, name = self.learner.partition(":")
-            return getattr(importlib.import_module(module), name)
-        return self.learner
 
     def summary(self, test: Mapping[str, float]) -> str:
         """'-ELBO 240.1, KL 15.2' for the summary metrics present in `test`."""

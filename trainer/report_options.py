@@ -15,8 +15,8 @@ import numpy as np
 
 from trainer.data import CLASSES
 from trainer.errors import FmgenError
-from trainer.evaluate import EvaluationSettings, RunEvaluation
 from trainer.evaluation_pictures import BETWEEN_KIND, WITHIN_KIND, PathPicture
+from trainer.evaluation_results import EvaluationSettings, RunEvaluation
 from trainer.pins import METHODS, Pin
 from trainer.registry import ModelSpec
 

@@ -12,10 +12,10 @@ import torch
 
 from trainer.data import CLASSES
 from trainer.errors import FmgenError, raise_if_cancelled
-from trainer.explore import to_uint8
 from trainer.files import atomic_path
 from trainer.grids import save_grid
 from trainer.learners import Learner
+from trainer.pixels import to_uint8
 from trainer.registry import get_model
 
 MAX_SAMPLES = 100_000

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from fmgen_gui.explorer.strip import save_strip, t_captions
 from fmgen_gui.export import ask_figure_path, ask_save_path
-from trainer.explore import ping_pong, to_uint8
+from trainer.explore import ping_pong
 from trainer.grids import save_gif
+from trainer.pixels import to_uint8
 
 if TYPE_CHECKING:
     from fmgen_gui.explorer.pane import ExplorerPane

@@ -13,9 +13,10 @@ import torch
 from fmgen_gui.explorer.state import NO_SEED, Candidates
 from fmgen_gui.tasks import Report
 from trainer.data import CLASSES, load_fashion_mnist
-from trainer.explore import LatentAtlas, to_uint8
+from trainer.explore import LatentAtlas
 from trainer.learners import Learner, fixed_noise
 from trainer.path_frames import PathFrames, PathRequest, path_frames
+from trainer.pixels import to_uint8
 from trainer.registry import get_model
 from trainer.run_loading import load_learner
 

@@ -14,9 +14,10 @@ from fmgen_gui.explorer.state import (
     seeded_extras,
 )
 from trainer.data import CLASSES
-from trainer.explore import class_weights, random_pair, to_uint8
+from trainer.explore import class_weights, random_pair
 from trainer.latent import latent_from_seeds
 from trainer.pins import run_key
+from trainer.pixels import to_uint8
 
 if TYPE_CHECKING:
     from fmgen_gui.explorer.pane import ExplorerPane

@@ -13,7 +13,7 @@ from fmgen_gui.report.figures import Figure, class_histogram_figure
 from fmgen_gui.report.layout import FigureRow, Section, TextSection, text_section
 from fmgen_gui.report.tables import comparison_table, likelihood_table, table_notes
 from trainer import keys
-from trainer.evaluate import Evaluation
+from trainer.evaluation_results import Evaluation
 from trainer.interpret import describe_setup, details
 from trainer.metrics_document import SAMPLES_SECTION
 

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from trainer.evaluate import Evaluation, RunEvaluation, StageProgress
+from trainer.evaluate import StageProgress
 from trainer.evaluate_cli import evaluate_options
 from trainer.evaluation_pictures import LabelledGrid, PathPicture
+from trainer.evaluation_results import Evaluation, RunEvaluation
 from trainer.explore import Strip
 from trainer.files import user_cache_dir
 from trainer.pins import Pin

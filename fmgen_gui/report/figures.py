@@ -24,10 +24,10 @@ from fmgen_gui.widgets.sample_grid import (
     to_qimage,
 )
 from trainer.data import CLASSES
-from trainer.evaluate import RunEvaluation
 from trainer.evaluation_pictures import LabelledGrid, PathPicture
-from trainer.explore import to_uint8
+from trainer.evaluation_results import RunEvaluation
 from trainer.history import RunHistory
+from trainer.pixels import to_uint8
 
 FIGURE_FORMATS = (".png", ".svg")  # a raster and a vector version of each figure
 PRINT_PT = 7  # text size of plots on the A4 page

@@ -40,8 +40,8 @@ from fmgen_gui.report.sweep import sweep_sections
 from fmgen_gui.report.tables import page_table
 from trainer import keys
 from trainer.descriptions import descriptions
-from trainer.evaluate import Evaluation, RunEvaluation
 from trainer.evaluation_pictures import PathPicture
+from trainer.evaluation_results import Evaluation, RunEvaluation
 from trainer.interpret import headline
 from trainer.metrics_document import TEST_SECTION, write_metrics
 from trainer.report_options import MAX_ON_PAGE, ReportOptions, command_line, drawn_pairs

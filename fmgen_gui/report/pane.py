@@ -49,7 +49,8 @@ from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.config import EVALUATION_RANGES
 from trainer.descriptions import descriptions
-from trainer.evaluate import CLASSIFIER, LIKELIHOOD, Evaluation
+from trainer.evaluate import CLASSIFIER, LIKELIHOOD
+from trainer.evaluation_results import Evaluation
 from trainer.metrics_document import write_metrics
 from trainer.pins import PinStore
 from trainer.report_options import ReportOptions

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from fmgen_gui.report.figures import FigureView, class_histogram_plot, grid_figure
 from trainer import keys
-from trainer.evaluate import Evaluation
+from trainer.evaluation_results import Evaluation
 from trainer.metrics_document import SAMPLES_SECTION
 
 

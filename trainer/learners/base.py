@@ -16,6 +16,7 @@ from trainer.data import Split
 from trainer.errors import CheckpointError, raise_if_cancelled
 from trainer.grids import tile
 from trainer.models.conditioning import NUM_CLASSES, required_labels, uniform_labels
+from trainer.pixels import to_unit
 from trainer.precision import FP32, Precision, autocast_networks, full_precision
 from trainer.registry import ModelSpec, get_model
 
@@ -23,11 +24,6 @@ EVAL_BATCH = 1000
 GRID_SIZE = 64  # 8x8 tiles
 # Per-image values of one evaluation batch: f(prepared images, labels, eval stream).
 PerImage = Callable[[torch.Tensor, torch.Tensor, torch.Generator], dict[str, torch.Tensor]]
-
-
-def to_unit(images: torch.Tensor) -> torch.Tensor:
-    """uint8 images (N, 28, 28) -> float (N, 1, 28, 28) in [0, 1]."""
-    return images.unsqueeze(1).float().div_(255)
 
 
 def fixed_noise(config: RunConfig, count: int = GRID_SIZE) -> torch.Tensor:
@@ -299,8 +295,3 @@ class Learner:
 def adam(parameters: Any, config: RunConfig) -> torch.optim.Adam:
     """Adam with the run's learning rate and betas (the model's registry defaults)."""
     return torch.optim.Adam(parameters, lr=config.lr, betas=config.adam_betas)
-
-
-def make_learner(config: RunConfig, device: torch.device, precision: Precision = FP32) -> Learner:
-    """The learner the registry names for `config.model`, on `device`, training in `precision`."""
-    return get_model(config.model).learner_class()(config, device, precision)

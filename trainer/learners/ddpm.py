@@ -15,13 +15,14 @@ from trainer.chain_words import DENOISING
 from trainer.data import Split, balanced_indices
 from trainer.errors import raise_if_cancelled
 from trainer.grids import tile
+from trainer.keys import DDPM_LOSS, DDPM_LOSS_BUCKETS
 from trainer.learners.base import EVAL_BATCH, Learner, adam
-from trainer.likelihood_specs import DDPM_LOSS, DDPM_LOSS_BUCKETS
-from trainer.metrics.reconstruction import bits_per_dim
+from trainer.models.bits import bits_per_dim
 from trainer.models.diffusion import DDPM
 from trainer.models.samplers import DDIMSampler, DDPMSampler, StepOutput, denoise
 from trainer.models.timesteps import strata
 from trainer.models.unet import UNet
+from trainer.pixels import signed_to_unit
 
 # The CPU default: 1.06 M parameters, ~190 M multiply-adds per image and network evaluation.
 ARCHITECTURE = {"channels": 32, "multipliers": (1, 2, 2), "blocks": 1}
@@ -130,7 +131,7 @@ class DDPMLearner(Learner):
     def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """x_0 in [0, 1] of x_T = z by deterministic DDIM in SAMPLE_STEPS steps."""
         *_, last = self.chain(z, self.ddim())
-        return to_unit_range(last.prev_sample)
+        return signed_to_unit(last.prev_sample)
 
     @torch.no_grad()
     def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -154,8 +155,8 @@ class DDPMLearner(Learner):
             for part in ("prev_sample", "pred_original_sample")
         ]
         return {
-            "samples": tile(to_unit_range(steps[-1].prev_sample)),
-            "chain": tile(to_unit_range(torch.cat(rows))),
+            "samples": tile(signed_to_unit(steps[-1].prev_sample)),
+            "chain": tile(signed_to_unit(torch.cat(rows))),
         }
 
 
@@ -168,8 +169,3 @@ def unaveraged(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         if key.startswith("unet.")
     }
     return {**copies, "averaged.n_averaged": torch.tensor(0, dtype=torch.long)}
-
-
-def to_unit_range(x: torch.Tensor) -> torch.Tensor:
-    """Images in [-1, 1] (clipped there) -> [0, 1]."""
-    return (x.clamp(-1, 1) + 1) / 2

@@ -14,7 +14,7 @@ from trainer.chain_words import ChainWords
 from trainer.data import Split
 from trainer.grids import tile
 from trainer.learners.base import Learner, adam
-from trainer.metrics.bits import dequantized_bits_per_dim
+from trainer.models.bits import dequantized_bits_per_dim
 from trainer.models.flow import RealNVP
 from trainer.models.samplers import StepOutput
 

@@ -10,11 +10,11 @@ import torch
 from trainer import keys as k
 from trainer.data import Split, balanced_indices
 from trainer.grids import interleave_rows, tile
-from trainer.learners.base import GRID_SIZE, Learner, adam, to_unit
-from trainer.metrics.bits import vae_bits_per_dim
-from trainer.metrics.reconstruction import PosteriorDraws
+from trainer.learners.base import GRID_SIZE, Learner, adam
+from trainer.models.bits import vae_bits_per_dim
 from trainer.models.cvae import ConditionalVAE
-from trainer.models.vae import ConvVAE, gaussian_kl
+from trainer.models.vae import ConvVAE, PosteriorDraws, gaussian_kl
+from trainer.pixels import to_unit
 
 
 class VAELearner(Learner):

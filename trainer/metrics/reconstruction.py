@@ -7,27 +7,17 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import torch
 
 from trainer import keys
 from trainer.errors import raise_if_cancelled
+from trainer.learners.base import Learner
+from trainer.models.bits import bits_per_dim
 from trainer.precision import full_precision
 
-if TYPE_CHECKING:
-    from trainer.learners import Learner
-
 COUNT = "count"  # test images behind a per-class mean
-
-
-class PosteriorDraws(NamedTuple):
-    """k draws z_i ~ q(z|x) per image, as the ELBO and the IWAE bound need them (nats)."""
-
-    recon: torch.Tensor  # (N, k): -log p(x | z_i)
-    kl: torch.Tensor  # (N,): KL(q(z|x) || p(z)), in closed form as in training
-    log_weights: torch.Tensor  # (N, k): log p(x, z_i) - log q(z_i | x)
 
 
 @dataclass(frozen=True)
@@ -123,9 +113,3 @@ def worst_per_class(errors: PerImage, labels: np.ndarray, count: int = 4) -> dic
         members = np.flatnonzero(labels == label)
         worst[int(label)] = members[np.argsort(errors.recon[members])[::-1][:count]]
     return worst
-
-
-def bits_per_dim(nats_per_image: float, pixels: int = 784) -> float:
-    """Nats per image as bits per pixel: meaningful for discrete pixels only (binarised, or
-    8-bit under a discretised decoder); see `trainer.metrics.bits` for 8-bit data."""
-    return nats_per_image / (pixels * math.log(2))

@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from trainer.pixels import signed_to_unit
+
 PIXELS = 28 * 28
 
 
@@ -128,12 +130,7 @@ class DCGAN(nn.Module):
     @torch.no_grad()
     def sample(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Generated pixel values (N, 1, 28, 28) in [0, 1]."""
-        return to_pixels(self.generate(z, labels))
-
-
-def to_pixels(images: torch.Tensor) -> torch.Tensor:
-    """Generator outputs in [-1, 1] -> pixel values in [0, 1]."""
-    return (images + 1) / 2
+        return signed_to_unit(self.generate(z, labels))
 
 
 def dcgan_init(module: nn.Module) -> None:

@@ -10,12 +10,19 @@ import torch.nn.functional as F
 from torch import nn
 
 from trainer import keys as k
-from trainer.metrics.reconstruction import PosteriorDraws
 from trainer.models.discretized import discretized_logistic_log_prob
 
 IMAGE_SHAPE = (1, 28, 28)
 LOG_2PI = math.log(2 * math.pi)
 MIN_LOG_SCALE = -7.0  # the floor of PixelCNN++'s logistic scales (Salimans et al. 2017, code)
+
+
+class PosteriorDraws(NamedTuple):
+    """k draws z_i ~ q(z|x) per image, as the ELBO and the IWAE bound need them (nats)."""
+
+    recon: torch.Tensor  # (N, k): -log p(x | z_i)
+    kl: torch.Tensor  # (N,): KL(q(z|x) || p(z)), in closed form as in training
+    log_weights: torch.Tensor  # (N, k): log p(x, z_i) - log q(z_i | x)
 
 
 class VAELoss(NamedTuple):

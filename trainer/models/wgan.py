@@ -8,7 +8,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from trainer.models.gan import Discriminator, Generator, to_pixels
+from trainer.models.gan import Discriminator, Generator
+from trainer.pixels import signed_to_unit
 
 
 class CriticLoss(NamedTuple):
@@ -59,7 +60,7 @@ class WGANGP(nn.Module):
     @torch.no_grad()
     def sample(self, z: torch.Tensor) -> torch.Tensor:
         """Generated pixel values (N, 1, 28, 28) in [0, 1]."""
-        return to_pixels(self.generator(z))
+        return signed_to_unit(self.generator(z))
 
 
 def gradient_penalty(

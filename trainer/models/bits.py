@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 
-from trainer.metrics.reconstruction import bits_per_dim
-
 PIXELS = 784
 LEVELS = 256  # values of an 8-bit pixel
+
+
+def bits_per_dim(nats_per_image: float, pixels: int = 784) -> float:
+    """Nats per image as bits per pixel: meaningful for discrete pixels only (binarised, or
+    8-bit under a discretised decoder); see the functions below for 8-bit data."""
+    return nats_per_image / (pixels * math.log(2))
 
 
 def dequantized_bits_per_dim(continuous_nats: float, dims: int = PIXELS) -> float:
