@@ -17,7 +17,7 @@ TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@if $(BIN)/python -m trainer.torch_variant $(TORCH) $(TORCH_CPU_INDEX); then \
+	@if $(BIN)/python -m trainer.cli.torch_variant $(TORCH) $(TORCH_CPU_INDEX); then \
 		echo "installing the CPU build of torch from $(TORCH_CPU_INDEX)"; \
 		$(BIN)/python -m pip install --quiet --index-url $(TORCH_CPU_INDEX) 'torch>=2.2,<3' 'torchvision>=0.17,<1'; \
 	fi

@@ -15,11 +15,11 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision import datasets, transforms
 
-from trainer.data import FashionMNIST
-from trainer.epochs import epoch_batches, epoch_order
-from trainer.idx import write_idx
+from trainer.common.pixels import to_unit
+from trainer.data.epochs import epoch_batches, epoch_order
+from trainer.data.fashion_mnist import FashionMNIST
+from trainer.data.idx import write_idx
 from trainer.models.vae import gaussian_kl, reconstruction_nats
-from trainer.pixels import to_unit
 
 BATCH_SIZE = 128
 

@@ -33,8 +33,8 @@ PHASE_ENV = "FMGEN_BENCH_CLOSE_PHASE"
 PHASES = {
     "loading the data": ("fmgen_gui.training.job", "load_fashion_mnist", 0.1),
     "ending a training epoch": ("trainer.learners", "VAELearner.evaluate", 0.3),
-    "training the classifier": ("trainer.classifier", "train_classifier", 2.0),
-    "encoding the test set": ("trainer.explore", "encode_means", 0.3),
+    "training the classifier": ("trainer.metrics.classifier", "train_classifier", 2.0),
+    "encoding the test set": ("trainer.sampling.explore", "encode_means", 0.3),
     "evaluating": ("fmgen_gui.report.evaluated", "evaluate_options", 3.0),
 }
 
@@ -60,10 +60,15 @@ def mark_entry(module_name: str, attribute: str) -> threading.Event:
 def prepare(quick: bool, stand_in_classifier: bool) -> Path:
     """A one-epoch VAE run to explore and evaluate; with `stand_in_classifier`, an untrained
     classifier is cached so that no job trains one (its weights do not change the timings)."""
-    from trainer.classifier import ClassifierInfo, FashionClassifier, cache_path, save_classifier
-    from trainer.config import default_config
-    from trainer.data import load_fashion_mnist
-    from trainer.loop import train
+    from trainer.config.settings import default_config
+    from trainer.data.fashion_mnist import load_fashion_mnist
+    from trainer.metrics.classifier import (
+        ClassifierInfo,
+        FashionClassifier,
+        cache_path,
+        save_classifier,
+    )
+    from trainer.training.loop import train
 
     data = load_fashion_mnist(download=True)
     if stand_in_classifier:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import torch
 
-from trainer.device import cpu_count, cpu_model
+from trainer.config.device import cpu_count, cpu_model
 
 T = TypeVar("T")
 

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import QApplication
 
 from benchmarks.common import Figure, median_of, run_benchmark
 from fmgen_gui.main_window import MainWindow
-from trainer.config import default_config
-from trainer.data import FashionMNIST, load_fashion_mnist
-from trainer.events import EpochEnded, RunFailed, RunFinished, StepLogged
-from trainer.loop import train
+from trainer.common.events import EpochEnded, RunFailed, RunFinished, StepLogged
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import FashionMNIST, load_fashion_mnist
+from trainer.training.loop import train
 
 PROBE_MS = 10
 

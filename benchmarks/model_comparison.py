@@ -3,9 +3,9 @@
     python benchmarks/model_comparison.py --device cuda --epochs 10 [--models gan,wgan,...]
     python benchmarks/model_comparison.py --device cuda --seconds 45   # the same training time
 
-Each model trains through the real loop (trainer.loop.train, default settings, seed 0) for
+Each model trains through the real loop (trainer.training.loop.train, default settings, seed 0) for
 --epochs passes over the data or for --seconds of wall-clock training, then all runs are
-evaluated together by trainer.evaluate (the report's numbers: FID/KID/precision/recall/
+evaluated together by trainer.evaluation.evaluate (the report's numbers: FID/KID/precision/recall/
 coverage from --samples samples each (fewer where a multi-step sampler runs on the CPU: the
 count used is printed), the same count for every row and the calibration rows).
 Also printed: conditional models' per-class agreement (the share of samples asked for class c
@@ -31,24 +31,24 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import machine
-from trainer import keys
-from trainer.classifier import FashionClassifier, load_or_train_classifier, probabilities
-from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION
-from trainer.config import default_config
-from trainer.data import CLASSES, FashionMNIST, load_fashion_mnist
-from trainer.device import resolve_device
-from trainer.evaluate import evaluate
-from trainer.evaluation_results import EvaluationSettings
-from trainer.events import CheckpointSaved, EpochEnded, RunFailed
-from trainer.loop import train
+from trainer.common import keys
+from trainer.common.events import CheckpointSaved, EpochEnded, RunFailed
+from trainer.common.pixels import to_unit
+from trainer.config.device import resolve_device
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import CLASSES, FashionMNIST, load_fashion_mnist
+from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
+from trainer.evaluation.evaluate import evaluate
+from trainer.evaluation.results import EvaluationSettings
+from trainer.metrics.classifier import FashionClassifier, load_or_train_classifier, probabilities
 from trainer.metrics.distribution import Features, describe, frechet_distance
-from trainer.metrics_document import CALIBRATION, RUNS, SAMPLES_SECTION
-from trainer.pins import run_key
-from trainer.pixels import to_unit
 from trainer.registry import get_model, model_names
-from trainer.run_loading import load_learner
-from trainer.sampling import generate
-from trainer.snapshots import snapshot_path
+from trainer.runs.loading import load_learner
+from trainer.runs.metrics_json import CALIBRATION, RUNS, SAMPLES_SECTION
+from trainer.runs.pins import run_key
+from trainer.runs.snapshots import snapshot_path
+from trainer.sampling.samples import generate
+from trainer.training.loop import train
 
 SCORES = (keys.FID, keys.KID, keys.PRECISION, keys.RECALL, keys.COVERAGE, keys.CONFIDENCE)
 

@@ -21,12 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import Figure, benchmark_parser, median_of, report
 from benchmarks.throughput import fmgen_stepper, paired_rates
-from trainer.config import default_config
-from trainer.data import FashionMNIST, load_fashion_mnist
-from trainer.device import configure_cpu_threads
+from trainer.config.device import configure_cpu_threads
+from trainer.config.precision import FP32, Precision, resolve_precision
+from trainer.config.precision_probe import measure
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import FashionMNIST, load_fashion_mnist
 from trainer.learners import make_learner
-from trainer.precision import FP32, Precision, resolve_precision
-from trainer.precision_probe import measure
 from trainer.registry import all_models
 
 CPU = torch.device("cpu")

@@ -31,10 +31,10 @@ from benchmarks.common import (
     spread,
 )
 from benchmarks.throughput import fmgen_stepper
-from trainer.config import default_config
-from trainer.data import FashionMNIST, load_fashion_mnist
+from trainer.common.pixels import to_unit
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import FashionMNIST, load_fashion_mnist
 from trainer.learners import make_learner
-from trainer.pixels import to_unit
 
 
 def train_for(

@@ -23,8 +23,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import Figure, benchmark_parser, report
-from trainer.config import default_config
-from trainer.device import resolve_device
+from trainer.config.device import resolve_device
+from trainer.config.settings import default_config
 from trainer.learners import Learner, make_learner
 from trainer.registry import ModelSpec, all_models
 

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import QApplication
 from benchmarks.common import Figure, run_benchmark
 from fmgen_gui.main_window import MainWindow
 from fmgen_gui.widgets.sample_grid import ImageCanvas
-from trainer.checkpoint import Checkpoint, save_checkpoint
-from trainer.config import default_config
-from trainer.events import StepLogged
+from trainer.common.events import StepLogged
+from trainer.config.settings import default_config
 from trainer.learners import make_learner
+from trainer.runs.checkpoint import Checkpoint, save_checkpoint
 
 TARGET = "p95 <= 16 ms"
 painted: list[tuple[object, float]] = []

@@ -38,8 +38,8 @@ from benchmarks.common import (
     run_rounds_benchmark,
     spread,
 )
-from trainer.config import default_config
-from trainer.data import FashionMNIST, load_fashion_mnist
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import FashionMNIST, load_fashion_mnist
 from trainer.learners import Learner, make_learner
 from trainer.registry import ModelSpec, all_models
 

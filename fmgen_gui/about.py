@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 
 import trainer
 from fmgen_gui.assets import app_icon, model_page
-from trainer.data import locate
-from trainer.device import describe_device, resolve_device, training_threads
-from trainer.errors import FmgenError
+from trainer.common.errors import FmgenError
+from trainer.config.device import describe_device, resolve_device, training_threads
+from trainer.data.fashion_mnist import locate
 from trainer.registry import ModelSpec
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import trainer
-from trainer.arguments import run_path
+from trainer.cli.arguments import run_path
 
 XCB_PACKAGES = (
     "libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 "

@@ -7,9 +7,14 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from fmgen_gui.tasks import TaskRunner
-from trainer.classifier import ClassifierInfo, FashionClassifier, cache_path, load_classifier
-from trainer.classifier import load_or_train_classifier as _load_or_train
-from trainer.data import load_fashion_mnist
+from trainer.data.fashion_mnist import load_fashion_mnist
+from trainer.metrics.classifier import (
+    ClassifierInfo,
+    FashionClassifier,
+    cache_path,
+    load_classifier,
+)
+from trainer.metrics.classifier import load_or_train_classifier as _load_or_train
 
 
 class ClassifierService(QObject):

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QWidget
 
 from fmgen_gui.file_dialogs import ask_save_file
 from fmgen_gui.svg_flatten import flatten_cosmetic_strokes
-from trainer.files import atomic_path
-from trainer.words import join_words
+from trainer.common.files import atomic_path
+from trainer.common.words import join_words
 
 FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"
 SUFFIXES = (".png", ".svg", ".pdf")

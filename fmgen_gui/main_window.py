@@ -30,13 +30,13 @@ from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.widgets.progress import fix_size_for
-from trainer.archive import archive_run, extract_run
-from trainer.device import available_devices
-from trainer.errors import FmgenError
-from trainer.files import atomic_path, default_runs_dir
-from trainer.pins import PinStore
+from trainer.common.errors import FmgenError
+from trainer.common.files import atomic_path, default_runs_dir
+from trainer.common.words import plural
+from trainer.config.device import available_devices
 from trainer.registry import get_model
-from trainer.words import plural
+from trainer.runs.archive import archive_run, extract_run
+from trainer.runs.pins import PinStore
 
 CLOSE_TIMEOUT_S = 10.0
 

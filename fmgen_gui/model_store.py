@@ -1,8 +1,8 @@
 """ModelStore: where the trained models are, side by side, for the panes that read them.
 
 Models never cross threads: the training thread writes checkpoints and, at each epoch's end,
-an immutable snapshot of it (trainer.snapshots). Readers load the newest snapshot of the path
-kept here, each once, in their own background job (trainer.run_loading.load_learner), so no
+an immutable snapshot of it (trainer.runs.snapshots). Readers load the newest snapshot of the path
+kept here, each once, in their own background job (trainer.runs.loading.load_learner), so no
 reader ever combines half of one epoch with half of the next.
 """
 

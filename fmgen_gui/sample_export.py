@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from fmgen_gui.tasks import Report, TaskRunner
-from trainer.data import CLASSES
-from trainer.errors import FmgenError
+from trainer.common.errors import FmgenError
+from trainer.data.fashion_mnist import CLASSES
 from trainer.registry import get_model
-from trainer.run_loading import load_learner
-from trainer.sampling import MAX_SAMPLES, SampleRequest, check_output, sample, write_samples
+from trainer.runs.loading import load_learner
+from trainer.sampling.samples import MAX_SAMPLES, SampleRequest, check_output, sample, write_samples
 
 FILTERS = "NumPy archive: images and labels (*.npz);;Folder of PNG images (no suffix) (*)"
 

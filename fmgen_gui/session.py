@@ -14,9 +14,9 @@ from PySide6.QtCore import QSettings
 
 from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.training.pane import TrainingPane
-from trainer.checkpoint import CHECKPOINT_NAME
-from trainer.errors import FmgenError
-from trainer.interrupted import interrupted_run
+from trainer.common.errors import FmgenError
+from trainer.runs.checkpoint import CHECKPOINT_NAME
+from trainer.runs.interrupted import interrupted_run
 
 GROUP = "session"  # QSettings group: `settings.remove(GROUP)` forgets everything below
 LOADED = f"{GROUP}/runs"  # the runs loaded in Train (so in Explore and Evaluate), one per model

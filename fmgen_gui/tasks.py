@@ -2,8 +2,8 @@
 
 Training, loading the explorer's data, the classifier and the evaluation each own a runner.
 A job is `job(report, cancel) -> result`: it sends progress or plain-data events through
-`report`, calls trainer.errors.raise_if_cancelled(cancel) at least once per batch (the training
-loop takes `cancel` as its stop event instead) and returns plain data (numpy arrays,
+`report`, calls trainer.common.errors.raise_if_cancelled(cancel) at least once per batch (the
+training loop takes `cancel` as its stop event instead) and returns plain data (numpy arrays,
 dataclasses, paths) that the GUI thread may keep; models stay on the thread that built them,
 unless a job hands one over as its result and never touches it again.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from trainer.errors import Cancelled, FmgenError
+from trainer.common.errors import Cancelled, FmgenError
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.runs import SMALL_NETWORKS
-from trainer.data import FILES, SYSTEM_DIR, FashionMNIST, load_fashion_mnist
-from trainer.device import configure_cpu_threads, cpu_count
-from trainer.idx import write_idx
+from trainer.config.device import configure_cpu_threads, cpu_count
+from trainer.data.fashion_mnist import FILES, SYSTEM_DIR, FashionMNIST, load_fashion_mnist
+from trainer.data.idx import write_idx
 
 
 def share_the_cores_between_workers() -> None:
@@ -52,7 +52,7 @@ def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
     def no_download(target):
         raise OSError("downloads are disabled in the tests")
 
-    monkeypatch.setattr("trainer.data._download", no_download)
+    monkeypatch.setattr("trainer.data.fashion_mnist._download", no_download)
     return cache
 
 
@@ -60,7 +60,7 @@ def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
 def neutral_precision_probe(monkeypatch) -> None:
     """`auto` precision finds bf16/fp16 no faster, so tests train in fp32 on every machine
     without paying for the probe (tests/test_precision.py injects its own results)."""
-    monkeypatch.setattr("trainer.precision_probe.cached_speedup", lambda device, dtype: 1.0)
+    monkeypatch.setattr("trainer.config.precision_probe.cached_speedup", lambda device, dtype: 1.0)
 
 
 def synthetic_images(labels: np.ndarray, seed: int = 0) -> np.ndarray:

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from tests.conftest import write_dataset
-from trainer.data import FILES
-from trainer.idx import write_idx
+from trainer.data.fashion_mnist import FILES
+from trainer.data.idx import write_idx
 
 # fault -> what the message must say (every one then ends with the ways to get the data)
 DATA_FAULTS = {

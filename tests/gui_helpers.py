@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QTextDocument
 
 from fmgen_gui.main_window import MainWindow
-from trainer.events import EpochEnded
+from trainer.common.events import EpochEnded
 
 
 def make_window(qtbot, tmp_path: Path, data_dir: Path) -> MainWindow:

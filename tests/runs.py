@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trainer.cli import main as train_cli
-from trainer.config import RunConfig, default_config
-from trainer.data import FashionMNIST
-from trainer.events import Event
-from trainer.loop import train
+from trainer.cli.sweep_jobs import PointResult, SweepResult, expand, point_command, write_sweep
+from trainer.cli.train import main as train_cli
+from trainer.common.events import Event
+from trainer.config.settings import RunConfig, default_config
+from trainer.data.fashion_mnist import FashionMNIST
 from trainer.registry import get_model
-from trainer.sweep import PointResult, SweepResult, expand, point_command, write_sweep
+from trainer.training.loop import train
 
 # Flow and DDPM networks of a few thousand parameters, a 20-image bound and 3-step grids (the
 # `small_networks` fixture sets them), so runs of them are quick.

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider, QWidget
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fmgen_gui.main_window import MainWindow
-from trainer.events import CheckpointSaved, RunFailed, RunFinished
+from trainer.common.events import CheckpointSaved, RunFailed, RunFinished
 
 
 def wait_until(app: QApplication, done, timeout_s: float) -> bool:

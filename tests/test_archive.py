@@ -7,11 +7,11 @@ import zipfile
 import pytest
 
 from tests.runs import tiny_run
-from trainer.archive import extract_run
-from trainer.checkpoint import load_checkpoint
-from trainer.cli import main as train_cli
-from trainer.errors import FmgenError
-from trainer.history import RunHistory
+from trainer.cli.train import main as train_cli
+from trainer.common.errors import FmgenError
+from trainer.runs.archive import extract_run
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.history import RunHistory
 
 
 def test_a_zipped_run_round_trips_and_resumes(tiny_data_dir, tmp_path, capsys):

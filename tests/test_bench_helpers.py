@@ -3,7 +3,7 @@
 import torch
 
 from benchmarks.common import alternate_rounds, round_order, spread
-from trainer.epochs import epoch_batches
+from trainer.data.epochs import epoch_batches
 
 
 def test_round_order_puts_each_contestant_first_in_turn():

@@ -8,17 +8,17 @@ import warnings
 import pytest
 import torch
 
-from trainer import classifier as classifier_module
-from trainer.classifier import FashionClassifier, accuracy, load_or_train_classifier
-from trainer.classifier import train_classifier as train_the_classifier
-from trainer.config import default_config
-from trainer.data import Split, load_fashion_mnist
-from trainer.errors import Cancelled, FmgenError, raise_if_cancelled
-from trainer.latent import encode_means
+from trainer.common.errors import Cancelled, FmgenError, raise_if_cancelled
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import Split, load_fashion_mnist
 from trainer.learners import make_learner
+from trainer.metrics import classifier as classifier_module
+from trainer.metrics.classifier import FashionClassifier, accuracy, load_or_train_classifier
+from trainer.metrics.classifier import train_classifier as train_the_classifier
 from trainer.metrics.distribution import describe, kernel_distance, manifold_metrics
 from trainer.metrics.reconstruction import per_image_terms
-from trainer.sampling import generate
+from trainer.sampling.latent import encode_means
+from trainer.sampling.samples import generate
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -1,4 +1,5 @@
-"""One recorded sampling chain (trainer.chain_frames): a frame per step, ending at the sample."""
+"""One recorded sampling chain (trainer.sampling.chain_frames): a frame per step, ending at the
+sample."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from trainer.chain_frames import chain_frames
-from trainer.config import default_config
-from trainer.errors import Cancelled
+from trainer.common.errors import Cancelled
+from trainer.common.pixels import to_uint8
+from trainer.config.settings import default_config
 from trainer.learners import make_learner
-from trainer.pixels import to_uint8
+from trainer.sampling.chain_frames import chain_frames
 
 pytestmark = pytest.mark.usefixtures("small_networks")
 

@@ -8,11 +8,11 @@ import pickle
 import pytest
 import torch
 
-from trainer.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
-from trainer.config import default_config
-from trainer.errors import CheckpointError
+from trainer.common.errors import CheckpointError
+from trainer.config.settings import default_config
 from trainer.learners import make_learner
-from trainer.loop import train
+from trainer.runs.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
+from trainer.training.loop import train
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.checkpoint import load_checkpoint
-from trainer.cli import main
+from trainer.cli.train import main
+from trainer.runs.checkpoint import load_checkpoint
 
 TINY = ["--epochs", "1", "--batch-size", "50", "--latent-dim", "4", "--device", "cpu"]
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from fmgen_gui import app
 from tests.cli_commands import COMMANDS, error_line, fake_run, run_command
-from trainer import cli as train_cli
 from trainer import sample_cli, sweep_cli
-from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments
+from trainer.cli.evaluate import add_evaluation_arguments, add_report_arguments
+from trainer.cli.train import train as train_cli
 
 
 def _evaluation_parser(report: bool) -> argparse.ArgumentParser:

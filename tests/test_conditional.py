@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from tests.runs import small_latent
-from trainer.config import default_config
-from trainer.data import Split, load_fashion_mnist
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import Split, load_fashion_mnist
 from trainer.learners import make_learner
 from trainer.models.conditioning import NUM_CLASSES, uniform_labels
 from trainer.registry import all_models, model_names

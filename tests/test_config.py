@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from trainer.config import RunConfig, check_resumable, default_config
-from trainer.device import resolve_device
-from trainer.errors import ConfigError
+from trainer.common.errors import ConfigError
+from trainer.config.device import resolve_device
+from trainer.config.settings import RunConfig, check_resumable, default_config
 
 
 def test_defaults_per_model():

@@ -6,7 +6,7 @@ import pytest
 
 from fmgen_gui.widgets.config_panel import ConfigPanel
 from tests.toy_model import TOY, toy_model  # noqa: F401  (a fixture)
-from trainer.config import default_config, field_help, field_label
+from trainer.config.settings import default_config, field_help, field_label
 from trainer.registry import get_model
 
 DEVICES = [("cpu", "CPU"), ("auto", "automatic")]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from trainer.config import default_config
-from trainer.console import ConsoleReporter
-from trainer.events import RunFinished, RunStarted
+from trainer.common.events import RunFinished, RunStarted
+from trainer.config.settings import default_config
+from trainer.training.console import ConsoleReporter
 
 
 def started(model: str, epochs: int, steps_per_epoch: int) -> RunStarted:

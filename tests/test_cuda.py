@@ -9,19 +9,19 @@ import pytest
 import torch
 
 from tests.runs import tiny_run
-from trainer import keys
-from trainer.checkpoint import load_checkpoint
-from trainer.classifier import train_classifier
-from trainer.cli import main as train_cli
-from trainer.comparison import COST_SECTION
-from trainer.config import default_config
-from trainer.device import available_devices, describe_device, resolve_device
-from trainer.evaluate import evaluate
-from trainer.evaluation_results import EvaluationSettings
+from trainer.cli.train import main as train_cli
+from trainer.common import keys
+from trainer.config.device import available_devices, describe_device, resolve_device
+from trainer.config.precision import Precision, resolve_precision
+from trainer.config.settings import default_config
+from trainer.evaluation.comparison import COST_SECTION
+from trainer.evaluation.evaluate import evaluate
+from trainer.evaluation.results import EvaluationSettings
 from trainer.learners import make_learner
-from trainer.metrics_document import RUNS
-from trainer.pins import run_key
-from trainer.precision import Precision, resolve_precision
+from trainer.metrics.classifier import train_classifier
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.metrics_json import RUNS
+from trainer.runs.pins import run_key
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
 

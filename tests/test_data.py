@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import write_dataset
 from tests.faults import DATA_FAULTS, broken_data
-from trainer import data as data_module
-from trainer.data import (
+from trainer.common.errors import DataError
+from trainer.data.fashion_mnist import (
     FILES,
     balanced_indices,
     fetch,
@@ -19,8 +19,8 @@ from trainer.data import (
     load_fashion_mnist,
     locate,
 )
-from trainer.errors import DataError
-from trainer.idx import read_idx, write_idx
+from trainer.data.fashion_mnist import fashion_mnist as data_module
+from trainer.data.idx import read_idx, write_idx
 
 
 @pytest.mark.parametrize("name", ["a-idx3-ubyte", "a-idx3-ubyte.gz"])

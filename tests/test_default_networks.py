@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-from trainer.config import default_config
+from trainer.config.settings import default_config
 from trainer.learners import make_learner
 
 # The sizes of the defaults, as the committed benchmark tables print them

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from trainer.device import available_devices
+from trainer.config.device import available_devices
 
 
 def test_the_cpu_is_described_with_the_threads_a_run_will_use(monkeypatch):

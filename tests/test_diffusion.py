@@ -9,14 +9,14 @@ import pytest
 import torch
 from torch import nn
 
-from trainer.checkpoint import Checkpoint, save_checkpoint
-from trainer.config import default_config
+from trainer.common.timesteps import strata
+from trainer.config.settings import default_config
 from trainer.learners import make_learner
 from trainer.models.diffusion import DDPM, NoiseSchedule
 from trainer.models.discretized import HALF_BIN
 from trainer.models.samplers import DDIMSampler, DDPMSampler, denoise
-from trainer.models.timesteps import strata
-from trainer.run_loading import load_learner
+from trainer.runs.checkpoint import Checkpoint, save_checkpoint
+from trainer.runs.loading import load_learner
 
 SCHEDULE = NoiseSchedule()
 

@@ -10,13 +10,13 @@ import pytest
 
 from tests.faults import FullDisk
 from tests.test_loop import run_all, tiny_config
-from trainer.checkpoint import load_checkpoint
-from trainer.cli import main as train_cli
-from trainer.errors import DiskError
-from trainer.events import CheckpointSaved, RunFailed
-from trainer.files import atomic_write_text
-from trainer.loop import train
-from trainer.runs import RunFolder
+from trainer.cli.train import main as train_cli
+from trainer.common.errors import DiskError
+from trainer.common.events import CheckpointSaved, RunFailed
+from trainer.common.files import atomic_write_text
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.folder import RunFolder
+from trainer.training.loop import train
 
 PROBLEM = {errno.ENOSPC: "Disk full", errno.EROFS: "Read-only disk"}
 

@@ -1,5 +1,6 @@
 """The report's -ELBO is the training loop's (the README's claim): the evaluation's terms
-(trainer/evaluate.py, per_image_terms) against learner.evaluate() on the same model and data."""
+(trainer/evaluation/evaluate.py, per_image_terms) against learner.evaluate() on the same model
+and data."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import pytest
 import torch
 
 from tests.runs import tiny_run
-from trainer import keys
-from trainer.evaluate import evaluate_encoder
-from trainer.evaluation_results import EvaluationSettings
+from trainer.common import keys
+from trainer.evaluation.evaluate import evaluate_encoder
+from trainer.evaluation.results import EvaluationSettings
 from trainer.registry import get_model
-from trainer.run_loading import load_learner
+from trainer.runs.loading import load_learner
 
 K = 20  # the evaluation's draws per image; the training loop takes one
 

@@ -11,20 +11,20 @@ import pytest
 import torch
 
 from tests.runs import small_latent, tiny_run
-from trainer.checkpoint import load_checkpoint
-from trainer.config import default_config
-from trainer.errors import ConfigError, FmgenError
-from trainer.evaluate import sample_count
-from trainer.evaluate_cli import (
+from trainer.cli.evaluate import (
     add_evaluation_arguments,
     add_report_arguments,
     evaluate_options,
     options_from_args,
 )
-from trainer.evaluation_results import EvaluationSettings
+from trainer.common.errors import ConfigError, FmgenError
+from trainer.config.settings import default_config
+from trainer.evaluation.evaluate import sample_count
+from trainer.evaluation.results import EvaluationSettings
 from trainer.learners import Learner, make_learner
-from trainer.report_options import ReportOptions, command_line
-from trainer.run_loading import evaluation_device, load_learner
+from trainer.report.options import ReportOptions, command_line
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.loading import evaluation_device, load_learner
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +40,13 @@ def test_a_cpu_run_evaluates_on_the_cpu_even_where_a_gpu_is(cpu_run, monkeypatch
 def test_a_gpu_run_on_a_machine_without_cuda_evaluates_on_the_cpu(cpu_run, monkeypatch):
     checkpoint = load_checkpoint(cpu_run)
     checkpoint.state["rng_device"] = "cuda"  # as a run trained on a GPU box records it
-    monkeypatch.setattr("trainer.run_loading.load_checkpoint", lambda path, **_: checkpoint)
+    monkeypatch.setattr("trainer.runs.loading.load_checkpoint", lambda path, **_: checkpoint)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert evaluation_device(checkpoint, "auto") == torch.device("cpu")
     learner, loaded = load_learner(cpu_run, device="auto")
     assert loaded.state["rng_device"] == "cuda" and learner.device == torch.device("cpu")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # would it look at all?
-    monkeypatch.setattr("trainer.run_loading.resolve_device", lambda spec: torch.device("meta"))
+    monkeypatch.setattr("trainer.runs.loading.resolve_device", lambda spec: torch.device("meta"))
     assert evaluation_device(checkpoint, "auto") == torch.device("meta")
 
 

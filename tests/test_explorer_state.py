@@ -19,9 +19,9 @@ from fmgen_gui.explorer.state import (
     source_title,
 )
 from tests.toy_model import COND_TOY, TOY, cond_toy_models, toy_model  # noqa: F401  (fixtures)
-from trainer.explore import LatentAtlas
-from trainer.latent import fit_projection
 from trainer.registry import get_model, register_model
+from trainer.sampling.explore import LatentAtlas
+from trainer.sampling.latent import fit_projection
 
 
 def atlas_candidates(labels: list[int]) -> Candidates:

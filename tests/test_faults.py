@@ -13,11 +13,11 @@ import pytest
 import torch
 
 from tests.faults import DATA_FAULTS, broken_data
-from trainer.checkpoint import FORMAT_VERSION, load_checkpoint
-from trainer.cli import main as train_cli
-from trainer.data import how_to_get_data
-from trainer.errors import RunFolderError
-from trainer.runs import RunFolderLock
+from trainer.cli.train import main as train_cli
+from trainer.common.errors import RunFolderError
+from trainer.data.fashion_mnist import how_to_get_data
+from trainer.runs.checkpoint import FORMAT_VERSION, load_checkpoint
+from trainer.runs.folder import RunFolderLock
 
 TINY = ["--epochs", "1", "--batch-size", "25", "--latent-dim", "4", "--device", "cpu"]
 
@@ -95,7 +95,7 @@ def test_resume_with_another_latent_size_is_refused(run_folder, capsys):
 KILLED_WRITER = """
 import sys, time, torch
 from pathlib import Path
-from trainer.checkpoint import load_checkpoint, save_checkpoint
+from trainer.runs.checkpoint import load_checkpoint, save_checkpoint
 
 checkpoint = load_checkpoint(sys.argv[1])
 real_save = torch.save
@@ -165,7 +165,7 @@ def test_two_processes_on_one_run_folder(run_folder, tiny_data_dir):
 LOCK_HOLDER = """
 import sys, time
 from pathlib import Path
-from trainer.runs import RunFolderLock
+from trainer.runs.folder import RunFolderLock
 
 with RunFolderLock(Path(sys.argv[1])):
     Path(sys.argv[2]).write_text("locked")
@@ -197,8 +197,8 @@ def test_the_lock_holds_without_fcntl_as_on_windows(tmp_path):
         "sys.modules['fcntl'] = None  # import fcntl now fails, as on Windows\n"
         "warnings.simplefilter('ignore')\n"
         "from pathlib import Path\n"
-        "from trainer.errors import RunFolderError\n"
-        "from trainer.runs import RunFolderLock\n"
+        "from trainer.common.errors import RunFolderError\n"
+        "from trainer.runs.folder import RunFolderLock\n"
         "folder = Path(sys.argv[1])\n"
         "with RunFolderLock(folder):\n"
         "    try:\n"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from trainer.config import default_config
+from trainer.config.settings import default_config
 from trainer.learners import make_learner
 from trainer.models.flow import RealNVP, logit_preprocess
 

@@ -11,9 +11,9 @@ import time
 import numpy as np
 
 from tests.runs import tiny_run
-from trainer.follow import RunFollower
-from trainer.history import RunHistory
-from trainer.run_status import STALE_S
+from trainer.runs.follow import RunFollower
+from trainer.runs.history import RunHistory
+from trainer.runs.status import STALE_S
 
 
 def _feed(history: RunHistory, follower: RunFollower):

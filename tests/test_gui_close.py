@@ -16,19 +16,19 @@ import time
 import pytest
 import torch
 
-import trainer.classifier
-import trainer.evaluate
-import trainer.explore
+import trainer.evaluation.evaluate
+import trainer.metrics.classifier
+import trainer.sampling.explore
 from fmgen_gui.explorer import chain_view
 from fmgen_gui.training import job as training_job
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
-from trainer.checkpoint import load_checkpoint
-from trainer.cli import main as train_cli
-from trainer.errors import Cancelled
-from trainer.events import RunStarted, RunStopped
+from trainer.cli.train import main as train_cli
+from trainer.common.errors import Cancelled
+from trainer.common.events import RunStarted, RunStopped
 from trainer.learners import VAELearner
-from trainer.snapshots import snapshot_path
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.snapshots import snapshot_path
 
 pytestmark = pytest.mark.timeout(300)
 # The target is 1 s with the CPU defaults (benchmarks/close_latency.py measures it); this bound
@@ -123,7 +123,7 @@ def test_close_at_the_end_of_a_training_epoch(qtbot, tmp_path, tiny_data_dir, mo
 def test_close_while_training_the_classifier(
     qtbot, tmp_path, tiny_data_dir, monkeypatch, exits, via
 ):
-    gate = PhaseGate(monkeypatch, trainer.classifier, "train_classifier")
+    gate = PhaseGate(monkeypatch, trainer.metrics.classifier, "train_classifier")
     window = vae_window(qtbot, tmp_path, tiny_data_dir)
     if via == "evaluation":
         window.report.evaluate()
@@ -133,7 +133,7 @@ def test_close_while_training_the_classifier(
 
 
 def test_close_while_encoding_the_test_set(qtbot, tmp_path, tiny_data_dir, monkeypatch, exits):
-    gate = PhaseGate(monkeypatch, trainer.explore, "encode_means")
+    gate = PhaseGate(monkeypatch, trainer.sampling.explore, "encode_means")
     window = vae_window(qtbot, tmp_path, tiny_data_dir)
     window.tabs.setCurrentWidget(window.explorer)
     close_in_phase(qtbot, window, gate, exits)
@@ -141,7 +141,7 @@ def test_close_while_encoding_the_test_set(qtbot, tmp_path, tiny_data_dir, monke
 
 @pytest.mark.parametrize("step", ["describe", "per_image_terms", "generate", "compare"])
 def test_close_while_evaluating(qtbot, tmp_path, tiny_data_dir, monkeypatch, exits, step):
-    gate = PhaseGate(monkeypatch, trainer.evaluate, step)
+    gate = PhaseGate(monkeypatch, trainer.evaluation.evaluate, step)
     window = vae_window(qtbot, tmp_path, tiny_data_dir)
     window.report.samples.setValue(200)
     window.report.iwae_k.setValue(2)
@@ -153,14 +153,14 @@ def test_the_explorer_keeps_the_epoch_it_loaded_while_training_writes_the_next(
     qtbot, tmp_path, tiny_data_dir, monkeypatch
 ):
     entered, release = threading.Event(), threading.Event()
-    real_encode = trainer.explore.encode_means
+    real_encode = trainer.sampling.explore.encode_means
 
     def slow_encode(*args, **kwargs):  # holds the explorer's job after it read its snapshot
         entered.set()
         release.wait(60)
         return real_encode(*args, **kwargs)
 
-    monkeypatch.setattr(trainer.explore, "encode_means", slow_encode)
+    monkeypatch.setattr(trainer.sampling.explore, "encode_means", slow_encode)
     window = vae_window(qtbot, tmp_path, tiny_data_dir)
     folder = window.training.run_dirs["vae"]
     explorer = window.explorer

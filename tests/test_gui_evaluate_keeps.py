@@ -9,13 +9,13 @@ import time
 
 import pytest
 
-import trainer.classifier
+import trainer.metrics.classifier
 from tests.gui_helpers import make_window
 from tests.runs import tiny_run
 from tests.test_gui_session import reopened
-from trainer.classifier import cache_path, save_classifier, train_classifier
-from trainer.evaluate import CLASSIFIER, SAMPLES
-from trainer.pins import run_key
+from trainer.evaluation.evaluate import CLASSIFIER, SAMPLES
+from trainer.metrics.classifier import cache_path, save_classifier, train_classifier
+from trainer.runs.pins import run_key
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -33,7 +33,8 @@ def window(qtbot, tmp_path, tiny_data, tiny_data_dir):
 
 def test_the_wait_for_the_classifier_shows_its_job_and_counts(window, qtbot):
     pane = window.report
-    trainer.classifier._TRAINING.acquire()  # as Explore's classifier job holds it while training
+    # as Explore's classifier job holds it while training
+    trainer.metrics.classifier._TRAINING.acquire()
     try:
         pane.evaluate_button.click()
         assert pane.stages.details[SAMPLES].text() == "after the classifier"
@@ -44,7 +45,7 @@ def test_the_wait_for_the_classifier_shows_its_job_and_counts(window, qtbot):
         assert pane.stages.bars[CLASSIFIER].value() == 400
         qtbot.wait(2500)
     finally:
-        trainer.classifier._TRAINING.release()
+        trainer.metrics.classifier._TRAINING.release()
     qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=300_000)
     found = re.match(
         r"Evaluated in (\d+) s, including (\d+) s training the classifier;", pane.status.text()

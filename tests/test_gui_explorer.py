@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 
 from tests.explorer_helpers import explore, main_window, trained_runs  # noqa: F401  (a fixture)
-from trainer.data import CLASSES
-from trainer.pins import PinStore
+from trainer.data.fashion_mnist import CLASSES
+from trainer.runs.pins import PinStore
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -9,7 +9,7 @@ import torch
 
 from fmgen_gui.explorer.state import NO_SEED, Candidates
 from tests.explorer_helpers import explore, main_window, trained_runs  # noqa: F401  (a fixture)
-from trainer.run_loading import load_learner
+from trainer.runs.loading import load_learner
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -12,9 +12,9 @@ from PIL import Image, ImageColor
 from fmgen_gui.export import PNG_SCALE, render_to_file
 from fmgen_gui.training.run_view import RunView
 from tests.faults import FullDisk
-from trainer.errors import DiskError
-from trainer.events import EpochEnded, SamplesReady, StepLogged
-from trainer.history import RunHistory
+from trainer.common.errors import DiskError
+from trainer.common.events import EpochEnded, SamplesReady, StepLogged
+from trainer.runs.history import RunHistory
 
 
 def synthetic_history() -> RunHistory:

@@ -12,10 +12,10 @@ from tests.faults import DATA_FAULTS, FullDisk, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
 from tests.test_faults import CHECKPOINT_FAULTS
-from trainer.data import how_to_get_data
-from trainer.events import RunFailed, RunStarted, StepLogged
+from trainer.common.events import RunFailed, RunStarted, StepLogged
+from trainer.data.fashion_mnist import how_to_get_data
 from trainer.learners import VAELearner
-from trainer.run_loading import load_learner
+from trainer.runs.loading import load_learner
 
 pytestmark = pytest.mark.timeout(180)
 

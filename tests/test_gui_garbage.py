@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT
 from fmgen_gui.garbage import collect_garbage_on_gui_thread
 from tests.runs import run_all, tiny_config
-from trainer.events import CheckpointSaved
+from trainer.common.events import CheckpointSaved
 
 # A deadlock ends here instead of at the suite's 300 s; a passing run takes 10-50 s (the
 # longer beside other work on two cores).

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.gui_helpers import EventLog, make_window
-from trainer.config import PRECISIONS
-from trainer.events import RunFinished, RunStarted
+from trainer.common.events import RunFinished, RunStarted
+from trainer.config.settings import PRECISIONS
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -13,11 +13,11 @@ from tests.conftest import pdf_text
 from tests.gui_helpers import make_window, mid_word_breaks
 from tests.runs import tiny_run, tiny_sweep
 from tests.test_report_layout import WIDE_TABLE
-from trainer.classifier import cache_path, save_classifier, train_classifier
-from trainer.evaluate import STAGES
-from trainer.metrics_document import SWEEP
-from trainer.pins import Pin, run_key
-from trainer.report_options import ReportOptions
+from trainer.evaluation.evaluate import STAGES
+from trainer.metrics.classifier import cache_path, save_classifier, train_classifier
+from trainer.report.options import ReportOptions
+from trainer.runs.metrics_json import SWEEP
+from trainer.runs.pins import Pin, run_key
 
 pytestmark = pytest.mark.timeout(600)
 

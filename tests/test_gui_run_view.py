@@ -6,11 +6,11 @@ import pytest
 
 from fmgen_gui.training.run_view import RunView
 from tests.runs import small_latent
-from trainer.config import default_config
-from trainer.events import RunFinished, StepLogged
-from trainer.keys import metric_label
-from trainer.loop import train
+from trainer.common.events import RunFinished, StepLogged
+from trainer.common.keys import metric_label
+from trainer.config.settings import default_config
 from trainer.registry import get_model, model_names
+from trainer.training.loop import train
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -9,7 +9,7 @@ import pytest
 from fmgen_gui.runs.follow_view import FollowView
 from fmgen_gui.runs.pane import COLUMNS, RunsPane
 from tests.runs import tiny_run, tiny_sweep
-from trainer.run_index import RunIndex
+from trainer.runs.index import RunIndex
 
 
 @pytest.fixture(scope="module")

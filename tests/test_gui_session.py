@@ -13,9 +13,9 @@ from PySide6.QtCore import QSettings
 from fmgen_gui.main_window import MainWindow
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
-from trainer.events import EpochEnded, RunStarted, RunStopped
-from trainer.interrupted import interrupted_run
-from trainer.run_status import read_status
+from trainer.common.events import EpochEnded, RunStarted, RunStopped
+from trainer.runs.interrupted import interrupted_run
+from trainer.runs.status import read_status
 
 pytestmark = pytest.mark.timeout(300)
 

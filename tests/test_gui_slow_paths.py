@@ -19,7 +19,7 @@ from tests.gui_helpers import make_window
 from tests.runs import tiny_run
 from tests.toy_model import COND_ENCODER_TOY, CondToyLearner
 from trainer.registry import register_model, unregister_model
-from trainer.run_loading import load_learner
+from trainer.runs.loading import load_learner
 
 pytestmark = pytest.mark.timeout(120)
 

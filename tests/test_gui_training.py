@@ -13,8 +13,8 @@ from fmgen_gui.main_window import MainWindow
 from fmgen_gui.training.controller import IDLE, PAUSED
 from fmgen_gui.training.pane import REFRESH_MS
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
-from trainer.cli import main as train_cli
-from trainer.events import (
+from trainer.cli.train import main as train_cli
+from trainer.common.events import (
     CheckpointSaved,
     RunFailed,
     RunFinished,
@@ -24,7 +24,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.learners import VAELearner
-from trainer.run_loading import load_learner
+from trainer.runs.loading import load_learner
 
 pytestmark = pytest.mark.timeout(120)
 

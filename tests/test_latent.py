@@ -9,10 +9,11 @@ import pytest
 import torch
 from PIL import Image
 
-from trainer.errors import Cancelled
-from trainer.explore import Interpolator, LatentAtlas, path_ts, random_pair
-from trainer.grids import save_gif
-from trainer.latent import (
+from trainer.common.errors import Cancelled
+from trainer.common.grids import save_gif
+from trainer.models.vae import ConvVAE
+from trainer.sampling.explore import Interpolator, LatentAtlas, path_ts, random_pair
+from trainer.sampling.latent import (
     encode_means,
     fit_projection,
     interpolate,
@@ -20,7 +21,6 @@ from trainer.latent import (
     nearest_distances,
     slerp,
 )
-from trainer.models.vae import ConvVAE
 
 RNG = np.random.default_rng(0)
 

@@ -1,6 +1,6 @@
-"""The report's likelihoods (trainer/comparison.py's test_likelihood) of untrained models equal
-closed forms computed here from the images alone: the flow at its identity initialisation, and
-the DDPM whose U-Net starts by predicting zero noise."""
+"""The report's likelihoods (trainer/evaluation/comparison.py's test_likelihood) of untrained
+models equal closed forms computed here from the images alone: the flow at its identity
+initialisation, and the DDPM whose U-Net starts by predicting zero noise."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 import torch
 from numpy.polynomial.hermite_e import hermegauss
 
-from trainer import keys
-from trainer.comparison import test_likelihood as report_likelihood
-from trainer.config import default_config
-from trainer.data import Split
+from trainer.common import keys
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import Split
+from trainer.evaluation.comparison import test_likelihood as report_likelihood
 from trainer.learners import make_learner
 from trainer.models.flow import ALPHA
 from trainer.registry import get_model

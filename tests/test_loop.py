@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from tests.runs import run_all, tiny_config
-from trainer.checkpoint import load_checkpoint
-from trainer.events import (
+from trainer.common.events import (
     CheckpointSaved,
     EpochEnded,
     Paused,
@@ -22,8 +21,9 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.learners import VAELearner
-from trainer.loop import train
 from trainer.registry import get_model, model_names
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.training.loop import train
 
 # Every registered model goes through the loop tests, the flow with a small network.
 pytestmark = pytest.mark.usefixtures("small_networks")
@@ -169,8 +169,8 @@ def test_a_second_run_in_the_same_folder_is_refused_while_the_first_trains(tiny_
 
 
 def test_grid_history_is_thinned_but_spans_the_run():
-    from trainer.events import SamplesReady as Grid
-    from trainer.history import MAX_GRIDS, RunHistory
+    from trainer.common.events import SamplesReady as Grid
+    from trainer.runs.history import MAX_GRIDS, RunHistory
 
     history = RunHistory("gan")
     for epoch in range(1, 501):

@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from tests.runs import run_all, tiny_config
-from trainer.checkpoint import load_checkpoint
-from trainer.events import RunFailed
+from trainer.common.events import RunFailed
 from trainer.learners import VAELearner
 from trainer.learners import learner_class as resolve_learner
 from trainer.registry import get_model
+from trainer.runs.checkpoint import load_checkpoint
 
 # The flow goes through the NaN test with a small network.
 pytestmark = pytest.mark.usefixtures("small_networks")

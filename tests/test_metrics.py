@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from trainer import keys
-from trainer.config import default_config
-from trainer.data import CLASSES
+from trainer.common import keys
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import CLASSES
 from trainer.learners import make_learner
 from trainer.metrics.distribution import (
     frechet_distance,

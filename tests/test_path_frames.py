@@ -10,11 +10,11 @@ import pytest
 import torch
 
 from tests.toy_model import cond_toy_models  # noqa: F401  (a fixture)
-from trainer.config import default_config
-from trainer.errors import Cancelled
-from trainer.explore import Interpolator
+from trainer.common.errors import Cancelled
+from trainer.config.settings import default_config
 from trainer.learners import make_learner
-from trainer.path_frames import PathRequest, path_frames, round_trip_errors
+from trainer.sampling.explore import Interpolator
+from trainer.sampling.path_frames import PathRequest, path_frames, round_trip_errors
 
 
 @pytest.fixture

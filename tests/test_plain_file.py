@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.pins import Pin
-from trainer.plain_file import DOCUMENT, load_plain, save_plain
+from trainer.common.plain_file import DOCUMENT, load_plain, save_plain
+from trainer.runs.pins import Pin
 
 
 @dataclass(frozen=True)

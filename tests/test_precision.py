@@ -10,21 +10,20 @@ import torch
 
 from tests.runs import tiny_run
 from tests.toy_model import toy_model  # noqa: F401  (a fixture)
-from trainer import precision_probe
-from trainer.checkpoint import load_checkpoint
-from trainer.classifier import FashionClassifier
-from trainer.cli import main as train_cli
-from trainer.config import default_config
-from trainer.device import cpu_model
-from trainer.errors import ConfigError
-from trainer.events import RunFailed, RunFinished, RunStarted
+from trainer.cli.train import main as train_cli
+from trainer.common.errors import ConfigError
+from trainer.common.events import RunFailed, RunFinished, RunStarted
+from trainer.config.device import cpu_model
+from trainer.config.precision import Precision, model_precision, resolve_precision
+from trainer.config.precision_probe import CACHE_NAME, cached_speedup, measure
+from trainer.config.settings import default_config, precision_probe
 from trainer.learners import make_learner
-from trainer.loop import train
+from trainer.metrics.classifier import FashionClassifier
 from trainer.metrics.distribution import describe
 from trainer.metrics.reconstruction import per_image_terms
-from trainer.precision import Precision, model_precision, resolve_precision
-from trainer.precision_probe import CACHE_NAME, cached_speedup, measure
-from trainer.runs import RunFolder
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.folder import RunFolder
+from trainer.training.loop import train
 
 CPU = torch.device("cpu")
 BF16 = Precision("bf16", "asked for in a test")
@@ -36,7 +35,9 @@ def unexpected_probe(device, dtype):
 
 @pytest.mark.parametrize(("speedup", "chosen"), [(0.6, "fp32"), (1.05, "fp32"), (1.4, "bf16")])
 def test_auto_follows_the_probe_on_a_cpu_with_bf16(monkeypatch, speedup, chosen):
-    monkeypatch.setattr("trainer.precision._native_low_precision", lambda device: ("bf16", ""))
+    monkeypatch.setattr(
+        "trainer.config.precision._native_low_precision", lambda device: ("bf16", "")
+    )
     asked = []
 
     def probe(device, dtype):

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from trainer.classifier import load_or_train_classifier
-from trainer.cli import main
-from trainer.data import CLASSES, load_fashion_mnist
+from trainer.cli.train import main
+from trainer.data.fashion_mnist import CLASSES, load_fashion_mnist
 from trainer.learners import make_learner
-from trainer.runs import RunFolder
+from trainer.metrics.classifier import load_or_train_classifier
+from trainer.runs.folder import RunFolder
 
 pytestmark = pytest.mark.real_data
 

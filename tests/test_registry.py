@@ -9,14 +9,14 @@ import torch
 
 from tests.runs import small_latent, tiny_run
 from tests.toy_model import TOY_LOSS, toy_model  # noqa: F401  (a fixture)
-from trainer.checkpoint import load_checkpoint
-from trainer.cli import build_parser
-from trainer.config import default_config
-from trainer.errors import CheckpointError
-from trainer.history import RunHistory
-from trainer.keys import METRICS
+from trainer.cli.train import build_parser
+from trainer.common.errors import CheckpointError
+from trainer.common.keys import METRICS
+from trainer.config.settings import default_config
 from trainer.learners import learner_class, make_learner
 from trainer.registry import all_models, get_model, model_names
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.history import RunHistory
 
 
 def test_every_builtin_entry_is_complete():
@@ -71,7 +71,7 @@ def test_a_checkpoint_of_one_model_refuses_to_load_as_another(model, tiny_data_d
 
 
 def test_pins_survive_a_restart_and_main_roles_replace(tmp_path):
-    from trainer.pins import Pin, PinStore
+    from trainer.runs.pins import Pin, PinStore
 
     store = PinStore(tmp_path / "pins.json")
     store.add(Pin("vae-1", "within", "test", 3, 9))

@@ -17,16 +17,16 @@ from fmgen_gui.report.evaluated import EvaluationClock, duration_words, stale_wo
 from fmgen_gui.session import LOADED, remembered_runs
 from tests.runs import run_all, tiny_config, tiny_run
 from tests.test_checkpoint import _RunsCode
-from trainer.classifier import train_classifier
-from trainer.evaluate import evaluate
-from trainer.evaluation_results import EvaluationSettings
-from trainer.interrupted import interrupted_run
-from trainer.loop import train
-from trainer.metrics_document import CALIBRATION
-from trainer.pins import Pin
-from trainer.report_options import PairOption, ReportOptions
-from trainer.run_status import read_status
-from trainer.runs import RunFolderLock
+from trainer.evaluation.evaluate import evaluate
+from trainer.evaluation.results import EvaluationSettings
+from trainer.metrics.classifier import train_classifier
+from trainer.report.options import PairOption, ReportOptions
+from trainer.runs.folder import RunFolderLock
+from trainer.runs.interrupted import interrupted_run
+from trainer.runs.metrics_json import CALIBRATION
+from trainer.runs.pins import Pin
+from trainer.runs.status import read_status
+from trainer.training.loop import train
 
 pytestmark = pytest.mark.timeout(600)
 

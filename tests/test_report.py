@@ -21,27 +21,22 @@ from tests.conftest import pdf_text
 from tests.runs import tiny_run
 from tests.test_likelihood_closed_forms import identity_flow_nats, per_value_bits
 from tests.toy_model import toy_model  # noqa: F401  (a fixture)
-from trainer import keys
-from trainer.classifier import cache_path, save_classifier, train_classifier
-from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION
-from trainer.config import default_config
-from trainer.evaluate import LIKELIHOOD, evaluate
-from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
-from trainer.evaluate_cli import main as evaluate_cli
-from trainer.evaluation_results import EvaluationSettings
-from trainer.events import StepLogged
-from trainer.loop import train
-from trainer.metrics_document import (
-    CALIBRATION,
-    CALIBRATION_FLOOR,
-    CALIBRATION_NOISE,
-    RUNS,
-    write_metrics,
-)
-from trainer.pins import Pin, run_key
+from trainer.cli.evaluate import add_evaluation_arguments, add_report_arguments, options_from_args
+from trainer.cli.evaluate import main as evaluate_cli
+from trainer.common import keys
+from trainer.common.events import StepLogged
+from trainer.config.settings import default_config
+from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
+from trainer.evaluation.document import write_metrics
+from trainer.evaluation.evaluate import LIKELIHOOD, evaluate
+from trainer.evaluation.results import EvaluationSettings
+from trainer.metrics.classifier import cache_path, save_classifier, train_classifier
 from trainer.registry import get_model
-from trainer.report_options import ReportOptions, command_line
-from trainer.run_loading import load_learner
+from trainer.report.options import ReportOptions, command_line
+from trainer.runs.loading import load_learner
+from trainer.runs.metrics_json import CALIBRATION, CALIBRATION_FLOOR, CALIBRATION_NOISE, RUNS
+from trainer.runs.pins import Pin, run_key
+from trainer.training.loop import train
 
 pytestmark = pytest.mark.timeout(600)
 # pr_k = 2 (not the default 3): the page must state the k it used

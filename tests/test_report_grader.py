@@ -18,14 +18,14 @@ from PySide6.QtGui import QImage, QPainter, QPdfWriter
 from fmgen_gui.report.figures import curve_figure
 from fmgen_gui.report.page import export_report
 from tests.runs import tiny_run
-from trainer import keys
-from trainer.classifier import train_classifier
-from trainer.evaluate import evaluate
-from trainer.evaluation_results import EvaluationSettings
-from trainer.interpret import headline
-from trainer.metrics_document import RUNS, SAMPLES_SECTION
-from trainer.pins import Pin, run_key
-from trainer.report_options import ReportOptions
+from trainer.common import keys
+from trainer.evaluation.evaluate import evaluate
+from trainer.evaluation.results import EvaluationSettings
+from trainer.metrics.classifier import train_classifier
+from trainer.report.interpret import headline
+from trainer.report.options import ReportOptions
+from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION
+from trainer.runs.pins import Pin, run_key
 
 pytestmark = pytest.mark.timeout(600)
 SETTINGS = EvaluationSettings(samples=100, iwae_k=3, steps=9)

@@ -17,7 +17,7 @@ from fmgen_gui.report.layout import (
     fit_page,
 )
 from tests.gui_helpers import mid_word_breaks
-from trainer.evaluation_pictures import LabelledGrid
+from trainer.evaluation.pictures import LabelledGrid
 
 GRID = LabelledGrid(np.zeros((242, 242), np.uint8))  # an 8 x 8 grid of 28 x 28 images
 WIDE_TABLE = "<table border='1' width='100%'><tr>" + "<td>parameters</td>" * 12 + "</tr></table>"

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 from fmgen_gui.report.layout import text_section
 from fmgen_gui.report.page import header_html
-from trainer.descriptions import first_sentence
-from trainer.evaluate_cli import add_evaluation_arguments, add_report_arguments, options_from_args
+from trainer.cli.evaluate import add_evaluation_arguments, add_report_arguments, options_from_args
 from trainer.registry import get_model
-from trainer.report_options import ReportOptions, command_line
+from trainer.report.descriptions import first_sentence
+from trainer.report.options import ReportOptions, command_line
 
 METRICS = {"created": "2026-11-25T10:00:00", "fmgen_version": "0.1.0"}
 GREY = "color:#555"

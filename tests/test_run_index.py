@@ -8,15 +8,15 @@ import shutil
 import pytest
 
 from tests.runs import tiny_run
-from trainer import keys
-from trainer.errors import RunFolderError
-from trainer.history import RunHistory
-from trainer.metrics_document import RUNS, SAMPLES_SECTION
-from trainer.pins import run_key
-from trainer.run_index import RunIndex, delete_run, overlay, same_sweep
-from trainer.run_status import read_status
-from trainer.runs import RunFolderLock
-from trainer.sweep import SWEEP_FILE, SweepResult, write_sweep
+from trainer.cli.sweep_jobs import SweepResult, write_sweep
+from trainer.common import keys
+from trainer.common.errors import RunFolderError
+from trainer.runs.folder import RunFolderLock
+from trainer.runs.history import RunHistory
+from trainer.runs.index import SWEEP_FILE, RunIndex, delete_run, overlay, same_sweep
+from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION
+from trainer.runs.pins import run_key
+from trainer.runs.status import read_status
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import time
 
 from tests.test_loop import run_all, tiny_config
 from trainer.learners import VAELearner
-from trainer.loop import train
-from trainer.run_status import STALE_S, read_status
-from trainer.runs import RunFolderLock
+from trainer.runs.folder import RunFolderLock
+from trainer.runs.status import STALE_S, read_status
+from trainer.training.loop import train
 
 NAN = float("nan")
 

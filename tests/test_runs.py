@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trainer.runs import MetricsLog, RunFolder
+from trainer.runs.folder import MetricsLog, RunFolder
 
 RECORDS = [
     {"type": "step", "epoch": 1, "step": 2, "loss": 300.0},

@@ -9,10 +9,10 @@ from PIL import Image
 
 from tests.runs import tiny_run
 from tests.toy_model import cond_toy_models, toy_model  # noqa: F401  (fixtures)
-from trainer.explore import Interpolator, class_mix
-from trainer.latent import latent_from_seeds
-from trainer.run_loading import load_learner
-from trainer.sample_cli import main as sample_cli
+from trainer.cli.sample import main as sample_cli
+from trainer.runs.loading import load_learner
+from trainer.sampling.explore import Interpolator, class_mix
+from trainer.sampling.latent import latent_from_seeds
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.runs import tiny_run
-from trainer.data import FILES, SYSTEM_DIR
+from trainer.data.fashion_mnist import FILES, SYSTEM_DIR
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCRIPT = Path(__file__).with_name("screenshot_app.py")

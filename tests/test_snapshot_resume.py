@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.gui_helpers import make_window
-from trainer.checkpoint import load_checkpoint
-from trainer.cli import main as train_cli
-from trainer.snapshots import snapshot_path
+from trainer.cli.train import main as train_cli
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.snapshots import snapshot_path
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -9,16 +9,16 @@ import threading
 import pytest
 
 from tests.test_loop import run_all, tiny_config
-from trainer.checkpoint import load_checkpoint
-from trainer.events import CheckpointSaved, StepLogged
-from trainer.loop import train
-from trainer.snapshots import (
+from trainer.common.events import CheckpointSaved, StepLogged
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.snapshots import (
     pin_path,
     reader_path,
     run_folder_of,
     snapshot_path,
     snapshots,
 )
+from trainer.training.loop import train
 
 pytestmark = pytest.mark.timeout(300)
 

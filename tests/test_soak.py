@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
-from trainer.events import EpochEnded, RunFinished
+from trainer.common.events import EpochEnded, RunFinished
 
 EPOCHS = 120  # 7 steps each on the tiny data: 840 steps, about 40 s on two cores
 # What the code needs, with room for a shared machine: memory grew 4 and 13 MB over the last

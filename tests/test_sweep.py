@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from trainer.run_status import read_status
-from trainer.sweep import expand, parse_grid
-from trainer.sweep_cli import main as sweep_main
+from trainer.cli.sweep import main as sweep_main
+from trainer.cli.sweep_jobs import expand, parse_grid
+from trainer.runs.status import read_status
 
 pytestmark = pytest.mark.slow
 

@@ -11,15 +11,16 @@ import pytest
 
 from tests.runs import tiny_sweep
 from tests.toy_model import TOY, toy_model  # noqa: F401  (a fixture)
-from trainer import keys
-from trainer.classifier import train_classifier
-from trainer.config import default_config
-from trainer.evaluate import evaluate
-from trainer.evaluation_results import EvaluationSettings
-from trainer.metrics_document import RUNS, SAMPLES_SECTION, SWEEP, TEST_SECTION, write_metrics
+from trainer.common import keys
+from trainer.config.settings import default_config
+from trainer.evaluation.document import write_metrics
+from trainer.evaluation.evaluate import evaluate
+from trainer.evaluation.results import EvaluationSettings
+from trainer.evaluation.sweep_points import METRIC, RATE_DISTORTION, sweep_section, swept_setting
+from trainer.metrics.classifier import train_classifier
 from trainer.registry import RateDistortion, register_model
-from trainer.report_options import ReportOptions
-from trainer.sweep_figure import METRIC, RATE_DISTORTION, sweep_section, swept_setting
+from trainer.report.options import ReportOptions
+from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION, SWEEP, TEST_SECTION
 
 BETAS = ["0.5", "1", "4"]
 SMALL = EvaluationSettings(samples=100, iwae_k=3, pr_k=2, steps=5)

@@ -12,10 +12,8 @@ from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.training.run_view import RunView
 from fmgen_gui.widgets.loss_plot import LossPlot
-from trainer import keys as k
-from trainer.config import default_config
-from trainer.data import CLASSES
-from trainer.events import (
+from trainer.common import keys as k
+from trainer.common.events import (
     CheckpointSaved,
     EpochEnded,
     RunStarted,
@@ -23,8 +21,10 @@ from trainer.events import (
     SamplesReady,
     StepLogged,
 )
-from trainer.history import RunHistory
+from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import CLASSES
 from trainer.registry import get_model
+from trainer.runs.history import RunHistory
 
 TEST_METRICS = {k.NEG_ELBO: 300.0, k.BCE: 290.0, k.KL: 10.0, k.MSE: 0.05}
 

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from trainer.config import DECODERS, default_config
-from trainer.errors import ConfigError
+from trainer.common.errors import ConfigError
+from trainer.config.settings import DECODERS, default_config
 from trainer.learners import make_learner
 from trainer.metrics.reconstruction import per_image_terms
 from trainer.models.bits import dequantized_bits_per_dim, vae_bits_per_dim

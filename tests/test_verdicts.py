@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from trainer import keys
-from trainer.config import default_config
-from trainer.interpret import interpret
-from trainer.metrics_document import CALIBRATION, CALIBRATION_FLOOR, CALIBRATION_NOISE, RUNS
-from trainer.run_facts import RunFacts, run_labels, trained_phrase
-from trainer.verdicts import COLLAPSED, NO_RECALL, NOT_LEARNED, SKEWED, UNDER_TRAINED, findings
-from trainer.words import epochs_phrase, plural, share
+from trainer.common import keys
+from trainer.common.words import epochs_phrase, plural, share
+from trainer.config.settings import default_config
+from trainer.report.interpret import interpret
+from trainer.report.verdicts import (
+    COLLAPSED,
+    NO_RECALL,
+    NOT_LEARNED,
+    SKEWED,
+    UNDER_TRAINED,
+    findings,
+)
+from trainer.runs.facts import RunFacts, run_labels, trained_phrase
+from trainer.runs.metrics_json import CALIBRATION, CALIBRATION_FLOOR, CALIBRATION_NOISE, RUNS
 
 # Real training images and uniform noise as a CPU report measured them (once quoted in the README,
 # which now cites committed raw files instead; the CPU raw files give noise a precision of 0.997).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from trainer.config import default_config
+from trainer.config.settings import default_config
 from trainer.learners import adam, make_learner
 from trainer.models.wgan import WGANGP, gradient_penalty
 

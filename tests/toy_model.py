@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from trainer.data import CLASSES, Split
-from trainer.grids import tile
+from trainer.common.grids import tile
+from trainer.data.fashion_mnist import CLASSES, Split
 from trainer.learners import Learner, adam
 from trainer.models.conditioning import one_hot as class_weights
 from trainer.registry import (

@@ -32,11 +32,11 @@ from fmgen_gui.export import ask_figure_path, ask_save_path, render_to_file
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.tasks import Report, TaskRunner
 from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
-from trainer.chain_frames import ChainFrames, chain_frames, chain_words
-from trainer.grids import save_gif
+from trainer.common.grids import save_gif
 from trainer.registry import get_model
-from trainer.run_loading import load_learner
-from trainer.snapshots import reader_path
+from trainer.runs.loading import load_learner
+from trainer.runs.snapshots import reader_path
+from trainer.sampling.chain_frames import ChainFrames, chain_frames, chain_words
 
 STRIP_FRAMES = 10  # the PNG strip's columns: evenly spaced steps of the chain
 GIF_FRAME_MS = 60

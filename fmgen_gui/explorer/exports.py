@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from fmgen_gui.explorer.strip import save_strip, t_captions
 from fmgen_gui.export import ask_figure_path, ask_save_path
-from trainer.explore import ping_pong
-from trainer.grids import save_gif
-from trainer.pixels import to_uint8
+from trainer.common.grids import save_gif
+from trainer.common.pixels import to_uint8
+from trainer.sampling.explore import ping_pong
 
 if TYPE_CHECKING:
     from fmgen_gui.explorer.pane import ExplorerPane

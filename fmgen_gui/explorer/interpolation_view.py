@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.explorer.strip import LABEL_HEIGHT, StripView
 from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
-from trainer.explore import OVERSHOOT
-from trainer.pixels import to_uint8
+from trainer.common.pixels import to_uint8
+from trainer.sampling.explore import OVERSHOOT
 
 SLIDER_STEPS = 1000
 PIN_ROLES = {

@@ -12,13 +12,13 @@ import torch
 
 from fmgen_gui.explorer.state import NO_SEED, Candidates
 from fmgen_gui.tasks import Report
-from trainer.data import CLASSES, load_fashion_mnist
-from trainer.explore import LatentAtlas
+from trainer.common.pixels import to_uint8
+from trainer.data.fashion_mnist import CLASSES, load_fashion_mnist
 from trainer.learners import Learner, fixed_noise
-from trainer.path_frames import PathFrames, PathRequest, path_frames
-from trainer.pixels import to_uint8
 from trainer.registry import get_model
-from trainer.run_loading import load_learner
+from trainer.runs.loading import load_learner
+from trainer.sampling.explore import LatentAtlas
+from trainer.sampling.path_frames import PathFrames, PathRequest, path_frames
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from fmgen_gui.explorer.jobs import explore_job
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.tasks import TaskRunner
-from trainer.snapshots import reader_path
+from trainer.runs.snapshots import reader_path
 
 
 class ExplorerLoader(QObject):

@@ -44,11 +44,11 @@ from fmgen_gui.explorer.state import (
 )
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
-from trainer.data import CLASSES
-from trainer.explore import Interpolator, LatentAtlas, Strip, path_ts
-from trainer.latent import interpolate
-from trainer.pins import PinStore
+from trainer.data.fashion_mnist import CLASSES
 from trainer.registry import get_model
+from trainer.runs.pins import PinStore
+from trainer.sampling.explore import Interpolator, LatentAtlas, Strip, path_ts
+from trainer.sampling.latent import interpolate
 
 SOURCE_TIP = "Which trained model to explore"
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QTimer
 
-from trainer.latent import interpolate
+from trainer.sampling.latent import interpolate
 
 if TYPE_CHECKING:
     from fmgen_gui.explorer.pane import ExplorerPane

@@ -13,11 +13,11 @@ from fmgen_gui.explorer.state import (
     seeded_caption,
     seeded_extras,
 )
-from trainer.data import CLASSES
-from trainer.explore import class_weights, random_pair
-from trainer.latent import latent_from_seeds
-from trainer.pins import run_key
-from trainer.pixels import to_uint8
+from trainer.common.pixels import to_uint8
+from trainer.data.fashion_mnist import CLASSES
+from trainer.runs.pins import run_key
+from trainer.sampling.explore import class_weights, random_pair
+from trainer.sampling.latent import latent_from_seeds
 
 if TYPE_CHECKING:
     from fmgen_gui.explorer.pane import ExplorerPane

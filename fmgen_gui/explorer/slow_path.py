@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from fmgen_gui.explorer.jobs import frames_job
 from fmgen_gui.tasks import TaskRunner
-from trainer.path_frames import PathFrames, PathRequest
+from trainer.sampling.path_frames import PathFrames, PathRequest
 
 if TYPE_CHECKING:
     from fmgen_gui.explorer.pane import ExplorerPane

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trainer.data import CLASSES
-from trainer.errors import FmgenError
-from trainer.explore import LatentAtlas
-from trainer.pins import Pin
+from trainer.common.errors import FmgenError
+from trainer.data.fashion_mnist import CLASSES
 from trainer.registry import ModelSpec, get_model
+from trainer.runs.pins import Pin
+from trainer.sampling.explore import LatentAtlas
 
 NO_SEED = -1  # a candidate that is no seeded latent draw (a test image, a fixed-noise sample)
-PIN_METHODS = {"linear": "lerp", "slerp": "slerp"}  # the explorer's names -> trainer.pins'
+PIN_METHODS = {"linear": "lerp", "slerp": "slerp"}  # the explorer's names -> trainer.runs.pins'
 
 
 def explorable(models: Iterable[str]) -> tuple[list[str], str]:

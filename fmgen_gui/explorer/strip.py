@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from fmgen_gui.export import render_to_file
 from fmgen_gui.widgets.sample_grid import draw_image, to_qimage
-from trainer.pixels import to_uint8
+from trainer.common.pixels import to_uint8
 
 LABEL_HEIGHT = 16.0
 TITLE_HEIGHT = 24.0

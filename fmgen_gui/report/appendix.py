@@ -12,10 +12,10 @@ import html
 from fmgen_gui.report.figures import Figure, class_histogram_figure
 from fmgen_gui.report.layout import FigureRow, Section, TextSection, text_section
 from fmgen_gui.report.tables import comparison_table, likelihood_table, table_notes
-from trainer import keys
-from trainer.evaluation_results import Evaluation
-from trainer.interpret import describe_setup, details
-from trainer.metrics_document import SAMPLES_SECTION
+from trainer.common import keys
+from trainer.evaluation.results import Evaluation
+from trainer.report.interpret import describe_setup, details
+from trainer.runs.metrics_json import SAMPLES_SECTION
 
 MORE = "<p><b>More on the result.</b> {}</p>"
 HEADING = (

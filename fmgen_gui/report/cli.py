@@ -8,14 +8,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from trainer.arguments import write_problem
-from trainer.errors import FmgenError
-from trainer.evaluate_cli import (
+from trainer.cli.arguments import write_problem
+from trainer.cli.evaluate import (
     add_evaluation_arguments,
     add_report_arguments,
     parse_options,
     run_from_terminal,
 )
+from trainer.common.errors import FmgenError
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,17 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from trainer.evaluate import StageProgress
-from trainer.evaluate_cli import evaluate_options
-from trainer.evaluation_pictures import LabelledGrid, PathPicture
-from trainer.evaluation_results import Evaluation, RunEvaluation
-from trainer.explore import Strip
-from trainer.files import user_cache_dir
-from trainer.pins import Pin
-from trainer.plain_file import load_plain, save_plain
-from trainer.report_options import PairOption, ReportOptions
-from trainer.run_facts import RunFacts
-from trainer.words import join_words, plural
+from trainer.cli.evaluate import evaluate_options
+from trainer.common.files import user_cache_dir
+from trainer.common.plain_file import load_plain, save_plain
+from trainer.common.words import join_words, plural
+from trainer.evaluation.evaluate import StageProgress
+from trainer.evaluation.pictures import LabelledGrid, PathPicture
+from trainer.evaluation.results import Evaluation, RunEvaluation
+from trainer.report.options import PairOption, ReportOptions
+from trainer.runs.facts import RunFacts
+from trainer.runs.pins import Pin
+from trainer.sampling.explore import Strip
 
 RunState = tuple[str, int, tuple[Pin, ...]]  # checkpoint path, its mtime in ns, the run's pins
 LAST_FILE = "last-evaluation.npz"
@@ -89,7 +89,7 @@ def save_last(evaluated: Evaluated, folder: Path | None = None) -> None:
 def load_last(pins: Callable[[str], list[Pin]], folder: Path | None = None) -> Evaluated | None:
     """The kept evaluation when every run it was made of is unchanged, else None.
 
-    The file is read without pickle (see trainer.plain_file): one copied in or tampered with
+    The file is read without pickle (see trainer.common.plain_file): one copied in or tampered with
     cannot run code, and one that is damaged is ignored.
     """
     path = (folder or user_cache_dir()) / LAST_FILE

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.report_options import MAX_ON_PAGE, ReportOptions
+from trainer.report.options import MAX_ON_PAGE, ReportOptions
 
 REMEMBERED = ("title", "authors", "course", "comment", "folder")  # kept in QSettings
 DESCRIPTION_KEY = "report/description/"  # + a run key: the group's own text about that run

@@ -23,11 +23,11 @@ from fmgen_gui.widgets.sample_grid import (
     draw_image,
     to_qimage,
 )
-from trainer.data import CLASSES
-from trainer.evaluation_pictures import LabelledGrid, PathPicture
-from trainer.evaluation_results import RunEvaluation
-from trainer.history import RunHistory
-from trainer.pixels import to_uint8
+from trainer.common.pixels import to_uint8
+from trainer.data.fashion_mnist import CLASSES
+from trainer.evaluation.pictures import LabelledGrid, PathPicture
+from trainer.evaluation.results import RunEvaluation
+from trainer.runs.history import RunHistory
 
 FIGURE_FORMATS = (".png", ".svg")  # a raster and a vector version of each figure
 PRINT_PT = 7  # text size of plots on the A4 page

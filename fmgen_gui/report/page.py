@@ -38,14 +38,15 @@ from fmgen_gui.report.layout import (
 )
 from fmgen_gui.report.sweep import sweep_sections
 from fmgen_gui.report.tables import page_table
-from trainer import keys
-from trainer.descriptions import descriptions
-from trainer.evaluation_pictures import PathPicture
-from trainer.evaluation_results import Evaluation, RunEvaluation
-from trainer.interpret import headline
-from trainer.metrics_document import TEST_SECTION, write_metrics
-from trainer.report_options import MAX_ON_PAGE, ReportOptions, command_line, drawn_pairs
-from trainer.words import join_words
+from trainer.common import keys
+from trainer.common.words import join_words
+from trainer.evaluation.document import write_metrics
+from trainer.evaluation.pictures import PathPicture
+from trainer.evaluation.results import Evaluation, RunEvaluation
+from trainer.report.descriptions import descriptions
+from trainer.report.interpret import headline
+from trainer.report.options import MAX_ON_PAGE, ReportOptions, command_line, drawn_pairs
+from trainer.runs.metrics_json import TEST_SECTION
 
 MM = A4.width() / 210  # page pixels per printed millimetre
 # Printed sizes a grader can read: a strip's frames at least 12 mm, a grid at least 50 mm.

@@ -47,13 +47,13 @@ from fmgen_gui.report.stages import StageBars, StageRelay
 from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
-from trainer.config import EVALUATION_RANGES
-from trainer.descriptions import descriptions
-from trainer.evaluate import CLASSIFIER, LIKELIHOOD
-from trainer.evaluation_results import Evaluation
-from trainer.metrics_document import write_metrics
-from trainer.pins import PinStore
-from trainer.report_options import ReportOptions
+from trainer.config.settings import EVALUATION_RANGES
+from trainer.evaluation.document import write_metrics
+from trainer.evaluation.evaluate import CLASSIFIER, LIKELIHOOD
+from trainer.evaluation.results import Evaluation
+from trainer.report.descriptions import descriptions
+from trainer.report.options import ReportOptions
+from trainer.runs.pins import PinStore
 
 STALE_STYLE = "color: #a60; font-weight: bold"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from fmgen_gui.report.figures import FigureView, class_histogram_plot, grid_figure
-from trainer import keys
-from trainer.evaluation_results import Evaluation
-from trainer.metrics_document import SAMPLES_SECTION
+from trainer.common import keys
+from trainer.evaluation.results import Evaluation
+from trainer.runs.metrics_json import SAMPLES_SECTION
 
 
 class ResultPictures(QWidget):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.pins import Pin, PinStore
+from trainer.runs.pins import Pin, PinStore
 
 
 def describe_pin(pin: Pin, label: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fmgen_gui.model_store import ModelStore
-from trainer.checkpoint import CHECKPOINT_NAME
-from trainer.pins import run_key
 from trainer.registry import all_models
+from trainer.runs.checkpoint import CHECKPOINT_NAME
+from trainer.runs.pins import run_key
 
 
 class RunChoice:

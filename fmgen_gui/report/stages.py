@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
-from trainer.evaluate import CLASSIFIER, STAGES
+from trainer.evaluation.evaluate import CLASSIFIER, STAGES
 
 
 class StageRelay(QObject):

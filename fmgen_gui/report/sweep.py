@@ -1,6 +1,7 @@
 """The report's sweep section: the figure of metrics.json's sweep points, or why there is none.
 
-The points and every word of the caption come from `trainer.sweep_figure`; this only draws.
+The points and every word of the caption come from `trainer.evaluation.sweep_points`; this
+only draws.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from fmgen_gui.report.figures import PRINT_PT, TEXT_PT, Figure, offscreen, view_painter
 from fmgen_gui.report.layout import FigureRow, Section, TextSection
 from fmgen_gui.widgets.plot_style import make_plot
-from trainer.metrics_document import SWEEP
+from trainer.runs.metrics_json import SWEEP
 
 CAPTION_WIDTH = 250.0  # the caption beside the plot, so the plot keeps the row's height
 PLOT = QSizeF(420, 250)  # the plot's natural size

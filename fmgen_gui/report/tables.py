@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import html
 
-from trainer import keys
-from trainer.comparison import COST_SECTION, LIKELIHOOD_SECTION
-from trainer.interpret import describe_setup, interpret
-from trainer.metrics_document import (
+from trainer.common import keys
+from trainer.common.words import plural
+from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
+from trainer.registry import get_model
+from trainer.report.interpret import describe_setup, interpret
+from trainer.report.verdicts import failed
+from trainer.runs.facts import RunFacts, data_phrase, option_phrases, trained_phrase
+from trainer.runs.metrics_json import (
     CALIBRATION,
     CALIBRATION_FLOOR,
     CALIBRATION_NOISE,
@@ -15,10 +19,6 @@ from trainer.metrics_document import (
     SAMPLES_SECTION,
     TEST_SECTION,
 )
-from trainer.registry import get_model
-from trainer.run_facts import RunFacts, data_phrase, option_phrases, trained_phrase
-from trainer.verdicts import failed
-from trainer.words import plural
 
 TABLE = "<table border='1' cellspacing='0' cellpadding='2' width='100%'>"
 SAMPLE_COLUMNS = (  # (key, header): the sample metrics every row shows

@@ -9,8 +9,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from fmgen_gui.training.run_view import RunView
-from trainer.follow import FollowUpdate, RunFollower
-from trainer.runs import RunFolder
+from trainer.runs.folder import RunFolder
+from trainer.runs.follow import FollowUpdate, RunFollower
 
 POLL_MS = 2000  # network mounts and synced folders: a few seconds late is fine, polls are cheap
 SILENT_WARNING_S = 120.0

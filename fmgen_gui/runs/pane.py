@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 from fmgen_gui.widgets.loss_plot import LossPlot
 from fmgen_gui.widgets.message_bar import MessageBar
 from fmgen_gui.widgets.sample_grid import SampleGrid
-from trainer.errors import FmgenError
-from trainer.history import RunHistory
+from trainer.common.errors import FmgenError
 from trainer.registry import get_model
-from trainer.run_index import RunIndex, RunRow, delete_run, overlay, same_sweep
+from trainer.runs.history import RunHistory
+from trainer.runs.index import RunIndex, RunRow, delete_run, overlay, same_sweep
 
 COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
 HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Signal
 
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.training.job import Backlog, DataCache, TrainingRequest, training_job
-from trainer.events import TERMINAL_EVENTS, Event, Paused, Resumed, RunFailed, RunStarted
+from trainer.common.events import TERMINAL_EVENTS, Event, Paused, Resumed, RunFailed, RunStarted
 
 IDLE, STARTING, RUNNING, PAUSED, STOPPING = "idle", "starting", "running", "paused", "stopping"
 

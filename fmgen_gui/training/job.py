@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fmgen_gui.tasks import Job, Report
-from trainer.checkpoint import load_checkpoint
-from trainer.config import RunConfig, check_resumable
-from trainer.data import FashionMNIST, load_fashion_mnist
-from trainer.errors import Cancelled, raise_if_cancelled
-from trainer.events import Event, StepLogged
-from trainer.loop import failure_event, train
+from trainer.common.errors import Cancelled, raise_if_cancelled
+from trainer.common.events import Event, StepLogged
+from trainer.config.settings import RunConfig, check_resumable
+from trainer.data.fashion_mnist import FashionMNIST, load_fashion_mnist
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.training.loop import failure_event, train
 
 
 @dataclass(frozen=True)

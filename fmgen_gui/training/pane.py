@@ -25,9 +25,8 @@ from fmgen_gui.training.run_view import RunView
 from fmgen_gui.widgets.config_panel import ConfigPanel
 from fmgen_gui.widgets.message_bar import MessageBar
 from fmgen_gui.widgets.progress import RunProgress
-from trainer.checkpoint import load_checkpoint
-from trainer.errors import FmgenError
-from trainer.events import (
+from trainer.common.errors import FmgenError
+from trainer.common.events import (
     CheckpointSaved,
     Event,
     Paused,
@@ -38,12 +37,13 @@ from trainer.events import (
     RunStopped,
     StepLogged,
 )
-from trainer.history import RunHistory
-from trainer.interrupted import Interrupted
+from trainer.common.words import epochs_phrase
 from trainer.registry import get_model, model_names
-from trainer.runs import new_run_dir
-from trainer.snapshots import run_folder_of
-from trainer.words import epochs_phrase
+from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.folder import new_run_dir
+from trainer.runs.history import RunHistory
+from trainer.runs.interrupted import Interrupted
+from trainer.runs.snapshots import run_folder_of
 
 SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
 # Step-driven updates land together this often. Each repaint wakes the GUI thread, which takes

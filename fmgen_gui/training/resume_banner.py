@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from fmgen_gui.widgets.message_bar import MessageBar
-from trainer.interrupted import Interrupted, interrupted_run
+from trainer.runs.interrupted import Interrupted, interrupted_run
 
 
 class ResumeBanner(MessageBar):

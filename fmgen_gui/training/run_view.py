@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from fmgen_gui.widgets.loss_plot import LossPlot
 from fmgen_gui.widgets.sample_grid import SampleGrid
-from trainer.events import EpochEnded, Event, SamplesReady, StepLogged
-from trainer.history import RunHistory
+from trainer.common.events import EpochEnded, Event, SamplesReady, StepLogged
 from trainer.registry import get_model
+from trainer.runs.history import RunHistory
 
 COLUMNS = 2  # plots per row
 

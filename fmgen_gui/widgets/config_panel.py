@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from fmgen_gui.about import ModelAboutDialog
 from fmgen_gui.file_dialogs import ask_folder
 from fmgen_gui.widgets.about_box import AboutBox
-from trainer.config import (
+from trainer.common.errors import ConfigError
+from trainer.config.settings import (
     MODEL_OPTIONS,
     RunConfig,
     default_config,
@@ -36,7 +37,6 @@ from trainer.config import (
     field_help,
     field_label,
 )
-from trainer.errors import ConfigError
 from trainer.registry import all_models, get_model, model_names
 
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from fmgen_gui.assets import colours
 from fmgen_gui.export import save_plot
 from fmgen_gui.widgets.plot_style import legend_below, make_plot
-from trainer.history import RunHistory
 from trainer.registry import PlotSpec
+from trainer.runs.history import RunHistory
 
 COLOURS = colours()["series"]  # resources/colours.json; the first two are colour-blind safe
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmgen_gui.export import render_to_file
-from trainer.history import thin_grids
+from trainer.runs.history import thin_grids
 
 TITLE_HEIGHT = 28.0
 

@@ -1,6 +1,8 @@
-"""What the loop drives: a learner per model (its networks, optimizers, step and evaluation).
+"""What the loop drives (layer 4): a learner per model (its networks, optimizers, step and
+evaluation), and the words a sampling chain's view uses.
 
-The registry names each model's learner; this package gathers them under one import.
+A registry entry names its learner by class name (the registry knows no learner);
+`resolve` turns the name into the class and builds the learner.
 """
 
 from trainer.learners.base import EVAL_BATCH, GRID_SIZE, Learner, adam, fixed_noise

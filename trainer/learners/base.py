@@ -11,13 +11,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from trainer.config import RunConfig
-from trainer.data import Split
-from trainer.errors import CheckpointError, raise_if_cancelled
-from trainer.grids import tile
+from trainer.common.errors import CheckpointError, raise_if_cancelled
+from trainer.common.grids import tile
+from trainer.common.pixels import to_unit
+from trainer.config.precision import FP32, Precision, autocast_networks, full_precision
+from trainer.config.settings import RunConfig
+from trainer.data.fashion_mnist import Split
 from trainer.models.conditioning import NUM_CLASSES, required_labels, uniform_labels
-from trainer.pixels import to_unit
-from trainer.precision import FP32, Precision, autocast_networks, full_precision
 from trainer.registry import ModelSpec, get_model
 
 EVAL_BATCH = 1000

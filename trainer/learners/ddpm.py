@@ -10,19 +10,19 @@ from typing import Any
 import numpy as np
 import torch
 
-from trainer import keys as k
-from trainer.chain_words import DENOISING
-from trainer.data import Split, balanced_indices
-from trainer.errors import raise_if_cancelled
-from trainer.grids import tile
-from trainer.keys import DDPM_LOSS, DDPM_LOSS_BUCKETS
+from trainer.common import keys as k
+from trainer.common.errors import raise_if_cancelled
+from trainer.common.grids import tile
+from trainer.common.keys import DDPM_LOSS, DDPM_LOSS_BUCKETS
+from trainer.common.pixels import signed_to_unit
+from trainer.common.timesteps import strata
+from trainer.data.fashion_mnist import Split, balanced_indices
 from trainer.learners.base import EVAL_BATCH, Learner, adam
+from trainer.learners.chain_words import DENOISING
 from trainer.models.bits import bits_per_dim
 from trainer.models.diffusion import DDPM
 from trainer.models.samplers import DDIMSampler, DDPMSampler, StepOutput, denoise
-from trainer.models.timesteps import strata
 from trainer.models.unet import UNet
-from trainer.pixels import signed_to_unit
 
 # The CPU default: 1.06 M parameters, ~190 M multiply-adds per image and network evaluation.
 ARCHITECTURE = {"channels": 32, "multipliers": (1, 2, 2), "blocks": 1}

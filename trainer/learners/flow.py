@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from trainer import keys as k
-from trainer.chain_words import ChainWords
-from trainer.data import Split
-from trainer.grids import tile
+from trainer.common import keys as k
+from trainer.common.grids import tile
+from trainer.data.fashion_mnist import Split
 from trainer.learners.base import Learner, adam
+from trainer.learners.chain_words import ChainWords
 from trainer.models.bits import dequantized_bits_per_dim
 from trainer.models.flow import RealNVP
 from trainer.models.samplers import StepOutput

@@ -7,8 +7,8 @@ import threading
 import numpy as np
 import torch
 
-from trainer import keys as k
-from trainer.data import Split
+from trainer.common import keys as k
+from trainer.data.fashion_mnist import Split
 from trainer.learners.base import Learner
 from trainer.models.cgan import ConditionalDCGAN
 from trainer.models.gan import DCGAN, dcgan_init

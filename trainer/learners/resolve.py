@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import torch
 
-from trainer.config import RunConfig
+from trainer.config.precision import FP32, Precision
+from trainer.config.settings import RunConfig
 from trainer.learners.base import Learner
 from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
 from trainer.learners.vae import CVAELearner, VAELearner
 from trainer.learners.wgan import WGANLearner
-from trainer.precision import FP32, Precision
 from trainer.registry import ModelSpec, get_model
 
 BUILT_IN: dict[str, type[Learner]] = {

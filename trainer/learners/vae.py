@@ -7,14 +7,14 @@ import threading
 import numpy as np
 import torch
 
-from trainer import keys as k
-from trainer.data import Split, balanced_indices
-from trainer.grids import interleave_rows, tile
+from trainer.common import keys as k
+from trainer.common.grids import interleave_rows, tile
+from trainer.common.pixels import to_unit
+from trainer.data.fashion_mnist import Split, balanced_indices
 from trainer.learners.base import GRID_SIZE, Learner, adam
 from trainer.models.bits import vae_bits_per_dim
 from trainer.models.cvae import ConditionalVAE
 from trainer.models.vae import ConvVAE, PosteriorDraws, gaussian_kl
-from trainer.pixels import to_unit
 
 
 class VAELearner(Learner):

@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from trainer import keys as k
-from trainer.config import RunConfig
-from trainer.data import Split
+from trainer.common import keys as k
+from trainer.config.precision import FP32, Precision
+from trainer.config.settings import RunConfig
+from trainer.data.fashion_mnist import Split
 from trainer.learners.base import Learner
 from trainer.models.gan import dcgan_init
 from trainer.models.wgan import WGANGP
-from trainer.precision import FP32, Precision
 
 
 class WGANLearner(Learner):

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from trainer import keys
-from trainer.classifier import FashionClassifier, batched
-from trainer.errors import raise_if_cancelled
-from trainer.precision import full_precision
+from trainer.common import keys
+from trainer.common.errors import raise_if_cancelled
+from trainer.config.precision import full_precision
+from trainer.metrics.classifier import FashionClassifier, batched
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def compare(
     cancel: threading.Event | None = None,
     seed: int | None = None,
 ) -> dict:
-    """Every distribution metric of `fake` against `real`, by metric key (trainer.keys);
+    """Every distribution metric of `fake` against `real`, by metric key (trainer.common.keys);
     `seed`: KID's subsets (see kernel_distance)."""
     kid, kid_std = kernel_distance(real.features, fake.features, cancel=cancel, seed=seed)
     predicted = fake.probabilities.argmax(dim=1)

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from trainer import keys
-from trainer.errors import raise_if_cancelled
+from trainer.common import keys
+from trainer.common.errors import raise_if_cancelled
+from trainer.config.precision import full_precision
 from trainer.learners.base import Learner
 from trainer.models.bits import bits_per_dim
-from trainer.precision import full_precision
 
 COUNT = "count"  # test images behind a per-class mean
 

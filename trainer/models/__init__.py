@@ -1,1 +1,20 @@
-"""The networks: the VAE and the DCGAN, their conditional versions, and the WGAN-GP."""
+"""The networks (layer 1): the VAE and CVAE, the DCGAN, cGAN and WGAN-GP, the RealNVP flow, the
+DDPM's U-Net and samplers, and bits per dimension, the likelihood models' common scale.
+Plain torch modules: they know no learner, config or registry.
+"""
+
+__all__ = [
+    "bits",
+    "cgan",
+    "conditioning",
+    "coupling",
+    "cvae",
+    "diffusion",
+    "discretized",
+    "flow",
+    "gan",
+    "samplers",
+    "unet",
+    "vae",
+    "wgan",
+]

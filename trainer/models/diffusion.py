@@ -13,8 +13,8 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
+from trainer.common.timesteps import STEPS, strata
 from trainer.models.discretized import discretized_gaussian_log_prob
-from trainer.models.timesteps import STEPS, strata
 from trainer.models.unet import UNet
 
 # Ho et al. 2020 (sec. 4) sample from an exponential moving average of the weights, decay 0.9999.

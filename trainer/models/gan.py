@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from trainer.pixels import signed_to_unit
+from trainer.common.pixels import signed_to_unit
 
 PIXELS = 28 * 28
 

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from trainer import keys as k
+from trainer.common import keys as k
 from trainer.models.discretized import discretized_logistic_log_prob
 
 IMAGE_SHAPE = (1, 28, 28)

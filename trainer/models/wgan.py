@@ -8,8 +8,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from trainer.common.pixels import signed_to_unit
 from trainer.models.gan import Discriminator, Generator
-from trainer.pixels import signed_to_unit
 
 
 class CriticLoss(NamedTuple):

@@ -1,0 +1,124 @@
+"""Metric keys, named once: what each number is called, its label, unit and good direction.
+
+Learners return these keys, the loop logs them, plots and tables look their labels up here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trainer.common.timesteps import range_label, strata
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """How a metric is shown: its label, unit and which way is better (None: neither)."""
+
+    key: str
+    label: str
+    unit: str = ""
+    lower_is_better: bool | None = None
+    count: bool = False  # a running count: a log interval keeps its latest value, not a mean
+
+
+# Training losses and test metrics of the likelihood models (nats per image).
+LOSS = "loss"
+RECON = "recon"
+KL = "kl"
+NEG_ELBO = "neg_elbo"
+BCE = "bce"
+MSE = "mse"
+IWAE_NLL = "iwae_nll"
+IWAE_K = "iwae_k"  # importance samples per image behind IWAE_NLL
+BITS_PER_DIM = "bits_per_dim"
+BITS_PER_DIM_SE = "bits_per_dim_se"  # standard error of a Monte Carlo estimate of BITS_PER_DIM
+
+# Adversarial models.
+D_LOSS = "d_loss"
+G_LOSS = "g_loss"
+D_REAL = "d_real"
+D_FAKE = "d_fake"
+WASSERSTEIN = "wasserstein"
+GRADIENT_PENALTY = "gradient_penalty"
+CRITIC_LOSS = "critic_loss"
+G_UPDATES = "g_updates"
+
+# Sample quality against the test set, in the classifier's feature space.
+FID = "fid"
+KID = "kid"
+KID_STD = "kid_std"
+PRECISION = "precision"
+RECALL = "recall"
+DENSITY = "density"
+COVERAGE = "coverage"
+CONFIDENCE = "confidence"
+CLASS_HISTOGRAM = "class_histogram"
+
+_NATS = "nats/image"
+METRICS: dict[str, MetricInfo] = {
+    info.key: info
+    for info in (
+        MetricInfo(LOSS, "total loss", "", True),
+        MetricInfo(RECON, "reconstruction", _NATS, True),
+        MetricInfo(KL, "KL", _NATS, None),
+        MetricInfo(NEG_ELBO, "-ELBO", _NATS, True),
+        MetricInfo(BCE, "BCE", _NATS, True),
+        MetricInfo(MSE, "MSE", "per pixel", True),
+        MetricInfo(IWAE_NLL, "IWAE bound", _NATS, True),
+        MetricInfo(IWAE_K, "IWAE k", "importance samples", None),
+        MetricInfo(BITS_PER_DIM, "bits/dim", "bits", True),
+        MetricInfo(BITS_PER_DIM_SE, "bits/dim s.e.", "bits", None),
+        MetricInfo(D_LOSS, "discriminator loss", "", None),
+        MetricInfo(G_LOSS, "generator loss", "", None),
+        MetricInfo(D_REAL, "D(x)", "probability", None),
+        MetricInfo(D_FAKE, "D(G(z))", "probability", None),
+        MetricInfo(WASSERSTEIN, "Wasserstein estimate", "critic score", None),
+        MetricInfo(GRADIENT_PENALTY, "gradient penalty", "", True),
+        MetricInfo(CRITIC_LOSS, "critic loss", "", None),
+        MetricInfo(G_UPDATES, "generator updates", "", None, count=True),
+        MetricInfo(FID, "FID", "", True),
+        # torchmetrics' raw KID: unbiased polynomial-kernel MMD^2 of the classifier features.
+        MetricInfo(KID, "KID", "raw torchmetrics units", True),
+        MetricInfo(KID_STD, "KID std", "raw torchmetrics units", None),
+        MetricInfo(PRECISION, "precision", "", False),
+        MetricInfo(RECALL, "recall", "", False),
+        MetricInfo(DENSITY, "density", "", False),
+        MetricInfo(COVERAGE, "coverage", "", False),
+        MetricInfo(CONFIDENCE, "confidence", "", False),
+    )
+}
+
+
+def register_metric(info: MetricInfo) -> MetricInfo:
+    """Make a new metric known (a model module names its own); re-registering must agree."""
+    known = METRICS.setdefault(info.key, info)
+    if known != info:
+        raise ValueError(f"metric {info.key!r} is already registered as {known}")
+    return info
+
+
+def is_count(key: str) -> bool:
+    """Whether `key` is a running count (its latest value stands for an interval)."""
+    info = METRICS.get(key)
+    return bool(info and info.count)
+
+
+def format_number(value: float) -> str:
+    """Four significant digits, without exponent for everyday magnitudes."""
+    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
+
+
+def metric_label(key: str) -> str:
+    """The label of `key` (the key itself when it is unknown)."""
+    info = METRICS.get(key)
+    return info.label if info else key
+
+
+# The DDPM's test denoising loss, overall and per range of t (trainer.common.timesteps).
+DDPM_LOSS = register_metric(MetricInfo("noise_mse", "denoising loss", "", True)).key
+DDPM_LOSS_BUCKETS = tuple(
+    register_metric(
+        MetricInfo(f"noise_mse_t{low + 1}", f"denoising loss, {range_label(low, high)}", "", True)
+    ).key
+    for low, high in strata()
+)

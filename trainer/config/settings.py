@@ -1,0 +1,255 @@
+"""The one frozen configuration of a run, with its defaults and its checks.
+
+Every field carries its label and help text: the CLI, the config panel and the error messages
+read them, so a setting has one name for people wherever it shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, fields
+from typing import Any
+
+from trainer.common.errors import ConfigError
+from trainer.registry import get_model, model_names
+
+# Settings a resumed run may change; everything else must match the checkpoint.
+RESUMABLE_CHANGES = ("epochs", "device", "log_every", "precision")
+# Arithmetic a run may train in: "auto" measures what this machine runs fastest (precision.py).
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+def _field(default: Any, label: str, help: str, choices: tuple[str, ...] | None = None) -> Any:
+    metadata = {"label": label, "help": help, "choices": choices}
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a training run; stored in its checkpoint and config.json."""
+
+    model: str = _field("vae", "Model", "which model to train")
+    epochs: int = _field(10, "Epochs", "epochs to train in all (passes over the training data)")
+    latent_dim: int = _field(32, "Latent size", "size of the latent code")
+    beta: float = _field(1.0, "KL weight beta", "weight of the VAE's KL term (1 = the ELBO)")
+    batch_size: int = _field(128, "Batch size", "images per step")
+    lr: float = _field(1e-3, "Learning rate", "Adam's learning rate")
+    adam_betas: tuple[float, float] = _field(
+        (0.9, 0.999), "Adam betas", "Adam's moment decay rates beta1,beta2 (not the KL weight)"
+    )
+    n_critic: int = _field(5, "Critic steps", "critic steps per generator step (WGAN-GP)")
+    gp_weight: float = _field(10.0, "Gradient penalty", "weight of the gradient penalty (WGAN-GP)")
+    seed: int = _field(0, "Seed", "random seed")
+    device: str = _field("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
+    limit: int | None = _field(None, "Data subset", "use N class-balanced images per split")
+    binarize: bool = _field(False, "Binarise", "train and test on dynamically binarised pixels")
+    decoder: str = _field(
+        "bernoulli",
+        "Decoder",
+        "pixel likelihood: bernoulli (on intensities) or logistic (discretised, over 8-bit "
+        "values, so the bound is in the bits/dim of flows and diffusion)",
+        ("bernoulli", "logistic"),  # the pixel likelihoods of trainer.models.vae
+    )
+    log_every: int = _field(10, "Log every", "steps between progress records")
+    precision: str = _field(
+        "auto",
+        "Precision",
+        "training arithmetic: auto (bf16 or fp16 where a probe finds this machine runs it "
+        "faster), fp32, bf16, or fp16 (CUDA GPUs without bf16); test metrics are always fp32",
+        PRECISIONS,
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.adam_betas, list):  # JSON has no tuples
+            object.__setattr__(self, "adam_betas", tuple(self.adam_betas))
+        problems = list(_problems(self))
+        if problems:
+            raise ConfigError("Invalid settings:\n  " + "\n  ".join(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able values."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> RunConfig:
+        """Rebuild a config, refusing unknown keys (a config of another program or version).
+
+        Settings added since the file was written take the model's defaults.
+        """
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"Unknown settings: {', '.join(unknown)}")
+        model = values.get("model", "vae")
+        base = _model_defaults(model) if model in model_names() else {}
+        return cls(**{**base, **values})
+
+    def replace(self, **changes: Any) -> RunConfig:
+        """A copy with some settings changed (and checked again)."""
+        return dataclasses.replace(self, **changes)
+
+
+def field_label(name: str) -> str:
+    """The label people see for config field `name`."""
+    return _FIELDS[name].metadata["label"]
+
+
+def field_help(name: str) -> str:
+    """The help text of config field `name`."""
+    return _FIELDS[name].metadata["help"]
+
+
+def field_choices(name: str) -> tuple[str, ...] | None:
+    """The values config field `name` may take, when it is a choice among names."""
+    return _FIELDS[name].metadata["choices"]
+
+
+_FIELDS = {f.name: f for f in fields(RunConfig)}
+
+# Fields that only some models use (ModelSpec.options says which); the others keep defaults.
+MODEL_OPTIONS = (
+    "latent_dim",
+    "beta",
+    "binarize",
+    "adam_betas",
+    "n_critic",
+    "gp_weight",
+    "decoder",
+)
+DECODERS = field_choices("decoder")
+
+
+def _model_defaults(model: str) -> dict[str, Any]:
+    return {"model": model, **get_model(model).defaults}
+
+
+def default_config(model: str = "vae", **overrides: Any) -> RunConfig:
+    """The default config of `model` with `overrides` (None values are ignored)."""
+    if model not in model_names():
+        raise ConfigError(f"Unknown model {model!r}: choose one of {', '.join(model_names())}")
+    values = {**_model_defaults(model), **{k: v for k, v in overrides.items() if v is not None}}
+    return RunConfig(**values)
+
+
+# (field, lowest, highest): ranges beyond which a run cannot work or cannot fit in memory.
+_INT_RANGES = (
+    ("epochs", 1, 100_000),
+    ("latent_dim", 1, 4096),
+    ("batch_size", 1, 60_000),
+    ("n_critic", 1, 100),
+    ("seed", 0, 2**63 - 1),
+    ("log_every", 1, 1_000_000),
+)
+# (field, lowest, highest, lowest allowed): finite numbers in a range.
+_FLOAT_RANGES = (("beta", 0, 1000, True), ("lr", 0, 1, False), ("gp_weight", 0, 1000, True))
+# The evaluation's work settings (fmgen-evaluate, fmgen-report, the Report tab): (lowest,
+# highest, what the highest protects). Time and memory grow in proportion to each.
+EVALUATION_RANGES = {
+    "samples": (10, 60_000, "FID and precision/recall hold every sample's features in memory"),
+    "iwae_k": (
+        1,
+        5_000,
+        "the IWAE bound decodes k samples per test image: 5,000 is 50x the default",
+    ),
+    "steps": (2, 50, "more images than one strip on the page can show"),
+    "slow_on_cpu": (10, 60_000, "as samples; 0: no cap"),
+}
+MIN_LIMIT = 10  # one image per class
+
+
+def setting_problem(name: str, value: Any) -> str | None:
+    """What is wrong with `value` for setting `name` on its own (type and range), or None.
+
+    The one table of ranges: the config's checks, the command lines' option types and the
+    evaluation all read it.
+    """
+    if name == "limit":
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        ok = value is None or (is_int and value >= MIN_LIMIT)
+        return None if ok else f"{value!r} must be at least {MIN_LIMIT} (one image per class)"
+    if name == "slow_on_cpu":
+        problem = None if value == 0 else _range_problem(name, value)
+        return problem and f"{problem} (or 0: no cap)"
+    return _range_problem(name, value)
+
+
+def _range_problem(name: str, value: Any) -> str | None:
+    ranges = {n: (low, high) for n, low, high in _INT_RANGES}
+    ranges.update({n: (low, high) for n, (low, high, _) in EVALUATION_RANGES.items()})
+    if name in ranges:
+        low, high = ranges[name]
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"{value!r} is not a whole number"
+        return None if low <= value <= high else f"{value} is outside {low}..{high}"
+    for field, low, high, low_allowed in _FLOAT_RANGES:
+        if field == name:
+            return _float_problem(value, low, high, low_allowed)
+    return None
+
+
+def _problems(config: RunConfig):
+    if config.model not in model_names():
+        yield f"Model: {config.model!r} is not one of {', '.join(model_names())}"
+        return
+    for name in (*(r[0] for r in _INT_RANGES), *(r[0] for r in _FLOAT_RANGES), "limit"):
+        problem = setting_problem(name, getattr(config, name))
+        if problem:
+            yield f"{field_label(name)}: {problem}"
+    if not _valid_betas(config.adam_betas):
+        yield f"Adam betas: {config.adam_betas!r} must be two numbers in 0..1 (below 1)"
+    if not isinstance(config.binarize, bool):
+        yield f"Binarise: {config.binarize!r} is not true or false"
+    if config.decoder not in DECODERS:
+        yield f"Decoder: {config.decoder!r} is not one of {', '.join(DECODERS)}"
+    elif config.decoder == "logistic" and config.binarize is True:
+        yield "Decoder: logistic models 8-bit pixels; binarised pixels need bernoulli"
+    if not isinstance(config.device, str) or not config.device:
+        yield f"Device: {config.device!r} is not a device name"
+    if config.precision not in PRECISIONS:
+        yield f"Precision: {config.precision!r} is not one of {', '.join(PRECISIONS)}"
+    yield from _option_problems(config)
+
+
+def _float_problem(value: Any, low: float, high: float, low_allowed: bool) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    if not (low <= value if low_allowed else low < value) or value > high:
+        bound = "at least" if low_allowed else "above"
+        return f"{value} must be {bound} {low} and at most {high}"
+    return None
+
+
+def _valid_betas(betas: Any) -> bool:
+    return (
+        isinstance(betas, tuple)
+        and len(betas) == 2
+        and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in betas)
+        and all(0 <= b < 1 for b in betas)
+    )
+
+
+def _option_problems(config: RunConfig):
+    """A setting the model does not use must keep its default, so a config never misleads."""
+    spec = get_model(config.model)
+    for name in MODEL_OPTIONS:
+        if name in spec.options:
+            continue
+        default = spec.defaults.get(name, _FIELDS[name].default)
+        if getattr(config, name) != default:
+            yield f"{field_label(name)}: does not apply to the {spec.label} (leave it at {default})"
+
+
+def check_resumable(config: RunConfig, saved: RunConfig) -> None:
+    """Refuse a resume that would change what the checkpoint was trained as."""
+    changed = [
+        f"{field_label(name)}: {getattr(saved, name)!r} -> {getattr(config, name)!r}"
+        for name in saved.to_dict()
+        if name not in RESUMABLE_CHANGES and getattr(saved, name) != getattr(config, name)
+    ]
+    if changed:
+        may_change = ", ".join(field_label(name) for name in RESUMABLE_CHANGES)
+        raise ConfigError(
+            f"A resumed run must keep its settings (only {may_change} may change); changed: "
+            + "; ".join(changed)
+        )

@@ -1,0 +1,67 @@
+"""Portable runs: a run folder as one .zip, and back (trained on a GPU box, opened on a laptop)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from trainer.common.errors import FmgenError
+from trainer.common.files import atomic_path
+
+# Locks, temporaries and per-epoch snapshots stay behind: the archive holds what a reader
+# and a resume need (config, metrics, grids, status, the latest checkpoint, evaluations).
+_LEFT_OUT = (".lock", ".tmp", "checkpoints/")
+
+
+def archive_run(run_dir: Path | str, out: Path | str | None = None) -> Path:
+    """Write RUN_DIR.zip (or `out`) holding the run folder under its own name; atomic."""
+    folder = Path(run_dir).resolve()
+    if not (folder / "config.json").is_file():
+        raise FmgenError(f"{folder}: not a run folder (no config.json)")
+    target = Path(out) if out else folder.with_name(folder.name + ".zip")
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and not any(mark in relative for mark in _LEFT_OUT):
+                archive.write(path, f"{folder.name}/{relative}")
+    return target
+
+
+def extract_run(zip_path: Path | str, runs_dir: Path | str) -> Path:
+    """Unpack an archived run into a new folder under `runs_dir` and return that folder."""
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            names = archive.namelist()
+            top = _single_top_folder(names, zip_path)
+            target = _free_folder(Path(runs_dir) / top)
+            for name in names:
+                relative = PurePosixPath(name).relative_to(top)
+                if name.endswith("/"):
+                    continue
+                destination = target / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(archive.read(name))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FmgenError(f"{zip_path}: not a readable run archive ({exc})") from exc
+    return target
+
+
+def _single_top_folder(names: list[str], zip_path: Path | str) -> str:
+    """The archive's one top folder; refuses absolute paths and '..' (zip-slip)."""
+    parts = [PurePosixPath(name).parts for name in names]
+    if not parts or any(
+        name.startswith("/") or ".." in PurePosixPath(name).parts for name in names
+    ):
+        raise FmgenError(f"{zip_path}: not a run archive (unsafe or empty paths)")
+    tops = {p[0] for p in parts}
+    if len(tops) != 1 or f"{next(iter(tops))}/config.json" not in names:
+        raise FmgenError(f"{zip_path}: not a run archive (expected one folder with config.json)")
+    return tops.pop()
+
+
+def _free_folder(path: Path) -> Path:
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate

@@ -1,0 +1,114 @@
+"""A run's curves and grids, built from live events or from its run folder (one code path)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from trainer.common.events import EpochEnded, Event, SamplesReady, StepLogged
+from trainer.runs.folder import RunFolder
+
+MAX_GRIDS = 60  # grids kept per kind: a long run must not fill the memory with them
+RECENT_GRIDS = 10
+
+
+def thin_grids(grids: dict[int, np.ndarray]) -> None:
+    """Past MAX_GRIDS, drop every other older epoch (the first and the latest 10 stay).
+
+    Repeated thinning keeps ever sparser old epochs: the slider still spans the whole run.
+    """
+    if len(grids) > MAX_GRIDS:
+        for epoch in sorted(grids)[1:-RECENT_GRIDS:2]:
+            del grids[epoch]
+
+
+class Series:
+    """An x/y series that grows in amortised O(1) and hands out views without copying."""
+
+    def __init__(self) -> None:
+        self._x = np.empty(256)
+        self._y = np.empty(256)
+        self.size = 0
+
+    def append(self, x: float, y: float) -> None:
+        """Add one point."""
+        if self.size == len(self._x):
+            self._x = np.resize(self._x, 2 * self.size)
+            self._y = np.resize(self._y, 2 * self.size)
+        self._x[self.size] = x
+        self._y[self.size] = y
+        self.size += 1
+
+    @property
+    def x(self) -> np.ndarray:
+        """The x values so far (a view)."""
+        return self._x[: self.size]
+
+    @property
+    def y(self) -> np.ndarray:
+        """The y values so far (a view)."""
+        return self._y[: self.size]
+
+
+@dataclass
+class RunHistory:
+    """Series by key ('step/loss', 'train/neg_elbo', 'test/mse', ...) and grids by name/epoch."""
+
+    model: str
+    series: dict[str, Series] = field(default_factory=dict)
+    grids: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
+    epochs: list[EpochEnded] = field(default_factory=list)
+
+    def add(self, event: Event) -> None:
+        """Take what a plot or a grid needs from `event`; other events are ignored."""
+        if isinstance(event, StepLogged):
+            for name, value in event.losses.items():
+                self._point(f"step/{name}", event.step, value)
+        elif isinstance(event, EpochEnded):
+            self.epochs.append(event)
+            for split, values in (("train", event.train), ("test", event.test)):
+                for name, value in values.items():
+                    self._point(f"{split}/{name}", event.epoch, value)
+        elif isinstance(event, SamplesReady):
+            grids = self.grids.setdefault(event.name, {})
+            grids[event.epoch] = event.grid
+            thin_grids(grids)
+
+    def _point(self, key: str, x: float, y: float) -> None:
+        self.series.setdefault(key, Series()).append(x, y)
+
+    @property
+    def last_epoch(self) -> EpochEnded | None:
+        """The latest epoch's metrics, if any."""
+        return self.epochs[-1] if self.epochs else None
+
+    @classmethod
+    def from_folder(cls, path: Path | str) -> RunHistory:
+        """Rebuild the history of a run folder written by fmgen-train or the app."""
+        folder = RunFolder(Path(path))
+        history = cls(folder.read_config().model)
+        for record in folder.read_metrics():
+            event = event_from_record(record)
+            if event is not None:
+                history.add(event)
+        for epoch, name, grid in folder.read_grids():
+            history.add(SamplesReady(epoch, 0, name, grid))
+        return history
+
+
+def event_from_record(record: dict) -> Event | None:
+    """The event a metrics.jsonl record stands for (None for other or damaged records)."""
+    try:
+        if record.get("type") == "step":
+            skip = {"type", "epoch", "step", "images_per_s"}
+            losses = {k: float(v) for k, v in record.items() if k not in skip}
+            return StepLogged(record["epoch"], record["step"], losses, record["images_per_s"])
+        if record.get("type") == "epoch":
+            return EpochEnded(
+                record["epoch"], record["step"], record["train"], record["test"], record["seconds"]
+            )
+    except (KeyError, TypeError, ValueError):
+        return None  # a damaged record costs one point, not the whole history
+    return None

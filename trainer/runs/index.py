@@ -1,0 +1,168 @@
+"""The runs on disk as rows for the Runs view: settings, progress, metrics, state and size.
+
+Qt-free so that a script (or a test) sees what the window shows. Labels and notes belong to
+the user, not to the run folder (which may be read-only, followed or archived), so they live in
+the user data folder beside the pins, keyed by run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer.common import keys
+from trainer.common.errors import FmgenError, RunFolderError
+from trainer.common.files import atomic_write_text, user_data_dir
+from trainer.registry import CurveSpec, PlotSpec, get_model
+from trainer.runs.folder import RunFolder, RunFolderLock
+from trainer.runs.history import RunHistory
+from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION
+from trainer.runs.pins import run_key
+from trainer.runs.status import read_status
+
+SWEEP_FILE = "sweep.json"  # a sweep's folder holds it (written by trainer.cli.sweep_jobs)
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One run folder as the Runs view lists it."""
+
+    path: Path
+    key: str
+    model: str
+    label: str  # the user's display label, else the model's label and run name
+    settings: str  # key settings, e.g. 'latent 32, beta 4, lr 0.001'
+    epochs: str  # '3 / 10'
+    metrics: str  # the last epoch's test summary
+    fid: float | None  # from metrics.json, if the run was evaluated
+    state: str  # running, finished, stopped, failed, dead or unknown
+    size_mb: float
+    group: str  # for runs of a sweep: its folder's name and grid, 'betas (beta=0.5,1,4)'; else ''
+    notes: str
+    sweep: Path | None = None  # the sweep folder (with sweep.json) the run belongs to
+
+
+def find_runs(roots: list[Path]) -> list[Path]:
+    """Run folders (with a config.json) directly under each root or one level down (sweeps)."""
+    found = []
+    for root in roots:
+        for config in sorted([*root.glob("*/config.json"), *root.glob("*/*/config.json")]):
+            found.append(config.parent)
+    return list(dict.fromkeys(found))
+
+
+class RunIndex:
+    """Rows for run folders, with the user's labels and notes (JSON in the user data folder)."""
+
+    def __init__(self, notes_file: Path | None = None) -> None:
+        self.notes_file = notes_file or user_data_dir() / "runs.json"
+        try:
+            self._user = json.loads(self.notes_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self._user = {}
+
+    def rows(self, roots: list[Path]) -> list[RunRow]:
+        """A row per readable run folder under `roots` (unreadable folders are left out)."""
+        rows = []
+        for path in find_runs(roots):
+            try:
+                rows.append(self.row(path))
+            except FmgenError:
+                continue
+        return rows
+
+    def row(self, path: Path) -> RunRow:
+        """The row of one run folder."""
+        config = RunFolder(path).read_config()
+        spec = get_model(config.model)
+        history = RunHistory.from_folder(path)
+        last = history.last_epoch
+        status = read_status(path)
+        state = "unknown" if status is None else "dead" if status.stale() else status.state
+        user = self._user.get(run_key(path), {})
+        return RunRow(
+            path=path,
+            key=run_key(path),
+            model=config.model,
+            label=user.get("label") or f"{spec.label} {path.name}",
+            settings=_settings(config.to_dict(), spec.options),
+            epochs=f"{last.epoch if last else 0} / {config.epochs}",
+            metrics=spec.summary(last.test) if last else "",
+            fid=_fid(path),
+            state=state,
+            size_mb=sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6,
+            group=_group(path.parent) if (path.parent / SWEEP_FILE).is_file() else "",
+            notes=user.get("notes", ""),
+            sweep=path.parent if (path.parent / SWEEP_FILE).is_file() else None,
+        )
+
+    def set_user(self, path: Path, label: str | None = None, notes: str | None = None) -> None:
+        """Rename a run (its display label) or set its notes."""
+        entry = self._user.setdefault(run_key(path), {})
+        if label is not None:
+            entry["label"] = label
+        if notes is not None:
+            entry["notes"] = notes
+        atomic_write_text(self.notes_file, json.dumps(self._user, indent=1))
+
+
+def _group(sweep_dir: Path) -> str:
+    """'betas (beta=0.5,1,4)': the sweep's name and grid (the name alone if sweep.json is torn)."""
+    try:
+        grid = json.loads((sweep_dir / SWEEP_FILE).read_text(encoding="utf-8"))["grid"]
+        points = "; ".join(f"{option}={','.join(values)}" for option, values in grid.items())
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return sweep_dir.name
+    return f"{sweep_dir.name} ({points})"
+
+
+def same_sweep(rows: list[RunRow], chosen: list[RunRow]) -> list[RunRow]:
+    """Every row of the sweeps the chosen rows belong to, in `rows` order (to overlay a sweep)."""
+    sweeps = {row.sweep for row in chosen if row.sweep is not None}
+    return [row for row in rows if row.sweep in sweeps]
+
+
+def _settings(config: dict, options: tuple[str, ...]) -> str:
+    parts = [f"latent {config['latent_dim']}", f"lr {config['lr']:g}"]
+    parts += [f"{name} {_plain(config[name])}" for name in options if name != "adam_betas"]
+    if config.get("limit"):
+        parts.append(f"{config['limit']} img/split")
+    return ", ".join(parts)
+
+
+def _plain(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _fid(path: Path) -> float | None:
+    try:
+        document = json.loads((path / "metrics.json").read_text())
+    except (OSError, ValueError):
+        return None
+    section = document.get(RUNS, {}).get(run_key(path), {})  # as write_metrics writes it
+    return section.get(SAMPLES_SECTION, {}).get(keys.FID)
+
+
+def delete_run(path: Path) -> None:
+    """Delete a run folder, refusing one that a process is training in."""
+    status = read_status(path)
+    if status is not None and status.state == "running" and not status.stale():
+        raise RunFolderError(f"{path} is still being trained (run.json is fresh); stop it first")
+    with RunFolderLock(path):  # raises RunFolderError while a local process holds it
+        pass
+    shutil.rmtree(path)
+
+
+def overlay(
+    histories: dict[str, RunHistory], key: str, x_label: str
+) -> tuple[PlotSpec, RunHistory]:
+    """One plot of series `key` from several runs: a spec and a history LossPlot can draw."""
+    merged = RunHistory("overlay")
+    curves = []
+    for label, history in histories.items():
+        if key in history.series:
+            merged.series[f"{label}/{key}"] = history.series[key]
+            curves.append(CurveSpec(f"{label}/{key}", label))
+    return PlotSpec(key, x_label, key.split("/", 1)[-1], tuple(curves)), merged
