@@ -17,8 +17,10 @@ import pytest
 
 from fmgen_gui import app
 from fmgen_gui.report import cli as report_cli
-from trainer import evaluate_cli, sample_cli, sweep_cli
-from trainer.cli.train import train as train_cli
+from trainer.cli import evaluate as evaluate_cli
+from trainer.cli import sample as sample_cli
+from trainer.cli import sweep as sweep_cli
+from trainer.cli import train as train_cli
 
 
 class Reached(Exception):

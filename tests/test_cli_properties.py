@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from fmgen_gui import app
 from tests.cli_commands import COMMANDS, error_line, fake_run, run_command
-from trainer import sample_cli, sweep_cli
+from trainer.cli import sample as sample_cli
+from trainer.cli import sweep as sweep_cli
+from trainer.cli import train as train_cli
 from trainer.cli.evaluate import add_evaluation_arguments, add_report_arguments
-from trainer.cli.train import train as train_cli
 
 
 def _evaluation_parser(report: bool) -> argparse.ArgumentParser:

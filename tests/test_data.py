@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import write_dataset
 from tests.faults import DATA_FAULTS, broken_data
 from trainer.common.errors import DataError
+from trainer.data import fashion_mnist as data_module
 from trainer.data.fashion_mnist import (
     FILES,
     balanced_indices,
@@ -19,7 +20,6 @@ from trainer.data.fashion_mnist import (
     load_fashion_mnist,
     locate,
 )
-from trainer.data.fashion_mnist import fashion_mnist as data_module
 from trainer.data.idx import read_idx, write_idx
 
 

@@ -13,10 +13,11 @@ from tests.toy_model import toy_model  # noqa: F401  (a fixture)
 from trainer.cli.train import main as train_cli
 from trainer.common.errors import ConfigError
 from trainer.common.events import RunFailed, RunFinished, RunStarted
+from trainer.config import precision_probe
 from trainer.config.device import cpu_model
 from trainer.config.precision import Precision, model_precision, resolve_precision
 from trainer.config.precision_probe import CACHE_NAME, cached_speedup, measure
-from trainer.config.settings import default_config, precision_probe
+from trainer.config.settings import default_config
 from trainer.learners import make_learner
 from trainer.metrics.classifier import FashionClassifier
 from trainer.metrics.distribution import describe
