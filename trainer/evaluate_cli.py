@@ -230,10 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, options = parse_options(parser, argv)
     try:
         evaluation = run_from_terminal(options)
+        written = write_metrics(evaluation, args.out)  # a full disk: a DiskError naming the file
     except FmgenError as exc:
         print(f"fmgen-evaluate: error: {exc}", file=sys.stderr)
         return 1
-    for path in write_metrics(evaluation, args.out):
+    for path in written:
         print(f"wrote {path}")
     print("\n".join(interpret(evaluation.metrics)))
     return 0
