@@ -1,9 +1,10 @@
 """fmgen-evaluate and fmgen-report when a file cannot be written once the evaluation is done (a
 full disk, a folder where the file goes): one line naming the file and the reason, exit 1, and
-no file half-written."""
+no file half-written. And fmgen-evaluate of a snapshot: its run, at the snapshot's epoch."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,12 @@ import pytest
 from fmgen_gui.report.cli import main as report_cli
 from tests.faults import FullDisk
 from tests.runs import tiny_run
+from trainer.checkpoint import load_checkpoint
 from trainer.classifier import cache_path, save_classifier, train_classifier
 from trainer.evaluate_cli import main as evaluate_cli
+from trainer.metrics_document import RUNS
+from trainer.pins import run_key
+from trainer.snapshots import snapshot_path
 
 pytestmark = pytest.mark.timeout(300)
 COMMANDS = {"fmgen-evaluate": evaluate_cli, "fmgen-report": report_cli}
@@ -82,3 +87,16 @@ def test_a_file_that_cannot_be_written_is_one_line_and_exit_1(
     assert err.startswith(f"{command}: error: {says.format(path=path)}"), err
     assert (path.read_bytes() if path.is_file() else None) == before  # the old file, whole
     assert not temporaries(run, out)
+
+
+def test_fmgen_evaluate_of_a_snapshot_evaluates_its_run_at_that_epoch(run, small, capsys):
+    """Before, the snapshot's folder (checkpoints/) was taken for the run: 'no such checkpoint'."""
+    snapshot = snapshot_path(run, 1)
+    assert load_checkpoint(run).epoch == 2  # the run went on after the snapshot
+    assert evaluate_cli(["--run", str(snapshot), *small]) == 0, capsys.readouterr().err
+    document = json.loads((run / "metrics.json").read_text())
+    (key,) = document[RUNS]
+    section = document[RUNS][key]
+    assert key == run_key(run) and Path(section["run_dir"]).resolve() == run.resolve()
+    assert (section["epochs_completed"], section["steps"]) == (1, load_checkpoint(snapshot).step)
+    assert not (snapshot.parent / "metrics.json").exists()

@@ -203,8 +203,13 @@ def evaluate_options(
         problem = setting_problem(name, getattr(options, name))
         if problem:
             raise FmgenError(f"--{name.replace('_', '-')}: {problem}")
-    folders = [resolve_checkpoint_path(run).parent for run in options.runs]  # fail early
-    specs = {run_key(f): get_model(load_checkpoint(f).config.model) for f in folders}
+    # A run folder, its checkpoint.pt or a snapshot (checkpoints/epoch_NNN.pt): each is
+    # evaluated as given, under its run's key (run_folder_of), as `evaluate` does.
+    checkpoints = [resolve_checkpoint_path(run) for run in options.runs]  # fail early
+    specs = {
+        run_key(run_folder_of(path)): get_model(load_checkpoint(path).config.model)
+        for path in checkpoints
+    }
     data = load_fashion_mnist(options.data_dir, download=True, cancel=cancel)
     options.check(specs, data.test.labels.numpy())
     pins = options.pins(specs)
@@ -214,7 +219,8 @@ def evaluate_options(
         data, progress=lambda fraction, text: progress(CLASSIFIER, fraction, text), cancel=cancel
     )
     progress(CLASSIFIER, 1.0, f"{info.accuracy:.2%} test accuracy")
-    return evaluate(folders, data, classifier, info, options.settings(), progress, cancel, pins)
+    settings = options.settings()
+    return evaluate(options.runs, data, classifier, info, settings, progress, cancel, pins)
 
 
 def run_from_terminal(options: ReportOptions) -> Evaluation:
