@@ -65,7 +65,8 @@ class RunFacts:
 def read_run_facts(checkpoint: Checkpoint, parameters: int, label: str) -> RunFacts:
     """The facts of the run whose checkpoint is `checkpoint`."""
     folder = run_folder_of(checkpoint.path)
-    records = RunFolder(folder).read_metrics()
+    # Up to the checkpoint's step: a snapshot is its run as it was then, not as it went on.
+    records = RunFolder(folder).read_metrics_until(checkpoint.step)
     starts = [r for r in records if r.get("type") == START_RECORD]
     train_size = starts[-1]["train_size"] if starts else None
     per_epoch = starts[-1]["steps_per_epoch"] if starts else _steps_per_epoch(records)

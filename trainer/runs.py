@@ -107,9 +107,13 @@ class RunFolder:
             return []
         return parse_records(self.metrics_file.read_text())
 
+    def read_metrics_until(self, step: int) -> list[dict[str, Any]]:
+        """The records of metrics.jsonl up to `step`: the run as it was at that step."""
+        return [r for r in self.read_metrics() if r.get("step", 0) <= step]
+
     def keep_metrics_until(self, step: int) -> None:
         """Drop records after `step`: a resume from an older checkpoint must not fork the curves."""
-        kept = [r for r in self.read_metrics() if r.get("step", 0) <= step]
+        kept = self.read_metrics_until(step)
         atomic_write_text(self.metrics_file, "".join(json.dumps(r) + "\n" for r in kept))
 
     def grid_path(self, epoch: int, name: str) -> Path:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trainer.arguments import write_problem
-from trainer.errors import FmgenError
+from trainer.errors import DiskError, FmgenError
 from trainer.evaluate_cli import (
     add_evaluation_arguments,
     add_report_arguments,
@@ -39,7 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fmgen_gui.report.page import export_report
 
     app = QApplication.instance() or QApplication(["fmgen-report"])  # noqa: F841 - needed alive
-    files = export_report(evaluation, options, out)
+    try:
+        files = export_report(evaluation, options, out)  # each file atomic: whole or absent
+    except DiskError as exc:  # a full disk, or a file that cannot be written, named
+        print(f"fmgen-report: error: {exc}", file=sys.stderr)
+        return 1
     print(f"report: {files.pdf}\npreview: {files.preview}\nfigures: {out / 'figures'}")
     for path in files.metrics:
         print(f"metrics: {path}")
