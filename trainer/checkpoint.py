@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import zipfile
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ def resolve_checkpoint_path(path: Path | str) -> Path:
     if path.is_dir():
         path = path / CHECKPOINT_NAME
     if not path.is_file():
+        if os.path.lexists(path):  # a folder in its place, a broken or looping link
+            raise CheckpointError(f"{path}: not a readable file (a folder or a broken link)")
         raise CheckpointError(f"{path}: no such checkpoint file")
     return path
 
@@ -106,9 +109,9 @@ def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkp
             epoch=int(raw["epoch"]),
             step=int(raw["step"]),
             batch_in_epoch=int(raw["batch_in_epoch"]),
-            state=raw["state"],
-            meters=raw["meters"],
-            metrics=raw["metrics"],
+            state=_object(raw, "state"),
+            meters=_object(raw, "meters"),
+            metrics=_object(raw, "metrics"),
         )
     except (KeyError, TypeError, ValueError, ConfigError) as exc:
         raise CheckpointError(f"{path}: damaged fmgen checkpoint ({exc})") from exc
@@ -118,6 +121,14 @@ def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkp
             f"{get_model(expect_model).label} is needed here"
         )
     return checkpoint
+
+
+def _object(raw: dict, key: str) -> dict:
+    """raw[key], which must be a dict (TypeError otherwise: a damaged or foreign file)."""
+    value = raw[key]
+    if not isinstance(value, dict):
+        raise TypeError(f"'{key}' is a {type(value).__name__}, not a dict")
+    return value
 
 
 def all_finite(state: dict[str, torch.Tensor]) -> bool:

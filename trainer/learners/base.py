@@ -275,12 +275,12 @@ class Learner:
             for name, scaler in state.get("scalers", {}).items():
                 if name in self.scalers:  # a run trained in fp16 may go on in another precision
                     self.scalers[name].load_state_dict(scaler)
-        except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+            self._restore_rng(state)
+        except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as exc:
             raise CheckpointError(
                 f"the checkpoint's weights do not fit a {get_model(self.config.model).label} "
                 f"with latent size {self.config.latent_dim}: {str(exc).splitlines()[0]}"
             ) from exc
-        self._restore_rng(state)
 
     def _restore_rng(self, state: dict[str, Any]) -> None:
         """Continue the saved random stream; on another kind of device, start a seeded one.
