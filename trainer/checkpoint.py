@@ -23,6 +23,8 @@ FORMAT = "fmgen-checkpoint"
 # "do not fit"; every older format still loads.
 FORMAT_VERSION = 2
 CHECKPOINT_NAME = "checkpoint.pt"
+# What torch's weights-only unpickler says of an object it will not build (code could run).
+_CODE_MARKS = ("GLOBAL", "unrecognized function")
 
 
 @dataclass(frozen=True)
@@ -78,15 +80,25 @@ def _read(path: Path) -> Any:
         # crafted to run code on load is refused before anything runs.
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        raise CheckpointError(
-            f"{path}: refused: it contains Python objects other than tensors and plain values "
-            "(such a file could run code when loaded; nothing from it was run)"
-        ) from exc
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CheckpointError(
-            f"{path}: not a readable checkpoint (truncated or not a PyTorch file: {reason})"
-        ) from exc
+        if any(mark in str(exc) for mark in _CODE_MARKS):
+            raise CheckpointError(
+                f"{path}: refused: it contains Python objects other than tensors and plain "
+                "values (such a file could run code when loaded; nothing from it was run)"
+            ) from exc
+        raise _damaged(path, exc) from exc
+    except Exception as exc:
+        # torch's readers meet garbage with any exception type (an IndexError from its
+        # unpickler's stack, a RuntimeError from its zip reader, ...): all mean a damaged file.
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: Exception) -> CheckpointError:
+    # torch wraps its unpickler's reason in advice on loading untrusted files: keep the reason
+    text = str(exc).rpartition("WeightsUnpickler error: ")[2]
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    return CheckpointError(
+        f"{path}: not a readable checkpoint (truncated or not a PyTorch file: {reason})"
+    )
 
 
 def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkpoint:

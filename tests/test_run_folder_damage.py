@@ -1,0 +1,173 @@
+"""Damaged run folders: every reader either works or says which file is wrong and how, and
+none of them changes the folder (issue 23; docs/faults-run-folders.md lists the cases)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from tests.damage import JSON_FILES, RUN_FILES, Damage, copy_run, folder_digest
+from tests.run_readers import OK, reader_outcomes
+from tests.runs import SMALL_NETWORKS, tiny_run
+from trainer import keys
+from trainer.metrics_document import RUNS, SAMPLES_SECTION
+from trainer.pins import run_key
+from trainer.run_index import DAMAGED, RunIndex
+
+
+@pytest.fixture(scope="module")
+def base_run(tiny_data_dir, tmp_path_factory):
+    """A finished tiny flow run (small networks: a 330 kB checkpoint) with an evaluation's FID.
+
+    The small networks stay set for the module: loading the run builds the same network.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        for target, value in SMALL_NETWORKS.items():
+            patch.setattr(target, value)
+        run = tiny_run("flow", tiny_data_dir, tmp_path_factory.mktemp("runs"))
+        document = {RUNS: {run_key(run): {SAMPLES_SECTION: {keys.FID: 96.0}}}}
+        (run / "metrics.json").write_text(json.dumps(document))  # as write_metrics writes it
+        yield run
+
+
+# One of each kind of damage to each file; the documented outcome of each is checked below.
+CASES = [
+    Damage(file, kind, arg)
+    for file in RUN_FILES
+    for kind, arg in (
+        ("truncate", 0.0),
+        ("truncate", 0.5),
+        ("corrupt", ((100, 0xFF), (101, 0xFF))),
+        ("not utf-8", 0),
+        ("delete", None),
+        ("directory", None),
+        ("symlink loop", None),
+    )
+] + [Damage(file, "json type", [1, 2]) for file in JSON_FILES]
+
+
+INDEX, OPEN, EVALUATE, FOLLOW, ARCHIVE = (
+    "runs index",
+    "open run",
+    "evaluate/report",
+    "follow",
+    "archive",
+)
+UNREADABLE = ("directory", "symlink loop")
+# The readers that refuse each damage (with a message naming the file); the others work.
+# docs/faults-run-folders.md is this table in words.
+REFUSED_BY = {
+    "config.json": {"delete": {INDEX, ARCHIVE}, "directory": {INDEX, OPEN, ARCHIVE}},
+    "metrics.jsonl": {kind: {INDEX, OPEN, EVALUATE, FOLLOW} for kind in UNREADABLE},
+    "run.json": {},
+    "metrics.json": {"delete": set()},
+    "checkpoint.pt": {},
+    "checkpoints/epoch_001.pt": {},
+    "samples/epoch_001.png": {"delete": set()},
+}
+OTHERWISE = {  # any other damage to the file
+    "config.json": {INDEX, OPEN},
+    "metrics.jsonl": set(),  # a damaged line is skipped, as a torn last line always was
+    "run.json": set(),  # advisory: the state shows as unknown
+    "metrics.json": {INDEX},  # the run opens; its row says the evaluation's file is damaged
+    "checkpoint.pt": {OPEN, EVALUATE},
+    "checkpoints/epoch_001.pt": set(),  # a finished run is read from checkpoint.pt
+    "samples/epoch_001.png": {INDEX, OPEN},
+}
+REFUSED_BY["config.json"]["symlink loop"] = {INDEX, OPEN, ARCHIVE}
+
+
+def refused_by(damage: Damage) -> set[str]:
+    """The readers documented to refuse `damage`."""
+    return REFUSED_BY[damage.file].get(damage.kind, OTHERWISE[damage.file])
+
+
+def check_readers(base_run: Path, damage: Damage, work: Path) -> dict[str, str]:
+    """Damage a copy of `base_run`, run every reader on it and check what the property says:
+    each works or says which file is wrong, the Runs list shows the run (damaged when its row
+    cannot be read), and no byte of the folder changed."""
+    folder = copy_run(base_run, work / "runs" / base_run.name)
+    damage.apply(folder)
+    before = folder_digest(folder)
+    scratch = work / "scratch"
+    scratch.mkdir()
+    outcomes = reader_outcomes(folder, scratch)
+    (row,) = RunIndex(scratch / "runs.json").rows([work / "runs"])
+    assert folder_digest(folder) == before, "reading changed the run folder"
+    name = Path(damage.file).name
+    for reader, outcome in outcomes.items():
+        assert outcome == OK or name in outcome, (reader, outcome)
+    assert (row.state == DAMAGED) == (outcomes[INDEX] != OK)
+    if row.state == DAMAGED:
+        assert row.metrics == outcomes[INDEX]  # the reason, in the Runs view
+    return outcomes
+
+
+@pytest.mark.parametrize("damage", CASES, ids=lambda d: f"{d.file}-{d.kind}-{d.arg}")
+def test_each_documented_damage_gets_its_documented_outcome(base_run, damage, tmp_path):
+    outcomes = check_readers(base_run, damage, tmp_path)
+    assert {reader for reader, outcome in outcomes.items() if outcome != OK} == refused_by(damage)
+
+
+def test_the_undamaged_run_is_read_by_every_reader(base_run, tmp_path):
+    folder = copy_run(base_run, tmp_path / "runs" / base_run.name)
+    (tmp_path / "scratch").mkdir()
+    assert set(reader_outcomes(folder, tmp_path / "scratch").values()) == {OK}
+    row = RunIndex(tmp_path / "runs.json").row(folder)
+    assert (row.state, row.fid) == ("finished", 96.0)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=4), inner, min_size=1, max_size=3)
+    ),
+    max_leaves=6,
+)
+ANY_FILE = st.sampled_from(RUN_FILES)
+DAMAGES = st.one_of(
+    st.builds(Damage, ANY_FILE, st.just("truncate"), st.floats(0, 1, exclude_max=True)),
+    st.builds(
+        Damage,
+        ANY_FILE,
+        st.just("corrupt"),
+        st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 255)), min_size=1, max_size=4).map(
+            tuple
+        ),
+    ),
+    st.builds(Damage, ANY_FILE, st.just("not utf-8"), st.integers(0, 10**6)),
+    st.builds(
+        Damage,
+        st.sampled_from(JSON_FILES),
+        st.just("json type"),
+        JSON_VALUES.filter(lambda value: not isinstance(value, dict)),
+    ),
+    st.builds(
+        Damage,
+        st.sampled_from(JSON_FILES),
+        st.just("field type"),
+        st.tuples(st.integers(0, 30), JSON_VALUES),
+    ),
+    st.builds(Damage, ANY_FILE, st.sampled_from(["delete", "directory", "symlink loop"])),
+)
+
+
+@settings(
+    # about 0.3 s an example on one core; DAMAGE_EXAMPLES=400 searches harder (2 minutes)
+    max_examples=int(os.environ.get("DAMAGE_EXAMPLES", 60)),
+    deadline=None,
+    database=None,  # nothing written into the checkout
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(damage=DAMAGES)
+@example(Damage("checkpoint.pt", "corrupt", ((0, 1),)))  # found by it: an IndexError from torch
+def test_any_damage_is_read_or_refused_with_the_files_name(base_run, damage):
+    with tempfile.TemporaryDirectory() as work:
+        check_readers(base_run, damage, Path(work))
