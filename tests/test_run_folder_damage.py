@@ -3,9 +3,11 @@ none of them changes the folder (issue 23; docs/faults-run-folders.md lists the 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from tests.damage import JSON_FILES, RUN_FILES, Damage, copy_run, folder_digest
 from tests.run_readers import OK, reader_outcomes
 from tests.runs import SMALL_NETWORKS, tiny_run
 from trainer import keys
+from trainer.archive import archive_run
+from trainer.errors import RunFolderError
 from trainer.metrics_document import RUNS, SAMPLES_SECTION
 from trainer.pins import run_key
 from trainer.run_index import DAMAGED, RunIndex
@@ -103,6 +107,7 @@ def check_readers(base_run: Path, damage: Damage, work: Path) -> dict[str, str]:
     name = Path(damage.file).name
     for reader, outcome in outcomes.items():
         assert outcome == OK or name in outcome, (reader, outcome)
+        assert ": )" not in outcome and "()" not in outcome, (reader, outcome)  # a reason
     assert (row.state == DAMAGED) == (outcomes[INDEX] != OK)
     if row.state == DAMAGED:
         assert row.metrics == outcomes[INDEX]  # the reason, in the Runs view
@@ -160,8 +165,8 @@ DAMAGES = st.one_of(
 
 
 @settings(
-    # about 0.3 s an example on one core; DAMAGE_EXAMPLES=400 searches harder (2 minutes)
-    max_examples=int(os.environ.get("DAMAGE_EXAMPLES", 60)),
+    # about 0.2 s an example on one core; DAMAGE_EXAMPLES=400 searches harder (2 minutes)
+    max_examples=int(os.environ.get("DAMAGE_EXAMPLES", 40)),
     deadline=None,
     database=None,  # nothing written into the checkout
     suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -171,3 +176,19 @@ DAMAGES = st.one_of(
 def test_any_damage_is_read_or_refused_with_the_files_name(base_run, damage):
     with tempfile.TemporaryDirectory() as work:
         check_readers(base_run, damage, Path(work))
+
+
+def test_a_file_the_disk_cannot_read_stops_the_archive_with_its_name(
+    base_run, tmp_path, monkeypatch
+):
+    real_write = zipfile.ZipFile.write
+
+    def bad_sector(self, filename, arcname=None, *args, **kwargs):
+        if Path(filename).name == "metrics.jsonl":
+            raise OSError(errno.EIO, "Input/output error")
+        return real_write(self, filename, arcname, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", bad_sector)
+    with pytest.raises(RunFolderError, match=r"metrics\.jsonl: cannot be read: Input/output error"):
+        archive_run(base_run, tmp_path / "run.zip")
+    assert list(tmp_path.iterdir()) == []  # no archive, no temporary file

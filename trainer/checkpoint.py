@@ -94,8 +94,8 @@ def _read(path: Path) -> Any:
 
 def _damaged(path: Path, exc: Exception) -> CheckpointError:
     # torch wraps its unpickler's reason in advice on loading untrusted files: keep the reason
-    text = str(exc).rpartition("WeightsUnpickler error: ")[2]
-    reason = text.splitlines()[0] if text else type(exc).__name__
+    lines = str(exc).rpartition("WeightsUnpickler error: ")[2].strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
     return CheckpointError(
         f"{path}: not a readable checkpoint (truncated or not a PyTorch file: {reason})"
     )
