@@ -20,9 +20,12 @@ from tests.runs import SMALL_NETWORKS, tiny_run
 from trainer import keys
 from trainer.archive import archive_run
 from trainer.errors import RunFolderError
+from trainer.history import open_run_files
 from trainer.metrics_document import RUNS, SAMPLES_SECTION
 from trainer.pins import run_key
+from trainer.run_facts import read_run_facts
 from trainer.run_index import DAMAGED, RunIndex
+from trainer.run_loading import load_learner
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,8 @@ def base_run(tiny_data_dir, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for target, value in SMALL_NETWORKS.items():
             patch.setattr(target, value)
-        run = tiny_run("flow", tiny_data_dir, tmp_path_factory.mktemp("runs"))
+        # a record per step: enough for the loss trend of the run's facts
+        run = tiny_run("flow", tiny_data_dir, tmp_path_factory.mktemp("runs"), "--log-every", "1")
         document = {RUNS: {run_key(run): {SAMPLES_SECTION: {keys.FID: 96.0}}}}
         (run / "metrics.json").write_text(json.dumps(document))  # as write_metrics writes it
         yield run
@@ -192,3 +196,31 @@ def test_a_file_the_disk_cannot_read_stops_the_archive_with_its_name(
     with pytest.raises(RunFolderError, match=r"metrics\.jsonl: cannot be read: Input/output error"):
         archive_run(base_run, tmp_path / "run.zip")
     assert list(tmp_path.iterdir()) == []  # no archive, no temporary file
+
+
+def test_damaged_records_cost_their_own_line_only(base_run, tmp_path):
+    """A record of the wrong type, or with a value of the wrong type, is skipped by the curves
+    and the run's facts alike; the records around it still count."""
+    folder = copy_run(base_run, tmp_path / base_run.name)
+    damaged = [
+        [1, 2],
+        {"type": "start", "train_size": "200", "steps_per_epoch": 8},
+        {"type": "step", "epoch": 1, "step": "late", "bits_per_dim": 1.0, "images_per_s": 1.0},
+        {"type": "step", "epoch": 1, "step": 9, "bits_per_dim": [], "images_per_s": 1.0},
+        {"type": "epoch", "epoch": 2, "step": 16, "train": [], "test": {}, "seconds": 1.0},
+    ]
+    with open(folder / "metrics.jsonl", "a", encoding="utf-8") as log:
+        log.writelines(json.dumps(record) + "\n" for record in damaged)
+    clean, _ = open_run_files(base_run)
+    _, history = open_run_files(folder)
+    _, clean_history = open_run_files(base_run)
+    assert history.epochs == clean_history.epochs
+    assert {k: s.size for k, s in history.series.items()} == {
+        k: s.size for k, s in clean_history.series.items()
+    }
+    learner, checkpoint = load_learner(folder)
+    facts = read_run_facts(checkpoint, learner.trained_parameters, "label")
+    expected = read_run_facts(clean, learner.trained_parameters, "label")
+    assert (facts.train_size, facts.steps_per_epoch) == (200, 8)
+    assert expected.loss_fall is not None
+    assert (facts.loss_fall, facts.epochs_trained) == (expected.loss_fall, expected.epochs_trained)
