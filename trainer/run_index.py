@@ -50,7 +50,8 @@ class RunRow:
 
 def damaged_row(path: Path, reason: str) -> RunRow:
     """The row of a run folder that cannot be read: listed, with the reason where the metrics
-    would be, so a half-synced or truncated run is seen and can be deleted."""
+    would be (its file named within the folder, so the column shows what is wrong), so a
+    half-synced or truncated run is seen and can be deleted."""
     return RunRow(
         path=path,
         key=path.name,
@@ -58,10 +59,10 @@ def damaged_row(path: Path, reason: str) -> RunRow:
         label=path.name,
         settings="",
         epochs="",
-        metrics=reason,
+        metrics=reason.replace(f"{path}{os.sep}", ""),
         fid=None,
         state=DAMAGED,
-        size_mb=0.0,
+        size_mb=_size_mb(path),
         group="",
         notes="",
     )
@@ -124,7 +125,7 @@ class RunIndex:
             metrics=spec.summary(last.test) if last else "",
             fid=_fid(path),
             state=state,
-            size_mb=sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6,
+            size_mb=_size_mb(path),
             group=_group(path.parent) if (path.parent / SWEEP_FILE).is_file() else "",
             notes=str(user.get("notes", "")),
             sweep=path.parent if (path.parent / SWEEP_FILE).is_file() else None,
@@ -138,6 +139,11 @@ class RunIndex:
         if notes is not None:
             entry["notes"] = notes
         atomic_write_text(self.notes_file, json.dumps(self._user, indent=1))
+
+
+def _size_mb(path: Path) -> float:
+    """The run folder's size (links to folders are not followed, so a loop counts nothing)."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
 def _group(sweep_dir: Path) -> str:
