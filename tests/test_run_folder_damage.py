@@ -227,3 +227,13 @@ def test_damaged_records_cost_their_own_line_only(base_run, tmp_path):
     assert (facts.train_size, facts.steps_per_epoch) == (200, 8)
     assert expected.loss_fall is not None
     assert (facts.loss_fall, facts.epochs_trained) == (expected.loss_fall, expected.epochs_trained)
+
+
+@pytest.mark.parametrize("notes", [b"[1, 2]", b'{"KEY": 5}', b'{"KEY": {"label": [1]}}', b"\xff{"])
+def test_a_damaged_notes_file_hides_no_run(base_run, tmp_path, notes):
+    """The user's labels and notes (runs.json in the user data folder) are read as untrusted
+    too: a damaged entry is dropped or shown as text, and the run is listed as usual."""
+    notes_file = tmp_path / "runs.json"
+    notes_file.write_bytes(notes.replace(b"KEY", run_key(base_run).encode()))
+    (row,) = RunIndex(notes_file).rows([base_run.parent])
+    assert row.state == "finished" and isinstance(row.label, str) and row.notes == ""
