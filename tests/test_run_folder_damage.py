@@ -180,6 +180,7 @@ DAMAGES = st.one_of(
 )
 @given(damage=DAMAGES)
 @example(Damage("checkpoint.pt", "corrupt", ((0, 1),)))  # found by it: an IndexError from torch
+@example(Damage("checkpoint.pt", "corrupt", ((1278, 1),)))  # and a reason cut at its header
 def test_any_damage_is_read_or_refused_with_the_files_name(base_run, damage):
     with tempfile.TemporaryDirectory() as work:
         check_readers(base_run, damage, Path(work))
