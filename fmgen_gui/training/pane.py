@@ -25,7 +25,6 @@ from fmgen_gui.training.run_view import RunView
 from fmgen_gui.widgets.config_panel import ConfigPanel
 from fmgen_gui.widgets.message_bar import MessageBar
 from fmgen_gui.widgets.progress import RunProgress
-from trainer.checkpoint import load_checkpoint
 from trainer.errors import FmgenError
 from trainer.events import (
     CheckpointSaved,
@@ -38,7 +37,7 @@ from trainer.events import (
     RunStopped,
     StepLogged,
 )
-from trainer.history import RunHistory
+from trainer.history import RunHistory, open_run_files
 from trainer.interrupted import Interrupted
 from trainer.registry import get_model, model_names
 from trainer.runs import new_run_dir
@@ -279,9 +278,8 @@ class TrainingPane(QWidget):
     def open_run(self, path: Path) -> str:
         """Show a run folder (or the run of a checkpoint or snapshot): curves, grids, settings;
         returns model."""
-        checkpoint = load_checkpoint(path)
+        checkpoint, history = open_run_files(path)
         folder = run_folder_of(checkpoint.path)
-        history = RunHistory.from_folder(folder) if (folder / "config.json").exists() else None
         model = checkpoint.config.model
         self.config_panel.set_config(checkpoint.config)
         self.views[model].load(history or RunHistory(model))

@@ -11,6 +11,7 @@ import torch
 from trainer import keys as k
 from trainer.config import RunConfig
 from trainer.data import Split
+from trainer.errors import CheckpointError
 from trainer.learners.base import Learner
 from trainer.models.gan import dcgan_init
 from trainer.models.wgan import WGANGP
@@ -92,4 +93,7 @@ class WGANLearner(Learner):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore `state_dict()` output."""
         super().load_state_dict(state)
-        self.critic_steps = int(state["critic_steps"])
+        try:
+            self.critic_steps = int(state["critic_steps"])
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise CheckpointError(f"the checkpoint's critic step count is damaged ({exc})") from exc
