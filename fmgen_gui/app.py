@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     _collector = collect_garbage_on_gui_thread()  # held until leave(): the only collector
     window = MainWindow()
     if os.environ.get(QUIT_AFTER_FIRST_PAINT):  # the start-up benchmark's stopwatch
-        quit_after_first_paint(window)
+        quit_after_first_paint(window, lambda: {"runs": window.runs.shown_states()})
     window.show()
     if args.follow:
         window.follow_run(args.follow)

@@ -62,6 +62,26 @@ def broken_data(root: Path, fault: str) -> Path:
     return folder
 
 
+def read_only_folder(monkeypatch, folder: Path) -> None:
+    """Creating or writing a file in `folder` fails as on a read-only disk (EROFS).
+
+    Unlike a folder's permission bits, which an administrator passes, a read-only disk stops
+    every user, so tests that use this run as root too (CI runs as root). Faked at os.open,
+    which tempfile and the writability check (trainer.cli.arguments.write_problem) go through.
+    """
+    real_open = os.open
+    writes = os.O_CREAT | os.O_WRONLY | os.O_RDWR
+
+    def read_only_open(path, flags, *args, **kwargs):
+        if isinstance(path, (str, os.PathLike)) and flags & writes:
+            where = Path(path)
+            if folder in (where, where.parent):  # O_TMPFILE opens the folder itself
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only_open)
+
+
 class FullDisk:
     """Writes to files whose name contains `part` fail as on a full or read-only disk.
 

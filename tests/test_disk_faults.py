@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from tests.test_loop import run_all, tiny_config
 from trainer.cli.train import main as train_cli
 from trainer.common.errors import DiskError
 from trainer.common.events import CheckpointSaved, RunFailed
-from trainer.common.files import atomic_write_text
+from trainer.common.files import atomic_path, atomic_write_text
 from trainer.runs.checkpoint import load_checkpoint
 from trainer.runs.folder import RunFolder
 from trainer.training.loop import train
@@ -123,3 +124,18 @@ def test_an_atomic_write_on_a_full_disk_leaves_the_old_file(tmp_path, monkeypatc
         atomic_write_text(target, "new " * 1000)
     assert isinstance(info.value, OSError)  # the handlers of failed writes catch it too
     assert target.read_text() == "old" and not temporaries(tmp_path)
+
+
+def test_an_atomic_write_refused_by_the_system_names_its_file_and_the_reason(tmp_path):
+    target = tmp_path / "report.pdf"
+    target.mkdir()  # a folder where the file goes: os.replace names only the temporary file
+    with pytest.raises(DiskError, match=rf"^{target} could not be written \(Is a directory\)\.$"):
+        atomic_write_text(target, "new")
+    assert not temporaries(tmp_path)
+
+
+def test_an_error_about_another_file_during_an_atomic_write_is_left_as_it_is(tmp_path):
+    """A copy's missing source is not a file that could not be written."""
+    with pytest.raises(FileNotFoundError) as info, atomic_path(tmp_path / "copy.pt") as tmp:
+        shutil.copyfile(tmp_path / "missing.pt", tmp)
+    assert not isinstance(info.value, DiskError) and not temporaries(tmp_path)

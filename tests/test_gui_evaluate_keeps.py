@@ -89,3 +89,17 @@ def test_a_new_run_is_added_and_a_restart_shows_the_results_again(
     third = reopened(qtbot, tmp_path)
     assert third.report.evaluation is None
     third.close()
+
+
+def test_metrics_json_that_cannot_be_written_is_a_message_and_the_results_stay(window, qtbot):
+    """A folder where metrics.json goes (as a full disk would): before, the slot raised."""
+    pane = window.report
+    folder = window.models.checkpoint_path("vae").parent
+    (folder / "metrics.json").mkdir()
+    pane.evaluate_button.click()
+    qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=300_000)
+    assert pane.messages.kind == "error"
+    assert "metrics.json was not written" in pane.messages.text
+    assert "metrics.json" in pane.messages.text and str(folder) in pane.messages.text
+    assert "written to nowhere" in pane.status.text()
+    assert pane.export_button.isEnabled()

@@ -4,6 +4,7 @@ and what readers load while the run goes on."""
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from tests.test_loop import run_all, tiny_config
 from trainer.common.events import CheckpointSaved, StepLogged
 from trainer.runs.checkpoint import load_checkpoint
+from trainer.runs.facts import read_run_facts
 from trainer.runs.snapshots import (
     pin_path,
     reader_path,
@@ -102,3 +104,19 @@ def test_before_the_first_epoch_ends_readers_use_the_checkpoint(tiny_data, tmp_p
     other = tmp_path / "copy.pt"
     other.write_bytes((folder / "checkpoint.pt").read_bytes())
     assert reader_path(other) == other  # an explicit file is read as it is
+
+
+def test_a_snapshots_run_facts_are_the_run_as_it_was_at_that_epoch(tiny_data, tmp_path):
+    """Facts read later from the snapshot of epoch 1 equal those read from metrics.jsonl as it
+    stood when epoch 1 was saved (before, the later epochs' loss trend leaked in)."""
+    folder, then = tmp_path / "run", tmp_path / "metrics-at-epoch-1.jsonl"
+    for event in train(tiny_config(epochs=2, log_every=1), tiny_data, folder):
+        if isinstance(event, CheckpointSaved) and event.epoch == 1 and not then.exists():
+            shutil.copyfile(folder / "metrics.jsonl", then)
+    snapshot = load_checkpoint(snapshot_path(folder, 1))
+    later = read_run_facts(snapshot, 1, "VAE")
+    whole_run = read_run_facts(load_checkpoint(folder), 1, "VAE")
+    shutil.copyfile(then, folder / "metrics.jsonl")
+    at_the_time = read_run_facts(snapshot, 1, "VAE")
+    assert later == at_the_time and later.loss_fall is not None
+    assert whole_run.loss_fall != later.loss_fall  # else the test could not tell them apart

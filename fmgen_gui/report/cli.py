@@ -15,7 +15,7 @@ from trainer.cli.evaluate import (
     parse_options,
     run_from_terminal,
 )
-from trainer.common.errors import FmgenError
+from trainer.common.errors import DiskError, FmgenError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,7 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fmgen_gui.report.page import export_report
 
     app = QApplication.instance() or QApplication(["fmgen-report"])  # noqa: F841 - needed alive
-    files = export_report(evaluation, options, out)
+    try:
+        files = export_report(evaluation, options, out)  # each file atomic: whole or absent
+    except DiskError as exc:  # a full disk, or a file that cannot be written, named
+        print(f"fmgen-report: error: {exc}", file=sys.stderr)
+        return 1
     print(f"report: {files.pdf}\npreview: {files.preview}\nfigures: {out / 'figures'}")
     for path in files.metrics:
         print(f"metrics: {path}")

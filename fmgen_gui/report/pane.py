@@ -47,6 +47,7 @@ from fmgen_gui.report.stages import StageBars, StageRelay
 from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
+from trainer.common.errors import FmgenError
 from trainer.config.settings import EVALUATION_RANGES
 from trainer.evaluation.document import write_metrics
 from trainer.evaluation.evaluate import CLASSIFIER, LIKELIHOOD
@@ -261,11 +262,12 @@ class EvaluationPane(QWidget):
         kept = [run.facts.label for key, run in evaluation.runs.items() if old.get(key) is run]
         self.evaluated = Evaluated(evaluation, options, state)
         save_last(self.evaluated)
-        written = write_metrics(evaluation)
-        self._show_results(
-            f"{self.clock.text(kept)}; metrics.json written to "
-            + ", ".join(str(p.parent) for p in written)
-        )
+        try:
+            written = ", ".join(str(p.parent) for p in write_metrics(evaluation))
+        except FmgenError as exc:  # a full disk, a folder in the way: the results still show
+            self.messages.show_message(f"metrics.json was not written: {exc}", "error")
+            written = "nowhere (see the message above)"
+        self._show_results(f"{self.clock.text(kept)}; metrics.json written to {written}")
         self.refresh()
 
     def _show_results(self, status: str) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from fmgen_gui.training.run_view import RunView
+from trainer.common.errors import FmgenError
 from trainer.runs.folder import RunFolder
 from trainer.runs.follow import FollowUpdate, RunFollower
 
@@ -60,9 +61,16 @@ class FollowView(QWidget):
         self.timer.start()
         self.poll()
 
-    def poll(self) -> FollowUpdate:
-        """Read what is new, show it, and stop polling once the run has ended."""
-        update = self.follower.poll()
+    def poll(self) -> FollowUpdate | None:
+        """Read what is new, show it, and stop polling once the run has ended (or once its
+        folder cannot be read: then the status line says why, and None is returned)."""
+        try:
+            update = self.follower.poll()
+        except FmgenError as exc:
+            self.timer.stop()
+            self.status.setText(f"Stopped following: {exc}")
+            self.ended.emit(self.status.text())
+            return None
         for event in update.events:
             self.view.add(event)
         self.view.refresh()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
@@ -25,7 +26,7 @@ from fmgen_gui.widgets.sample_grid import SampleGrid
 from trainer.common.errors import FmgenError
 from trainer.registry import get_model
 from trainer.runs.history import RunHistory
-from trainer.runs.index import RunIndex, RunRow, delete_run, overlay, same_sweep
+from trainer.runs.index import DAMAGED, RunIndex, RunRow, delete_run, overlay, same_sweep
 
 COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
 HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")
@@ -113,11 +114,19 @@ class RunsPane(QWidget):
                 item = _SortItem("" if value is None else _text(value))
                 item.setData(Qt.ItemDataRole.UserRole, value if isinstance(value, float) else r)
                 item.setData(Qt.ItemDataRole.UserRole + 1, r)
-                item.setToolTip(f"{row.path}\n{row.notes}".strip())
+                # a damaged run's reason, in full, wherever the pointer rests
+                tip = row.metrics if row.state == DAMAGED else row.notes
+                item.setToolTip(f"{row.path}\n{tip}".strip())
                 self.table.setItem(r, c, item)
         self.table.setSortingEnabled(True)
         self.table.resizeColumnToContents(COLUMNS.index("group"))  # a sweep's grid, in full
         self._apply_filter(self.filter.text())
+
+    def shown_states(self) -> dict[str, int]:
+        """How many table rows show each state, as the State column reads."""
+        column = COLUMNS.index("state")
+        states = [self.table.item(r, column).text() for r in range(self.table.rowCount())]
+        return dict(Counter(states))
 
     def selected(self) -> list[RunRow]:
         """The rows selected in the table, in table order."""
@@ -196,9 +205,18 @@ class RunsPane(QWidget):
         answer = QMessageBox.question(self, "Delete runs", f"Delete these run folders?\n{names}")
         return answer == QMessageBox.StandardButton.Yes
 
+    def readable(self) -> list[RunRow]:
+        """The selected rows that are not damaged (a damaged one has no curves to overlay)."""
+        return [row for row in self.selected() if row.state != DAMAGED]
+
     def show_overlay(self) -> None:
         """Offer the series the selected runs share, and their latest sample grids."""
-        self.histories = {row.label: RunHistory.from_folder(row.path) for row in self.selected()}
+        self.histories = {}
+        for row in self.readable():
+            try:
+                self.histories[row.label] = RunHistory.from_folder(row.path)
+            except FmgenError as exc:  # damaged since the table was read
+                self.messages.show_message(str(exc), "error")
         shared = (
             set.intersection(*(set(h.series) for h in self.histories.values()))
             if (self.histories)
@@ -219,7 +237,7 @@ class RunsPane(QWidget):
 
     def _series_order(self, key: str) -> tuple:
         """The model's headline test metric first, then test, train and step series."""
-        rows = self.selected()
+        rows = self.readable()
         headline = f"test/{get_model(rows[0].model).summary_metrics[0]}" if rows else ""
         return (key != headline, not key.startswith("test/"), key)
 

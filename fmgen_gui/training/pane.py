@@ -39,9 +39,8 @@ from trainer.common.events import (
 )
 from trainer.common.words import epochs_phrase
 from trainer.registry import get_model, model_names
-from trainer.runs.checkpoint import load_checkpoint
 from trainer.runs.folder import new_run_dir
-from trainer.runs.history import RunHistory
+from trainer.runs.history import RunHistory, open_run_files
 from trainer.runs.interrupted import Interrupted
 from trainer.runs.snapshots import run_folder_of
 
@@ -279,9 +278,8 @@ class TrainingPane(QWidget):
     def open_run(self, path: Path) -> str:
         """Show a run folder (or the run of a checkpoint or snapshot): curves, grids, settings;
         returns model."""
-        checkpoint = load_checkpoint(path)
+        checkpoint, history = open_run_files(path)
         folder = run_folder_of(checkpoint.path)
-        history = RunHistory.from_folder(folder) if (folder / "config.json").exists() else None
         model = checkpoint.config.model
         self.config_panel.set_config(checkpoint.config)
         self.views[model].load(history or RunHistory(model))

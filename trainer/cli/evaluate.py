@@ -209,8 +209,13 @@ def evaluate_options(
         problem = setting_problem(name, getattr(options, name))
         if problem:
             raise FmgenError(f"--{name.replace('_', '-')}: {problem}")
-    folders = [resolve_checkpoint_path(run).parent for run in options.runs]  # fail early
-    specs = {run_key(f): get_model(load_checkpoint(f).config.model) for f in folders}
+    # A run folder, its checkpoint.pt or a snapshot (checkpoints/epoch_NNN.pt): each is
+    # evaluated as given, under its run's key (run_folder_of), as `evaluate` does.
+    checkpoints = [resolve_checkpoint_path(run) for run in options.runs]  # fail early
+    specs = {
+        run_key(run_folder_of(path)): get_model(load_checkpoint(path).config.model)
+        for path in checkpoints
+    }
     data = load_fashion_mnist(options.data_dir, download=True, cancel=cancel)
     options.check(specs, data.test.labels.numpy())
     pins = options.pins(specs)
@@ -221,7 +226,9 @@ def evaluate_options(
     )
     progress(CLASSIFIER, 1.0, f"{info.accuracy:.2%} test accuracy")
     settings = options.settings()
-    return evaluate(folders, data, classifier, info, settings, progress, cancel, pins, previous)
+    return evaluate(
+        options.runs, data, classifier, info, settings, progress, cancel, pins, previous
+    )
 
 
 def run_from_terminal(options: ReportOptions) -> Evaluation:
@@ -237,10 +244,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, options = parse_options(parser, argv)
     try:
         evaluation = run_from_terminal(options)
+        written = write_metrics(evaluation, args.out)  # a full disk: a DiskError naming the file
     except FmgenError as exc:
         print(f"fmgen-evaluate: error: {exc}", file=sys.stderr)
         return 1
-    for path in write_metrics(evaluation, args.out):
+    for path in written:
         print(f"wrote {path}")
     print("\n".join(interpret(evaluation.metrics)))
     return 0

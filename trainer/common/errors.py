@@ -38,7 +38,7 @@ def raise_if_cancelled(cancel: threading.Event | None) -> None:
 
 
 class DiskError(FmgenError, OSError):
-    """A file could not be written: the disk is full or read-only.
+    """A file could not be written: the disk is full or read-only, or the system refused it.
 
     Also an OSError, so the handlers that already catch failed writes show its message.
     """

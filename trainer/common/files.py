@@ -73,8 +73,9 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path` in one rename.
 
     A crash or an exception while writing leaves the previous file untouched, because the
-    rename is the only step that changes what `path` names. A full or read-only disk becomes
-    a DiskError naming `path`, and the temporary file is removed.
+    rename is the only step that changes what `path` names. A full or read-only disk, or any
+    other refusal of the system (no permission, a folder where the file goes), becomes a
+    DiskError naming `path` and the reason, and the temporary file is removed.
     """
     target = Path(path)
     # The suffix stays last: writers such as savefig choose the format from it.
@@ -86,8 +87,21 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
+    except DiskError:
+        raise
+    except OSError as exc:
+        if not _about_target(exc, tmp, target):
+            raise  # about a file the caller reads while writing, such as a copy's source
+        # Named by the file the caller asked for: the OS names the temporary file instead.
+        raise DiskError(f"{target} could not be written ({exc.strerror or exc}).") from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _about_target(exc: OSError, tmp: Path, target: Path) -> bool:
+    """True when `exc` names the temporary file, the target or a folder on the target's way."""
+    names = [Path(n) for n in (exc.filename, exc.filename2) if isinstance(n, (str, os.PathLike))]
+    return any(name == tmp or target.is_relative_to(name) for name in names)
 
 
 def atomic_write_text(path: Path | str, text: str) -> None:

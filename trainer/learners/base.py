@@ -271,12 +271,12 @@ class Learner:
             for name, scaler in state.get("scalers", {}).items():
                 if name in self.scalers:  # a run trained in fp16 may go on in another precision
                     self.scalers[name].load_state_dict(scaler)
-        except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+            self._restore_rng(state)
+        except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as exc:
             raise CheckpointError(
                 f"the checkpoint's weights do not fit a {get_model(self.config.model).label} "
-                f"with latent size {self.config.latent_dim}: {str(exc).splitlines()[0]}"
+                f"with latent size {self.config.latent_dim}: {_mismatch(exc)}"
             ) from exc
-        self._restore_rng(state)
 
     def _restore_rng(self, state: dict[str, Any]) -> None:
         """Continue the saved random stream; on another kind of device, start a seeded one.
@@ -290,6 +290,15 @@ class Learner:
             self.rng.set_state(saved)
         else:
             self.rng.manual_seed(self.config.seed + 1_000_003)
+
+
+def _mismatch(exc: Exception, limit: int = 300) -> str:
+    """What did not fit, in one line: torch's load_state_dict puts it on the line after a
+    header ('Error(s) in loading state_dict for VAE:'), and may list hundreds of keys."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = " ".join(lines[:2]) if lines and lines[0].endswith(":") else "".join(lines[:1])
+    text = text or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def adam(parameters: Any, config: RunConfig) -> torch.optim.Adam:

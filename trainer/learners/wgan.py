@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from trainer.common import keys as k
+from trainer.common.errors import CheckpointError
 from trainer.config.precision import FP32, Precision
 from trainer.config.settings import RunConfig
 from trainer.data.fashion_mnist import Split
@@ -92,4 +93,7 @@ class WGANLearner(Learner):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore `state_dict()` output."""
         super().load_state_dict(state)
-        self.critic_steps = int(state["critic_steps"])
+        try:
+            self.critic_steps = int(state["critic_steps"])
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise CheckpointError(f"the checkpoint's critic step count is damaged ({exc})") from exc

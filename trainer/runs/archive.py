@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from trainer.common.errors import FmgenError
 from trainer.common.files import atomic_path
+from trainer.runs.readers import unreadable
 
 # Locks, temporaries and per-epoch snapshots stay behind: the archive holds what a reader
 # and a resume need (config, metrics, grids, status, the latest checkpoint, evaluations).
@@ -23,7 +24,10 @@ def archive_run(run_dir: Path | str, out: Path | str | None = None) -> Path:
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder).as_posix()
             if path.is_file() and not any(mark in relative for mark in _LEFT_OUT):
-                archive.write(path, f"{folder.name}/{relative}")
+                try:
+                    archive.write(path, f"{folder.name}/{relative}")
+                except OSError as exc:  # unreadable (no permission, a bad sector)
+                    raise unreadable(path, exc) from exc
     return target
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import zipfile
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ FORMAT = "fmgen-checkpoint"
 # "do not fit"; every older format still loads.
 FORMAT_VERSION = 2
 CHECKPOINT_NAME = "checkpoint.pt"
+# What torch's weights-only unpickler says of an object it will not build (code could run).
+_CODE_MARKS = ("GLOBAL", "unrecognized function")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ def resolve_checkpoint_path(path: Path | str) -> Path:
     if path.is_dir():
         path = path / CHECKPOINT_NAME
     if not path.is_file():
+        if os.path.lexists(path):  # a folder in its place, a broken or looping link
+            raise CheckpointError(f"{path}: not a readable file (a folder or a broken link)")
         raise CheckpointError(f"{path}: no such checkpoint file")
     return path
 
@@ -75,15 +80,25 @@ def _read(path: Path) -> Any:
         # crafted to run code on load is refused before anything runs.
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        raise CheckpointError(
-            f"{path}: refused: it contains Python objects other than tensors and plain values "
-            "(such a file could run code when loaded; nothing from it was run)"
-        ) from exc
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CheckpointError(
-            f"{path}: not a readable checkpoint (truncated or not a PyTorch file: {reason})"
-        ) from exc
+        if any(mark in str(exc) for mark in _CODE_MARKS):
+            raise CheckpointError(
+                f"{path}: refused: it contains Python objects other than tensors and plain "
+                "values (such a file could run code when loaded; nothing from it was run)"
+            ) from exc
+        raise _damaged(path, exc) from exc
+    except Exception as exc:
+        # torch's readers meet garbage with any exception type (an IndexError from its
+        # unpickler's stack, a RuntimeError from its zip reader, ...): all mean a damaged file.
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: Exception) -> CheckpointError:
+    # torch wraps its unpickler's reason in advice on loading untrusted files: keep the reason
+    lines = str(exc).rpartition("WeightsUnpickler error: ")[2].strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    return CheckpointError(
+        f"{path}: not a readable checkpoint (truncated or not a PyTorch file: {reason})"
+    )
 
 
 def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkpoint:
@@ -106,9 +121,9 @@ def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkp
             epoch=int(raw["epoch"]),
             step=int(raw["step"]),
             batch_in_epoch=int(raw["batch_in_epoch"]),
-            state=raw["state"],
-            meters=raw["meters"],
-            metrics=raw["metrics"],
+            state=_object(raw, "state"),
+            meters=_object(raw, "meters"),
+            metrics=_object(raw, "metrics"),
         )
     except (KeyError, TypeError, ValueError, ConfigError) as exc:
         raise CheckpointError(f"{path}: damaged fmgen checkpoint ({exc})") from exc
@@ -118,6 +133,14 @@ def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkp
             f"{get_model(expect_model).label} is needed here"
         )
     return checkpoint
+
+
+def _object(raw: dict, key: str) -> dict:
+    """raw[key], which must be a dict (TypeError otherwise: a damaged or foreign file)."""
+    value = raw[key]
+    if not isinstance(value, dict):
+        raise TypeError(f"'{key}' is a {type(value).__name__}, not a dict")
+    return value
 
 
 def all_finite(state: dict[str, torch.Tensor]) -> bool:

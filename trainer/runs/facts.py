@@ -11,17 +11,18 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from trainer.common.events import EpochEnded, Event, StepLogged
 from trainer.common.keys import METRICS
 from trainer.common.words import epochs_phrase, plural
 from trainer.config.settings import RunConfig, field_label
 from trainer.registry import ModelSpec, get_model
 from trainer.runs.checkpoint import Checkpoint
 from trainer.runs.folder import RunFolder
+from trainer.runs.history import event_from_record
 from trainer.runs.pins import run_key
 from trainer.runs.snapshots import run_folder_of
 
 START_RECORD = "start"  # metrics.jsonl record the loop writes when training (re)starts
-STEP_RECORD = "step"
 # Settings that never tell runs apart in a label: where and how often it logged, and the
 # planned epochs (the table says how long each run actually trained).
 NOT_DISTINGUISHING = ("device", "log_every", "epochs")
@@ -63,12 +64,13 @@ class RunFacts:
 
 
 def read_run_facts(checkpoint: Checkpoint, parameters: int, label: str) -> RunFacts:
-    """The facts of the run whose checkpoint is `checkpoint`."""
+    """The facts of the run whose checkpoint is `checkpoint` (damaged records are skipped)."""
     folder = run_folder_of(checkpoint.path)
-    records = RunFolder(folder).read_metrics()
-    starts = [r for r in records if r.get("type") == START_RECORD]
-    train_size = starts[-1]["train_size"] if starts else None
-    per_epoch = starts[-1]["steps_per_epoch"] if starts else _steps_per_epoch(records)
+    # Up to the checkpoint's step: a snapshot is its run as it was then, not as it went on.
+    records = RunFolder(folder).read_metrics_until(checkpoint.step)
+    events = [e for e in map(event_from_record, records) if e is not None]
+    starts = [start for start in map(_start_record, records) if start is not None]
+    train_size, per_epoch = starts[-1] if starts else (None, _steps_per_epoch(events))
     fraction = checkpoint.batch_in_epoch / per_epoch if per_epoch else 0.0
     spec = get_model(checkpoint.config.model)
     return RunFacts(
@@ -84,14 +86,24 @@ def read_run_facts(checkpoint: Checkpoint, parameters: int, label: str) -> RunFa
         epochs_completed=checkpoint.epoch,
         epochs_trained=checkpoint.epoch + fraction,
         steps=checkpoint.step,
-        loss_fall=_loss_fall(spec, records, per_epoch),
+        loss_fall=_loss_fall(spec, events, per_epoch),
     )
 
 
-def _steps_per_epoch(records: list[dict]) -> int | None:
+def _start_record(record: dict) -> tuple[int, int] | None:
+    """(train_size, steps_per_epoch) of a start record; None for other or damaged records."""
+    sizes = (record.get("train_size"), record.get("steps_per_epoch"))
+    if record.get("type") != START_RECORD or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes
+    ):
+        return None
+    return sizes
+
+
+def _steps_per_epoch(events: list[Event]) -> int | None:
     """Older run folders: the step count at the end of the first epoch."""
-    first = next((r for r in records if r.get("type") == "epoch" and r.get("epoch") == 1), None)
-    return first["step"] if first else None
+    first = next((e for e in events if isinstance(e, EpochEnded) and e.epoch == 1), None)
+    return first.step if first and first.step > 0 else None
 
 
 def training_loss_key(spec: ModelSpec) -> str | None:
@@ -99,10 +111,12 @@ def training_loss_key(spec: ModelSpec) -> str | None:
     return next((k for k in spec.step_metrics if k in METRICS and METRICS[k].lower_is_better), None)
 
 
-def _loss_fall(spec: ModelSpec, records: list[dict], per_epoch: int | None) -> float | None:
+def _loss_fall(spec: ModelSpec, events: list[Event], per_epoch: int | None) -> float | None:
     """(mean of the first half - mean of the second half) / second half, over the last epoch."""
     key = training_loss_key(spec)
-    points = [(r["step"], r[key]) for r in records if r.get("type") == STEP_RECORD and key in r]
+    points = [
+        (e.step, e.losses[key]) for e in events if isinstance(e, StepLogged) and key in e.losses
+    ]
     if not points:
         return None
     steps, values = np.array(points, dtype=float).T

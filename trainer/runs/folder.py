@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -12,11 +13,12 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from trainer.common.errors import FmgenError, RunFolderError
+from trainer.common.errors import ConfigError, FmgenError, RunFolderError
 from trainer.common.files import atomic_write_text, disk_errors
-from trainer.common.grids import read_grid, save_grid
+from trainer.common.grids import save_grid
 from trainer.config.settings import RunConfig
 from trainer.runs.checkpoint import CHECKPOINT_NAME
+from trainer.runs.readers import read_run_bytes, read_run_grid, read_run_json
 
 _GRID_FILE = re.compile(r"epoch_(\d+)(?:_(\w+))?\.png")
 
@@ -47,13 +49,16 @@ def named_run_dir(out: Path | str, name: str) -> Path:
 
 
 def parse_records(text: str) -> list[dict[str, Any]]:
-    """The JSON records of metrics.jsonl lines; a damaged line (crash, torn write) is skipped."""
+    """The JSON records of metrics.jsonl lines; a damaged line (crash, torn write, not an
+    object) is skipped."""
     records = []
     for line in text.splitlines():
         try:
-            records.append(json.loads(line))
-        except ValueError:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
             continue
+        if isinstance(record, dict):
+            records.append(record)
     return records
 
 
@@ -95,21 +100,32 @@ class RunFolder:
         atomic_write_text(self.path / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
 
     def read_config(self) -> RunConfig:
-        """Load config.json."""
+        """Load config.json; RunFolderError says what is wrong with it."""
+        path = self.path / "config.json"
+        values = read_run_json(path)
         try:
-            return RunConfig.from_dict(json.loads((self.path / "config.json").read_text()))
-        except (OSError, ValueError, TypeError) as exc:
-            raise FmgenError(f"{self.path}: no readable config.json ({exc})") from exc
+            return RunConfig.from_dict(values)
+        except (ConfigError, KeyError, ValueError, TypeError, AttributeError) as exc:
+            reason = " ".join(str(exc).split())  # ConfigError lists its problems on lines
+            raise RunFolderError(f"{path}: damaged: not a run's settings ({reason})") from exc
 
     def read_metrics(self) -> list[dict[str, Any]]:
-        """All records of metrics.jsonl (a torn last line from a crash is skipped)."""
-        if not self.metrics_file.exists():
+        """All records of metrics.jsonl (a torn last line from a crash is skipped; no file: none).
+
+        Bytes that are not UTF-8 only damage their own line, as a torn write does.
+        """
+        if not os.path.lexists(self.metrics_file):  # a symlink loop is not "no file"
             return []
-        return parse_records(self.metrics_file.read_text())
+        return parse_records(read_run_bytes(self.metrics_file).decode("utf-8", errors="replace"))
+
+    def read_metrics_until(self, step: int) -> list[dict[str, Any]]:
+        """The records of metrics.jsonl up to `step`: the run as it was at that step (a record
+        whose step is not a number is damaged, and dropped like one)."""
+        return [r for r in self.read_metrics() if _step_at_most(r.get("step", 0), step)]
 
     def keep_metrics_until(self, step: int) -> None:
         """Drop records after `step`: a resume from an older checkpoint must not fork the curves."""
-        kept = [r for r in self.read_metrics() if r.get("step", 0) <= step]
+        kept = self.read_metrics_until(step)
         atomic_write_text(self.metrics_file, "".join(json.dumps(r) + "\n" for r in kept))
 
     def grid_path(self, epoch: int, name: str) -> Path:
@@ -134,7 +150,7 @@ class RunFolder:
 
     def read_grids(self) -> list[tuple[int, str, np.ndarray]]:
         """(epoch, name, grid) of every saved grid, by epoch."""
-        return [(epoch, name, read_grid(path)) for epoch, name, path in self.grid_files()]
+        return [(epoch, name, read_run_grid(path)) for epoch, name, path in self.grid_files()]
 
 
 class RunFolderLock:
@@ -188,3 +204,8 @@ class MetricsLog:
         """Close the file."""
         with disk_errors(self.path):
             self._file.close()
+
+
+def _step_at_most(value: object, step: int) -> bool:
+    """Whether a record's step `value` is a number no later than `step`."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value <= step

@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from trainer.common.errors import RunFolderError
 from trainer.common.events import Event, SamplesReady
-from trainer.common.grids import read_grid
 from trainer.runs.folder import RunFolder, parse_records
 from trainer.runs.history import event_from_record
+from trainer.runs.readers import read_run_grid, unreadable
 from trainer.runs.status import RunStatus, read_status
 
 
@@ -39,7 +40,8 @@ class RunFollower:
         self._grids: set[str] = set()
 
     def poll(self) -> FollowUpdate:
-        """New metrics records and grids as events, with the current status."""
+        """New metrics records and grids as events, with the current status; RunFolderError when
+        metrics.jsonl cannot be read (a folder, a symlink loop, no permission)."""
         if not self.folder.is_dir():
             return FollowUpdate((), None, vanished=True)
         events = [*self._new_records(), *self._new_grids()]
@@ -52,6 +54,8 @@ class RunFollower:
                 chunk = handle.read()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise unreadable(self.folder / "metrics.jsonl", exc) from exc
         if len(chunk) == 0 and self._offset > 0 and self._shrunk():
             self._offset = 0  # a resume rewrote the file shorter: read it again from the top
             return self._new_records()
@@ -72,8 +76,8 @@ class RunFollower:
             if path.name in self._grids:
                 continue
             try:
-                grid = read_grid(path)
-            except (OSError, ValueError, SyntaxError):
+                grid = read_run_grid(path)
+            except RunFolderError:
                 continue  # still being written (a synced copy arrives in parts): next poll
             self._grids.add(path.name)
             events.append(SamplesReady(epoch, 0, name, grid))

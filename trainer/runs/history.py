@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from trainer.common.events import EpochEnded, Event, SamplesReady, StepLogged
+from trainer.runs.checkpoint import Checkpoint, load_checkpoint
 from trainer.runs.folder import RunFolder
+from trainer.runs.snapshots import run_folder_of
 
 MAX_GRIDS = 60  # grids kept per kind: a long run must not fill the memory with them
 RECENT_GRIDS = 10
@@ -98,17 +101,43 @@ class RunHistory:
         return history
 
 
+def open_run_files(path: Path | str) -> tuple[Checkpoint, RunHistory | None]:
+    """What opening a run folder or checkpoint shows: the checkpoint, and the history of the
+    folder holding it when that folder is a run's (CheckpointError, RunFolderError: damaged)."""
+    checkpoint = load_checkpoint(path)
+    folder = run_folder_of(checkpoint.path)  # a snapshot's run, not its checkpoints/ folder
+    # lexists: a config.json that is a broken link is a damaged run, not a bare checkpoint
+    has_run = os.path.lexists(folder / "config.json")
+    history = RunHistory.from_folder(folder) if has_run else None
+    return checkpoint, history
+
+
 def event_from_record(record: dict) -> Event | None:
-    """The event a metrics.jsonl record stands for (None for other or damaged records)."""
+    """The event a metrics.jsonl record stands for (None for other or damaged records).
+
+    Every value is converted to the type the plots expect here, so a hand-edited or corrupted
+    record is dropped now instead of failing later in a plot or a label.
+    """
     try:
         if record.get("type") == "step":
             skip = {"type", "epoch", "step", "images_per_s"}
-            losses = {k: float(v) for k, v in record.items() if k not in skip}
-            return StepLogged(record["epoch"], record["step"], losses, record["images_per_s"])
+            losses = {str(k): float(v) for k, v in record.items() if k not in skip}
+            return StepLogged(
+                int(record["epoch"]), int(record["step"]), losses, float(record["images_per_s"])
+            )
         if record.get("type") == "epoch":
             return EpochEnded(
-                record["epoch"], record["step"], record["train"], record["test"], record["seconds"]
+                int(record["epoch"]),
+                int(record["step"]),
+                _numbers(record["train"]),
+                _numbers(record["test"]),
+                float(record["seconds"]),
             )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         return None  # a damaged record costs one point, not the whole history
     return None
+
+
+def _numbers(values: dict) -> dict[str, float]:
+    """A record's {metric: value} with every value a float (AttributeError: not an object)."""
+    return {str(k): float(v) for k, v in values.items()}

@@ -8,6 +8,7 @@ the user data folder beside the pins, keyed by run.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,15 @@ from trainer.common import keys
 from trainer.common.errors import FmgenError, RunFolderError
 from trainer.common.files import atomic_write_text, user_data_dir
 from trainer.registry import CurveSpec, PlotSpec, get_model
+from trainer.runs.checkpoint import CHECKPOINT_NAME
 from trainer.runs.folder import RunFolder, RunFolderLock
 from trainer.runs.history import RunHistory
 from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION
 from trainer.runs.pins import run_key
+from trainer.runs.readers import json_section, read_run_json
 from trainer.runs.status import read_status
 
+DAMAGED = "damaged"  # the state of a run folder that cannot be read
 SWEEP_FILE = "sweep.json"  # a sweep's folder holds it (written by trainer.cli.sweep_jobs)
 
 
@@ -35,21 +39,47 @@ class RunRow:
     label: str  # the user's display label, else the model's label and run name
     settings: str  # key settings, e.g. 'latent 32, beta 4, lr 0.001'
     epochs: str  # '3 / 10'
-    metrics: str  # the last epoch's test summary
+    metrics: str  # the last epoch's test summary; for a damaged run, what is wrong
     fid: float | None  # from metrics.json, if the run was evaluated
-    state: str  # running, finished, stopped, failed, dead or unknown
+    state: str  # running, finished, stopped, failed, dead, unknown or damaged (see `metrics`)
     size_mb: float
     group: str  # for runs of a sweep: its folder's name and grid, 'betas (beta=0.5,1,4)'; else ''
     notes: str
     sweep: Path | None = None  # the sweep folder (with sweep.json) the run belongs to
 
 
+def damaged_row(path: Path, reason: str) -> RunRow:
+    """The row of a run folder that cannot be read: listed, with the reason where the metrics
+    would be (its file named within the folder, so the column shows what is wrong), so a
+    half-synced or truncated run is seen and can be deleted."""
+    return RunRow(
+        path=path,
+        key=path.name,
+        model="",
+        label=path.name,
+        settings="",
+        epochs="",
+        metrics=reason.replace(f"{path}{os.sep}", ""),
+        fid=None,
+        state=DAMAGED,
+        size_mb=_size_mb(path),
+        group="",
+        notes="",
+    )
+
+
 def find_runs(roots: list[Path]) -> list[Path]:
-    """Run folders (with a config.json) directly under each root or one level down (sweeps)."""
+    """Run folders (with a config.json or a checkpoint.pt) directly under each root or one
+    level down (sweeps).
+
+    A run whose config.json is missing, a folder or a broken link is still found, and listed
+    as damaged rather than silently left out.
+    """
     found = []
     for root in roots:
-        for config in sorted([*root.glob("*/config.json"), *root.glob("*/*/config.json")]):
-            found.append(config.parent)
+        for folder in sorted([*root.glob("*"), *root.glob("*/*")]):
+            if any(os.path.lexists(folder / name) for name in ("config.json", CHECKPOINT_NAME)):
+                found.append(folder)
     return list(dict.fromkeys(found))
 
 
@@ -59,22 +89,25 @@ class RunIndex:
     def __init__(self, notes_file: Path | None = None) -> None:
         self.notes_file = notes_file or user_data_dir() / "runs.json"
         try:
-            self._user = json.loads(self.notes_file.read_text(encoding="utf-8"))
+            user = json.loads(self.notes_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self._user = {}
+            user = {}
+        # A damaged notes file must not hide the runs: entries that are not objects are dropped.
+        entries = user.items() if isinstance(user, dict) else ()
+        self._user = {key: entry for key, entry in entries if isinstance(entry, dict)}
 
     def rows(self, roots: list[Path]) -> list[RunRow]:
-        """A row per readable run folder under `roots` (unreadable folders are left out)."""
+        """A row per run folder under `roots`; one that cannot be read is a damaged row."""
         rows = []
         for path in find_runs(roots):
             try:
                 rows.append(self.row(path))
-            except FmgenError:
-                continue
+            except FmgenError as exc:
+                rows.append(damaged_row(path, str(exc)))
         return rows
 
     def row(self, path: Path) -> RunRow:
-        """The row of one run folder."""
+        """The row of one run folder; RunFolderError (or CheckpointError) says what is damaged."""
         config = RunFolder(path).read_config()
         spec = get_model(config.model)
         history = RunHistory.from_folder(path)
@@ -86,15 +119,15 @@ class RunIndex:
             path=path,
             key=run_key(path),
             model=config.model,
-            label=user.get("label") or f"{spec.label} {path.name}",
+            label=str(user.get("label") or f"{spec.label} {path.name}"),
             settings=_settings(config.to_dict(), spec.options),
             epochs=f"{last.epoch if last else 0} / {config.epochs}",
             metrics=spec.summary(last.test) if last else "",
             fid=_fid(path),
             state=state,
-            size_mb=sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6,
+            size_mb=_size_mb(path),
             group=_group(path.parent) if (path.parent / SWEEP_FILE).is_file() else "",
-            notes=user.get("notes", ""),
+            notes=str(user.get("notes", "")),
             sweep=path.parent if (path.parent / SWEEP_FILE).is_file() else None,
         )
 
@@ -106,6 +139,11 @@ class RunIndex:
         if notes is not None:
             entry["notes"] = notes
         atomic_write_text(self.notes_file, json.dumps(self._user, indent=1))
+
+
+def _size_mb(path: Path) -> float:
+    """The run folder's size (links to folders are not followed, so a loop counts nothing)."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
 def _group(sweep_dir: Path) -> str:
@@ -137,12 +175,16 @@ def _plain(value: object) -> str:
 
 
 def _fid(path: Path) -> float | None:
-    try:
-        document = json.loads((path / "metrics.json").read_text())
-    except (OSError, ValueError):
+    """The run's FID from its metrics.json (None: not evaluated); RunFolderError if damaged."""
+    file = path / "metrics.json"
+    if not os.path.lexists(file):
         return None
-    section = document.get(RUNS, {}).get(run_key(path), {})  # as write_metrics writes it
-    return section.get(SAMPLES_SECTION, {}).get(keys.FID)
+    document = read_run_json(file)
+    section = json_section(document, file, RUNS, run_key(path), SAMPLES_SECTION)
+    fid = section.get(keys.FID)
+    if fid is not None and (not isinstance(fid, (int, float)) or isinstance(fid, bool)):
+        raise RunFolderError(f"{file}: damaged: the FID is {fid!r}, not a number")
+    return None if fid is None else float(fid)
 
 
 def delete_run(path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import torch
 
+from trainer.common.errors import CheckpointError
 from trainer.config.device import resolve_device
 from trainer.learners import Learner, make_learner
 from trainer.runs.checkpoint import Checkpoint, load_checkpoint
@@ -36,6 +37,9 @@ def load_learner(
     checkpoint = load_checkpoint(reader_path(run_dir), expect_model=kind)
     place = evaluation_device(checkpoint, device)
     learner = make_learner(checkpoint.config.replace(device=str(place)), place)
-    learner.load_state_dict(checkpoint.state)
+    try:
+        learner.load_state_dict(checkpoint.state)
+    except CheckpointError as exc:  # the learner's message does not know the file
+        raise CheckpointError(f"{checkpoint.path}: {exc}") from exc
     learner.model.eval()
     return learner, checkpoint

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import socket
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from trainer.common.errors import RunFolderError
 from trainer.common.events import (
     EpochEnded,
     Event,
@@ -24,6 +26,7 @@ from trainer.common.events import (
     StepLogged,
 )
 from trainer.common.files import atomic_write_text
+from trainer.runs.readers import read_run_json
 
 STATUS_FILE = "run.json"
 HEARTBEAT_S = 30.0
@@ -50,13 +53,26 @@ class RunStatus:
 
 
 def read_status(folder: Path | str) -> RunStatus | None:
-    """The run's status, or None when run.json is missing or unreadable (older runs)."""
+    """The run's status, or None when run.json is missing or damaged (older runs; a torn copy).
+
+    run.json is advisory (the state column, when a reader may load checkpoint.pt), so a damaged
+    one makes the state unknown instead of making the run unreadable. Each field is checked
+    for its type here, so no reader meets a text where it computes with a time.
+    """
     try:
-        values = json.loads((Path(folder) / STATUS_FILE).read_text(encoding="utf-8"))
+        values = read_run_json(Path(folder) / STATUS_FILE)
         status = RunStatus(**values)
-    except (OSError, ValueError, TypeError):
+    except (RunFolderError, TypeError):
         return None
-    return status if status.state in STATES else None
+    numbers = (status.epoch, status.step, status.total_steps, status.updated)
+    well_typed = (
+        status.state in STATES
+        and all(isinstance(n, (int, float)) and math.isfinite(n) for n in numbers)
+        and isinstance(status.host, str)
+        and isinstance(status.message, str)
+        and isinstance(status.precision, dict)
+    )
+    return status if well_typed else None
 
 
 class StatusWriter:
