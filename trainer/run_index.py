@@ -23,6 +23,10 @@ from trainer.run_status import read_status
 from trainer.runs import RunFolder, RunFolderLock
 from trainer.sweep import SWEEP_FILE
 
+# The files a row is read from: a row is read again only when one of them changed, so the Runs
+# tab can poll every run folder often (a few stat calls each) without re-reading every run.
+ROW_SOURCES = ("config.json", "run.json", "metrics.json", "metrics.jsonl")
+
 
 @dataclass(frozen=True)
 class RunRow:
@@ -61,6 +65,7 @@ class RunIndex:
             self._user = json.loads(self.notes_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self._user = {}
+        self._cache: dict[Path, tuple[tuple, RunRow]] = {}  # path: (its sources' stamp, row)
 
     def rows(self, roots: list[Path]) -> list[RunRow]:
         """A row per readable run folder under `roots` (unreadable folders are left out)."""
@@ -73,7 +78,18 @@ class RunIndex:
         return rows
 
     def row(self, path: Path) -> RunRow:
-        """The row of one run folder."""
+        """The row of one run folder (the last one read while its files are unchanged)."""
+        stamp = sources_stamp(path)
+        cached = self._cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        row = self._read_row(path)
+        # A running run turns 'dead' by the clock alone (run.json goes stale): never cached.
+        if row.state != "running":
+            self._cache[path] = (stamp, row)
+        return row
+
+    def _read_row(self, path: Path) -> RunRow:
         config = RunFolder(path).read_config()
         spec = get_model(config.model)
         history = RunHistory.from_folder(path)
@@ -104,7 +120,22 @@ class RunIndex:
             entry["label"] = label
         if notes is not None:
             entry["notes"] = notes
+        self._cache.pop(path, None)  # its label or notes changed, not its files
         atomic_write_text(self.notes_file, json.dumps(self._user, indent=1))
+
+
+def sources_stamp(path: Path) -> tuple:
+    """Size and modification time of each file a run's row is read from (0s if missing),
+    its sweep's sweep.json included."""
+    stamp = []
+    for source in (*(path / name for name in ROW_SOURCES), path.parent / SWEEP_FILE):
+        try:
+            info = source.stat()
+        except OSError:
+            stamp.append((0, 0))
+            continue
+        stamp.append((info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
 
 
 def _group(sweep_dir: Path) -> str:

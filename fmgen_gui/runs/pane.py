@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -30,6 +33,10 @@ from trainer.run_index import RunIndex, RunRow, delete_run, overlay, same_sweep
 COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
 HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")
 MAX_GRIDS = 4
+# How often the shown tab looks for new and changed runs: a few stat calls per run (RunIndex
+# reads a run again only when its files changed), so a run's progress and FID show within
+# seconds without the Refresh button.
+POLL_MS = 2000
 
 
 class _SortItem(QTableWidgetItem):
@@ -62,11 +69,19 @@ class RunsPane(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
-        self.series = QComboBox()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # no cut-off cells
+        header.setStretchLastSection(True)  # and no empty band beside them
+        self.series = QComboBox(placeholderText="select runs above to compare their curves")
+        self.series.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.overlay_note = QLabel(wordWrap=True)  # why nothing is plotted, when nothing is
         self.overlay_box = QVBoxLayout()
         self.grids = QHBoxLayout()
         self._build()
         self.refresh()
+        self.timer = QTimer(self, interval=POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
 
     def _build(self) -> None:
         buttons = QHBoxLayout()
@@ -94,18 +109,48 @@ class RunsPane(QWidget):
         layout.addLayout(buttons)
         bottom = QWidget()
         lower = QVBoxLayout(bottom)
-        lower.addWidget(self.series)
+        chooser = QHBoxLayout()
+        label = QLabel("Plot of the selected runs:")
+        label.setBuddy(self.series)
+        chooser.addWidget(label)
+        chooser.addWidget(self.series)
+        chooser.addStretch()
+        lower.addLayout(chooser)
+        lower.addWidget(self.overlay_note)
         lower.addLayout(self.overlay_box, stretch=3)
         lower.addLayout(self.grids, stretch=2)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
+        splitter.setChildrenCollapsible(False)  # the plot keeps its minimum height
         QVBoxLayout(self).addWidget(splitter)
+        self._explain_overlay()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Bring the table up to date as the tab comes into view (polls skip a hidden tab)."""
+        super().showEvent(event)
+        self.poll()
+
+    def poll(self) -> None:
+        """Look for new and changed runs while the tab is on screen (the timer calls this)."""
+        if self.isVisible():
+            self.refresh()
 
     def refresh(self) -> None:
-        """Read the run folders again."""
-        self.rows = self.index.rows(self.roots)
+        """Read the run folders again (RunIndex re-reads only changed ones) and show them.
+
+        The selection follows runs, not rows: after new runs appear or the order changes, the
+        same runs are selected, so an action never lands on a run the user did not choose.
+        """
+        rows = self.index.rows(self.roots)
+        if rows == self.rows and self.table.rowCount() == len(rows):
+            return  # nothing changed: keep the table (and the user's scrolling) as it is
+        chosen = [row.path for row in self.selected()]
+        before = [row for row in self.rows if row.path in chosen]
+        self.rows = rows
+        self.table.blockSignals(True)  # one selection change at the end, not one per row
         self.table.setSortingEnabled(False)
+        self.table.clearSelection()
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             for c, name in enumerate(COLUMNS):
@@ -116,8 +161,21 @@ class RunsPane(QWidget):
                 item.setToolTip(f"{row.path}\n{row.notes}".strip())
                 self.table.setItem(r, c, item)
         self.table.setSortingEnabled(True)
-        self.table.resizeColumnToContents(COLUMNS.index("group"))  # a sweep's grid, in full
+        self._select_paths(set(chosen))
+        self.table.blockSignals(False)
         self._apply_filter(self.filter.text())
+        if self.selected() != before:  # other runs, or the same runs with new epochs or FIDs
+            self.show_overlay()
+
+    def _select_paths(self, paths: set[Path]) -> None:
+        """Select the rows of the runs in `paths` (and only those), as one selection change."""
+        model, last = self.table.model(), self.table.columnCount() - 1
+        selection = QItemSelection()
+        for r in range(self.table.rowCount()):
+            if self.row_at(r).path in paths:
+                selection.select(model.index(r, 0), model.index(r, last))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.table.selectionModel().select(selection, flags)
 
     def selected(self) -> list[RunRow]:
         """The rows selected in the table, in table order."""
@@ -134,14 +192,7 @@ class RunsPane(QWidget):
         if not members:
             self.messages.show_message("Select a run of a sweep (its Sweep column is set)", "error")
             return
-        paths = {row.path for row in members}
-        model, last = self.table.model(), self.table.columnCount() - 1
-        selection = QItemSelection()
-        for r in range(self.table.rowCount()):
-            if self.row_at(r).path in paths:
-                selection.select(model.index(r, 0), model.index(r, last))
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
-        self.table.selectionModel().select(selection, flags)  # one change: one overlay
+        self._select_paths({row.path for row in members})  # one change: one overlay
 
     def request_report(self) -> None:
         """Hand the selected runs (a sweep, several models, ...) to the Evaluate tab."""
@@ -207,8 +258,10 @@ class RunsPane(QWidget):
         self.series.blockSignals(True)
         self.series.clear()
         self.series.addItems(sorted(shared, key=self._series_order))
+        self.series.setCurrentIndex(0 if shared else -1)  # a set placeholder keeps index -1
         self.series.blockSignals(False)
         self._draw_overlay()
+        self._explain_overlay()
         _clear(self.grids)
         for label, history in list(self.histories.items())[:MAX_GRIDS]:
             grid = SampleGrid(label)
@@ -216,6 +269,26 @@ class RunsPane(QWidget):
                 grid.add_grid(epoch, image)
             grid.save_requested.connect(lambda g=grid: self.save_requested.emit(g))
             self.grids.addWidget(grid)
+
+    def _explain_overlay(self) -> None:
+        """Say why no curves are drawn: no run selected, or runs that log no series in common."""
+        rows = self.selected()
+        if not rows:
+            note = "Select one or more runs above to plot their curves on one plot."
+        elif self.series.count():
+            note = ""
+        else:
+            logs = "; ".join(
+                f"{label}: {', '.join(sorted(history.series)) or 'nothing yet'}"
+                for label, history in self.histories.items()
+            )
+            note = (
+                "The selected runs share no series, so there is nothing to overlay "
+                f"(runs of different models log different losses). They log: {logs}"
+            )
+        self.overlay_note.setText(note)
+        self.overlay_note.setVisible(bool(note))
+        self.series.setEnabled(self.series.count() > 0)
 
     def _series_order(self, key: str) -> tuple:
         """The model's headline test metric first, then test, train and step series."""
