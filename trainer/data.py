@@ -143,18 +143,24 @@ def _missing(folder: Path, found: dict[str, Path]) -> str:
     return f"{folder}: missing {names}"
 
 
+def check_data_folder(folder: Path, name: str) -> dict[str, Path]:
+    """The four files in `folder`; else a DataError that names the setting by `name` (a flag
+    such as '--data-dir', or the app's field label 'Data folder')."""
+    if not folder.is_dir():
+        raise DataError(f"{name} {folder}: no such folder.")
+    found = find_files(folder)
+    if len(found) < len(FILES):
+        raise DataError(f"{name} {_missing(folder, found)}")
+    return found
+
+
 def _find(data_dir: Path | str | None) -> tuple[dict[str, Path], str]:
     """`locate` without the ways to get the data: its DataError says only what is wrong."""
     explicit = data_dir or os.environ.get(ENV_VAR)
     if explicit:
         folder = Path(explicit).expanduser()
         how = "--data-dir" if data_dir else ENV_VAR
-        if not folder.is_dir():
-            raise DataError(f"{how} {folder}: no such folder.")
-        found = find_files(folder)
-        if len(found) < len(FILES):
-            raise DataError(f"{how} {_missing(folder, found)}")
-        return found, f"{folder} ({how})"
+        return check_data_folder(folder, how), f"{folder} ({how})"
     looked = []
     for folder, how in ((data_cache_dir(), "user cache"), (SYSTEM_DIR, "dataset-fashion-mnist")):
         found = find_files(folder)

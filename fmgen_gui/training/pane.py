@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -38,6 +39,7 @@ from trainer.events import (
     StepLogged,
 )
 from trainer.history import RunHistory
+from trainer.precision import plain_precision
 from trainer.registry import get_model, model_names
 from trainer.runs import new_run_dir
 from trainer.words import epochs_phrase
@@ -51,11 +53,21 @@ REFRESH_MS = 1000
 ALREADY_RUNNING = "A run is already going: stop it first."
 
 
+def trained_seconds(history: RunHistory, started: RunStarted) -> float:
+    """Seconds a resumed run had trained before `started`: its ended epochs' times, stretched
+    over the steps of an unfinished epoch (0 for a new run, or one whose epochs are unknown)."""
+    times = {e.epoch: e.seconds for e in history.epochs if e.epoch <= started.epoch}
+    if not started.step or not started.steps_per_epoch or not times:
+        return 0.0
+    return sum(times.values()) * started.step / (max(times) * started.steps_per_epoch)
+
+
 class TrainingPane(QWidget):
     """Left: settings and controls; right: the shown model's plots and grids."""
 
     status = Signal(str)  # a line for the status bar
     speed = Signal(str)  # images/s for the status bar
+    precision_reason = Signal(str)  # why the run computes in its precision (a tooltip)
     checkpoint_ready = Signal(str, str)  # model, checkpoint path
     save_view_requested = Signal(object)  # a LossPlot or SampleGrid
 
@@ -84,7 +96,9 @@ class TrainingPane(QWidget):
             self.stack.addWidget(view)
             view.save_requested.connect(self.save_view_requested)
         self._build()
+        self._show_model(self.config_panel.model_key)
         self.config_panel.model_changed.connect(self._show_model)
+        self.config_panel.data_dir.textChanged.connect(self.messages.hide)  # another source
         controller.event.connect(self.on_event)
         controller.state_changed.connect(self._update_buttons)
         self._update_buttons(controller.state)
@@ -114,7 +128,7 @@ class TrainingPane(QWidget):
         controls = QHBoxLayout()
         for button in (self.pause_button, self.stop_button):
             controls.addWidget(button)
-        progress = QGroupBox("Progress")
+        self.progress_box = progress = QGroupBox("Progress")
         QVBoxLayout(progress).addWidget(self.progress)
         left = QWidget()
         column = QVBoxLayout(left)
@@ -133,7 +147,12 @@ class TrainingPane(QWidget):
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.messages)
-        right_column.addWidget(self.stack, stretch=1)
+        # Plots keep their minimum height (LossPlot): a small window scrolls, never squashes.
+        plots = QScrollArea(widgetResizable=True)
+        plots.setFrameShape(QFrame.Shape.NoFrame)
+        plots.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        plots.setWidget(self.stack)
+        right_column.addWidget(plots, stretch=1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(right)
@@ -147,8 +166,22 @@ class TrainingPane(QWidget):
         return self.views[self.config_panel.model_key]
 
     def _show_model(self, model: str) -> None:
+        if model != self.running_model:
+            self._forget_progress()
+        self.messages.hide()  # its message was about the last model or its settings
         self.stack.setCurrentWidget(self.views[model])
+        for view in self.views.values():  # the shown view's minimum height sets the scrolling,
+            policy = (
+                QSizePolicy.Policy.Preferred if view.model == model else QSizePolicy.Policy.Ignored
+            )
+            view.setSizePolicy(policy, policy)  # not the tallest view's (a QStackedWidget's)
         self._update_buttons(self.controller.state)
+
+    def _forget_progress(self) -> None:
+        """Clear the progress panel unless a run is going: it shows no other run's numbers."""
+        if self.controller.state == IDLE:
+            self.progress.reset()
+            self.progress_box.setTitle("Progress")
 
     def start(self) -> None:
         """Start a new run with the settings on screen."""
@@ -160,12 +193,12 @@ class TrainingPane(QWidget):
             return
         try:
             config = self.config_panel.config()
+            data_dir = self.config_panel.data_folder()
         except FmgenError as exc:
             self.messages.show_message(str(exc), "error")
             return
         model = config.model
         run_dir = resume_from.parent if resume_from else new_run_dir(self.runs_dir, model)
-        data_dir = self.config_panel.data_dir.text().strip() or None
         self.messages.hide()
         if not resume_from:
             self.views[model].reset()
@@ -198,11 +231,14 @@ class TrainingPane(QWidget):
         model = self.running_model or self.config_panel.model_key
         self.views[model].add(event)
         if isinstance(event, RunStarted):
-            self.progress.start(event.step, event.steps_per_epoch, event.total_steps)
-            self.precision = event.precision
+            before = trained_seconds(self.views[model].history, event)
+            self.progress.start(event.step, event.steps_per_epoch, event.total_steps, before)
+            self.progress_box.setTitle(f"Progress of the {get_model(model).label} run")
+            requested = event.config.get("precision", "auto")
+            self.precision = plain_precision(event.precision, requested, event.device)
+            self.precision_reason.emit(f"Precision {event.precision}: {event.precision_reason}")
             self.status.emit(
-                f"Training the {get_model(model).label} on {event.device} in {event.precision}: "
-                f"{event.precision_reason}"
+                f"Training the {get_model(model).label} on {event.device} in {self.precision}"
             )
             self.refresh_timer.start()
         elif isinstance(event, StepLogged):
@@ -259,6 +295,7 @@ class TrainingPane(QWidget):
         history = RunHistory.from_folder(folder) if (folder / "config.json").exists() else None
         model = checkpoint.config.model
         self.config_panel.set_config(checkpoint.config)
+        self._forget_progress()  # another run is shown now
         self.views[model].load(history or RunHistory(model))
         self.run_dirs[model] = folder
         self.checkpoint_ready.emit(model, str(checkpoint.path))
