@@ -11,8 +11,9 @@ does that in CI. It prints the Qt platform it runs on ("platform: xcb" under X).
 uses throw-away settings and run folders. --drive-explorer clicks two gallery images and drags
 the slider with mouse events, then checks on the screen that the large image changed.
 --plot-sizes shows each model's Train view in turn, prints every plot's laid-out geometry as
-'plot MODEL|TITLE|HEIGHT|DATA_HEIGHT|TITLE_HEIGHT|TITLE_TEXT_HEIGHT' and saves a screenshot of
-each view beside OUT (OUT-MODEL.png).
+'plot MODEL|TITLE|HEIGHT|DATA_HEIGHT|TITLE_HEIGHT|TITLE_TEXT_HEIGHT|DRAWN_WIDTH|WIDTH' (and
+the view's width beside the width it is shown in: 'view MODEL|WIDTH|SHOWN_WIDTH') and saves
+a screenshot of each view beside OUT (OUT-MODEL.png).
 """
 
 from __future__ import annotations
@@ -111,9 +112,13 @@ def report_plot_sizes(app: QApplication, window, out: Path) -> None:
     for model in model_names():
         panel.model.setCurrentIndex(panel.model.findData(model))
         wait_until(app, lambda: False, 0.3)  # let the layout settle on the real screen
+        view, viewport = window.training.views[model], window.training.plots_area.viewport()
+        print(f"view {model}|{view.width()}|{viewport.width()}")
         for plot in window.training.views[model].plots:
             title = plot.plot.getPlotItem().titleLabel
             sizes = (plot.height(), plot.data_height(), title.height(), title.itemRect().height())
+            widths = (plot.plot.getPlotItem().width(), plot.plot.width())
+            sizes = (*sizes, *widths)
             print("plot " + "|".join([model, plot.spec.title, *(f"{v:.0f}" for v in sizes)]))
         window.grab().save(str(out.with_name(f"{out.stem}-{model}.png")))
 

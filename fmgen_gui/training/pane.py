@@ -148,7 +148,7 @@ class TrainingPane(QWidget):
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.messages)
         # Plots keep their minimum height (LossPlot): a small window scrolls, never squashes.
-        plots = QScrollArea(widgetResizable=True)
+        self.plots_area = plots = QScrollArea(widgetResizable=True)
         plots.setFrameShape(QFrame.Shape.NoFrame)
         plots.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         plots.setWidget(self.stack)
@@ -175,6 +175,10 @@ class TrainingPane(QWidget):
                 QSizePolicy.Policy.Preferred if view.model == model else QSizePolicy.Policy.Ignored
             )
             view.setSizePolicy(policy, policy)  # not the tallest view's (a QStackedWidget's)
+        # A scroll area hides its content's minimum width from the splitter: without it the
+        # settings column took the room and the plots were cut off on the right.
+        bar = self.plots_area.verticalScrollBar().sizeHint().width()
+        self.plots_area.setMinimumWidth(self.views[model].minimumSizeHint().width() + bar)
         self._update_buttons(self.controller.state)
 
     def _forget_progress(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +104,9 @@ class LossPlot(QWidget):
         self._build_controls()
         if not text_pt:  # a print figure is laid out at the size its page gives it
             self.setMinimumHeight(minimum_height(len(spec.curves)))
+            # As wide as the plot's own minimum (its legend's widest row, the axes): a
+            # narrower widget cut the legend and the axis label off at both sides.
+            self.plot.setMinimumWidth(math.ceil(item.minimumWidth()))
 
     def data_height(self) -> float:
         """The height of the data area (the view box) as laid out now, in pixels."""
