@@ -113,8 +113,14 @@ def test_the_overlay_is_labelled_has_room_and_says_why_it_is_empty(qtbot, made, 
     assert "Select one or more runs" in pane.overlay_note.text()
     select(pane, {"vae1", "gan"})  # a VAE and a GAN log different series
     assert pane.series.count() == 0 and not pane.series.isEnabled()
-    assert "share no series" in pane.overlay_note.text() and pane.overlay_note.isVisible()
+    note = pane.overlay_note.text()
+    assert "share no series" in note and "(GAN, VAE)" in note and pane.overlay_note.isVisible()
     select(pane, {"vae1", "vae4"})
     assert pane.series.currentText() == "test/neg_elbo" and not pane.overlay_note.isVisible()
     qtbot.waitUntil(lambda: pane.plot.isVisible())
     assert pane.plot.data_height() >= MIN_DATA_PX
+
+
+def test_the_settings_cell_says_the_latent_size_once(made, tmp_path):
+    row = RunIndex(tmp_path / "runs.json").row(made["vae1"])
+    assert row.settings.startswith("latent 4, ") and row.settings.count("latent") == 1

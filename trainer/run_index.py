@@ -156,7 +156,8 @@ def same_sweep(rows: list[RunRow], chosen: list[RunRow]) -> list[RunRow]:
 
 def _settings(config: dict, options: tuple[str, ...]) -> str:
     parts = [f"latent {config['latent_dim']}", f"lr {config['lr']:g}"]
-    parts += [f"{name} {_plain(config[name])}" for name in options if name != "adam_betas"]
+    shown = ("adam_betas", "latent_dim")  # Adam's pair is too long; the latent is said first
+    parts += [f"{name} {_plain(config[name])}" for name in options if name not in shown]
     if config.get("limit"):
         parts.append(f"{config['limit']} img/split")
     return ", ".join(parts)

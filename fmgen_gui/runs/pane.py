@@ -278,14 +278,14 @@ class RunsPane(QWidget):
         elif self.series.count():
             note = ""
         else:
-            logs = "; ".join(
-                f"{label}: {', '.join(sorted(history.series)) or 'nothing yet'}"
-                for label, history in self.histories.items()
+            models = sorted({get_model(row.model).label for row in rows})
+            why = (
+                f"runs of different models ({', '.join(models)}) log different losses; "
+                "select runs of one model to compare their curves"
+                if len(models) > 1
+                else "a run that has logged nothing yet shares nothing"
             )
-            note = (
-                "The selected runs share no series, so there is nothing to overlay "
-                f"(runs of different models log different losses). They log: {logs}"
-            )
+            note = f"The selected runs share no series, so there is nothing to overlay: {why}."
         self.overlay_note.setText(note)
         self.overlay_note.setVisible(bool(note))
         self.series.setEnabled(self.series.count() > 0)
