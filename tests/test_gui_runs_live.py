@@ -8,7 +8,7 @@ import shutil
 import pytest
 from PySide6.QtCore import QItemSelectionModel
 
-from fmgen_gui.runs.pane import POLL_MS, RunsPane
+from fmgen_gui.runs.pane import MIN_TABLE_ROWS, POLL_MS, RunsPane
 from fmgen_gui.widgets.loss_plot import MIN_DATA_PX
 from tests.runs import tiny_run, tiny_sweep
 from trainer import keys
@@ -119,6 +119,9 @@ def test_the_overlay_is_labelled_has_room_and_says_why_it_is_empty(qtbot, made, 
     assert pane.series.currentText() == "test/neg_elbo" and not pane.overlay_note.isVisible()
     qtbot.waitUntil(lambda: pane.plot.isVisible())
     assert pane.plot.data_height() >= MIN_DATA_PX
+    rows = pane.table.verticalHeader().defaultSectionSize()
+    assert pane.table.height() >= MIN_TABLE_ROWS * rows  # the plot did not crush the table
+    assert pane.minimumSizeHint().height() <= 500  # and the tab fits a laptop's screen
 
 
 def test_the_settings_cell_says_the_latent_size_once(made, tmp_path):

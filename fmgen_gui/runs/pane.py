@@ -8,6 +8,7 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Sign
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -37,6 +39,7 @@ MAX_GRIDS = 4
 # reads a run again only when its files changed), so a run's progress and FID show within
 # seconds without the Refresh button.
 POLL_MS = 2000
+MIN_TABLE_ROWS = 5  # the table keeps room for this many runs beside the overlay plot
 
 
 class _SortItem(QTableWidgetItem):
@@ -72,6 +75,8 @@ class RunsPane(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # no cut-off cells
         header.setStretchLastSection(True)  # and no empty band beside them
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(header.sizeHint().height() + MIN_TABLE_ROWS * rows)
         self.series = QComboBox(placeholderText="select runs above to compare their curves")
         self.series.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.overlay_note = QLabel(wordWrap=True)  # why nothing is plotted, when nothing is
@@ -119,10 +124,16 @@ class RunsPane(QWidget):
         lower.addWidget(self.overlay_note)
         lower.addLayout(self.overlay_box, stretch=3)
         lower.addLayout(self.grids, stretch=2)
+        # The plot keeps its minimum height (LossPlot) and the grids theirs: in a short window
+        # they scroll, rather than squash the plot or push the window past the screen.
+        lower_area = QScrollArea(widgetResizable=True)
+        lower_area.setFrameShape(QFrame.Shape.NoFrame)
+        lower_area.setWidget(bottom)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
-        splitter.addWidget(bottom)
-        splitter.setChildrenCollapsible(False)  # the plot keeps its minimum height
+        splitter.addWidget(lower_area)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(1, 2)  # new room goes mostly to the plot
         QVBoxLayout(self).addWidget(splitter)
         self._explain_overlay()
 

@@ -68,7 +68,11 @@ def _wrap_title(item: pg.PlotItem) -> None:
     text_minimum = label.updateMin
 
     def update_min() -> None:
-        label.item.setTextWidth(label.width() if label.width() > 0 else -1)
+        width = label.width() if label.width() > 0 else -1
+        if label.item.textWidth() != width:
+            label.item.setTextWidth(width)
+            label.resizeEvent(None)  # centre the re-wrapped text (this comes back here once)
+            return
         text_minimum()
         label.setMinimumWidth(0)
         height = max(TITLE_ROW_PX, round(label.itemRect().height()))
