@@ -116,3 +116,14 @@ def test_an_invalid_learning_rate_is_marked(window):
     assert "border" in panel.lr.styleSheet() and "not a number" in panel.lr.toolTip()
     panel.lr.setText("0.001")
     assert panel.lr.styleSheet() == ""
+
+
+def test_an_explorer_banner_goes_when_its_source_changes(window, tmp_path):
+    for model in ("vae", "gan"):  # two sources to choose from (not loaded: Explore is hidden)
+        (tmp_path / f"{model}.pt").write_bytes(b"")
+        window.models.set_checkpoint(model, tmp_path / f"{model}.pt")
+    explorer = window.explorer
+    assert explorer.model_choice.count() == 2
+    explorer.messages.show_message("The VAE could not be loaded", "error")
+    explorer.model_choice.setCurrentIndex(1 - explorer.model_choice.currentIndex())
+    assert explorer.messages.text == ""

@@ -8,13 +8,16 @@ import shutil
 import pytest
 from PySide6.QtCore import QItemSelectionModel
 
+from fmgen_gui.runs.follow_view import FollowView
 from fmgen_gui.runs.pane import MIN_TABLE_ROWS, POLL_MS, RunsPane
 from fmgen_gui.widgets.loss_plot import MIN_DATA_PX
 from tests.runs import tiny_run, tiny_sweep
 from trainer import keys
+from trainer.config import default_config
 from trainer.metrics_document import RUNS, SAMPLES_SECTION
 from trainer.pins import run_key
 from trainer.run_index import RunIndex
+from trainer.runs import RunFolder
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +130,16 @@ def test_the_overlay_is_labelled_has_room_and_says_why_it_is_empty(qtbot, made, 
 def test_the_settings_cell_says_the_latent_size_once(made, tmp_path):
     row = RunIndex(tmp_path / "runs.json").row(made["vae1"])
     assert row.settings.startswith("latent 4, ") and row.settings.count("latent") == 1
+
+
+def test_a_followed_runs_plots_scroll_rather_than_squash(qtbot, tmp_path):
+    folder = tmp_path / "ddpm-run"
+    folder.mkdir()
+    RunFolder(folder).write_config(default_config("ddpm"))  # a run another process starts
+    view = FollowView(folder)
+    qtbot.addWidget(view)
+    view.resize(900, 400)  # a short follow tab
+    view.show()
+    qtbot.waitExposed(view)
+    assert all(plot.data_height() >= MIN_DATA_PX for plot in view.view.plots)
+    assert view.height() == 400 and view.minimumSizeHint().height() <= 400  # it scrolls
