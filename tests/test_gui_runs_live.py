@@ -112,16 +112,18 @@ def test_the_overlay_is_labelled_has_room_and_says_why_it_is_empty(qtbot, made, 
     for name in ("vae1", "vae4", "gan"):
         shutil.copytree(made[name], live / name)
     pane = shown_pane(qtbot, [live], tmp_path)
-    assert not pane.series.isEnabled() and pane.series.placeholderText()
-    assert "Select one or more runs" in pane.overlay_note.text()
+    assert not pane.overlay.series.isEnabled() and pane.overlay.series.placeholderText()
+    assert "Select one or more runs" in pane.overlay.note.text()
     select(pane, {"vae1", "gan"})  # a VAE and a GAN log different series
-    assert pane.series.count() == 0 and not pane.series.isEnabled()
-    note = pane.overlay_note.text()
-    assert "share no series" in note and "(GAN, VAE)" in note and pane.overlay_note.isVisible()
+    assert pane.overlay.series.count() == 0 and not pane.overlay.series.isEnabled()
+    note = pane.overlay.note.text()
+    assert "share no series" in note and "(GAN, VAE)" in note and pane.overlay.note.isVisible()
     select(pane, {"vae1", "vae4"})
-    assert pane.series.currentText() == "test/neg_elbo" and not pane.overlay_note.isVisible()
-    qtbot.waitUntil(lambda: pane.plot.isVisible())
-    assert pane.plot.data_height() >= MIN_DATA_PX
+    assert (
+        pane.overlay.series.currentText() == "test/neg_elbo" and not pane.overlay.note.isVisible()
+    )
+    qtbot.waitUntil(lambda: pane.overlay.plot.isVisible())
+    assert pane.overlay.plot.data_height() >= MIN_DATA_PX
     rows = pane.table.verticalHeader().defaultSectionSize()
     assert pane.table.height() >= MIN_TABLE_ROWS * rows  # the plot did not crush the table
     assert pane.minimumSizeHint().height() <= 500  # and the tab fits a laptop's screen

@@ -7,12 +7,10 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -24,17 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmgen_gui.widgets.loss_plot import LossPlot
+from fmgen_gui.runs.overlay import RunsOverlay
 from fmgen_gui.widgets.message_bar import MessageBar
-from fmgen_gui.widgets.sample_grid import SampleGrid
 from trainer.errors import FmgenError
-from trainer.history import RunHistory
-from trainer.registry import get_model
-from trainer.run_index import RunIndex, RunRow, delete_run, overlay, same_sweep
+from trainer.run_index import RunIndex, RunRow, delete_run, same_sweep
 
 COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
 HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")
-MAX_GRIDS = 4
 # How often the shown tab looks for new and changed runs: a few stat calls per run (RunIndex
 # reads a run again only when its files changed), so a run's progress and FID show within
 # seconds without the Refresh button.
@@ -64,7 +58,6 @@ class RunsPane(QWidget):
         super().__init__()
         self.roots, self.index = list(roots), index or RunIndex()
         self.rows: list[RunRow] = []
-        self.histories: dict[str, RunHistory] = {}
         self.messages = MessageBar()
         self.filter = QLineEdit(placeholderText="filter: vae, beta 4, finished (all must match)")
         self.table = QTableWidget(0, len(COLUMNS))
@@ -77,11 +70,8 @@ class RunsPane(QWidget):
         header.setStretchLastSection(True)  # and no empty band beside them
         rows = self.table.verticalHeader().defaultSectionSize()
         self.table.setMinimumHeight(header.sizeHint().height() + MIN_TABLE_ROWS * rows)
-        self.series = QComboBox(placeholderText="select runs above to compare their curves")
-        self.series.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.overlay_note = QLabel(wordWrap=True)  # why nothing is plotted, when nothing is
-        self.overlay_box = QVBoxLayout()
-        self.grids = QHBoxLayout()
+        self.overlay = RunsOverlay()
+        self.overlay.save_requested.connect(self.save_requested)
         self._build()
         self.refresh()
         self.timer = QTimer(self, interval=POLL_MS)
@@ -105,37 +95,23 @@ class RunsPane(QWidget):
             buttons.addWidget(button)
         self.filter.textChanged.connect(self._apply_filter)
         self.table.itemSelectionChanged.connect(self.show_overlay)
-        self.series.currentIndexChanged.connect(self._draw_overlay)
         top = QWidget()
         layout = QVBoxLayout(top)
         layout.addWidget(self.messages)
         layout.addWidget(self.filter)
         layout.addWidget(self.table, stretch=1)
         layout.addLayout(buttons)
-        bottom = QWidget()
-        lower = QVBoxLayout(bottom)
-        chooser = QHBoxLayout()
-        label = QLabel("Plot of the selected runs:")
-        label.setBuddy(self.series)
-        chooser.addWidget(label)
-        chooser.addWidget(self.series)
-        chooser.addStretch()
-        lower.addLayout(chooser)
-        lower.addWidget(self.overlay_note)
-        lower.addLayout(self.overlay_box, stretch=3)
-        lower.addLayout(self.grids, stretch=2)
         # The plot keeps its minimum height (LossPlot) and the grids theirs: in a short window
         # they scroll, rather than squash the plot or push the window past the screen.
         lower_area = QScrollArea(widgetResizable=True)
         lower_area.setFrameShape(QFrame.Shape.NoFrame)
-        lower_area.setWidget(bottom)
+        lower_area.setWidget(self.overlay)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(lower_area)
         splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(1, 2)  # new room goes mostly to the plot
         QVBoxLayout(self).addWidget(splitter)
-        self._explain_overlay()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Bring the table up to date as the tab comes into view (polls skip a hidden tab)."""
@@ -157,7 +133,7 @@ class RunsPane(QWidget):
         if rows == self.rows and self.table.rowCount() == len(rows):
             return  # nothing changed: keep the table (and the user's scrolling) as it is
         chosen = [row.path for row in self.selected()]
-        before = [row for row in self.rows if row.path in chosen]
+        before = _overlaid([row for row in self.rows if row.path in chosen])
         self.rows = rows
         self.table.blockSignals(True)  # one selection change at the end, not one per row
         self.table.setSortingEnabled(False)
@@ -175,7 +151,7 @@ class RunsPane(QWidget):
         self._select_paths(set(chosen))
         self.table.blockSignals(False)
         self._apply_filter(self.filter.text())
-        if self.selected() != before:  # other runs, or the same runs with new epochs or FIDs
+        if _overlaid(self.selected()) != before:  # other runs, or new epochs, FIDs, states
             self.show_overlay()
 
     def _select_paths(self, paths: set[Path]) -> None:
@@ -259,73 +235,15 @@ class RunsPane(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def show_overlay(self) -> None:
-        """Offer the series the selected runs share, and their latest sample grids."""
-        self.histories = {row.label: RunHistory.from_folder(row.path) for row in self.selected()}
-        shared = (
-            set.intersection(*(set(h.series) for h in self.histories.values()))
-            if (self.histories)
-            else set()
-        )
-        self.series.blockSignals(True)
-        self.series.clear()
-        self.series.addItems(sorted(shared, key=self._series_order))
-        self.series.setCurrentIndex(0 if shared else -1)  # a set placeholder keeps index -1
-        self.series.blockSignals(False)
-        self._draw_overlay()
-        self._explain_overlay()
-        _clear(self.grids)
-        for label, history in list(self.histories.items())[:MAX_GRIDS]:
-            grid = SampleGrid(label)
-            for epoch, image in sorted(history.grids.get("samples", {}).items()):
-                grid.add_grid(epoch, image)
-            grid.save_requested.connect(lambda g=grid: self.save_requested.emit(g))
-            self.grids.addWidget(grid)
+        """Show the selected runs in the overlay below the table."""
+        self.overlay.show_runs(self.selected())
 
-    def _explain_overlay(self) -> None:
-        """Say why no curves are drawn: no run selected, or runs that log no series in common."""
-        rows = self.selected()
-        if not rows:
-            note = "Select one or more runs above to plot their curves on one plot."
-        elif self.series.count():
-            note = ""
-        else:
-            models = sorted({get_model(row.model).label for row in rows})
-            why = (
-                f"runs of different models ({', '.join(models)}) log different losses; "
-                "select runs of one model to compare their curves"
-                if len(models) > 1
-                else "a run that has logged nothing yet shares nothing"
-            )
-            note = f"The selected runs share no series, so there is nothing to overlay: {why}."
-        self.overlay_note.setText(note)
-        self.overlay_note.setVisible(bool(note))
-        self.series.setEnabled(self.series.count() > 0)
 
-    def _series_order(self, key: str) -> tuple:
-        """The model's headline test metric first, then test, train and step series."""
-        rows = self.selected()
-        headline = f"test/{get_model(rows[0].model).summary_metrics[0]}" if rows else ""
-        return (key != headline, not key.startswith("test/"), key)
-
-    def _draw_overlay(self) -> None:
-        _clear(self.overlay_box)
-        key = self.series.currentText()
-        if not key:
-            return
-        x_label = "step" if key.startswith("step/") else "epoch"
-        spec, merged = overlay(self.histories, key, x_label)
-        self.plot = LossPlot(spec)
-        self.plot.show_history(merged)
-        self.plot.save_requested.connect(lambda: self.save_requested.emit(self.plot))
-        self.overlay_box.addWidget(self.plot)
+def _overlaid(rows: list[RunRow]) -> list[tuple]:
+    """What the overlay shows of `rows`: a running run's growing size or last step alone does
+    not redraw it (that re-read every selected run's history and grids at each poll)."""
+    return [(row.path, row.label, row.epochs, row.fid, row.state) for row in rows]
 
 
 def _text(value: object) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
-
-
-def _clear(layout) -> None:
-    while layout.count():
-        widget = layout.takeAt(0).widget()
-        if widget is not None:
-            widget.deleteLater()
