@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from fmgen_gui.training.controller import IDLE
-from fmgen_gui.training.pane import trained_seconds
 from fmgen_gui.widgets.progress import RunProgress
 from tests.gui_helpers import make_window, set_tiny_config
 from trainer.events import EpochEnded, RunFinished, RunStarted
@@ -73,9 +72,9 @@ def test_a_resumed_runs_clock_goes_on_from_its_elapsed_time():
     history = RunHistory("vae")
     for epoch in (1, 2, 3):
         history.add(EpochEnded(epoch, epoch * 100, {}, {}, 20.0))
-    assert trained_seconds(history, started(step=300, epoch=3)) == 60.0
-    assert trained_seconds(history, started(step=350, epoch=3)) == 70.0  # a stop mid-epoch
-    assert trained_seconds(RunHistory("vae"), started()) == 0.0
+    assert history.trained_seconds(started(step=300, epoch=3)) == 60.0
+    assert history.trained_seconds(started(step=350, epoch=3)) == 70.0  # a stop mid-epoch
+    assert RunHistory("vae").trained_seconds(started()) == 0.0
     progress = RunProgress()
     progress.start(300, 100, 1000, elapsed_before=60.0)
     assert progress.time_label.text().startswith("1:00 elapsed")  # not 0:00

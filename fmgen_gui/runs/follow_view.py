@@ -6,9 +6,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from fmgen_gui.training.run_view import RunView
+from fmgen_gui.widgets.scroll import vertical_scroll
 from trainer.follow import FollowUpdate, RunFollower
 from trainer.runs import RunFolder
 
@@ -52,10 +53,7 @@ class FollowView(QWidget):
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
-        plots = QScrollArea(widgetResizable=True)  # plots keep their minimum height: scroll
-        plots.setFrameShape(QFrame.Shape.NoFrame)
-        plots.setWidget(self.view)
-        layout.addWidget(plots, stretch=1)
+        layout.addWidget(vertical_scroll(self.view), stretch=1)  # plots keep their height
         self._seen: tuple[float, int] | None = None  # (time, step) of the first poll
         self.rate: float | None = None  # steps per second since the first poll
         self.timer = QTimer(self, interval=POLL_MS)

@@ -7,14 +7,12 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.runs.overlay import RunsOverlay
 from fmgen_gui.widgets.message_bar import MessageBar
+from fmgen_gui.widgets.scroll import vertical_scroll
 from trainer.errors import FmgenError
 from trainer.run_index import RunIndex, RunRow, delete_run, same_sweep
 
@@ -103,9 +102,7 @@ class RunsPane(QWidget):
         layout.addLayout(buttons)
         # The plot keeps its minimum height (LossPlot) and the grids theirs: in a short window
         # they scroll, rather than squash the plot or push the window past the screen.
-        lower_area = QScrollArea(widgetResizable=True)
-        lower_area.setFrameShape(QFrame.Shape.NoFrame)
-        lower_area.setWidget(self.overlay)
+        lower_area = vertical_scroll(self.overlay)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(lower_area)

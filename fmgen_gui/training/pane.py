@@ -7,12 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -25,6 +22,7 @@ from fmgen_gui.training.run_view import RunView
 from fmgen_gui.widgets.config_panel import ConfigPanel
 from fmgen_gui.widgets.message_bar import MessageBar
 from fmgen_gui.widgets.progress import RunProgress
+from fmgen_gui.widgets.scroll import fit_width, show_page, vertical_scroll
 from trainer.checkpoint import load_checkpoint
 from trainer.errors import FmgenError
 from trainer.events import (
@@ -51,15 +49,6 @@ SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
 # redraws were most of the GUI thread's work while training, at 1 s half of it.
 REFRESH_MS = 1000
 ALREADY_RUNNING = "A run is already going: stop it first."
-
-
-def trained_seconds(history: RunHistory, started: RunStarted) -> float:
-    """Seconds a resumed run had trained before `started`: its ended epochs' times, stretched
-    over the steps of an unfinished epoch (0 for a new run, or one whose epochs are unknown)."""
-    times = {e.epoch: e.seconds for e in history.epochs if e.epoch <= started.epoch}
-    if not started.step or not started.steps_per_epoch or not times:
-        return 0.0
-    return sum(times.values()) * started.step / (max(times) * started.steps_per_epoch)
 
 
 class TrainingPane(QWidget):
@@ -137,22 +126,14 @@ class TrainingPane(QWidget):
         column.addLayout(controls)
         column.addWidget(progress)
         column.addStretch()
-        scroll = QScrollArea(widgetResizable=True)  # an unfolded model description never clips
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(left)
-        bar = scroll.verticalScrollBar().sizeHint().width()
-        scroll.setMinimumWidth(left.minimumSizeHint().width() + bar)
+        scroll = vertical_scroll(left)  # an unfolded model description never clips
+        fit_width(scroll, left)
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.messages)
-        # Plots keep their minimum height (LossPlot): a small window scrolls, never squashes.
-        self.plots_area = plots = QScrollArea(widgetResizable=True)
-        plots.setFrameShape(QFrame.Shape.NoFrame)
-        plots.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        plots.setWidget(self.stack)
-        right_column.addWidget(plots, stretch=1)
+        self.plots_area = vertical_scroll(self.stack)  # plots keep their minimum height
+        right_column.addWidget(self.plots_area, stretch=1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(right)
@@ -169,16 +150,7 @@ class TrainingPane(QWidget):
         if model != self.running_model:
             self._forget_progress()
         self.messages.hide()  # its message was about the last model or its settings
-        self.stack.setCurrentWidget(self.views[model])
-        for view in self.views.values():  # the shown view's minimum height sets the scrolling,
-            policy = (
-                QSizePolicy.Policy.Preferred if view.model == model else QSizePolicy.Policy.Ignored
-            )
-            view.setSizePolicy(policy, policy)  # not the tallest view's (a QStackedWidget's)
-        # A scroll area hides its content's minimum width from the splitter: without it the
-        # settings column took the room and the plots were cut off on the right.
-        bar = self.plots_area.verticalScrollBar().sizeHint().width()
-        self.plots_area.setMinimumWidth(self.views[model].minimumSizeHint().width() + bar)
+        show_page(self.plots_area, self.stack, self.views[model])
         self._update_buttons(self.controller.state)
 
     def _forget_progress(self) -> None:
@@ -235,7 +207,7 @@ class TrainingPane(QWidget):
         model = self.running_model or self.config_panel.model_key
         self.views[model].add(event)
         if isinstance(event, RunStarted):
-            before = trained_seconds(self.views[model].history, event)
+            before = self.views[model].history.trained_seconds(event)
             self.progress.start(event.step, event.steps_per_epoch, event.total_steps, before)
             self.progress_box.setTitle(f"Progress of the {get_model(model).label} run")
             requested = event.config.get("precision", "auto")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from fmgen_gui.about import ModelAboutDialog
 from fmgen_gui.file_dialogs import ask_folder
 from fmgen_gui.widgets.about_box import AboutBox
+from fmgen_gui.widgets.field_marks import clear_invalid, mark_invalid
 from trainer.config import (
     MODEL_OPTIONS,
     RunConfig,
@@ -42,24 +43,6 @@ from trainer.errors import ConfigError, DataError
 from trainer.registry import all_models, get_model, model_names
 
 DATA_FOLDER = "Data folder"  # the field's label, which messages about it name
-INVALID_STYLE = "border: 2px solid #c62828"
-
-
-def mark_invalid(field: QWidget, problem: str) -> None:
-    """A red border on `field`, and the problem in its tooltip, until it is edited."""
-    if field.property("invalid") is None:
-        field.setProperty("tip", field.toolTip())
-    field.setProperty("invalid", problem)
-    field.setStyleSheet(INVALID_STYLE)
-    field.setToolTip(problem)
-
-
-def clear_invalid(field: QWidget) -> None:
-    """Undo `mark_invalid` (a field never marked is left as it is)."""
-    if field.property("invalid") is not None:
-        field.setProperty("invalid", None)
-        field.setStyleSheet("")
-        field.setToolTip(field.property("tip"))
 
 
 def _double(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
