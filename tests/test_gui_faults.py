@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from fmgen_gui.training.controller import IDLE
+from fmgen_gui.training.job import APP_WAYS
 from tests.faults import DATA_FAULTS, FullDisk, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
@@ -41,7 +42,7 @@ def test_each_data_fault_is_a_message_in_the_window(qtbot, tmp_path, fault, mess
     if fault in CHECKED_BEFORE_WORK:  # named by the field, in the app's words
         assert text.startswith("Data folder ") and "--data-dir" not in text
     else:
-        assert text.endswith(how_to_get_data())
+        assert text.endswith(how_to_get_data(APP_WAYS)) and "--data-dir" not in text
     assert not (tmp_path / "runs").exists()  # a start that failed leaves no run folder
     assert window.training.start_button.isEnabled()
     window.close()

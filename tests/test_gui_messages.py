@@ -126,3 +126,13 @@ def test_an_explorer_banner_goes_when_its_source_changes(window, tmp_path):
     explorer.messages.show_message("The VAE could not be loaded", "error")
     explorer.model_choice.setCurrentIndex(1 - explorer.model_choice.currentIndex())
     assert explorer.messages.text == ""
+
+
+def test_data_found_nowhere_is_told_in_the_apps_words(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr("trainer.data.SYSTEM_DIR", tmp_path / "no-package")  # and no download
+    window.training.config_panel.data_dir.setText("")  # automatic
+    window.training.start_button.click()
+    qtbot.waitUntil(lambda: "not found" in window.training.messages.text, timeout=30000)
+    text = window.training.messages.text
+    assert "Data folder" in text and "apt-get install dataset-fashion-mnist" in text
+    assert "--data-dir" not in text and "fmgen-train" not in text

@@ -107,22 +107,31 @@ def data_cache_dir() -> Path:
     return user_cache_dir() / "data"
 
 
-def how_to_get_data() -> str:
+@dataclass(frozen=True)
+class DataWays:
+    """How a person downloads the data or names a folder, in the words of where they are."""
+
+    download: str
+    folder: str
+
+
+TERMINAL_WAYS = DataWays("fmgen-train --fetch-data", f"--data-dir DIR or {ENV_VAR}=DIR")
+
+
+def how_to_get_data(ways: DataWays = TERMINAL_WAYS) -> str:
     """The ways to obtain Fashion-MNIST, for error messages."""
     return (
         "Ways to get Fashion-MNIST:\n"
         "  - Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist "
         f"(installs {SYSTEM_DIR})\n"
-        "  - download it (needs the internet): fmgen-train --fetch-data "
-        f"(into {data_cache_dir()})\n"
-        "  - use a folder holding the four *-ubyte or *-ubyte.gz files: "
-        f"--data-dir DIR or {ENV_VAR}=DIR"
+        f"  - download it (needs the internet): {ways.download} (into {data_cache_dir()})\n"
+        f"  - use a folder holding the four *-ubyte or *-ubyte.gz files: {ways.folder}"
     )
 
 
 def data_error(problem: str) -> DataError:
     """A DataError saying `problem` and then the ways to get the data, as every data error does."""
-    return DataError(f"{problem}\n{how_to_get_data()}")
+    return DataError(f"{problem}\n{how_to_get_data()}", problem)
 
 
 def find_files(folder: Path) -> dict[str, Path]:
