@@ -7,8 +7,8 @@ import errno
 import pytest
 import torch
 
+from fmgen_gui.data_words import APP_WAYS
 from fmgen_gui.training.controller import IDLE
-from fmgen_gui.training.job import APP_WAYS
 from tests.faults import DATA_FAULTS, FullDisk, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.training.controller import IDLE
 from fmgen_gui.widgets.progress import RunProgress
 from tests.gui_helpers import make_window, set_tiny_config
+from trainer.data import data_error
 from trainer.events import EpochEnded, RunFinished, RunStarted
 from trainer.history import RunHistory
 from trainer.precision import plain_precision
@@ -136,3 +138,20 @@ def test_data_found_nowhere_is_told_in_the_apps_words(window, qtbot, tmp_path, m
     text = window.training.messages.text
     assert "Data folder" in text and "apt-get install dataset-fashion-mnist" in text
     assert "--data-dir" not in text and "fmgen-train" not in text
+
+
+def test_a_background_jobs_data_error_is_told_in_the_apps_words(qtbot):
+    runner = TaskRunner("test")
+    messages = []
+    runner.failed.connect(lambda job, message: messages.append(message))
+
+    def job(report, cancel):
+        raise data_error("Fashion-MNIST was not found.")  # as Explore's or Evaluate's load
+
+    runner.submit(job)
+    try:
+        qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    finally:
+        assert runner.shutdown()
+    assert messages[0].startswith("Fashion-MNIST was not found.\nWays to get")
+    assert "Data folder" in messages[0] and "--data-dir" not in messages[0]

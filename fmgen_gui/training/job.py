@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fmgen_gui.data_words import in_app_words
 from fmgen_gui.tasks import Job, Report
 from trainer.checkpoint import load_checkpoint
 from trainer.config import RunConfig, check_resumable
-from trainer.data import DataWays, FashionMNIST, how_to_get_data, load_fashion_mnist
+from trainer.data import FashionMNIST, load_fashion_mnist
 from trainer.errors import Cancelled, DataError, raise_if_cancelled
 from trainer.events import Event, StepLogged
 from trainer.loop import failure_event, train
@@ -75,12 +76,6 @@ class DataCache:
             return self._data[key]
 
 
-# The app downloads the data itself when the Data folder is empty and no copy is found.
-APP_WAYS = DataWays(
-    "leave the Data folder empty and start a run", "choose it as the Data folder (Train tab)"
-)
-
-
 def training_job(
     request: TrainingRequest, data: DataCache, pause: threading.Event, backlog: Backlog
 ) -> Job:
@@ -99,7 +94,7 @@ def training_job(
         except Cancelled:
             raise  # stopped while loading: nothing trained, nothing to save
         except DataError as exc:  # the ways to get the data in the app's words
-            send(failure_event(DataError(f"{exc.problem}\n{how_to_get_data(APP_WAYS)}"), None))
+            send(failure_event(DataError(in_app_words(exc)), None))
         except Exception as exc:
             send(failure_event(exc, None))
 
