@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
@@ -10,6 +11,7 @@ from PySide6.QtGui import QFont, QTextOption
 from PySide6.QtWidgets import QSizePolicy
 
 TITLE_ROW_PX = 30  # pyqtgraph's height for a one-line title
+NARROWEST_TITLE_PX = 220  # a screen plot's title is at least this wide (LossPlot's minimum)
 
 
 def style_plot(
@@ -60,11 +62,16 @@ def _let_shrink(label: pg.LabelItem) -> None:
 
 
 def _wrap_title(item: pg.PlotItem) -> None:
-    """Wrap a screen plot's title onto as many lines as its width needs, centred, and make
-    the title row that tall: pyqtgraph fixes it at 30 px, so a long title in a narrow plot
-    (the DDPM's 'denoising loss per range of t') was clipped."""
+    """Wrap a screen plot's title onto as many lines as its width needs, centred, in a title
+    row tall enough for the lines it needs in the narrowest plot: pyqtgraph fixes the row at
+    30 px, so a long title in a narrow plot (the DDPM's 'denoising loss per range of t') was
+    clipped. The row is set once: changing it as the plot resized crashed Qt at exit."""
     label = item.titleLabel
     label.item.document().setDefaultTextOption(QTextOption(Qt.AlignmentFlag.AlignHCenter))
+    label.item.setTextWidth(NARROWEST_TITLE_PX)
+    height = max(TITLE_ROW_PX, math.ceil(label.itemRect().height()) + 4)
+    label.setMaximumHeight(height)
+    item.layout.setRowFixedHeight(0, height)
     text_minimum = label.updateMin
 
     def update_min() -> None:
@@ -75,10 +82,6 @@ def _wrap_title(item: pg.PlotItem) -> None:
             return
         text_minimum()
         label.setMinimumWidth(0)
-        height = max(TITLE_ROW_PX, round(label.itemRect().height()))
-        if height != label.maximumHeight():
-            label.setMaximumHeight(height)
-            item.layout.setRowFixedHeight(0, height)
 
     label.updateMin = update_min
     update_min()
