@@ -12,7 +12,8 @@ uses throw-away settings and run folders. --drive-explorer clicks two gallery im
 the slider with mouse events, then checks on the screen that the large image changed.
 --plot-sizes shows each model's Train view in turn, prints every plot's laid-out geometry as
 'plot MODEL|TITLE|HEIGHT|DATA_HEIGHT|TITLE_HEIGHT|TITLE_TEXT_HEIGHT|DRAWN_WIDTH|WIDTH' (and
-the view's width beside the width it is shown in: 'view MODEL|WIDTH|SHOWN_WIDTH') and saves
+the view's size beside the area it is shown in and its minimum height:
+'view MODEL|WIDTH|SHOWN_WIDTH|HEIGHT|SHOWN_HEIGHT|MIN_HEIGHT') and saves
 a screenshot of each view beside OUT (OUT-MODEL.png).
 """
 
@@ -113,7 +114,8 @@ def report_plot_sizes(app: QApplication, window, out: Path) -> None:
         panel.model.setCurrentIndex(panel.model.findData(model))
         wait_until(app, lambda: False, 0.3)  # let the layout settle on the real screen
         view, viewport = window.training.views[model], window.training.plots_area.viewport()
-        print(f"view {model}|{view.width()}|{viewport.width()}")
+        heights = (view.height(), viewport.height(), view.minimumSizeHint().height())
+        print(f"view {model}|{view.width()}|{viewport.width()}|" + "|".join(map(str, heights)))
         for plot in window.training.views[model].plots:
             title = plot.plot.getPlotItem().titleLabel
             sizes = (plot.height(), plot.data_height(), title.height(), title.itemRect().height())

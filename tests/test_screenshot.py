@@ -81,8 +81,8 @@ def plot_sizes() -> dict[str, list[tuple[str, list[float]]]]:
     sizes: dict[str, list[tuple[str, list[float]]]] = {}
     for line in result.stdout.splitlines():
         if line.startswith("view "):  # the whole view, as a plot titled "" of its width
-            model, width, shown = line[len("view ") :].split("|")
-            sizes.setdefault(model, []).insert(0, ("", [float(width), float(shown)]))
+            model, *numbers = line[len("view ") :].split("|")
+            sizes.setdefault(model, []).insert(0, ("", [float(n) for n in numbers]))
         if line.startswith("plot "):
             model, title, *numbers = line[len("plot ") :].split("|")
             sizes.setdefault(model, []).append((title, [float(n) for n in numbers]))
@@ -91,8 +91,9 @@ def plot_sizes() -> dict[str, list[tuple[str, list[float]]]]:
 
 @pytest.mark.parametrize("model", model_names())
 def test_no_plot_of_a_models_train_view_is_squashed(plot_sizes, model):
-    (_, (width, shown)), *plots = plot_sizes[model]
+    (_, (width, shown, height, shown_height, least)), *plots = plot_sizes[model]
     assert width <= shown, f"the view is {width:.0f} px wide, cut to {shown:.0f} px"
+    assert height <= max(shown_height, least), "the view scrolls though it would fit"
     assert len(plots) == len(get_model(model).plots)
     for title, (height, data, title_row, title_text, drawn, width) in plots:
         where = f"{title} (a plot {height:.0f} px high)"
