@@ -103,10 +103,11 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.speed_label = QLabel()
-        fix_size_for(self.speed_label, "999,999 images/s, fp32")
+        fix_size_for(self.speed_label, "999,999 images/s, bf16 (faster on this CPU)")
         self.statusBar().addPermanentWidget(self.speed_label)
         self.training.status.connect(self.statusBar().showMessage)
         self.training.speed.connect(self.speed_label.setText)
+        self.training.precision_reason.connect(self.speed_label.setToolTip)
         self.statusBar().showMessage("Ready: choose settings and press Start new run")
 
     def show_about(self) -> AboutDialog:
@@ -122,7 +123,7 @@ class MainWindow(QMainWindow):
                 self.runs.refresh()
             model = self.training.open_run(Path(path))
         except FmgenError as exc:
-            self.training.messages.show_message(str(exc), "error")
+            self.show_message(str(exc), "error")
             return
         self.statusBar().showMessage(f"Opened the {get_model(model).label} run {path}")
 
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
         try:
             view = FollowView(Path(folder))
         except FmgenError as exc:
-            self.training.messages.show_message(str(exc), "error")
+            self.show_message(str(exc), "error")
             return
         view.view.save_requested.connect(self.save_view)
         self.tabs.setCurrentIndex(self.tabs.addTab(view, f"Following {Path(folder).name}"))
@@ -173,7 +174,7 @@ class MainWindow(QMainWindow):
             try:
                 path = archive_run(folder)
             except (FmgenError, OSError) as exc:
-                self.training.messages.show_message(f"Not exported: {exc}", "error")
+                self.show_message(f"Not exported: {exc}", "error")
                 return
             self.statusBar().showMessage(f"Wrote {path}")
 
@@ -182,7 +183,7 @@ class MainWindow(QMainWindow):
         model = self.training.config_panel.model_key
         source = self.models.checkpoint_path(model)
         if source is None or not source.is_file():
-            self.training.messages.show_message(
+            self.show_message(
                 f"No {get_model(model).label} checkpoint yet: train or open a run.", "error"
             )
             return
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
             with atomic_path(target) as tmp:
                 shutil.copyfile(self.models.checkpoint_path(model), tmp)
         except OSError as exc:
-            self.training.messages.show_message(f"The checkpoint was not saved: {exc}", "error")
+            self.show_message(f"The checkpoint was not saved: {exc}", "error")
             return
         self.statusBar().showMessage(f"Saved the {get_model(model).label} checkpoint to {target}")
 
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
         try:
             view.save_figure(path)
         except (OSError, ValueError) as exc:
-            self.training.messages.show_message(f"The figure was not saved: {exc}", "error")
+            self.show_message(f"The figure was not saved: {exc}", "error")
             return
         self.statusBar().showMessage(f"Saved {path}")
 
