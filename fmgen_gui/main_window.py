@@ -88,9 +88,11 @@ class MainWindow(QMainWindow):
         self.explorer.export_samples_button.clicked.connect(self.export_samples)
         self.training.checkpoint_ready.connect(self.models.set_checkpoint)
         self.training.save_view_requested.connect(self.save_view)
+        # Settings first: restoring the panel's Data folder clears the Train tab's messages, and
+        # the session's "Not reopened: ..." must outlive it.
+        self.restore_settings()
         if reopened := restore_session(self.settings, self.training, self.report):
             self.statusBar().showMessage(f"Reopened {plural(reopened, 'run')} of the last session")
-        self.restore_settings()
 
     def report_on(self, folders: list[Path]) -> None:
         """Runs tab > Evaluate and report: the Evaluate tab takes those runs."""
