@@ -88,9 +88,11 @@ class MainWindow(QMainWindow):
         self.explorer.export_samples_button.clicked.connect(self.export_samples)
         self.training.checkpoint_ready.connect(self.models.set_checkpoint)
         self.training.save_view_requested.connect(self.save_view)
+        # Settings first: restoring the panel's Data folder clears the Train tab's messages, and
+        # the session's "Not reopened: ..." must outlive it.
+        self.restore_settings()
         if reopened := restore_session(self.settings, self.training, self.report):
             self.statusBar().showMessage(f"Reopened {plural(reopened, 'run')} of the last session")
-        self.restore_settings()
 
     def report_on(self, folders: list[Path]) -> None:
         """Runs tab > Evaluate and report: the Evaluate tab takes those runs."""
@@ -103,10 +105,11 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.speed_label = QLabel()
-        fix_size_for(self.speed_label, "999,999 images/s, fp32")
+        fix_size_for(self.speed_label, "999,999 images/s, bf16 (faster on this CPU)")
         self.statusBar().addPermanentWidget(self.speed_label)
         self.training.status.connect(self.statusBar().showMessage)
         self.training.speed.connect(self.speed_label.setText)
+        self.training.precision_reason.connect(self.speed_label.setToolTip)
         self.statusBar().showMessage("Ready: choose settings and press Start new run")
 
     def show_about(self) -> AboutDialog:
@@ -122,7 +125,7 @@ class MainWindow(QMainWindow):
                 self.runs.refresh()
             model = self.training.open_run(Path(path))
         except FmgenError as exc:
-            self.training.messages.show_message(str(exc), "error")
+            self.show_message(str(exc), "error")
             return
         self.statusBar().showMessage(f"Opened the {get_model(model).label} run {path}")
 
@@ -154,7 +157,7 @@ class MainWindow(QMainWindow):
         try:
             view = FollowView(Path(folder))
         except FmgenError as exc:
-            self.training.messages.show_message(str(exc), "error")
+            self.show_message(str(exc), "error")
             return
         view.view.save_requested.connect(self.save_view)
         self.tabs.setCurrentIndex(self.tabs.addTab(view, f"Following {Path(folder).name}"))
@@ -173,7 +176,7 @@ class MainWindow(QMainWindow):
             try:
                 path = archive_run(folder)
             except (FmgenError, OSError) as exc:
-                self.training.messages.show_message(f"Not exported: {exc}", "error")
+                self.show_message(f"Not exported: {exc}", "error")
                 return
             self.statusBar().showMessage(f"Wrote {path}")
 
@@ -182,7 +185,7 @@ class MainWindow(QMainWindow):
         model = self.training.config_panel.model_key
         source = self.models.checkpoint_path(model)
         if source is None or not source.is_file():
-            self.training.messages.show_message(
+            self.show_message(
                 f"No {get_model(model).label} checkpoint yet: train or open a run.", "error"
             )
             return
@@ -198,7 +201,7 @@ class MainWindow(QMainWindow):
             with atomic_path(target) as tmp:
                 shutil.copyfile(self.models.checkpoint_path(model), tmp)
         except OSError as exc:
-            self.training.messages.show_message(f"The checkpoint was not saved: {exc}", "error")
+            self.show_message(f"The checkpoint was not saved: {exc}", "error")
             return
         self.statusBar().showMessage(f"Saved the {get_model(model).label} checkpoint to {target}")
 
@@ -244,7 +247,7 @@ class MainWindow(QMainWindow):
         try:
             view.save_figure(path)
         except (OSError, ValueError) as exc:
-            self.training.messages.show_message(f"The figure was not saved: {exc}", "error")
+            self.show_message(f"The figure was not saved: {exc}", "error")
             return
         self.statusBar().showMessage(f"Saved {path}")
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from trainer.common.errors import Cancelled, FmgenError
+from fmgen_gui.data_words import in_app_words
+from trainer.common.errors import Cancelled, DataError, FmgenError
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class _Worker(QObject):
             result = job(Report(self.progress.emit, self.event.emit), cancel)
         except Cancelled:
             self.failed.emit(job, "")
+        except DataError as exc:  # loading the data for Explore, Evaluate, the classifier
+            self.failed.emit(job, in_app_words(exc))
         except FmgenError as exc:
             self.failed.emit(job, str(exc))
         except Exception as exc:

@@ -4,11 +4,17 @@
     python tests/screenshot_app.py OUT.png --open RUN_DIR --tab explore [--pair 6,6]
     python tests/screenshot_app.py OUT.png --open VAE_RUN --open GAN_RUN --tab evaluate
     python tests/screenshot_app.py OUT.png --open VAE_RUN --tab explore --drive-explorer
+    python tests/screenshot_app.py OUT.png --plot-sizes [--size 1024x640]
 
 Run it under a real X server (xvfb-run) to see what a person sees; tests/test_screenshot.py
 does that in CI. It prints the Qt platform it runs on ("platform: xcb" under X). The window
 uses throw-away settings and run folders. --drive-explorer clicks two gallery images and drags
 the slider with mouse events, then checks on the screen that the large image changed.
+--plot-sizes shows each model's Train view in turn, prints every plot's laid-out geometry as
+'plot MODEL|TITLE|HEIGHT|DATA_HEIGHT|TITLE_HEIGHT|TITLE_TEXT_HEIGHT|DRAWN_WIDTH|WIDTH' (and
+the view's size beside the area it is shown in and its minimum height:
+'view MODEL|WIDTH|SHOWN_WIDTH|HEIGHT|SHOWN_HEIGHT|MIN_HEIGHT') and saves
+a screenshot of each view beside OUT (OUT-MODEL.png).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fmgen_gui.main_window import MainWindow
 from trainer.common.events import CheckpointSaved, RunFailed, RunFinished
+from trainer.registry import model_names
 
 
 def wait_until(app: QApplication, done, timeout_s: float) -> bool:
@@ -99,6 +106,25 @@ def drive_explorer(app: QApplication, window) -> list[str]:
     return [] if changed > 0.01 else ["the large image did not change on the screen"]
 
 
+def report_plot_sizes(app: QApplication, window, out: Path) -> None:
+    """Show each model's Train view; print its plots' geometry and save a screenshot of it."""
+    panel = window.training.config_panel
+    QTest.qWaitForWindowExposed(window)
+    for model in model_names():
+        panel.model.setCurrentIndex(panel.model.findData(model))
+        wait_until(app, lambda: False, 0.3)  # let the layout settle on the real screen
+        view, viewport = window.training.views[model], window.training.plots_area.viewport()
+        heights = (view.height(), viewport.height(), view.minimumSizeHint().height())
+        print(f"view {model}|{view.width()}|{viewport.width()}|" + "|".join(map(str, heights)))
+        for plot in window.training.views[model].plots:
+            title = plot.plot.getPlotItem().titleLabel
+            sizes = (plot.height(), plot.data_height(), title.height(), title.itemRect().height())
+            widths = (plot.plot.getPlotItem().width(), plot.plot.width())
+            sizes = (*sizes, *widths)
+            print("plot " + "|".join([model, plot.spec.title, *(f"{v:.0f}" for v in sizes)]))
+        window.grab().save(str(out.with_name(f"{out.stem}-{model}.png")))
+
+
 def epochs_shown(events: list, wanted: int, epochs: int) -> bool:
     """True once `wanted` epochs are on screen whole (the run's end if that is all), or failed.
 
@@ -123,13 +149,15 @@ def main() -> int:
     parser.add_argument("--tab", default="train", choices=("train", "explore", "evaluate"))
     parser.add_argument("--pair", help="explorer preset: two class labels, e.g. 6,6 or 7,8")
     parser.add_argument("--drive-explorer", action="store_true", help="click, drag and check")
+    parser.add_argument("--plot-sizes", action="store_true", help="print each view's plot sizes")
+    parser.add_argument("--size", default="1280x800", help="the window's size, WIDTHxHEIGHT")
     args = parser.parse_args()
     app = QApplication(["fmgen"])
     print(f"platform: {app.platformName()}", flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="fmgen-shot-"))
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, runs_dir=scratch / "runs")
-    window.resize(1280, 800)
+    window.resize(*(int(n) for n in args.size.split("x")))
     window.show()
     panel = window.training.config_panel
     panel.model.setCurrentIndex(panel.model.findData(args.model))
@@ -139,7 +167,10 @@ def main() -> int:
     panel.data_dir.setText(args.data_dir)
     seen = []
     window.controller.event.connect(seen.append)
-    if args.open:
+    if args.plot_sizes:
+        report_plot_sizes(app, window, args.out)
+        ended = True
+    elif args.open:
         for folder in args.open:
             window.open_run(folder)
         ended = True

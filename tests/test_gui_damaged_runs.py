@@ -49,7 +49,7 @@ def test_a_damaged_run_is_listed_with_its_reason_and_opening_it_says_what_is_wro
     assert "epoch_001.png: damaged: not a readable PNG" in reason
     assert reason in pane.table.item(r, 0).toolTip()
     pane.table.selectAll()  # the overlay takes the readable run and leaves the damaged one out
-    assert [curve.label for curve in pane.plot.spec.curves] == [pane.row_at(1 - r).label]
+    assert [curve.label for curve in pane.overlay.plot.spec.curves] == [pane.row_at(1 - r).label]
     pane.open_requested.emit(bad)
     assert "epoch_001.png: damaged: not a readable PNG" in window.training.messages.text
     pane.open_requested.emit(good)

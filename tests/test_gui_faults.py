@@ -7,6 +7,7 @@ import errno
 import pytest
 import torch
 
+from fmgen_gui.data_words import APP_WAYS
 from fmgen_gui.training.controller import IDLE
 from tests.faults import DATA_FAULTS, FullDisk, broken_data
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
@@ -18,6 +19,8 @@ from trainer.learners import VAELearner
 from trainer.runs.loading import load_learner
 
 pytestmark = pytest.mark.timeout(180)
+# The Data folder field's own check refuses these when Start is pressed, before any work.
+CHECKED_BEFORE_WORK = {"missing folder", "missing file"}
 
 
 def wait_for_failure(qtbot, window, log):
@@ -30,10 +33,16 @@ def test_each_data_fault_is_a_message_in_the_window(qtbot, tmp_path, fault, mess
     window = make_window(qtbot, tmp_path, broken_data(tmp_path, fault))
     log = EventLog(window)
     window.training.start_button.click()
-    wait_for_failure(qtbot, window, log)
+    if fault in CHECKED_BEFORE_WORK:
+        assert window.controller.state == IDLE and not log.has(RunStarted)
+    else:
+        wait_for_failure(qtbot, window, log)
     text = window.training.messages.text
     assert message in text and "Traceback" not in text
-    assert text.endswith(how_to_get_data())
+    if fault in CHECKED_BEFORE_WORK:  # named by the field, in the app's words
+        assert text.startswith("Data folder ") and "--data-dir" not in text
+    else:
+        assert text.endswith(how_to_get_data(APP_WAYS)) and "--data-dir" not in text
     assert not (tmp_path / "runs").exists()  # a start that failed leaves no run folder
     assert window.training.start_button.isEnabled()
     window.close()

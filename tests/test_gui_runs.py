@@ -25,9 +25,9 @@ def test_selecting_two_runs_overlays_their_curves_and_grids(qtbot, two_runs, tmp
     qtbot.addWidget(pane)
     assert pane.table.rowCount() == 2
     pane.table.selectAll()
-    assert pane.series.currentText() == "test/neg_elbo"
-    assert [pane.plot.point_count(c.key) for c in pane.plot.spec.curves] == [2, 2]
-    assert pane.grids.count() == 2
+    assert pane.overlay.series.currentText() == "test/neg_elbo"
+    assert [pane.overlay.plot.point_count(c.key) for c in pane.overlay.plot.spec.curves] == [2, 2]
+    assert pane.overlay.grids.count() == 2
     pane.filter.setText("beta 4")
     hidden = [pane.table.isRowHidden(r) for r in range(2)]
     assert sorted(hidden) == [False, True]
@@ -44,7 +44,7 @@ def test_a_sweep_is_a_group_whose_runs_one_action_selects_and_overlays(qtbot, tw
     pane.table.selectRow(next(r for r in range(3) if pane.row_at(r).path == runs[1]))
     pane.select_sweep()
     assert sorted(row.path for row in pane.selected()) == sorted(runs)
-    assert [curve.label for curve in pane.plot.spec.curves] == [
+    assert [curve.label for curve in pane.overlay.plot.spec.curves] == [
         row.label for row in pane.selected()
     ]
     pane.table.selectRow(next(r for r in range(3) if pane.row_at(r).path == single))

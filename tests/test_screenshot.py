@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from fmgen_gui.widgets.loss_plot import MIN_DATA_PX
 from tests.runs import tiny_run
 from trainer.data.fashion_mnist import FILES, SYSTEM_DIR
+from trainer.registry import get_model, model_names
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCRIPT = Path(__file__).with_name("screenshot_app.py")
@@ -65,3 +67,35 @@ def test_mouse_picks_and_slider_drag_change_the_explorers_image(tiny_data_dir, t
     args = ["--open", str(run), "--tab", "explore", "--drive-explorer"]
     result = run_app(out, *args, "--data-dir", str(tiny_data_dir))
     assert "explorer driven: the large image changed" in result.stdout, result.stdout
+
+
+@pytest.fixture(scope="module")
+def plot_sizes() -> dict[str, list[tuple[str, list[float]]]]:
+    """Each model's Train-view plots as laid out in a real window of 1024x640 (a laptop's
+    usable screen): first the view's width and the width it is shown in, then per plot its
+    title, its widget, data area, title row and title text heights, the width its plot is
+    laid out at and the width of the widget that shows it, in px."""
+    out = ARTIFACTS / "plot-sizes.png"
+    result = run_app(out, "--plot-sizes", "--size", "1024x640")
+    sizes: dict[str, list[tuple[str, list[float]]]] = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("view "):  # the whole view, as a plot titled "" of its width
+            model, *numbers = line[len("view ") :].split("|")
+            sizes.setdefault(model, []).insert(0, ("", [float(n) for n in numbers]))
+        if line.startswith("plot "):
+            model, title, *numbers = line[len("plot ") :].split("|")
+            sizes.setdefault(model, []).append((title, [float(n) for n in numbers]))
+    return sizes
+
+
+@pytest.mark.parametrize("model", model_names())
+def test_no_plot_of_a_models_train_view_is_squashed(plot_sizes, model):
+    (_, (width, shown, height, shown_height, least)), *plots = plot_sizes[model]
+    assert width <= shown, f"the view is {width:.0f} px wide, cut to {shown:.0f} px"
+    assert height <= max(shown_height, least), "the view scrolls though it would fit"
+    assert len(plots) == len(get_model(model).plots)
+    for title, (height, data, title_row, title_text, drawn, width) in plots:
+        where = f"{title} (a plot {height:.0f} px high)"
+        assert data >= MIN_DATA_PX, f"{where}: a data area of {data:.0f} px"
+        assert title_row >= title_text, f"{where}: its title is clipped"
+        assert drawn <= width, f"{where}: {drawn:.0f} px of plot cut to {width:.0f} px"

@@ -197,6 +197,7 @@ class ExplorerPane(QWidget):
             self.loader.refresh(kind)
 
     def _switch_source(self) -> None:
+        self.messages.hide()  # it was about the last source
         self.path_controls.forget_pending_t()  # a slider move of the source left behind
         self.state.switch(self.model_choice.currentData())
         self.render_source()

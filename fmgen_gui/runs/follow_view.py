@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from fmgen_gui.training.run_view import RunView
+from fmgen_gui.widgets.scroll import vertical_scroll
 from trainer.common.errors import FmgenError
 from trainer.runs.folder import RunFolder
 from trainer.runs.follow import FollowUpdate, RunFollower
@@ -53,7 +54,7 @@ class FollowView(QWidget):
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
-        layout.addWidget(self.view, stretch=1)
+        layout.addWidget(vertical_scroll(self.view), stretch=1)  # plots keep their height
         self._seen: tuple[float, int] | None = None  # (time, step) of the first poll
         self.rate: float | None = None  # steps per second since the first poll
         self.timer = QTimer(self, interval=POLL_MS)

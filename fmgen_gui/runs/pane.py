@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLineEdit,
     QMessageBox,
@@ -20,17 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmgen_gui.widgets.loss_plot import LossPlot
+from fmgen_gui.runs.overlay import RunsOverlay
 from fmgen_gui.widgets.message_bar import MessageBar
-from fmgen_gui.widgets.sample_grid import SampleGrid
+from fmgen_gui.widgets.scroll import vertical_scroll
 from trainer.common.errors import FmgenError
-from trainer.registry import get_model
-from trainer.runs.history import RunHistory
-from trainer.runs.index import DAMAGED, RunIndex, RunRow, delete_run, overlay, same_sweep
+from trainer.runs.index import DAMAGED, RunIndex, RunRow, delete_run, same_sweep
 
 COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
 HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")
-MAX_GRIDS = 4
+# How often the shown tab looks for new and changed runs: a few stat calls per run (RunIndex
+# reads a run again only when its files changed), so a run's progress and FID show within
+# seconds without the Refresh button.
+POLL_MS = 2000
+MIN_TABLE_ROWS = 5  # the table keeps room for this many runs beside the overlay plot
 
 
 class _SortItem(QTableWidgetItem):
@@ -55,7 +58,6 @@ class RunsPane(QWidget):
         super().__init__()
         self.roots, self.index = list(roots), index or RunIndex()
         self.rows: list[RunRow] = []
-        self.histories: dict[str, RunHistory] = {}
         self.messages = MessageBar()
         self.filter = QLineEdit(placeholderText="filter: vae, beta 4, finished (all must match)")
         self.table = QTableWidget(0, len(COLUMNS))
@@ -63,11 +65,19 @@ class RunsPane(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
-        self.series = QComboBox()
-        self.overlay_box = QVBoxLayout()
-        self.grids = QHBoxLayout()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # no cut-off cells
+        header.setStretchLastSection(True)  # and no empty band beside them
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(header.sizeHint().height() + MIN_TABLE_ROWS * rows)
+        self.overlay = RunsOverlay()
+        self.overlay.save_requested.connect(self.save_requested)
+        self.overlay.problem.connect(lambda text: self.messages.show_message(text, "error"))
         self._build()
         self.refresh()
+        self.timer = QTimer(self, interval=POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
 
     def _build(self) -> None:
         buttons = QHBoxLayout()
@@ -86,27 +96,47 @@ class RunsPane(QWidget):
             buttons.addWidget(button)
         self.filter.textChanged.connect(self._apply_filter)
         self.table.itemSelectionChanged.connect(self.show_overlay)
-        self.series.currentIndexChanged.connect(self._draw_overlay)
         top = QWidget()
         layout = QVBoxLayout(top)
         layout.addWidget(self.messages)
         layout.addWidget(self.filter)
         layout.addWidget(self.table, stretch=1)
         layout.addLayout(buttons)
-        bottom = QWidget()
-        lower = QVBoxLayout(bottom)
-        lower.addWidget(self.series)
-        lower.addLayout(self.overlay_box, stretch=3)
-        lower.addLayout(self.grids, stretch=2)
+        # The plot keeps its minimum height (LossPlot) and the grids theirs: in a short window
+        # they scroll, rather than squash the plot or push the window past the screen.
+        lower_area = vertical_scroll(self.overlay)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
-        splitter.addWidget(bottom)
+        splitter.addWidget(lower_area)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(1, 2)  # new room goes mostly to the plot
         QVBoxLayout(self).addWidget(splitter)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Bring the table up to date as the tab comes into view (polls skip a hidden tab)."""
+        super().showEvent(event)
+        self.poll()
+
+    def poll(self) -> None:
+        """Look for new and changed runs while the tab is on screen (the timer calls this)."""
+        if self.isVisible():
+            self.refresh()
+
     def refresh(self) -> None:
-        """Read the run folders again."""
-        self.rows = self.index.rows(self.roots)
+        """Read the run folders again (RunIndex re-reads only changed ones) and show them.
+
+        The selection follows runs, not rows: after new runs appear or the order changes, the
+        same runs are selected, so an action never lands on a run the user did not choose.
+        """
+        rows = self.index.rows(self.roots)
+        if rows == self.rows and self.table.rowCount() == len(rows):
+            return  # nothing changed: keep the table (and the user's scrolling) as it is
+        chosen = [row.path for row in self.selected()]
+        before = _overlaid([row for row in self.rows if row.path in chosen])
+        self.rows = rows
+        self.table.blockSignals(True)  # one selection change at the end, not one per row
         self.table.setSortingEnabled(False)
+        self.table.clearSelection()
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             for c, name in enumerate(COLUMNS):
@@ -119,8 +149,21 @@ class RunsPane(QWidget):
                 item.setToolTip(f"{row.path}\n{tip}".strip())
                 self.table.setItem(r, c, item)
         self.table.setSortingEnabled(True)
-        self.table.resizeColumnToContents(COLUMNS.index("group"))  # a sweep's grid, in full
+        self._select_paths(set(chosen))
+        self.table.blockSignals(False)
         self._apply_filter(self.filter.text())
+        if _overlaid(self.selected()) != before:  # other runs, or new epochs, FIDs, states
+            self.show_overlay()
+
+    def _select_paths(self, paths: set[Path]) -> None:
+        """Select the rows of the runs in `paths` (and only those), as one selection change."""
+        model, last = self.table.model(), self.table.columnCount() - 1
+        selection = QItemSelection()
+        for r in range(self.table.rowCount()):
+            if self.row_at(r).path in paths:
+                selection.select(model.index(r, 0), model.index(r, last))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.table.selectionModel().select(selection, flags)
 
     def shown_states(self) -> dict[str, int]:
         """How many table rows show each state, as the State column reads."""
@@ -143,14 +186,7 @@ class RunsPane(QWidget):
         if not members:
             self.messages.show_message("Select a run of a sweep (its Sweep column is set)", "error")
             return
-        paths = {row.path for row in members}
-        model, last = self.table.model(), self.table.columnCount() - 1
-        selection = QItemSelection()
-        for r in range(self.table.rowCount()):
-            if self.row_at(r).path in paths:
-                selection.select(model.index(r, 0), model.index(r, last))
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
-        self.table.selectionModel().select(selection, flags)  # one change: one overlay
+        self._select_paths({row.path for row in members})  # one change: one overlay
 
     def request_report(self) -> None:
         """Hand the selected runs (a sweep, several models, ...) to the Evaluate tab."""
@@ -210,56 +246,15 @@ class RunsPane(QWidget):
         return [row for row in self.selected() if row.state != DAMAGED]
 
     def show_overlay(self) -> None:
-        """Offer the series the selected runs share, and their latest sample grids."""
-        self.histories = {}
-        for row in self.readable():
-            try:
-                self.histories[row.label] = RunHistory.from_folder(row.path)
-            except FmgenError as exc:  # damaged since the table was read
-                self.messages.show_message(str(exc), "error")
-        shared = (
-            set.intersection(*(set(h.series) for h in self.histories.values()))
-            if (self.histories)
-            else set()
-        )
-        self.series.blockSignals(True)
-        self.series.clear()
-        self.series.addItems(sorted(shared, key=self._series_order))
-        self.series.blockSignals(False)
-        self._draw_overlay()
-        _clear(self.grids)
-        for label, history in list(self.histories.items())[:MAX_GRIDS]:
-            grid = SampleGrid(label)
-            for epoch, image in sorted(history.grids.get("samples", {}).items()):
-                grid.add_grid(epoch, image)
-            grid.save_requested.connect(lambda g=grid: self.save_requested.emit(g))
-            self.grids.addWidget(grid)
+        """Show the selected runs that are not damaged in the overlay below the table."""
+        self.overlay.show_runs(self.readable())
 
-    def _series_order(self, key: str) -> tuple:
-        """The model's headline test metric first, then test, train and step series."""
-        rows = self.readable()
-        headline = f"test/{get_model(rows[0].model).summary_metrics[0]}" if rows else ""
-        return (key != headline, not key.startswith("test/"), key)
 
-    def _draw_overlay(self) -> None:
-        _clear(self.overlay_box)
-        key = self.series.currentText()
-        if not key:
-            return
-        x_label = "step" if key.startswith("step/") else "epoch"
-        spec, merged = overlay(self.histories, key, x_label)
-        self.plot = LossPlot(spec)
-        self.plot.show_history(merged)
-        self.plot.save_requested.connect(lambda: self.save_requested.emit(self.plot))
-        self.overlay_box.addWidget(self.plot)
+def _overlaid(rows: list[RunRow]) -> list[tuple]:
+    """What the overlay shows of `rows`: a running run's growing size or last step alone does
+    not redraw it (that re-read every selected run's history and grids at each poll)."""
+    return [(row.path, row.label, row.epochs, row.fid, row.state) for row in rows]
 
 
 def _text(value: object) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
-
-
-def _clear(layout) -> None:
-    while layout.count():
-        widget = layout.takeAt(0).widget()
-        if widget is not None:
-            widget.deleteLater()

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fmgen_gui.data_words import in_app_words
 from fmgen_gui.tasks import Job, Report
-from trainer.common.errors import Cancelled, raise_if_cancelled
+from trainer.common.errors import Cancelled, DataError, raise_if_cancelled
 from trainer.common.events import Event, StepLogged
 from trainer.config.settings import RunConfig, check_resumable
 from trainer.data.fashion_mnist import FashionMNIST, load_fashion_mnist
@@ -92,6 +93,8 @@ def training_job(
                 send(event)
         except Cancelled:
             raise  # stopped while loading: nothing trained, nothing to save
+        except DataError as exc:  # the ways to get the data in the app's words
+            send(failure_event(DataError(in_app_words(exc)), None))
         except Exception as exc:
             send(failure_event(exc, None))
 

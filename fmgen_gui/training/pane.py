@@ -7,11 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -25,6 +23,7 @@ from fmgen_gui.training.run_view import RunView
 from fmgen_gui.widgets.config_panel import ConfigPanel
 from fmgen_gui.widgets.message_bar import MessageBar
 from fmgen_gui.widgets.progress import RunProgress
+from fmgen_gui.widgets.scroll import fit_width, show_page, vertical_scroll
 from trainer.common.errors import FmgenError
 from trainer.common.events import (
     CheckpointSaved,
@@ -38,6 +37,7 @@ from trainer.common.events import (
     StepLogged,
 )
 from trainer.common.words import epochs_phrase
+from trainer.config.precision import plain_precision
 from trainer.registry import get_model, model_names
 from trainer.runs.folder import new_run_dir
 from trainer.runs.history import RunHistory, open_run_files
@@ -58,6 +58,7 @@ class TrainingPane(QWidget):
 
     status = Signal(str)  # a line for the status bar
     speed = Signal(str)  # images/s for the status bar
+    precision_reason = Signal(str)  # why the run computes in its precision (a tooltip)
     checkpoint_ready = Signal(str, str)  # model, checkpoint path
     save_view_requested = Signal(object)  # a LossPlot or SampleGrid
 
@@ -88,7 +89,9 @@ class TrainingPane(QWidget):
             self.stack.addWidget(view)
             view.save_requested.connect(self.save_view_requested)
         self._build()
+        self._show_model(self.config_panel.model_key)
         self.config_panel.model_changed.connect(self._show_model)
+        self.config_panel.data_dir.textChanged.connect(self.messages.hide)  # another source
         controller.event.connect(self.on_event)
         controller.state_changed.connect(self._update_buttons)
         self._update_buttons(controller.state)
@@ -118,7 +121,7 @@ class TrainingPane(QWidget):
         controls = QHBoxLayout()
         for button in (self.pause_button, self.stop_button):
             controls.addWidget(button)
-        progress = QGroupBox("Progress")
+        self.progress_box = progress = QGroupBox("Progress")
         QVBoxLayout(progress).addWidget(self.progress)
         left = QWidget()
         column = QVBoxLayout(left)
@@ -127,18 +130,15 @@ class TrainingPane(QWidget):
         column.addLayout(controls)
         column.addWidget(progress)
         column.addStretch()
-        scroll = QScrollArea(widgetResizable=True)  # an unfolded model description never clips
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(left)
-        bar = scroll.verticalScrollBar().sizeHint().width()
-        scroll.setMinimumWidth(left.minimumSizeHint().width() + bar)
+        scroll = vertical_scroll(left)  # an unfolded model description never clips
+        fit_width(scroll, left)
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.resume_banner)
         right_column.addWidget(self.messages)
-        right_column.addWidget(self.stack, stretch=1)
+        self.plots_area = vertical_scroll(self.stack)  # plots keep their minimum height
+        right_column.addWidget(self.plots_area, stretch=1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(right)
@@ -152,8 +152,17 @@ class TrainingPane(QWidget):
         return self.views[self.config_panel.model_key]
 
     def _show_model(self, model: str) -> None:
-        self.stack.setCurrentWidget(self.views[model])
+        if model != self.running_model:
+            self._forget_progress()
+        self.messages.hide()  # its message was about the last model or its settings
+        show_page(self.plots_area, self.stack, self.views[model])
         self._update_buttons(self.controller.state)
+
+    def _forget_progress(self) -> None:
+        """Clear the progress panel unless a run is going: it shows no other run's numbers."""
+        if self.controller.state == IDLE:
+            self.progress.reset()
+            self.progress_box.setTitle("Progress")
 
     def start(self) -> None:
         """Start a new run with the settings on screen; first, once, name the model's
@@ -182,12 +191,12 @@ class TrainingPane(QWidget):
             return
         try:
             config = self.config_panel.config()
+            data_dir = self.config_panel.data_folder()
         except FmgenError as exc:
             self.messages.show_message(str(exc), "error")
             return
         model = config.model
         run_dir = resume_from.parent if resume_from else new_run_dir(self.runs_dir, model)
-        data_dir = self.config_panel.data_dir.text().strip() or None
         self.messages.hide()
         if not resume_from:
             self.views[model].reset()
@@ -221,11 +230,14 @@ class TrainingPane(QWidget):
         model = self.running_model or self.config_panel.model_key
         self.views[model].add(event)
         if isinstance(event, RunStarted):
-            self.progress.start(event.step, event.steps_per_epoch, event.total_steps)
-            self.precision = event.precision
+            before = self.views[model].history.trained_seconds(event)
+            self.progress.start(event.step, event.steps_per_epoch, event.total_steps, before)
+            self.progress_box.setTitle(f"Progress of the {get_model(model).label} run")
+            requested = event.config.get("precision", "auto")
+            self.precision = plain_precision(event.precision, requested, event.device)
+            self.precision_reason.emit(f"Precision {event.precision}: {event.precision_reason}")
             self.status.emit(
-                f"Training the {get_model(model).label} on {event.device} in {event.precision}: "
-                f"{event.precision_reason}"
+                f"Training the {get_model(model).label} on {event.device} in {self.precision}"
             )
             self.refresh_timer.start()
         elif isinstance(event, StepLogged):
@@ -282,6 +294,7 @@ class TrainingPane(QWidget):
         folder = run_folder_of(checkpoint.path)
         model = checkpoint.config.model
         self.config_panel.set_config(checkpoint.config)
+        self._forget_progress()  # another run is shown now
         self.views[model].load(history or RunHistory(model))
         self.run_dirs[model] = folder
         self.checkpoint_ready.emit(model, str(checkpoint.path))

@@ -9,6 +9,7 @@ Labels and tooltips are the config fields' own (`field_label`, `field_help`).
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
 from fmgen_gui.about import ModelAboutDialog
 from fmgen_gui.file_dialogs import ask_folder
 from fmgen_gui.widgets.about_box import AboutBox
-from trainer.common.errors import ConfigError
+from fmgen_gui.widgets.field_marks import clear_invalid, mark_invalid
+from trainer.common.errors import ConfigError, DataError
 from trainer.config.settings import (
     MODEL_OPTIONS,
     RunConfig,
@@ -37,7 +39,10 @@ from trainer.config.settings import (
     field_help,
     field_label,
 )
+from trainer.data.fashion_mnist import check_data_folder
 from trainer.registry import all_models, get_model, model_names
+
+DATA_FOLDER = "Data folder"  # the field's label, which messages about it name
 
 
 def _double(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
@@ -95,7 +100,9 @@ class ConfigPanel(QWidget):
         self.precision.setToolTip(field_help("precision"))
         # The column is narrow: a short placeholder, and the whole path in the tooltip.
         self.data_dir = QLineEdit(placeholderText="automatic")
-        self.data_dir.textChanged.connect(self._explain_data_dir)
+        for field in (self.lr, self.data_dir):  # an edit clears the mark of an invalid value
+            field.textChanged.connect(lambda _, f=field: clear_invalid(f))
+        self.data_dir.textChanged.connect(self._explain_data_dir)  # after: its tooltip wins
         self._explain_data_dir("")
         browse = QPushButton("…", maximumWidth=32)
         browse.setToolTip("Choose a folder with the four Fashion-MNIST files")
@@ -140,7 +147,7 @@ class ConfigPanel(QWidget):
         ):
             form.addRow(field_label(name), editor)
             editor.setToolTip(field_help(name))
-        form.addRow("Data folder", folder)
+        form.addRow(DATA_FOLDER, folder)
         self.form = form
 
     @property
@@ -221,6 +228,7 @@ class ConfigPanel(QWidget):
             lr = float(self.lr.text())
         except ValueError as exc:
             problem = f"{field_label('lr')}: {self.lr.text()!r} is not a number"
+            mark_invalid(self.lr, problem)
             raise ConfigError(f"Invalid settings:\n  {problem}") from exc
         applies = set(get_model(self._model).options) & set(MODEL_OPTIONS)
         options = {k: v for k, v in self._option_values().items() if k in applies}
@@ -234,6 +242,22 @@ class ConfigPanel(QWidget):
             precision=self.precision.currentText(),
             **options,
         )
+
+    def data_folder(self) -> str | None:
+        """The data folder typed (None: automatic), checked; raises DataError naming the field
+        and marks it, before any work starts."""
+        text = self.data_dir.text().strip()
+        if not text:
+            return None
+        try:
+            check_data_folder(Path(text).expanduser(), DATA_FOLDER)
+        except DataError as exc:
+            mark_invalid(self.data_dir, str(exc))
+            raise DataError(
+                f"{exc}\nChoose a folder with the four Fashion-MNIST files, or empty the field "
+                "to use the automatic place."
+            ) from exc
+        return text
 
     def set_config(self, config: RunConfig) -> None:
         """Show `config` (and make its model the current one)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +20,22 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.assets import colours
 from fmgen_gui.export import save_plot
-from fmgen_gui.widgets.plot_style import legend_below, make_plot
+from fmgen_gui.widgets.plot_style import LEGEND_COLUMNS, legend_below, make_plot
 from trainer.registry import PlotSpec
 from trainer.runs.history import RunHistory
 
 COLOURS = colours()["series"]  # resources/colours.json; the first two are colour-blind safe
+# On screen a plot never gets less than this data area: a layout short of room scrolls or
+# squeezes something else (the DDPM's plot of 11 ranges of t was once 15 px high).
+MIN_DATA_PX = 120
+CHROME_PX = 150  # a two-line title, the x axis and its label, the controls row
+LEGEND_ROW_PX = 20
+
+
+def minimum_height(curves: int) -> int:
+    """The least height of a screen LossPlot with `curves` legend entries."""
+    legend_rows = -(-max(curves, 1) // LEGEND_COLUMNS)
+    return MIN_DATA_PX + CHROME_PX + LEGEND_ROW_PX * legend_rows
 
 
 def moving_average(values: np.ndarray, window: int) -> np.ndarray:
@@ -90,6 +102,15 @@ class LossPlot(QWidget):
             for i, curve in enumerate(spec.curves)
         }
         self._build_controls()
+        if not text_pt:  # a print figure is laid out at the size its page gives it
+            self.setMinimumHeight(minimum_height(len(spec.curves)))
+            # As wide as the plot's own minimum (its legend's widest row, the axes): a
+            # narrower widget cut the legend and the axis label off at both sides.
+            self.plot.setMinimumWidth(math.ceil(item.minimumWidth()))
+
+    def data_height(self) -> float:
+        """The height of the data area (the view box) as laid out now, in pixels."""
+        return self.plot.getPlotItem().vb.height()
 
     def _build_controls(self) -> None:
         self.smoothing = QSpinBox(minimum=1, maximum=500, value=1, suffix=" pts")

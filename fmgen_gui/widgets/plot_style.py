@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QTextOption
 from PySide6.QtWidgets import QSizePolicy
+
+TITLE_ROW_PX = 30  # pyqtgraph's height for a one-line title
+NARROWEST_TITLE_PX = 220  # a screen plot's title is at least this wide (LossPlot's minimum)
 
 
 def style_plot(
@@ -24,7 +28,10 @@ def style_plot(
     anything is laid out; 0 keeps the screen's sizes.
     """
     item.setTitle(title, color="k", size=f"{text_pt + 1}pt" if text_pt else "11pt")
-    _let_shrink(item.titleLabel)
+    if text_pt:
+        _let_shrink(item.titleLabel)  # print figures break their titles themselves
+    else:
+        _wrap_title(item)
     style = {"color": "#000", "font-size": f"{text_pt}pt"} if text_pt else {}
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = item.getAxis(side)
@@ -49,6 +56,32 @@ def _let_shrink(label: pg.LabelItem) -> None:
     def update_min() -> None:
         text_minimum()
         label.setMinimumWidth(0)  # the text, centred, overflows a little instead
+
+    label.updateMin = update_min
+    update_min()
+
+
+def _wrap_title(item: pg.PlotItem) -> None:
+    """Wrap a screen plot's title onto as many lines as its width needs, centred, in a title
+    row tall enough for the lines it needs in the narrowest plot: pyqtgraph fixes the row at
+    30 px, so a long title in a narrow plot (the DDPM's 'denoising loss per range of t') was
+    clipped. The row is set once: changing it as the plot resized crashed Qt at exit."""
+    label = item.titleLabel
+    label.item.document().setDefaultTextOption(QTextOption(Qt.AlignmentFlag.AlignHCenter))
+    label.item.setTextWidth(NARROWEST_TITLE_PX)
+    height = max(TITLE_ROW_PX, math.ceil(label.itemRect().height()) + 4)
+    label.setMaximumHeight(height)
+    item.layout.setRowFixedHeight(0, height)
+    text_minimum = label.updateMin
+
+    def update_min() -> None:
+        width = label.width() if label.width() > 0 else -1
+        if label.item.textWidth() != width:
+            label.item.setTextWidth(width)
+            label.resizeEvent(None)  # centre the re-wrapped text (this comes back here once)
+            return
+        text_minimum()
+        label.setMinimumWidth(0)
 
     label.updateMin = update_min
     update_min()

@@ -44,7 +44,7 @@ class RunProgress(QWidget):
     def reset(self) -> None:
         """Nothing running."""
         self.steps_per_epoch = self.total_steps = self.first_step = self.step = 0
-        self.active_seconds = 0.0
+        self.active_seconds = self.elapsed_before = 0.0
         self.running_since: float | None = None
         for bar in (self.epoch_bar, self.run_bar):
             bar.setRange(0, 1)
@@ -52,11 +52,14 @@ class RunProgress(QWidget):
             bar.setFormat("not running")
         self.time_label.setText("-")
 
-    def start(self, step: int, steps_per_epoch: int, total_steps: int) -> None:
-        """A run (or resume) begins at `step`."""
+    def start(
+        self, step: int, steps_per_epoch: int, total_steps: int, elapsed_before: float = 0.0
+    ) -> None:
+        """A run (or resume) begins at `step`, after `elapsed_before` seconds of training."""
         self.reset()
         self.steps_per_epoch, self.total_steps = steps_per_epoch, total_steps
         self.first_step = self.step = step
+        self.active_seconds = self.elapsed_before = elapsed_before  # a resumed clock goes on
         self.epoch_bar.setRange(0, steps_per_epoch)
         self.run_bar.setRange(0, total_steps)
         self.epoch_bar.setFormat("%v of %m steps")
@@ -86,12 +89,18 @@ class RunProgress(QWidget):
             self.running_since = time.monotonic()
 
     def elapsed(self) -> float:
-        """Seconds spent training (not paused) since start."""
+        """Seconds spent training (not paused) since the run's start, earlier sessions included."""
         running = time.monotonic() - self.running_since if self.running_since else 0.0
         return self.active_seconds + running
 
     def eta(self) -> float | None:
-        """Seconds left at the pace so far; None before the first step."""
+        """Seconds left at the pace so far; None before the first step.
+
+        A resumed run's pace is the whole run's (its earlier time over its earlier steps and
+        this session's): the first seconds after a resume alone said 30 min for 5.
+        """
+        if self.elapsed_before and self.step:
+            return (self.total_steps - self.step) * self.elapsed() / self.step
         done = self.step - self.first_step
         if done <= 0:
             return None

@@ -8,7 +8,15 @@ class FmgenError(Exception):
 
 
 class DataError(FmgenError):
-    """Fashion-MNIST could not be found, read or trusted."""
+    """Fashion-MNIST could not be found, read or trusted.
+
+    `problem` is what is wrong without the ways to get the data that the message adds, so that
+    the app can say them in its own words (its Data folder field, not --data-dir).
+    """
+
+    def __init__(self, message: str, problem: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = message if problem is None else problem
 
 
 class CheckpointError(FmgenError):

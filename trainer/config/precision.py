@@ -196,3 +196,15 @@ class _ForwardHooks:
 
 def _float32(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.float() if tensor.is_floating_point() else tensor
+
+
+def plain_precision(used: str, requested: str, device: str) -> str:
+    """The precision in a few plain words for a status line: 'bf16 (faster on this CPU)',
+    'bf16 (as asked)' or 'fp32'. Why auto chose it, with the probe's numbers, stays in
+    run.json and the status bar's tooltip."""
+    if used == "fp32":
+        return "fp32"
+    if used == requested:
+        return f"{used} (as asked)"
+    hardware = "CPU" if device.startswith("cpu") else "GPU"
+    return f"{used} (faster on this {hardware})"

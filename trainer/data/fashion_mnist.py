@@ -107,22 +107,31 @@ def data_cache_dir() -> Path:
     return user_cache_dir() / "data"
 
 
-def how_to_get_data() -> str:
+@dataclass(frozen=True)
+class DataWays:
+    """How a person downloads the data or names a folder, in the words of where they are."""
+
+    download: str
+    folder: str
+
+
+TERMINAL_WAYS = DataWays("fmgen-train --fetch-data", f"--data-dir DIR or {ENV_VAR}=DIR")
+
+
+def how_to_get_data(ways: DataWays = TERMINAL_WAYS) -> str:
     """The ways to obtain Fashion-MNIST, for error messages."""
     return (
         "Ways to get Fashion-MNIST:\n"
         "  - Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist "
         f"(installs {SYSTEM_DIR})\n"
-        "  - download it (needs the internet): fmgen-train --fetch-data "
-        f"(into {data_cache_dir()})\n"
-        "  - use a folder holding the four *-ubyte or *-ubyte.gz files: "
-        f"--data-dir DIR or {ENV_VAR}=DIR"
+        f"  - download it (needs the internet): {ways.download} (into {data_cache_dir()})\n"
+        f"  - use a folder holding the four *-ubyte or *-ubyte.gz files: {ways.folder}"
     )
 
 
 def data_error(problem: str) -> DataError:
     """A DataError saying `problem` and then the ways to get the data, as every data error does."""
-    return DataError(f"{problem}\n{how_to_get_data()}")
+    return DataError(f"{problem}\n{how_to_get_data()}", problem)
 
 
 def find_files(folder: Path) -> dict[str, Path]:
@@ -143,18 +152,24 @@ def _missing(folder: Path, found: dict[str, Path]) -> str:
     return f"{folder}: missing {names}"
 
 
+def check_data_folder(folder: Path, name: str) -> dict[str, Path]:
+    """The four files in `folder`; else a DataError that names the setting by `name` (a flag
+    such as '--data-dir', or the app's field label 'Data folder')."""
+    if not folder.is_dir():
+        raise DataError(f"{name} {folder}: no such folder.")
+    found = find_files(folder)
+    if len(found) < len(FILES):
+        raise DataError(f"{name} {_missing(folder, found)}")
+    return found
+
+
 def _find(data_dir: Path | str | None) -> tuple[dict[str, Path], str]:
     """`locate` without the ways to get the data: its DataError says only what is wrong."""
     explicit = data_dir or os.environ.get(ENV_VAR)
     if explicit:
         folder = Path(explicit).expanduser()
         how = "--data-dir" if data_dir else ENV_VAR
-        if not folder.is_dir():
-            raise DataError(f"{how} {folder}: no such folder.")
-        found = find_files(folder)
-        if len(found) < len(FILES):
-            raise DataError(f"{how} {_missing(folder, found)}")
-        return found, f"{folder} ({how})"
+        return check_data_folder(folder, how), f"{folder} ({how})"
     looked = []
     for folder, how in ((data_cache_dir(), "user cache"), (SYSTEM_DIR, "dataset-fashion-mnist")):
         found = find_files(folder)

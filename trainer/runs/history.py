@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.common.events import EpochEnded, Event, SamplesReady, StepLogged
+from trainer.common.events import EpochEnded, Event, RunStarted, SamplesReady, StepLogged
 from trainer.runs.checkpoint import Checkpoint, load_checkpoint
 from trainer.runs.folder import RunFolder
 from trainer.runs.snapshots import run_folder_of
@@ -86,6 +86,14 @@ class RunHistory:
     def last_epoch(self) -> EpochEnded | None:
         """The latest epoch's metrics, if any."""
         return self.epochs[-1] if self.epochs else None
+
+    def trained_seconds(self, started: RunStarted) -> float:
+        """Seconds the run had trained before `started` (a resume): its ended epochs' times,
+        stretched over the steps of an unfinished epoch; 0 for a new run, or unknown epochs."""
+        times = {e.epoch: e.seconds for e in self.epochs if e.epoch <= started.epoch}
+        if not started.step or not started.steps_per_epoch or not times:
+            return 0.0
+        return sum(times.values()) * started.step / (max(times) * started.steps_per_epoch)
 
     @classmethod
     def from_folder(cls, path: Path | str) -> RunHistory:

@@ -27,6 +27,9 @@ from trainer.runs.status import read_status
 
 DAMAGED = "damaged"  # the state of a run folder that cannot be read
 SWEEP_FILE = "sweep.json"  # a sweep's folder holds it (written by trainer.cli.sweep_jobs)
+# The files a row is read from: a row is read again only when one of them changed, so the Runs
+# tab can poll every run folder often (a few stat calls each) without re-reading every run.
+ROW_SOURCES = ("config.json", "run.json", "metrics.json", "metrics.jsonl")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class RunIndex:
         # A damaged notes file must not hide the runs: entries that are not objects are dropped.
         entries = user.items() if isinstance(user, dict) else ()
         self._user = {key: entry for key, entry in entries if isinstance(entry, dict)}
+        self._cache: dict[Path, tuple[tuple, RunRow]] = {}  # path: (its sources' stamp, row)
 
     def rows(self, roots: list[Path]) -> list[RunRow]:
         """A row per run folder under `roots`; one that cannot be read is a damaged row."""
@@ -107,7 +111,19 @@ class RunIndex:
         return rows
 
     def row(self, path: Path) -> RunRow:
-        """The row of one run folder; RunFolderError (or CheckpointError) says what is damaged."""
+        """The row of one run folder (the last one read while its files are unchanged);
+        RunFolderError (or CheckpointError) says what is damaged."""
+        stamp = sources_stamp(path)
+        cached = self._cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        row = self._read_row(path)
+        # A running run turns 'dead' by the clock alone (run.json goes stale): never cached.
+        if row.state != "running":
+            self._cache[path] = (stamp, row)
+        return row
+
+    def _read_row(self, path: Path) -> RunRow:
         config = RunFolder(path).read_config()
         spec = get_model(config.model)
         history = RunHistory.from_folder(path)
@@ -138,12 +154,27 @@ class RunIndex:
             entry["label"] = label
         if notes is not None:
             entry["notes"] = notes
+        self._cache.pop(path, None)  # its label or notes changed, not its files
         atomic_write_text(self.notes_file, json.dumps(self._user, indent=1))
 
 
 def _size_mb(path: Path) -> float:
     """The run folder's size (links to folders are not followed, so a loop counts nothing)."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def sources_stamp(path: Path) -> tuple:
+    """Size and modification time of each file a run's row is read from (0s if missing),
+    its sweep's sweep.json included."""
+    stamp = []
+    for source in (*(path / name for name in ROW_SOURCES), path.parent / SWEEP_FILE):
+        try:
+            info = source.stat()
+        except OSError:
+            stamp.append((0, 0))
+            continue
+        stamp.append((info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
 
 
 def _group(sweep_dir: Path) -> str:
@@ -164,7 +195,8 @@ def same_sweep(rows: list[RunRow], chosen: list[RunRow]) -> list[RunRow]:
 
 def _settings(config: dict, options: tuple[str, ...]) -> str:
     parts = [f"latent {config['latent_dim']}", f"lr {config['lr']:g}"]
-    parts += [f"{name} {_plain(config[name])}" for name in options if name != "adam_betas"]
+    shown = ("adam_betas", "latent_dim")  # Adam's pair is too long; the latent is said first
+    parts += [f"{name} {_plain(config[name])}" for name in options if name not in shown]
     if config.get("limit"):
         parts.append(f"{config['limit']} img/split")
     return ", ".join(parts)
