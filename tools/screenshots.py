@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from trainer.files import user_cache_dir  # the checkout's, whatever is installed
+
 ROOT = Path(__file__).resolve().parent.parent
+
 SHOT = ROOT / "tests" / "screenshot_app.py"
 SCREEN = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
 
@@ -31,6 +36,14 @@ def child_env(scratch: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     env["FMGEN_CACHE_DIR"] = str(scratch / "cache")
     return env
+
+
+def reuse_classifier(scratch: Path) -> None:
+    """Copy the user's cached classifiers into the scratch cache: training one for the
+    Evaluate tab takes minutes on a CPU, and a cached one gives the same scores."""
+    cached = user_cache_dir() / "classifier"
+    if cached.is_dir():
+        shutil.copytree(cached, scratch / "cache" / "classifier")
 
 
 def train(model: str, args: argparse.Namespace, runs: Path, env: dict[str, str]) -> Path:
@@ -58,12 +71,16 @@ def main() -> int:
     parser.add_argument("--data-dir", default="", help="Fashion-MNIST folder (else fmgen's search)")
     parser.add_argument("--limit", type=int, default=2000, help="images per split")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument(
+        "--timeout", type=float, default=1800, help="seconds the evaluation may take"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     data = ["--data-dir", args.data_dir] if args.data_dir else []
     with tempfile.TemporaryDirectory(prefix="fmgen-docs-shots-") as folder:
         scratch = Path(folder)
         env = child_env(scratch)
+        reuse_classifier(scratch)
         try:
             vae = train("vae", args, scratch / "runs", env)
             gan = train("gan", args, scratch / "runs", env)
@@ -73,6 +90,7 @@ def main() -> int:
                 "explore.png": ["--open", str(vae), "--tab", "explore", "--pair", "5,9"],
                 "evaluate.png": ["--open", str(vae), "--open", str(gan), "--tab", "evaluate"],
             }
+            shots["evaluate.png"] += ["--timeout", str(args.timeout)]  # the classifier may train
             for name, options in shots.items():
                 shoot(args.out / name, env, *options, *data)
         except subprocess.CalledProcessError as error:
