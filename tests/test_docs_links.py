@@ -73,3 +73,12 @@ def test_a_dead_link_is_found(tmp_path):
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_relative_link_points_at_something_that_exists(page):
     assert dead_links(page) == []
+
+
+@pytest.mark.parametrize(
+    "picture", sorted((ROOT / "docs" / "screenshots").glob("*.png")), ids=lambda p: p.name
+)
+def test_the_screenshots_stay_small(picture):
+    # The repository carries every version of every screenshot: a remade one must not grow it
+    # by megabytes (tools/screenshots.py keeps them small through the window's size).
+    assert picture.stat().st_size < 300_000
