@@ -5,7 +5,7 @@
 Writes benchmarks/results/<date>-<short commit>[-quick][-part].md (and prints it): the raw
 table with the commit it measured, the machine, the load average before and after, and the
 command (-part: --only left some benchmarks out).
-Commit that file: the README quotes figures only from a committed results file, by name.
+Commit that file: docs/performance.md quotes figures only from a committed results file, by name.
 Ratios, not absolute times, are the claims: absolute figures depend on the machine.
 """
 

@@ -1,4 +1,4 @@
-"""Every bad input docs/faults-cli.md lists: refused before any work, exit 2, one line naming the
+"""Every bad input docs/faults.md lists: refused before any work, exit 2, one line naming the
 option, the value and what is allowed, never a traceback."""
 
 from __future__ import annotations

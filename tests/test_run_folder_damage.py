@@ -1,5 +1,6 @@
 """Damaged run folders: every reader either works or says which file is wrong and how, and
-none of them changes the folder (issue 23; docs/faults-run-folders.md lists the cases)."""
+none of them changes the folder (issue 23; docs/faults.md, "Damaged run folders", lists
+the cases)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ INDEX, OPEN, EVALUATE, FOLLOW, ARCHIVE = (
 )
 UNREADABLE = ("directory", "symlink loop")
 # The readers that refuse each damage (with a message naming the file); the others work.
-# docs/faults-run-folders.md is this table in words.
+# docs/faults.md ("Damaged run folders") is this table in words.
 REFUSED_BY = {
     "config.json": {"delete": {INDEX, ARCHIVE}, "directory": {INDEX, OPEN, ARCHIVE}},
     "metrics.jsonl": {kind: {INDEX, OPEN, EVALUATE, FOLLOW} for kind in UNREADABLE},

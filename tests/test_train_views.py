@@ -81,7 +81,7 @@ def test_an_epoch_end_without_all_grids_shows_at_the_next_event(qtbot):
 def test_a_refresh_redraws_only_the_plots_new_events_grew(qtbot):
     """Redraws cost the GUI thread, which slows training: step events coalesce into the next
     refresh, which leaves the per-epoch plot alone, and a refresh without news redraws nothing
-    (README, Speed)."""
+    (docs/performance.md, Speed)."""
     view = new_run_view(qtbot)
     step_plot, epoch_plot = view.plots
     assert (step_plot.per_epoch, epoch_plot.per_epoch) == (False, True)

@@ -152,7 +152,7 @@ class LossPlot(QWidget):
 
         While a run trains, step events leave the per-epoch plots as they were; redrawing them
         anyway repainted them on every refresh, work for the GUI thread, which holds the GIL
-        and shares two cores with the training thread (see README, Speed).
+        and shares two cores with the training thread (see docs/performance.md, Speed).
         """
         if self._sizes() != self._drawn_sizes:
             self.redraw()

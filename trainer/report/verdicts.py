@@ -1,4 +1,5 @@
-"""Whether a run worked, judged from its numbers; every threshold is named here (and in README).
+"""Whether a run worked, judged from its numbers; every threshold is named here (and in
+docs/report.md).
 
 Calibrated on the README's runs: a healthy 10-epoch VAE (FID 173 between a floor of 0.6 and a
 noise ceiling of 721, recall 0.14, 20% pullovers and 2% sandals) reads "skewed", never failed.
