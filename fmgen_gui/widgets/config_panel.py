@@ -3,7 +3,8 @@
 Everything model-specific comes from the registry: the model list, the description, and which
 of the model options (latent size, beta, binarize, Adam betas, critic steps, gradient penalty,
 decoder) apply.
-Labels and tooltips are the config fields' own (`field_label`, `field_help`).
+Labels, tooltips and ranges are the config fields' own (`field_label`, `field_help`,
+`field_range` in trainer/config.py), so the form accepts exactly what the command line accepts.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -30,6 +32,7 @@ from fmgen_gui.about import ModelAboutDialog
 from fmgen_gui.file_dialogs import ask_folder
 from fmgen_gui.widgets.about_box import AboutBox
 from fmgen_gui.widgets.field_marks import clear_invalid, mark_invalid
+from fmgen_gui.widgets.wide_spin import WideSpinBox
 from trainer.config import (
     MODEL_OPTIONS,
     RunConfig,
@@ -37,16 +40,29 @@ from trainer.config import (
     field_choices,
     field_help,
     field_label,
+    field_range,
+    field_type,
 )
 from trainer.data import check_data_folder
 from trainer.errors import ConfigError, DataError
 from trainer.registry import all_models, get_model, model_names
 
 DATA_FOLDER = "Data folder"  # the field's label, which messages about it name
+QSPINBOX_MAX = 2**31 - 1  # QSpinBox holds a C int; wider ranges take a WideSpinBox
 
 
 def _double(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
     return QDoubleSpinBox(minimum=low, maximum=high, singleStep=step, decimals=decimals)
+
+
+def _number_box(name: str, step: float = 1, decimals: int = 0) -> QAbstractSpinBox:
+    """A spin box over setting `name`'s declared range (a float one shows `decimals`)."""
+    low, high, _ = field_range(name)
+    if field_type(name) is float:
+        return _double(low, high, step, decimals)
+    if high > QSPINBOX_MAX:
+        return WideSpinBox(low, high)
+    return QSpinBox(minimum=low, maximum=high, singleStep=step)
 
 
 class ConfigPanel(QWidget):
@@ -70,12 +86,13 @@ class ConfigPanel(QWidget):
         self.model.setToolTip(field_help("model"))
         self.about = AboutBox()
         self.about.more.clicked.connect(self.show_model_page)
-        self.latent_dim = QSpinBox(minimum=1, maximum=4096)
-        self.beta = _double(0.0, 1000.0, 0.1, 3)
-        self.epochs = QSpinBox(minimum=1, maximum=10000)
-        self.batch_size = QSpinBox(minimum=1, maximum=4096, singleStep=32)
+        self.latent_dim = _number_box("latent_dim")
+        self.beta = _number_box("beta", 0.1, 3)
+        self.epochs = _number_box("epochs")
+        self.batch_size = _number_box("batch_size", 32)
         self.lr = QLineEdit()
-        validator = QDoubleValidator(1e-7, 1.0, 8, self.lr)
+        lr_range = field_range("lr")  # the config check refuses the low end itself
+        validator = QDoubleValidator(lr_range.low, lr_range.high, 8, self.lr)
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         self.lr.setValidator(validator)
         # Two boxes for Adam's (beta1, beta2), named apart from the VAE's KL weight beta.
@@ -83,11 +100,12 @@ class ConfigPanel(QWidget):
         self.adam_beta2 = _double(0.0, 0.9999, 0.001, 4)
         self.adam_beta1.setPrefix("beta1 ")
         self.adam_beta2.setPrefix("beta2 ")
-        self.n_critic = QSpinBox(minimum=1, maximum=100)
-        self.gp_weight = _double(0.0, 1000.0, 1.0, 2)
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
+        self.n_critic = _number_box("n_critic")
+        self.gp_weight = _number_box("gp_weight", 1.0, 2)
+        self.seed = _number_box("seed")
         self.use_limit = QCheckBox("only")
-        self.limit = QSpinBox(minimum=10, maximum=60000, singleStep=1000, suffix=" images/split")
+        self.limit = _number_box("limit", 1000)
+        self.limit.setSuffix(" images/split")
         self.use_limit.toggled.connect(self.limit.setEnabled)
         self.binarize = QCheckBox("pixels (for NLL tables)")
         self.decoder = QComboBox()
