@@ -55,7 +55,11 @@ def _field(
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything that defines a training run; stored in its checkpoint and config.json."""
+    """Everything that defines a training run; stored in its checkpoint and config.json.
+
+    Each field is a setting's one declaration (default, label, help, choices, range, model
+    option), in the order the Train tab's form shows them.
+    """
 
     model: str = _field("vae", "Model", "which model to train")
     epochs: int = _field(
@@ -64,23 +68,23 @@ class RunConfig:
         "epochs to train in all (passes over the training data)",
         range=Range(1, 100_000),
     )
+    # Up to the 60,000 training images in one step: beyond, a run cannot fit in memory.
+    batch_size: int = _field(128, "Batch size", "images per step", range=Range(1, 60_000))
+    lr: float = _field(1e-3, "Learning rate", "Adam's learning rate", range=Range(0, 1, False))
     latent_dim: int = _field(
         32, "Latent size", "size of the latent code", range=Range(1, 4096), model_option=True
+    )
+    adam_betas: tuple[float, float] = _field(
+        (0.9, 0.999),
+        "Adam betas",
+        "Adam's moment decay rates beta1,beta2 (not the KL weight)",
+        model_option=True,
     )
     beta: float = _field(
         1.0,
         "KL weight beta",
         "weight of the VAE's KL term (1 = the ELBO)",
         range=Range(0, 1000),
-        model_option=True,
-    )
-    # Up to the 60,000 training images in one step: beyond, a run cannot fit in memory.
-    batch_size: int = _field(128, "Batch size", "images per step", range=Range(1, 60_000))
-    lr: float = _field(1e-3, "Learning rate", "Adam's learning rate", range=Range(0, 1, False))
-    adam_betas: tuple[float, float] = _field(
-        (0.9, 0.999),
-        "Adam betas",
-        "Adam's moment decay rates beta1,beta2 (not the KL weight)",
         model_option=True,
     )
     n_critic: int = _field(
@@ -97,15 +101,6 @@ class RunConfig:
         range=Range(0, 1000),
         model_option=True,
     )
-    seed: int = _field(0, "Seed", "random seed", range=Range(0, 2**63 - 1))
-    device: str = _field("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
-    # At least one image per class; above the 60,000 of the training split it would mean "all".
-    limit: int | None = _field(
-        None,
-        "Data subset",
-        "use N class-balanced images per split",
-        range=Range(10, 60_000),
-    )
     binarize: bool = _field(
         False,
         "Binarise",
@@ -120,15 +115,24 @@ class RunConfig:
         ("bernoulli", "logistic"),  # the pixel likelihoods of trainer.models.vae
         model_option=True,
     )
-    log_every: int = _field(
-        10, "Log every", "steps between progress records", range=Range(1, 1_000_000)
+    seed: int = _field(0, "Seed", "random seed", range=Range(0, 2**63 - 1))
+    # At least one image per class; above the 60,000 of the training split it would mean "all".
+    limit: int | None = _field(
+        None,
+        "Data subset",
+        "use N class-balanced images per split",
+        range=Range(10, 60_000),
     )
+    device: str = _field("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
     precision: str = _field(
         "auto",
         "Precision",
         "training arithmetic: auto (bf16 or fp16 where a probe finds this machine runs it "
         "faster), fp32, bf16, or fp16 (CUDA GPUs without bf16); test metrics are always fp32",
         PRECISIONS,
+    )
+    log_every: int = _field(
+        10, "Log every", "steps between progress records", range=Range(1, 1_000_000)
     )
 
     def __post_init__(self) -> None:
@@ -188,6 +192,11 @@ def field_type(name: str) -> type:
     if typing.get_origin(hint) is tuple or not kinds:  # a tuple, or a plain type
         return typing.get_origin(hint) or hint
     return kinds[0]  # an optional one: int | None
+
+
+def field_optional(name: str) -> bool:
+    """True when setting `name` may also be None (off)."""
+    return type(None) in typing.get_args(_HINTS[name])
 
 
 _FIELDS = {f.name: f for f in fields(RunConfig)}
