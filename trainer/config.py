@@ -1,7 +1,9 @@
 """The one frozen configuration of a run, with its defaults and its checks.
 
-Every field carries its label and help text: the CLI, the config panel and the error messages
-read them, so a setting has one name for people wherever it shows.
+Every field is its setting's one declaration: default, label, help, choices, range and whether
+only some models use it. fmgen-train's options (trainer/cli.py), the checks below and the config
+panel's rows (fmgen_gui/widgets/setting_editors.py) are generated from it, so a new setting is
+one field here plus the code that uses it.
 """
 
 from __future__ import annotations
@@ -238,8 +240,8 @@ MIN_LIMIT = int(field_range("limit").low)  # one image per class
 def setting_problem(name: str, value: Any) -> str | None:
     """What is wrong with `value` for setting `name` on its own (type and range), or None.
 
-    The one table of ranges: the config's checks, the command lines' option types and the
-    evaluation all read it.
+    Ranges are the fields' declarations (and EVALUATION_RANGES for the evaluation's work): the
+    config's checks, the command lines' option types and the evaluation all ask here.
     """
     if name == "limit":  # None: all the images
         problem = None if value is None else _range_problem(name, value)
