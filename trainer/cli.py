@@ -6,8 +6,9 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from trainer.archive import archive_run
 from trainer.arguments import (
@@ -21,12 +22,15 @@ from trainer.arguments import (
 )
 from trainer.checkpoint import load_checkpoint
 from trainer.config import (
+    SETTINGS,
     RunConfig,
     check_resumable,
     default_config,
     field_choices,
     field_help,
     field_label,
+    field_range,
+    field_type,
 )
 from trainer.console import ConsoleReporter
 from trainer.data import fetch, load_fashion_mnist
@@ -42,24 +46,20 @@ from trainer.snapshots import run_folder_of
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-# Config fields the command line sets, with the type argparse parses them as (each checked
-# against the field's range in trainer/config.py as it is parsed).
-_OPTION_TYPES = {
-    "epochs": setting("epochs"),
-    "latent_dim": setting("latent_dim"),
-    "beta": setting("beta", float),
-    "batch_size": setting("batch_size"),
-    "lr": setting("lr", float),
-    "adam_betas": None,  # parsed by _betas
-    "n_critic": setting("n_critic"),
-    "gp_weight": setting("gp_weight", float),
-    "decoder": str,
-    "seed": setting("seed"),
-    "device": device_name,
-    "limit": setting("limit"),
-    "log_every": setting("log_every"),
-    "precision": str,
-}
+def _option_type(name: str) -> Callable[[str], Any] | None:
+    """How the command line parses setting `name`: its type, checked against its declared range
+    (trainer/config.py) as it is parsed; None for the Adam betas, parsed by _betas."""
+    if name == "device":
+        return device_name  # checked against this machine's devices
+    kind = field_type(name)
+    if kind is tuple:
+        return None
+    return setting(name, kind) if field_range(name) is not None else kind
+
+
+# Config fields the command line sets as --name VALUE, generated from the RunConfig fields: the
+# model is a choice among the registry's, binarize a flag.
+_OPTION_TYPES = {name: _option_type(name) for name in SETTINGS if name not in ("model", "binarize")}
 
 
 def _betas(text: str) -> tuple[float, float]:
