@@ -16,6 +16,7 @@ from trainer.arguments import (
     device_name,
     one_line,
     output_folder,
+    run_folder,
     run_path,
     setting,
     write_problem,
@@ -136,9 +137,7 @@ def settings_from_args(args: argparse.Namespace) -> dict:
 
 def archive_source(text: str) -> Path:
     """argparse type of --archive: a run folder whose parent takes the .zip."""
-    folder = Path(text).expanduser()
-    if not (folder / "config.json").is_file():
-        raise argparse.ArgumentTypeError(f"{text!r}: not a run folder (no config.json)")
+    folder = run_folder(text)
     target = folder.resolve().with_name(folder.name + ".zip")
     if target.is_dir():
         raise argparse.ArgumentTypeError(
