@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import trainer
-from trainer.cli.arguments import run_path
+from trainer.cli.arguments import run_folder, run_path
 
 XCB_PACKAGES = (
     "libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 "
@@ -83,16 +83,6 @@ def _openable(text: str) -> Path:
     return run_path(text)
 
 
-def _followable(text: str) -> Path:
-    """argparse type of --follow: a run folder (its config.json is written when it starts)."""
-    folder = Path(text).expanduser()
-    if not folder.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r}: no such folder; name a run folder")
-    if not (folder / "config.json").is_file():
-        raise argparse.ArgumentTypeError(f"{text!r}: not a run folder (no config.json)")
-    return folder
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line of fmgen."""
     parser = argparse.ArgumentParser(
@@ -110,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--follow",
-        type=_followable,
+        type=run_folder,
         metavar="RUN_DIR",
         help="show a run another process is training, updated live",
     )

@@ -3,17 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
-
-if TYPE_CHECKING:
-    from fmgen_gui.main_window import MainWindow
+from PySide6.QtWidgets import QAbstractButton, QMenu, QMenuBar
 
 
-def build_menus(window: MainWindow) -> QAction:
+class TrainingActions(Protocol):
+    """What the Training menu drives: the Training tab's actions and the buttons that own
+    their shortcuts."""
+
+    start_button: QAbstractButton
+    resume_button: QAbstractButton
+    pause_button: QAbstractButton
+    stop_button: QAbstractButton
+
+    def start(self) -> object: ...
+    def resume_run(self) -> object: ...
+    def toggle_pause(self) -> object: ...
+    def stop(self) -> object: ...
+
+
+class WindowActions(Protocol):
+    """What the menus need of the window (MainWindow), so the menus never import it."""
+
+    training: TrainingActions
+
+    def menuBar(self) -> QMenuBar: ...
+    def open_run_dialog(self) -> object: ...
+    def open_checkpoint_dialog(self) -> object: ...
+    def follow_run_dialog(self) -> object: ...
+    def export_run_dialog(self) -> object: ...
+    def save_checkpoint_dialog(self) -> object: ...
+    def export_report(self) -> object: ...
+    def export_samples(self) -> object: ...
+    def close(self) -> object: ...
+    def show_about(self) -> object: ...
+
+
+def build_menus(window: WindowActions) -> QAction:
     """Fill `window`'s menu bar with its actions; returns Help > About fmgen."""
     file_menu = window.menuBar().addMenu("&File")
     _action(file_menu, "&Open run folder…", window.open_run_dialog, QKeySequence.StandardKey.Open)

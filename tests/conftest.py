@@ -100,6 +100,8 @@ def tiny_data(tiny_data_dir) -> FashionMNIST:
 TOOL_PACKAGES = {
     "pdftotext": "poppler-utils",
     "pdftoppm": "poppler-utils",
+    "pdfimages": "poppler-utils",
+    "pdfinfo": "poppler-utils",
     "rsvg-convert": "librsvg2-bin",
     "xvfb-run": "xvfb",
 }

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QFormLayout
 
-from fmgen_gui.widgets.config_panel import ConfigPanel
+from fmgen_gui.widgets.config_panel import DATA_FOLDER, NOT_IN_FORM, ConfigPanel
 from tests.toy_model import TOY, toy_model  # noqa: F401  (a fixture)
-from trainer.config.settings import default_config, field_help, field_label
+from trainer.config.settings import SETTINGS, default_config, field_help, field_label
 from trainer.registry import get_model
 
 DEVICES = [("cpu", "CPU"), ("auto", "automatic")]
@@ -77,3 +78,15 @@ def test_state_round_trips_every_model(make_panel):
     second.restore(first.state())
     assert second.model_key == "gan" and second.config() == first.config()
     assert second.config().adam_betas == (0.5, 0.99) and second.config().gp_weight == 10.0
+
+
+def test_every_setting_has_a_row_in_declaration_order(make_panel):
+    """A new RunConfig field shows up in the form by itself (or is listed as not in it)."""
+    panel = make_panel()
+    labels = [
+        panel.form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().text()
+        for row in range(panel.form.rowCount())
+        if panel.form.itemAt(row, QFormLayout.ItemRole.LabelRole) is not None
+    ]
+    wanted = [field_label(name) for name in SETTINGS if name not in NOT_IN_FORM]
+    assert labels == [field_label("model"), *wanted, DATA_FOLDER]

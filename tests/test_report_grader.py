@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -17,6 +15,7 @@ from PySide6.QtGui import QImage, QPainter, QPdfWriter
 
 from fmgen_gui.report.figures import curve_figure
 from fmgen_gui.report.page import export_report
+from tests.conftest import require_tool
 from tests.runs import tiny_run
 from trainer.common import keys
 from trainer.evaluation.evaluate import evaluate
@@ -37,18 +36,11 @@ FRAME_MIN_MM, GRID_MIN_MM = 12.0, 50.0  # what the issue asks of the printed pag
 DECIMAL = re.compile(r"(?<![\w.=-])-?\d+\.\d+(?![\w.])")  # 247.0, 0.0429; not t=0.50, 0.1.0
 
 
-def tool(name: str) -> str:
-    """The poppler tool's path; skipped where it is missing, except under CI."""
-    found = shutil.which(name)
-    if found is None and os.environ.get("CI") == "true":  # CI installs poppler-utils
-        pytest.fail(f"{name} (poppler-utils) is missing on CI")
-    if found is None:
-        pytest.skip(f"{name} (poppler-utils) is not installed")
-    return found
-
-
 def run_tool(name: str, *args: str) -> str:
-    return subprocess.run([tool(name), *args], capture_output=True, text=True, check=True).stdout
+    """What the poppler tool `name` prints (skipped locally where it is missing; CI fails)."""
+    return subprocess.run(
+        [require_tool(name), *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def images(pdf) -> list[dict]:
@@ -134,6 +126,22 @@ def test_every_number_of_the_text_is_in_metrics_json(report, qtbot):
     assert f"error {vae[keys.RECON]:.1f} nats an image, MSE {vae[keys.MSE]:.4f}" in text
     assert "Reproduce:" in text and "Our remark." in text
     assert text.count("Our remark.") == 1  # the comment is not repeated in the Reproduce line
+
+
+def test_each_runs_description_prints_numbers_of_that_run(report, qtbot):
+    """Stricter than the whole document: a number in the VAE's paragraph must be the VAE's (or
+    a calibration row's, which every run is compared with), never the GAN's alone."""
+    text = " ".join(run_tool("pdftotext", str(report.pdf), "-").split())
+    metrics = json.loads((report.pdf.parent / "metrics.json").read_text())
+    shared = numbers_of({k: v for k, v in metrics.items() if k != RUNS}, set())
+    sections = list(metrics[RUNS].values())
+    vae_start, gan_start = text.index("VAE. What we did"), text.index("GAN. What we did")
+    paragraphs = {0: text[vae_start:gan_start], 1: text[gan_start : text.index("VAE: samples")]}
+    for index, paragraph in paragraphs.items():
+        own = numbers_of(sections[index], set()) | shared
+        printed = DECIMAL.findall(paragraph)
+        assert printed, paragraph
+        assert [n for n in printed if n not in own] == [], paragraph
 
 
 def test_the_appendix_is_a_second_page_only_when_asked(evaluation, report, tmp_path, qtbot):

@@ -56,13 +56,16 @@ def test_a_description_starts_with_the_models_whole_first_sentence():
     assert first_sentence("One. Two.") == "One."
 
 
-def test_the_appendix_flag_parses_and_the_reproduce_line_keeps_it_but_not_the_comment():
+def test_the_appendix_flag_parses_and_the_reproduce_line_keeps_it_but_not_the_comment(tmp_path):
     parser = argparse.ArgumentParser()
     add_evaluation_arguments(parser)
     add_report_arguments(parser)
-    args = ["--run", "r", "--appendix", "--comment", "Our own words.", "--title", "T"]
+    run = tmp_path / "checkpoint.pt"  # --run is checked as it is parsed: it must exist
+    run.write_bytes(b"")
+    args = ["--run", str(run), "--appendix", "--comment", "Our own words.", "--title", "T"]
     options = options_from_args(parser.parse_args(args))
-    assert options.appendix and not options_from_args(parser.parse_args(["--run", "r"])).appendix
+    plain = options_from_args(parser.parse_args(["--run", str(run)]))
+    assert options.appendix and not plain.appendix
     line = command_line(options)
     assert "--appendix" in line and "--title T" in line
     assert "Our own words" not in line  # printed once, on the page, not in the command

@@ -9,14 +9,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from fmgen_gui.assets import colours
 from fmgen_gui.export import save_plot
-from fmgen_gui.widgets.plot_style import make_layout, side_legend, style_plot
+from fmgen_gui.widgets.plot_style import CLASS_COLOURS, make_layout, side_legend, style_plot
 from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
 
-# One per class, from resources/colours.json: matplotlib's tab10, ten colours told apart by
-# most readers, including most colour-blind ones.
-CLASS_COLOURS = colours()["classes"]
 PREVIEW = 72
 PATH_Z = 10  # the path and its end markers draw over the points
 

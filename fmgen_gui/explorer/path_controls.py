@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from fmgen_gui.explorer.context import ExplorerContext
 from trainer.sampling.latent import interpolate
-
-if TYPE_CHECKING:
-    from fmgen_gui.explorer.pane import ExplorerPane
 
 
 class PathControls:
     """Options re-make the path; slider moves show the image at t, one decode per event-loop
     pass however fast the slider moves."""
 
-    def __init__(self, pane: ExplorerPane) -> None:
-        self.pane = pane
+    def __init__(self, context: ExplorerContext) -> None:
+        self.context = context
         self._pending_t: float | None = None
-        self._scrub = QTimer(pane, singleShot=True, interval=0)
+        self._scrub = QTimer(context.view, singleShot=True, interval=0)
         self._scrub.timeout.connect(self._show_pending_t)
-        pane.view.t_changed.connect(self._on_t_changed)
-        pane.view.options_changed.connect(self._on_options_changed)
+        context.view.t_changed.connect(self._on_t_changed)
+        context.view.options_changed.connect(self._on_options_changed)
 
     def forget_pending_t(self) -> None:
         """Drop a slider move not shown yet (of a source the user has left)."""
@@ -31,28 +27,30 @@ class PathControls:
 
     def show_t(self, t: float) -> None:
         """Show the image at `t` on the picked path, with its mark on the plot and the map."""
-        pane = self.pane
-        shown, chosen = pane.state.shown, pane.state.selection
-        if pane.interpolator is None or shown is None or not chosen.ready:
+        context = self.context
+        shown, chosen = context.state.shown, context.state.selection
+        if context.interpolator is None or shown is None or not chosen.ready:
             return
-        if pane.slow.applies():
-            return pane.slow.show_t(t)  # the computed frame nearest t
+        if context.slow.applies():
+            return context.slow.show_t(t)  # the computed frame nearest t
         a, b, method = shown.codes[chosen.a], shown.codes[chosen.b], chosen.method
-        pane.shown_image = pane.interpolator.image_at(a, b, t, method, pane.state.path_classes())
-        pane.view.show_image(pane.shown_image, t)
-        pane.path_plot.set_t(t)
+        context.shown_image = context.interpolator.image_at(
+            a, b, t, method, context.state.path_classes()
+        )
+        context.view.show_image(context.shown_image, t)
+        context.path_plot.set_t(t)
         if shown.atlas is not None:
             point = interpolate(a, b, np.array([t]), method)
-            pane.map.set_current(shown.atlas.projection(point)[0])
+            context.map.set_current(shown.atlas.projection(point)[0])
 
     def _on_options_changed(self) -> None:
-        chosen, view = self.pane.state.selection, self.pane.view
+        chosen, view = self.context.state.selection, self.context.view
         chosen.method, chosen.overshoot = view.method_name(), view.overshoot.isChecked()
         chosen.steps, chosen.t = view.steps.value(), view.t()
-        self.pane.update_path()
+        self.context.update_path()
 
     def _on_t_changed(self, t: float) -> None:
-        self.pane.state.selection.t = t
+        self.context.state.selection.t = t
         self._pending_t = t
         if not self._scrub.isActive():
             self._scrub.start()

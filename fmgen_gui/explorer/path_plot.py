@@ -9,9 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from fmgen_gui.explorer.latent_map import CLASS_COLOURS
 from fmgen_gui.export import save_plot
-from fmgen_gui.widgets.plot_style import make_layout, side_legend, style_plot
+from fmgen_gui.widgets.plot_style import CLASS_COLOURS, make_layout, side_legend, style_plot
 
 T_AXIS = "t (0 = A, 1 = B)"
 NOT_READY = "The classifier is not ready yet."

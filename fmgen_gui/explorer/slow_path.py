@@ -9,17 +9,14 @@ shows the computed frame nearest to it. The ends' round-trip error is shown besi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from fmgen_gui.explorer.context import ExplorerContext
 from fmgen_gui.explorer.jobs import frames_job
 from fmgen_gui.tasks import TaskRunner
 from trainer.sampling.path_frames import PathFrames, PathRequest
-
-if TYPE_CHECKING:
-    from fmgen_gui.explorer.pane import ExplorerPane
 
 SLIDER_ROW = 3  # the view's layout: the ends, the options, the slider, then this row
 
@@ -27,9 +24,9 @@ SLIDER_ROW = 3  # the view's layout: the ends, the options, the slider, then thi
 class SlowPath(QWidget):
     """Progress, Cancel and the ends' error of a slow source's strip; its computed frames."""
 
-    def __init__(self, pane: ExplorerPane) -> None:
-        super().__init__(pane)
-        self.pane = pane
+    def __init__(self, context: ExplorerContext) -> None:
+        super().__init__(context.view)  # the view shows it
+        self.context = context
         self.runner = TaskRunner("fmgen-path", self)
         self.checkpoints: dict[str, Path] = {}  # per model: the snapshot its candidates are of
         self.frames: PathFrames | None = None  # of the request `key`, once decoded
@@ -44,8 +41,8 @@ class SlowPath(QWidget):
         layout.addWidget(self.button)
         layout.addWidget(self.note, stretch=1)
         self.setVisible(False)
-        pane.view.layout().insertWidget(SLIDER_ROW, self)
-        pane.loader.loaded.connect(self._remember_checkpoint)
+        context.view.layout().insertWidget(SLIDER_ROW, self)
+        context.loader.loaded.connect(self._remember_checkpoint)
         self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
@@ -53,7 +50,7 @@ class SlowPath(QWidget):
 
     def applies(self) -> bool:
         """True when the shown source decodes in many network passes (registry)."""
-        spec = self.pane.state.spec
+        spec = self.context.state.spec
         return spec is not None and spec.sample_cost > 1
 
     def takes_over(self) -> bool:
@@ -74,10 +71,10 @@ class SlowPath(QWidget):
         """Decode the path of `request` in the background, replacing any earlier job."""
         self.stop()
         self.key, self.frames = key, None
-        self.pane.strip = self.pane.shown_image = None
-        self.pane.view.clear()
-        self.pane.path_plot.clear("The path is being decoded in the background.")
-        self._job = frames_job(self.pane.source, self.checkpoints[self.pane.source], request)
+        self.context.strip = self.context.shown_image = None
+        self.context.view.clear()
+        self.context.path_plot.clear("The path is being decoded in the background.")
+        self._job = frames_job(self.context.source, self.checkpoints[self.context.source], request)
         self.runner.submit(self._job)
         self._running(True)
         self.bar.setValue(0)
@@ -99,12 +96,12 @@ class SlowPath(QWidget):
         if self.frames is None:
             return
         nearest = int(np.argmin(np.abs(self.frames.ts - t)))
-        self.pane.shown_image = self.frames.images[nearest]
-        self.pane.view.show_image(self.pane.shown_image, float(self.frames.ts[nearest]))
-        self.pane.path_plot.set_t(float(self.frames.ts[nearest]))
+        self.context.shown_image = self.frames.images[nearest]
+        self.context.view.show_image(self.context.shown_image, float(self.frames.ts[nearest]))
+        self.context.path_plot.set_t(float(self.frames.ts[nearest]))
 
     def _request(self) -> tuple[tuple, PathRequest]:
-        state = self.pane.state
+        state = self.context.state
         shown, chosen = state.shown, state.selection
         ends = [chosen.a, chosen.b]
         encoded = shown.codes.shape[1] > 0  # else test images the job encodes (inverts)
@@ -121,8 +118,8 @@ class SlowPath(QWidget):
         return key, request
 
     def _show(self, frames: PathFrames) -> None:
-        strip = self.pane.interpolator.judged(frames.ts, frames.codes, frames.images)
-        self.pane.show_strip(strip)
+        strip = self.context.interpolator.judged(frames.ts, frames.codes, frames.images)
+        self.context.show_strip(strip)
 
     def _remember_checkpoint(self, kind: str, loaded) -> None:
         self.checkpoints[kind] = loaded.checkpoint
@@ -150,7 +147,7 @@ class SlowPath(QWidget):
             return  # a path the user has left
         self._job, self.frames = None, frames
         self._running(False)
-        self.note.setText(ends_note(frames, self.pane.state.spec.sampler))
+        self.note.setText(ends_note(frames, self.context.state.spec.sampler))
         self._show(frames)
 
     def _on_failed(self, job, message: str) -> None:
@@ -159,7 +156,7 @@ class SlowPath(QWidget):
             self._running(False)
             self.note.setText("Not decoded." if message else "Cancelled.")
             if message:
-                self.pane.messages.show_message(message, "error")
+                self.context.messages.show_message(message, "error")
 
 
 def ends_note(frames: PathFrames, sampler: str) -> str:

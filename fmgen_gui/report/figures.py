@@ -15,10 +15,9 @@ from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from fmgen_gui.explorer.latent_map import CLASS_COLOURS
 from fmgen_gui.export import render_to_file
 from fmgen_gui.widgets.loss_plot import LossPlot
-from fmgen_gui.widgets.plot_style import legend_below, make_plot
+from fmgen_gui.widgets.plot_style import CLASS_COLOURS, legend_below, make_plot
 from fmgen_gui.widgets.sample_grid import (
     draw_image,
     to_qimage,

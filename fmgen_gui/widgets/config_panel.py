@@ -3,7 +3,9 @@
 Everything model-specific comes from the registry: the model list, the description, and which
 of the model options (latent size, beta, binarize, Adam betas, critic steps, gradient penalty,
 decoder) apply.
-Labels and tooltips are the config fields' own (`field_label`, `field_help`).
+Its rows are generated from the RunConfig fields, in their order (widgets/setting_editors.py):
+labels, tooltips, choices and ranges are the declarations' own, so the form accepts exactly
+what the command line accepts.
 """
 
 from __future__ import annotations
@@ -13,16 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QWidget,
 )
 
@@ -30,12 +28,13 @@ from fmgen_gui.about import ModelAboutDialog
 from fmgen_gui.file_dialogs import ask_folder
 from fmgen_gui.widgets.about_box import AboutBox
 from fmgen_gui.widgets.field_marks import clear_invalid, mark_invalid
+from fmgen_gui.widgets.setting_editors import make_editor
 from trainer.common.errors import ConfigError, DataError
 from trainer.config.settings import (
     MODEL_OPTIONS,
+    SETTINGS,
     RunConfig,
     default_config,
-    field_choices,
     field_help,
     field_label,
 )
@@ -43,10 +42,9 @@ from trainer.data.fashion_mnist import check_data_folder
 from trainer.registry import all_models, get_model, model_names
 
 DATA_FOLDER = "Data folder"  # the field's label, which messages about it name
-
-
-def _double(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
-    return QDoubleSpinBox(minimum=low, maximum=high, singleStep=step, decimals=decimals)
+# Settings the form has no editor for: the model is the header's choice, and log_every keeps its
+# default (how often progress is recorded is for the command line's console).
+NOT_IN_FORM = ("model", "log_every")
 
 
 class ConfigPanel(QWidget):
@@ -70,38 +68,15 @@ class ConfigPanel(QWidget):
         self.model.setToolTip(field_help("model"))
         self.about = AboutBox()
         self.about.more.clicked.connect(self.show_model_page)
-        self.latent_dim = QSpinBox(minimum=1, maximum=4096)
-        self.beta = _double(0.0, 1000.0, 0.1, 3)
-        self.epochs = QSpinBox(minimum=1, maximum=10000)
-        self.batch_size = QSpinBox(minimum=1, maximum=4096, singleStep=32)
-        self.lr = QLineEdit()
-        validator = QDoubleValidator(1e-7, 1.0, 8, self.lr)
-        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
-        self.lr.setValidator(validator)
-        # Two boxes for Adam's (beta1, beta2), named apart from the VAE's KL weight beta.
-        self.adam_beta1 = _double(0.0, 0.9999, 0.05, 4)
-        self.adam_beta2 = _double(0.0, 0.9999, 0.001, 4)
-        self.adam_beta1.setPrefix("beta1 ")
-        self.adam_beta2.setPrefix("beta2 ")
-        self.n_critic = QSpinBox(minimum=1, maximum=100)
-        self.gp_weight = _double(0.0, 1000.0, 1.0, 2)
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
-        self.use_limit = QCheckBox("only")
-        self.limit = QSpinBox(minimum=10, maximum=60000, singleStep=1000, suffix=" images/split")
-        self.use_limit.toggled.connect(self.limit.setEnabled)
-        self.binarize = QCheckBox("pixels (for NLL tables)")
-        self.decoder = QComboBox()
-        self.decoder.addItems(field_choices("decoder"))
-        self.device = QComboBox()
-        for spec, description in devices:
-            self.device.addItem(description, spec)
-        self.precision = QComboBox()
-        self.precision.addItems(field_choices("precision"))
-        self.precision.setToolTip(field_help("precision"))
+        self.editors = {
+            name: make_editor(name, devices) for name in SETTINGS if name not in NOT_IN_FORM
+        }
+        for editor in self.editors.values():  # panel.epochs, panel.adam_beta1, panel.use_limit...
+            for part, widget in editor.parts.items():
+                setattr(self, part, widget)
         # The column is narrow: a short placeholder, and the whole path in the tooltip.
         self.data_dir = QLineEdit(placeholderText="automatic")
-        for field in (self.lr, self.data_dir):  # an edit clears the mark of an invalid value
-            field.textChanged.connect(lambda _, f=field: clear_invalid(f))
+        self.data_dir.textChanged.connect(lambda _: clear_invalid(self.data_dir))  # edit: unmark
         self.data_dir.textChanged.connect(self._explain_data_dir)  # after: its tooltip wins
         self._explain_data_dir("")
         browse = QPushButton("…", maximumWidth=32)
@@ -110,43 +85,20 @@ class ConfigPanel(QWidget):
         self.model.currentIndexChanged.connect(self._switch_model)
         self._layout(browse)
 
-    def _row(self, *widgets: QWidget) -> QWidget:
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in widgets:
-            layout.addWidget(widget, stretch=1)
-        return row
-
     def _layout(self, browse: QPushButton) -> None:
         folder = QHBoxLayout()
         folder.addWidget(self.data_dir, stretch=1)
         folder.addWidget(browse)
         self.option_rows = {  # model options: enabled when the shown model's spec lists them
-            "latent_dim": self.latent_dim,
-            "adam_betas": self._row(self.adam_beta1, self.adam_beta2),
-            "beta": self.beta,
-            "n_critic": self.n_critic,
-            "gp_weight": self.gp_weight,
-            "binarize": self.binarize,
-            "decoder": self.decoder,
+            name: editor.row for name, editor in self.editors.items() if name in MODEL_OPTIONS
         }
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(field_label("model"), self.model)
         form.addRow(self.about)
-        for name, editor in (
-            ("epochs", self.epochs),
-            ("batch_size", self.batch_size),
-            ("lr", self.lr),
-            *self.option_rows.items(),
-            ("seed", self.seed),
-            ("limit", self._row(self.use_limit, self.limit)),
-            ("device", self.device),
-            ("precision", self.precision),
-        ):
-            form.addRow(field_label(name), editor)
-            editor.setToolTip(field_help(name))
+        for name, editor in self.editors.items():
+            form.addRow(field_label(name), editor.row)
+            editor.row.setToolTip(field_help(name))
         form.addRow(DATA_FOLDER, folder)
         self.form = form
 
@@ -179,24 +131,8 @@ class ConfigPanel(QWidget):
         self._model = config.model
         spec = get_model(config.model)
         self.about.set_text(spec.description)
-        self.latent_dim.setValue(config.latent_dim)
-        self.epochs.setValue(config.epochs)
-        self.batch_size.setValue(config.batch_size)
-        self.lr.setText(f"{config.lr:g}")
-        self.beta.setValue(config.beta)
-        self.adam_beta1.setValue(config.adam_betas[0])
-        self.adam_beta2.setValue(config.adam_betas[1])
-        self.n_critic.setValue(config.n_critic)
-        self.gp_weight.setValue(config.gp_weight)
-        self.binarize.setChecked(config.binarize)
-        self.decoder.setCurrentText(config.decoder)
-        self.seed.setValue(config.seed)
-        self.use_limit.setChecked(config.limit is not None)
-        self.limit.setEnabled(config.limit is not None)
-        self.limit.setValue(config.limit or 6000)
-        index = self.device.findData(config.device)
-        self.device.setCurrentIndex(max(index, 0))
-        self.precision.setCurrentText(config.precision)
+        for name, editor in self.editors.items():
+            editor.show(getattr(config, name))
         for name, row in self.option_rows.items():
             self._enable_option(name, row, name in spec.options, spec.label)
 
@@ -208,39 +144,18 @@ class ConfigPanel(QWidget):
         why = "" if applies else f" (does not apply to the {model})"
         row.setToolTip(field_help(name) + why)
 
-    def _option_values(self) -> dict[str, Any]:
-        return {
-            "latent_dim": self.latent_dim.value(),
-            "beta": self.beta.value(),
-            "adam_betas": (self.adam_beta1.value(), self.adam_beta2.value()),
-            "n_critic": self.n_critic.value(),
-            "gp_weight": self.gp_weight.value(),
-            "binarize": self.binarize.isChecked(),
-            "decoder": self.decoder.currentText(),
-        }
-
     def config(self) -> RunConfig:
         """The config on screen, checked; raises ConfigError with the problems.
 
         Options the model does not use keep the stored config's values (its defaults).
         """
-        try:
-            lr = float(self.lr.text())
-        except ValueError as exc:
-            problem = f"{field_label('lr')}: {self.lr.text()!r} is not a number"
-            mark_invalid(self.lr, problem)
-            raise ConfigError(f"Invalid settings:\n  {problem}") from exc
-        applies = set(get_model(self._model).options) & set(MODEL_OPTIONS)
-        options = {k: v for k, v in self._option_values().items() if k in applies}
+        applies = set(get_model(self._model).options)
         return self._configs[self._model].replace(
-            epochs=self.epochs.value(),
-            batch_size=self.batch_size.value(),
-            lr=lr,
-            seed=self.seed.value(),
-            limit=self.limit.value() if self.use_limit.isChecked() else None,
-            device=self.device.currentData() or "auto",
-            precision=self.precision.currentText(),
-            **options,
+            **{
+                name: editor.read()
+                for name, editor in self.editors.items()
+                if name not in MODEL_OPTIONS or name in applies
+            }
         )
 
     def data_folder(self) -> str | None:

@@ -10,8 +10,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QTextOption
 from PySide6.QtWidgets import QSizePolicy
 
+from fmgen_gui.assets import colours
+
 TITLE_ROW_PX = 30  # pyqtgraph's height for a one-line title
 NARROWEST_TITLE_PX = 220  # a screen plot's title is at least this wide (LossPlot's minimum)
+# One per class, from resources/colours.json: matplotlib's tab10, ten colours told apart by
+# most readers, including most colour-blind ones. The Explore and Report tabs both draw them.
+CLASS_COLOURS = colours()["classes"]
 
 
 def style_plot(

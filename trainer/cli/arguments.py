@@ -119,3 +119,13 @@ def data_dir_problem(data_dir: Path | None) -> str | None:
     except FmgenError as exc:
         return str(exc).splitlines()[0]  # '--data-dir DIR: no such folder.' / '...: missing ...'
     return None
+
+
+def run_folder(text: str) -> Path:
+    """The argparse type of a run folder (its config.json is written when the run starts)."""
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: no such folder; name a run folder")
+    if not (folder / "config.json").is_file():
+        raise argparse.ArgumentTypeError(f"{text!r}: not a run folder (no config.json)")
+    return folder

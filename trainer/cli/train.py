@@ -6,14 +6,16 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from trainer.cli.arguments import (
     data_dir_problem,
     device_name,
     one_line,
     output_folder,
+    run_folder,
     run_path,
     setting,
     write_problem,
@@ -23,12 +25,15 @@ from trainer.common.events import RunFailed, RunStopped
 from trainer.common.files import default_runs_dir
 from trainer.config.device import resolve_device
 from trainer.config.settings import (
+    SETTINGS,
     RunConfig,
     check_resumable,
     default_config,
     field_choices,
     field_help,
     field_label,
+    field_range,
+    field_type,
 )
 from trainer.data.fashion_mnist import fetch, load_fashion_mnist
 from trainer.registry import all_models, model_names
@@ -42,24 +47,20 @@ from trainer.training.loop import train
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-# Config fields the command line sets, with the type argparse parses them as (each checked
-# against the field's range in trainer/config/settings.py as it is parsed).
-_OPTION_TYPES = {
-    "epochs": setting("epochs"),
-    "latent_dim": setting("latent_dim"),
-    "beta": setting("beta", float),
-    "batch_size": setting("batch_size"),
-    "lr": setting("lr", float),
-    "adam_betas": None,  # parsed by _betas
-    "n_critic": setting("n_critic"),
-    "gp_weight": setting("gp_weight", float),
-    "decoder": str,
-    "seed": setting("seed"),
-    "device": device_name,
-    "limit": setting("limit"),
-    "log_every": setting("log_every"),
-    "precision": str,
-}
+def _option_type(name: str) -> Callable[[str], Any] | None:
+    """How the command line parses setting `name`: its type, checked against its declared range
+    (trainer/config/settings.py) as it is parsed; None for the Adam betas, parsed by _betas."""
+    if name == "device":
+        return device_name  # checked against this machine's devices
+    kind = field_type(name)
+    if kind is tuple:
+        return None
+    return setting(name, kind) if field_range(name) is not None else kind
+
+
+# Config fields the command line sets as --name VALUE, generated from the RunConfig fields: the
+# model is a choice among the registry's, binarize a flag.
+_OPTION_TYPES = {name: _option_type(name) for name in SETTINGS if name not in ("model", "binarize")}
 
 
 def _betas(text: str) -> tuple[float, float]:
@@ -136,9 +137,7 @@ def settings_from_args(args: argparse.Namespace) -> dict:
 
 def archive_source(text: str) -> Path:
     """argparse type of --archive: a run folder whose parent takes the .zip."""
-    folder = Path(text).expanduser()
-    if not (folder / "config.json").is_file():
-        raise argparse.ArgumentTypeError(f"{text!r}: not a run folder (no config.json)")
+    folder = run_folder(text)
     target = folder.resolve().with_name(folder.name + ".zip")
     if target.is_dir():
         raise argparse.ArgumentTypeError(

@@ -1,15 +1,18 @@
 """The one frozen configuration of a run, with its defaults and its checks.
 
-Every field carries its label and help text: the CLI, the config panel and the error messages
-read them, so a setting has one name for people wherever it shows.
+Every field is its setting's one declaration: default, label, help, choices, range and whether
+only some models use it. fmgen-train's options (trainer/cli/train.py), the checks below and the
+config panel's rows (fmgen_gui/widgets/setting_editors.py) are generated from it, so a new
+setting is one field here plus the code that uses it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from trainer.common.errors import ConfigError
 from trainer.registry import get_model, model_names
@@ -20,44 +23,118 @@ RESUMABLE_CHANGES = ("epochs", "device", "log_every", "precision")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
-def _field(default: Any, label: str, help: str, choices: tuple[str, ...] | None = None) -> Any:
-    metadata = {"label": label, "help": help, "choices": choices}
+class Range(NamedTuple):
+    """The values a number setting may take: low..high (low itself only when `low_allowed`)."""
+
+    low: float
+    high: float
+    low_allowed: bool = True
+
+
+def _field(
+    default: Any,
+    label: str,
+    help: str,
+    choices: tuple[str, ...] | None = None,
+    *,
+    range: Range | None = None,
+    model_option: bool = False,
+) -> Any:
+    """A RunConfig field with everything people and tools need to know about the setting.
+
+    `range`: the values a number may take; `model_option`: only the models whose registry entry
+    lists it in `ModelSpec.options` use it (the others must keep the default).
+    """
+    metadata = {
+        "label": label,
+        "help": help,
+        "choices": choices,
+        "range": range,
+        "model_option": model_option,
+    }
     return dataclasses.field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything that defines a training run; stored in its checkpoint and config.json."""
+    """Everything that defines a training run; stored in its checkpoint and config.json.
+
+    Each field is a setting's one declaration (default, label, help, choices, range, model
+    option), in the order the Train tab's form shows them.
+    """
 
     model: str = _field("vae", "Model", "which model to train")
-    epochs: int = _field(10, "Epochs", "epochs to train in all (passes over the training data)")
-    latent_dim: int = _field(32, "Latent size", "size of the latent code")
-    beta: float = _field(1.0, "KL weight beta", "weight of the VAE's KL term (1 = the ELBO)")
-    batch_size: int = _field(128, "Batch size", "images per step")
-    lr: float = _field(1e-3, "Learning rate", "Adam's learning rate")
-    adam_betas: tuple[float, float] = _field(
-        (0.9, 0.999), "Adam betas", "Adam's moment decay rates beta1,beta2 (not the KL weight)"
+    epochs: int = _field(
+        10,
+        "Epochs",
+        "epochs to train in all (passes over the training data)",
+        range=Range(1, 100_000),
     )
-    n_critic: int = _field(5, "Critic steps", "critic steps per generator step (WGAN-GP)")
-    gp_weight: float = _field(10.0, "Gradient penalty", "weight of the gradient penalty (WGAN-GP)")
-    seed: int = _field(0, "Seed", "random seed")
-    device: str = _field("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
-    limit: int | None = _field(None, "Data subset", "use N class-balanced images per split")
-    binarize: bool = _field(False, "Binarise", "train and test on dynamically binarised pixels")
+    # Up to the 60,000 training images in one step: beyond, a run cannot fit in memory.
+    batch_size: int = _field(128, "Batch size", "images per step", range=Range(1, 60_000))
+    lr: float = _field(1e-3, "Learning rate", "Adam's learning rate", range=Range(0, 1, False))
+    latent_dim: int = _field(
+        32, "Latent size", "size of the latent code", range=Range(1, 4096), model_option=True
+    )
+    adam_betas: tuple[float, float] = _field(
+        (0.9, 0.999),
+        "Adam betas",
+        "Adam's moment decay rates beta1,beta2 (not the KL weight)",
+        model_option=True,
+    )
+    beta: float = _field(
+        1.0,
+        "KL weight beta",
+        "weight of the VAE's KL term (1 = the ELBO)",
+        range=Range(0, 1000),
+        model_option=True,
+    )
+    n_critic: int = _field(
+        5,
+        "Critic steps",
+        "critic steps per generator step (WGAN-GP)",
+        range=Range(1, 100),
+        model_option=True,
+    )
+    gp_weight: float = _field(
+        10.0,
+        "Gradient penalty",
+        "weight of the gradient penalty (WGAN-GP)",
+        range=Range(0, 1000),
+        model_option=True,
+    )
+    binarize: bool = _field(
+        False,
+        "Binarise",
+        "train and test on dynamically binarised pixels",
+        model_option=True,
+    )
     decoder: str = _field(
         "bernoulli",
         "Decoder",
         "pixel likelihood: bernoulli (on intensities) or logistic (discretised, over 8-bit "
         "values, so the bound is in the bits/dim of flows and diffusion)",
         ("bernoulli", "logistic"),  # the pixel likelihoods of trainer.models.vae
+        model_option=True,
     )
-    log_every: int = _field(10, "Log every", "steps between progress records")
+    seed: int = _field(0, "Seed", "random seed", range=Range(0, 2**63 - 1))
+    # At least one image per class; above the 60,000 of the training split it would mean "all".
+    limit: int | None = _field(
+        None,
+        "Data subset",
+        "use N class-balanced images per split",
+        range=Range(10, 60_000),
+    )
+    device: str = _field("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
     precision: str = _field(
         "auto",
         "Precision",
         "training arithmetic: auto (bf16 or fp16 where a probe finds this machine runs it "
         "faster), fp32, bf16, or fp16 (CUDA GPUs without bf16); test metrics are always fp32",
         PRECISIONS,
+    )
+    log_every: int = _field(
+        10, "Log every", "steps between progress records", range=Range(1, 1_000_000)
     )
 
     def __post_init__(self) -> None:
@@ -105,18 +182,31 @@ def field_choices(name: str) -> tuple[str, ...] | None:
     return _FIELDS[name].metadata["choices"]
 
 
+def field_range(name: str) -> Range | None:
+    """The values number setting `name` may take (None: not a number setting)."""
+    return _FIELDS[name].metadata["range"]
+
+
+def field_type(name: str) -> type:
+    """The type of setting `name`'s values: int, float, str, bool or tuple (None aside)."""
+    hint = _HINTS[name]
+    kinds = [t for t in typing.get_args(hint) if t is not type(None)]
+    if typing.get_origin(hint) is tuple or not kinds:  # a tuple, or a plain type
+        return typing.get_origin(hint) or hint
+    return kinds[0]  # an optional one: int | None
+
+
+def field_optional(name: str) -> bool:
+    """True when setting `name` may also be None (off)."""
+    return type(None) in typing.get_args(_HINTS[name])
+
+
 _FIELDS = {f.name: f for f in fields(RunConfig)}
+_HINTS = typing.get_type_hints(RunConfig)
+SETTINGS = tuple(_FIELDS)  # every setting, in declaration order
 
 # Fields that only some models use (ModelSpec.options says which); the others keep defaults.
-MODEL_OPTIONS = (
-    "latent_dim",
-    "beta",
-    "binarize",
-    "adam_betas",
-    "n_critic",
-    "gp_weight",
-    "decoder",
-)
+MODEL_OPTIONS = tuple(name for name, f in _FIELDS.items() if f.metadata["model_option"])
 DECODERS = field_choices("decoder")
 
 
@@ -132,17 +222,6 @@ def default_config(model: str = "vae", **overrides: Any) -> RunConfig:
     return RunConfig(**values)
 
 
-# (field, lowest, highest): ranges beyond which a run cannot work or cannot fit in memory.
-_INT_RANGES = (
-    ("epochs", 1, 100_000),
-    ("latent_dim", 1, 4096),
-    ("batch_size", 1, 60_000),
-    ("n_critic", 1, 100),
-    ("seed", 0, 2**63 - 1),
-    ("log_every", 1, 1_000_000),
-)
-# (field, lowest, highest, lowest allowed): finite numbers in a range.
-_FLOAT_RANGES = (("beta", 0, 1000, True), ("lr", 0, 1, False), ("gp_weight", 0, 1000, True))
 # The evaluation's work settings (fmgen-evaluate, fmgen-report, the Report tab): (lowest,
 # highest, what the highest protects). Time and memory grow in proportion to each.
 EVALUATION_RANGES = {
@@ -155,19 +234,19 @@ EVALUATION_RANGES = {
     "steps": (2, 50, "more images than one strip on the page can show"),
     "slow_on_cpu": (10, 60_000, "as samples; 0: no cap"),
 }
-MIN_LIMIT = 10  # one image per class
+MIN_LIMIT = int(field_range("limit").low)  # one image per class
 
 
 def setting_problem(name: str, value: Any) -> str | None:
     """What is wrong with `value` for setting `name` on its own (type and range), or None.
 
-    The one table of ranges: the config's checks, the command lines' option types and the
-    evaluation all read it.
+    Ranges are the fields' declarations (and EVALUATION_RANGES for the evaluation's work): the
+    config's checks, the command lines' option types and the evaluation all ask here.
     """
-    if name == "limit":
-        is_int = isinstance(value, int) and not isinstance(value, bool)
-        ok = value is None or (is_int and value >= MIN_LIMIT)
-        return None if ok else f"{value!r} must be at least {MIN_LIMIT} (one image per class)"
+    if name == "limit":  # None: all the images
+        problem = None if value is None else _range_problem(name, value)
+        below = problem and isinstance(value, int) and value < MIN_LIMIT
+        return f"{value!r} must be at least {MIN_LIMIT} (one image per class)" if below else problem
     if name == "slow_on_cpu":
         problem = None if value == 0 else _range_problem(name, value)
         return problem and f"{problem} (or 0: no cap)"
@@ -175,24 +254,28 @@ def setting_problem(name: str, value: Any) -> str | None:
 
 
 def _range_problem(name: str, value: Any) -> str | None:
-    ranges = {n: (low, high) for n, low, high in _INT_RANGES}
-    ranges.update({n: (low, high) for n, (low, high, _) in EVALUATION_RANGES.items()})
-    if name in ranges:
-        low, high = ranges[name]
-        if not isinstance(value, int) or isinstance(value, bool):
-            return f"{value!r} is not a whole number"
-        return None if low <= value <= high else f"{value} is outside {low}..{high}"
-    for field, low, high, low_allowed in _FLOAT_RANGES:
-        if field == name:
-            return _float_problem(value, low, high, low_allowed)
-    return None
+    if name in EVALUATION_RANGES:
+        low, high, _ = EVALUATION_RANGES[name]
+        return _int_problem(value, low, high)
+    limits = field_range(name) if name in _FIELDS else None
+    if limits is None:
+        return None
+    if field_type(name) is int:
+        return _int_problem(value, limits.low, limits.high)
+    return _float_problem(value, *limits)
+
+
+def _int_problem(value: Any, low: float, high: float) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return f"{value!r} is not a whole number"
+    return None if low <= value <= high else f"{value} is outside {low}..{high}"
 
 
 def _problems(config: RunConfig):
     if config.model not in model_names():
         yield f"Model: {config.model!r} is not one of {', '.join(model_names())}"
         return
-    for name in (*(r[0] for r in _INT_RANGES), *(r[0] for r in _FLOAT_RANGES), "limit"):
+    for name in (name for name in SETTINGS if field_range(name) is not None):
         problem = setting_problem(name, getattr(config, name))
         if problem:
             yield f"{field_label(name)}: {problem}"

@@ -81,7 +81,7 @@ def _ranking(metrics: dict) -> str:
             f"(real images {floor[keys.RECALL]:.2f})."
         )
     tiers = fid_tiers(sections)
-    tie = f"FIDs within {FID_TIE:.0%} of each other are a tie, within FID's sampling noise"
+    tie = f"FIDs within {FID_TIE:.0%} of each other are a tie (too close to rank)"
     ranking = "By FID (lower is better) the runs rank " + ", then ".join(map(_tier_words, tiers))
     ranking += f"; {tie}" if any(len(t) > 1 for t in tiers) else ""
     ranking += f"; on this scale {scale}."

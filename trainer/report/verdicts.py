@@ -32,9 +32,9 @@ NEAR_ZERO_RECALL = 0.05
 # STEEP_FALL (relative) from the first to the second half of the last epoch.
 FEW_EPOCHS = 5
 STEEP_FALL = 0.02
-# A tie: FIDs within this share of the lower one. FID from a few thousand samples moves by a
-# few percent with the sampling seed alone, so a smaller difference says nothing about the
-# models (247.0 against 249.6 is 1%).
+# A tie: FIDs within this share of the lower one. A fixed rule, not a measured noise level: FID
+# also moves with the sampling seed and the sample count, and the page should not rank two runs
+# on a difference this small (247.0 against 249.6 is 1%).
 FID_TIE = 0.05
 
 NOT_LEARNED, COLLAPSED, NO_RECALL, UNDER_TRAINED, SKEWED = (
