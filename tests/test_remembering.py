@@ -49,6 +49,10 @@ def test_a_stopped_or_dead_run_is_offered_a_finished_or_live_one_is_not(tiny_dat
     with RunFolderLock(tmp_path / "stopped"):  # another process trains in it right now
         assert interrupted_run(tmp_path / "stopped") is None
     assert interrupted_run(tmp_path / "stopped").state == "dead"  # its process is gone
+    lock = tmp_path / "stopped" / ".lock"
+    lock.unlink()
+    lock.mkdir()  # a lock that cannot be probed: not offered, rather than a traceback
+    assert interrupted_run(tmp_path / "stopped") is None
 
 
 def test_an_evaluation_adds_a_run_and_keeps_the_others(tiny_data, tiny_data_dir, tmp_path):
