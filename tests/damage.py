@@ -13,7 +13,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-# The files of a finished run that a reader opens (the .lock is empty and never read).
+# The files of a finished run that a reader opens (its empty .lock is probed only while the run
+# says it is running: test_run_folder_damage damages it in such a run).
 RUN_FILES = (
     "config.json",
     "metrics.jsonl",
@@ -40,7 +41,7 @@ KINDS = (
 class Damage:
     """One kind of damage to one file of a run folder."""
 
-    file: str  # relative to the run folder, one of RUN_FILES
+    file: str  # relative to the run folder, one of RUN_FILES or ".lock"
     kind: str  # one of KINDS
     arg: object = None
 

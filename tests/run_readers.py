@@ -9,6 +9,7 @@ from trainer.archive import archive_run
 from trainer.errors import FmgenError
 from trainer.follow import RunFollower
 from trainer.history import open_run_files
+from trainer.interrupted import interrupted_run
 from trainer.run_facts import read_run_facts
 from trainer.run_index import RunIndex
 from trainer.run_loading import load_learner
@@ -35,6 +36,7 @@ def reader_outcomes(folder: Path, scratch: Path) -> dict[str, str]:
         "evaluate/report": lambda: _evaluation_reads(folder),
         "follow": lambda: RunFollower(folder).poll(),
         "archive": lambda: archive_run(folder, scratch / "run.zip"),
+        "resume offer": lambda: interrupted_run(folder),
     }
     outcomes = {}
     for name, read in readers.items():
