@@ -95,10 +95,10 @@ def folder_digest(folder: Path) -> dict[str, str]:
     return digest
 
 
-# Damage that makes a run unreadable to the Runs view: the two of issue 23 first (a truncated
-# sample PNG; a metrics.json that is JSON, but a list), then one of each other kind.
+# Damage that makes a run unreadable to the Runs view: one of issue 23 first (a metrics.json
+# that is JSON, but a list), then one of each other kind. A damaged sample PNG (issue 23's
+# other) is no longer among them: the Runs view decodes no grid, and Open says it is damaged.
 ROW_DAMAGES = (
-    Damage("samples/epoch_001.png", "truncate", 0.5),
     Damage("metrics.json", "json type", [1, 2]),
     Damage("config.json", "truncate", 0.5),
     Damage("config.json", "json type", "vae"),
@@ -109,6 +109,4 @@ ROW_DAMAGES = (
     Damage("metrics.json", "field type", (0, [1])),
     Damage("metrics.jsonl", "directory"),
     Damage("metrics.json", "truncate", 0.0),
-    Damage("samples/epoch_001.png", "corrupt", ((100, 0xFF),)),
-    Damage("samples/epoch_001.png", "directory"),
 )

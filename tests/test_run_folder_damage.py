@@ -97,7 +97,7 @@ OTHERWISE = {  # any other damage to the file
     "metrics.json": {INDEX},  # the run opens; its row says the evaluation's file is damaged
     "checkpoint.pt": {OPEN, EVALUATE},
     "checkpoints/epoch_001.pt": set(),  # a finished run is read from checkpoint.pt
-    "samples/epoch_001.png": {INDEX, OPEN},
+    "samples/epoch_001.png": {OPEN},  # the Runs list decodes no grid
 }
 REFUSED_BY["config.json"]["symlink loop"] = {INDEX, OPEN, ARCHIVE}
 
