@@ -11,6 +11,7 @@ from trainer.runs.facts import read_run_facts
 from trainer.runs.follow import RunFollower
 from trainer.runs.history import open_run_files
 from trainer.runs.index import RunIndex
+from trainer.runs.interrupted import interrupted_run
 from trainer.runs.loading import load_learner
 
 OK = "ok"
@@ -36,6 +37,7 @@ def reader_outcomes(folder: Path, scratch: Path) -> dict[str, str]:
         "evaluate/report": lambda: _evaluation_reads(folder),
         "follow": lambda: RunFollower(folder).poll(),
         "archive": lambda: archive_run(folder, scratch / "run.zip"),
+        "resume offer": lambda: interrupted_run(folder),
     }
     outcomes = {}
     for name, read in readers.items():

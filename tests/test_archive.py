@@ -46,3 +46,15 @@ def test_unsafe_or_foreign_zips_are_refused(tmp_path, members):
     with pytest.raises(FmgenError, match="not a run archive"):
         extract_run(path, tmp_path / "runs")
     assert not (tmp_path / "evil").exists()
+
+
+def test_a_zip_with_a_damaged_member_leaves_no_run_folder_behind(tmp_path):
+    path = tmp_path / "vae-1.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:  # stored: the bytes lie as written
+        z.writestr("vae-1/config.json", b"{}")
+        z.writestr("vae-1/metrics.jsonl", b"SECOND-MEMBER-PAYLOAD")
+    path.write_bytes(path.read_bytes().replace(b"PAYLOAD", b"PAYLOAX"))  # its CRC is now wrong
+    runs = tmp_path / "runs"
+    with pytest.raises(FmgenError, match="Bad CRC"):
+        extract_run(path, runs)
+    assert list(runs.iterdir()) == []  # neither vae-1/ with config.json nor the unpacking folder

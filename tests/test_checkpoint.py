@@ -98,6 +98,16 @@ def test_every_older_format_version_loads(vae_checkpoint, tmp_path):
         assert load_checkpoint(path).config.model == "vae"
 
 
+def test_a_checkpoint_of_an_old_run_with_a_limit_above_the_training_split_loads(
+    vae_checkpoint, tmp_path
+):
+    raw = torch.load(vae_checkpoint, weights_only=True)
+    raw["config"]["limit"] = 70_000  # accepted, meaning all the images, before limit's range
+    path = tmp_path / "old-limit.pt"
+    torch.save(raw, path)
+    assert load_checkpoint(path).config.limit is None
+
+
 def test_other_model_type_is_refused(vae_checkpoint):
     with pytest.raises(CheckpointError, match="holds a VAE, but a GAN is needed"):
         load_checkpoint(vae_checkpoint, expect_model="gan")

@@ -9,6 +9,7 @@ import pytest
 from trainer.common.errors import ConfigError
 from trainer.config.device import resolve_device
 from trainer.config.settings import RunConfig, check_resumable, default_config
+from trainer.runs.folder import RunFolder
 
 
 def test_defaults_per_model():
@@ -68,6 +69,17 @@ def test_old_configs_take_the_models_defaults_for_new_settings():
     values = default_config("gan").to_dict()
     del values["adam_betas"], values["n_critic"], values["gp_weight"]
     assert RunConfig.from_dict(values).adam_betas == (0.5, 0.999)
+
+
+def test_an_old_config_with_a_limit_above_the_training_split_loads_as_all_images(tmp_path):
+    # Before limit had a range, 70000 was accepted and trained on all the images.
+    values = {**default_config("vae").to_dict(), "limit": 70_000}
+    assert RunConfig.from_dict(values).limit is None
+    (tmp_path / "config.json").write_text(json.dumps(values))
+    assert RunFolder(tmp_path).read_config().limit is None  # the old run folder opens
+    assert RunConfig.from_dict({**values, "limit": 60_000}).limit == 60_000
+    with pytest.raises(ConfigError, match=r"Data subset: 70000 is outside 10\.\.60000"):
+        default_config("vae", limit=70_000)  # what the command line and the form build
 
 
 def test_resume_and_device_errors_name_settings_as_people_see_them():

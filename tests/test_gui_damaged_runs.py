@@ -40,18 +40,18 @@ def test_a_damaged_run_is_listed_with_its_reason_and_opening_it_says_what_is_wro
     runs = tmp_path / "runs"
     good = copy_run(good_run, runs / "good")
     bad = copy_run(good_run, runs / "bad")
-    Damage("samples/epoch_001.png", "truncate", 0.5).apply(bad)
+    Damage("config.json", "truncate", 0.5).apply(bad)
     window = make_window(qtbot, tmp_path, tiny_data_dir)  # its Runs tab lists `runs`
     pane = window.runs
     assert pane.shown_states() == {"finished": 1, DAMAGED: 1}
     (r,) = [r for r in range(2) if pane.row_at(r).path == bad]
     reason = pane.table.item(r, COLUMNS.index("metrics")).text()
-    assert "epoch_001.png: damaged: not a readable PNG" in reason
+    assert "config.json: damaged: not valid JSON" in reason
     assert reason in pane.table.item(r, 0).toolTip()
     pane.table.selectAll()  # the overlay takes the readable run and leaves the damaged one out
     assert [curve.label for curve in pane.overlay.plot.spec.curves] == [pane.row_at(1 - r).label]
     pane.open_requested.emit(bad)
-    assert "epoch_001.png: damaged: not a readable PNG" in window.training.messages.text
+    assert "config.json: damaged: not valid JSON" in window.training.messages.text
     pane.open_requested.emit(good)
     assert window.training.run_dirs["gan"] == good
 

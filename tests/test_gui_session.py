@@ -11,9 +11,14 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from fmgen_gui.main_window import MainWindow
+from fmgen_gui.report.evaluated import LAST_FILE, Evaluated, load_last, save_last
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
+from tests.test_remembering import kept_run
 from trainer.common.events import EpochEnded, RunStarted, RunStopped
+from trainer.common.files import user_cache_dir
+from trainer.evaluation.results import Evaluation
+from trainer.report.options import ReportOptions
 from trainer.runs.interrupted import interrupted_run
 from trainer.runs.status import read_status
 
@@ -53,6 +58,18 @@ def test_a_restart_reopens_the_loaded_runs_and_skips_a_gone_one(qtbot, tmp_path,
     text = third.training.messages.text
     assert text.startswith("Not reopened: ") and f"{gan} (gone)" in text and vae.name in text
     third.close()
+
+
+def test_a_kept_evaluation_that_cannot_be_shown_is_dropped_and_the_app_starts(qtbot, tmp_path):
+    # Of the right types, so it passes load_last, but with no tables or histograms to show.
+    kept = Evaluated(Evaluation({}, {"vae-1": kept_run("vae")}), ReportOptions(runs=()), {})
+    save_last(kept)
+    assert load_last(lambda key: []) == kept
+    window = reopened(qtbot, tmp_path)
+    assert window.report.evaluation is None and not window.report.text.toPlainText()
+    assert not (user_cache_dir() / LAST_FILE).exists()  # the next start does not meet it
+    assert window.report.status.text() == "Train or open runs, then press Evaluate."
+    window.close()
 
 
 def test_a_run_cut_short_by_closing_is_offered_for_resume(qtbot, tmp_path, tiny_data_dir):

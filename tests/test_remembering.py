@@ -18,9 +18,10 @@ from fmgen_gui.session import LOADED, remembered_runs
 from tests.runs import run_all, tiny_config, tiny_run
 from tests.test_checkpoint import _RunsCode
 from trainer.evaluation.evaluate import evaluate
-from trainer.evaluation.results import EvaluationSettings
+from trainer.evaluation.results import Evaluation, EvaluationSettings, RunEvaluation
 from trainer.metrics.classifier import train_classifier
 from trainer.report.options import PairOption, ReportOptions
+from trainer.runs.facts import RunFacts
 from trainer.runs.folder import RunFolderLock
 from trainer.runs.interrupted import interrupted_run
 from trainer.runs.metrics_json import CALIBRATION
@@ -50,6 +51,10 @@ def test_a_stopped_or_dead_run_is_offered_a_finished_or_live_one_is_not(tiny_dat
     with RunFolderLock(tmp_path / "stopped"):  # another process trains in it right now
         assert interrupted_run(tmp_path / "stopped") is None
     assert interrupted_run(tmp_path / "stopped").state == "dead"  # its process is gone
+    lock = tmp_path / "stopped" / ".lock"
+    lock.unlink()
+    lock.mkdir()  # a lock that cannot be probed: not offered, rather than a traceback
+    assert interrupted_run(tmp_path / "stopped") is None
 
 
 def test_an_evaluation_adds_a_run_and_keeps_the_others(tiny_data, tiny_data_dir, tmp_path):
@@ -175,6 +180,29 @@ def test_a_damaged_kept_evaluation_is_no_evaluation(tmp_path):
     # Readable, but not of the shape an evaluation has (its runs are not a dict).
     evaluated.save_last(evaluated.Evaluated(None, None, ["not", "runs"]), tmp_path)
     assert evaluated.load_last(lambda key: [], tmp_path) is None
+
+
+def kept_run(model: str) -> RunEvaluation:
+    """A kept run's results with facts of `model` and no numbers or pictures."""
+    facts = RunFacts("vae-1", "VAE", model, "/runs/vae-1", {}, 1, None, None, 1, 1, 1.0, 1, None)
+    return RunEvaluation(facts, {})
+
+
+@pytest.mark.parametrize(
+    ("evaluation", "options"),
+    [
+        (Evaluation([1, 2], {}), ReportOptions(runs=())),  # metrics: a list
+        (Evaluation({}, {"vae-1": kept_run("diffusion")}), ReportOptions(runs=())),  # model gone
+        (Evaluation({}, {"vae-1": kept_run("vae")}), ReportOptions(runs=(), samples=10**12)),
+    ],
+)
+def test_a_kept_evaluation_of_the_wrong_types_is_no_evaluation(tmp_path, evaluation, options):
+    evaluated.save_last(evaluated.Evaluated(evaluation, options, {}), tmp_path)
+    assert evaluated.load_last(lambda key: [], tmp_path) is None
+    # the same with its fields of the right types does load
+    fine = evaluated.Evaluated(Evaluation({}, {"vae-1": kept_run("vae")}), ReportOptions(()), {})
+    evaluated.save_last(fine, tmp_path)
+    assert evaluated.load_last(lambda key: [], tmp_path) == fine
 
 
 def test_a_kept_evaluation_crafted_to_run_code_is_ignored_and_runs_nothing(tmp_path):

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -96,7 +97,7 @@ OTHERWISE = {  # any other damage to the file
     "metrics.json": {INDEX},  # the run opens; its row says the evaluation's file is damaged
     "checkpoint.pt": {OPEN, EVALUATE},
     "checkpoints/epoch_001.pt": set(),  # a finished run is read from checkpoint.pt
-    "samples/epoch_001.png": {INDEX, OPEN},
+    "samples/epoch_001.png": {OPEN},  # the Runs list decodes no grid
 }
 REFUSED_BY["config.json"]["symlink loop"] = {INDEX, OPEN, ARCHIVE}
 
@@ -146,6 +147,17 @@ def test_the_undamaged_run_is_read_by_every_reader(base_run, tmp_path):
     assert set(reader_outcomes(folder, tmp_path / "scratch").values()) == {OK}
     row = RunIndex(tmp_path / "runs.json").row(folder)
     assert (row.state, row.fid) == ("finished", 96.0)
+
+
+def test_a_damaged_lock_of_a_running_run_is_read_by_every_reader(base_run, tmp_path):
+    # Only a run that says it is running (and is fresh) has its .lock probed, to offer it.
+    running = copy_run(base_run, tmp_path / "running" / base_run.name)
+    status = json.loads((running / "run.json").read_text())
+    status.update(state="running", step=status["total_steps"] - 1, updated=time.time())
+    (running / "run.json").write_text(json.dumps(status))
+    for n, kind in enumerate(("directory", "symlink loop")):
+        outcomes = check_readers(running, Damage(".lock", kind), tmp_path / str(n))
+        assert set(outcomes.values()) == {OK}, (kind, outcomes)
 
 
 JSON_VALUES = st.recursive(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -13,7 +14,15 @@ from trainer.common import keys
 from trainer.common.errors import RunFolderError
 from trainer.runs.folder import RunFolderLock
 from trainer.runs.history import RunHistory
-from trainer.runs.index import SWEEP_FILE, RunIndex, delete_run, overlay, same_sweep
+from trainer.runs.index import (
+    DAMAGED,
+    SWEEP_FILE,
+    RunIndex,
+    delete_run,
+    find_runs,
+    overlay,
+    same_sweep,
+)
 from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION
 from trainer.runs.pins import run_key
 from trainer.runs.status import read_status
@@ -91,3 +100,60 @@ def test_a_sweeps_runs_are_one_group_named_with_its_grid(three_runs, tmp_path):
     assert same_sweep(rows, [r for r in rows if r.path == loose]) == []
     (sweep / SWEEP_FILE).write_text('{"grid": ')  # torn while fmgen-sweep writes it
     assert index.row(members[0]).group == "betas"
+
+
+def test_a_damaged_row_is_kept_until_its_files_change(three_runs, tmp_path):
+    _, runs = three_runs
+    run = shutil.copytree(runs[0], tmp_path / "runs" / "a")
+    config = (run / "config.json").read_text()
+    (run / "config.json").write_text(config[: len(config) // 2])
+    index = RunIndex(tmp_path / "runs.json")
+    (damaged,) = index.rows([tmp_path / "runs"])
+    assert damaged.state == DAMAGED
+    assert index.rows([tmp_path / "runs"]) == [damaged] and index.rows([run.parent])[0] is damaged
+    with pytest.raises(RunFolderError, match=r"config\.json: damaged"):
+        index.row(run)  # one run's row still says what is wrong
+    (run / "config.json").write_text(config)
+    assert index.rows([tmp_path / "runs"])[0].state == "finished"
+
+
+def test_a_row_is_read_without_decoding_sample_grids(three_runs, tmp_path):
+    _, runs = three_runs
+    run = shutil.copytree(runs[0], tmp_path / "runs" / "a")
+    (run / "samples" / "epoch_001.png").write_bytes(
+        b"not a png"
+    )  # Open says so; the list reads none
+    (row,) = RunIndex(tmp_path / "runs.json").rows([tmp_path / "runs"])
+    assert (row.state, row.epochs) == ("finished", "2 / 2") and "-ELBO" in row.metrics
+
+
+def test_a_file_renamed_while_the_size_is_counted_is_not_an_error(
+    three_runs, tmp_path, monkeypatch
+):
+    _, runs = three_runs
+    run = shutil.copytree(runs[1], tmp_path / "runs" / "b")
+    temporary = run / ".metrics.json.123.tmp"
+    temporary.write_text("{}")
+    real_stat, seen = os.stat, []
+
+    def stat(path, *args, **kwargs):  # the temporary is renamed after it was first looked at
+        if os.fspath(path) == os.fspath(temporary):
+            seen.append(path)
+            if len(seen) > 1:
+                raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    (row,) = RunIndex(tmp_path / "runs.json").rows([tmp_path / "runs"])
+    assert row.state == "finished" and row.size_mb > 0 and seen
+
+
+def test_runs_are_found_in_folders_only_and_not_in_hidden_ones(three_runs, tmp_path, monkeypatch):
+    _, runs = three_runs
+    root = tmp_path / "runs"
+    run = shutil.copytree(runs[1], root / "b")
+    shutil.copytree(runs[1], root / ".b.unpacking")  # a run being unpacked, not yet whole
+    looked_at, real_lexists = [], os.path.lexists
+    monkeypatch.setattr(os.path, "lexists", lambda p: looked_at.append(p) or real_lexists(p))
+    assert find_runs([root]) == [run]
+    assert all(os.path.isdir(os.path.dirname(p)) for p in looked_at)  # no file was listed

@@ -18,9 +18,11 @@ from trainer.cli.evaluate import evaluate_options
 from trainer.common.files import user_cache_dir
 from trainer.common.plain_file import load_plain, save_plain
 from trainer.common.words import join_words, plural
+from trainer.config.settings import setting_problem
 from trainer.evaluation.evaluate import StageProgress
 from trainer.evaluation.pictures import LabelledGrid, PathPicture
 from trainer.evaluation.results import Evaluation, RunEvaluation
+from trainer.registry import model_names
 from trainer.report.options import PairOption, ReportOptions
 from trainer.runs.facts import RunFacts
 from trainer.runs.pins import Pin
@@ -29,6 +31,7 @@ from trainer.sampling.explore import Strip
 RunState = tuple[str, int, tuple[Pin, ...]]  # checkpoint path, its mtime in ns, the run's pins
 LAST_FILE = "last-evaluation.npz"
 LAST_FORM = "fmgen-last-evaluation-1"  # a new number when Evaluated's contents change
+SHOWN_OPTIONS = ("samples", "iwae_k")  # the options the pane's boxes show
 
 
 def run_states(runs: dict[str, Path], pins: Callable[[str], list[Pin]]) -> dict[str, RunState]:
@@ -96,11 +99,45 @@ def load_last(pins: Callable[[str], list[Pin]], folder: Path | None = None) -> E
     try:
         evaluated = load_plain(path, LAST_FORM, KEPT_CLASSES)
         # Inside the try: a tampered file may build an Evaluated of the wrong shape.
-        if not isinstance(evaluated, Evaluated) or evaluated.changed(pins):
+        if not _well_formed(evaluated) or evaluated.changed(pins):
             return None
     except (OSError, ValueError, TypeError, AttributeError, IndexError):
         return None  # gone, damaged, or from another fmgen version: no results to show
     return evaluated
+
+
+def drop_last(folder: Path | None = None) -> None:
+    """Forget the kept evaluation (one that could not be shown), so no later start meets it."""
+    with contextlib.suppress(OSError):  # a cache: one left behind is only shown to fail again
+        ((folder or user_cache_dir()) / LAST_FILE).unlink(missing_ok=True)
+
+
+def _well_formed(evaluated: object) -> bool:
+    """True when `evaluated` has the types the pane reads: the classes load_plain builds take
+    whatever the file holds, and each run's model must still be in the registry."""
+    if not isinstance(evaluated, Evaluated) or not isinstance(evaluated.runs, dict):
+        return False
+    evaluation = evaluated.evaluation
+    options = evaluated.options
+    return (
+        isinstance(options, ReportOptions)
+        and not any(setting_problem(name, getattr(options, name)) for name in SHOWN_OPTIONS)
+        and isinstance(evaluation, Evaluation)
+        and isinstance(evaluation.metrics, dict)
+        and isinstance(evaluation.runs, dict)
+        and all(_well_formed_run(run) for run in evaluation.runs.values())
+    )
+
+
+def _well_formed_run(run: object) -> bool:
+    return (
+        isinstance(run, RunEvaluation)
+        and isinstance(run.facts, RunFacts)
+        and run.facts.model in model_names()
+        and isinstance(run.metrics, dict)
+        and isinstance(run.grids, dict)
+        and isinstance(run.paths, list)
+    )
 
 
 def duration_words(seconds: float) -> str:

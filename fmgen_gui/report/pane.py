@@ -30,6 +30,7 @@ from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.evaluated import (
     Evaluated,
     EvaluationClock,
+    drop_last,
     evaluation_job,
     load_last,
     run_states,
@@ -87,11 +88,24 @@ class EvaluationPane(QWidget):
             classifier.progress.connect(lambda f, text: self._on_stage(CLASSIFIER, f, text))
         self.models.changed.connect(lambda _kind: self.refresh())
         self.pins_list.changed.connect(self.refresh)
-        if self.evaluated is not None:  # with its settings: Evaluate then only adds new runs
-            self.samples.setValue(self.options.samples)
-            self.iwae_k.setValue(self.options.iwae_k)
-            self._show_results("Results of the last session (its runs are unchanged)")
+        if self.evaluated is not None:
+            self._show_last()
         self.refresh()
+
+    def _show_last(self) -> None:
+        """Show the kept evaluation with its settings (Evaluate then only adds new runs); one
+        that cannot be shown is dropped, as a damaged file is: it is only a cache."""
+        try:
+            self._show_results("Results of the last session (its runs are unchanged)")
+        except Exception:  # any shape load_last cannot foresee: the app starts without it
+            self.evaluated = None
+            drop_last()
+            self.text.clear()
+            self.pictures.clear()
+            self.status.clear()
+            return
+        self.samples.setValue(self.options.samples)
+        self.iwae_k.setValue(self.options.iwae_k)
 
     @property
     def evaluation(self) -> Evaluation | None:

@@ -24,16 +24,22 @@ class ResultPictures(QWidget):
 
     def show_evaluation(self, evaluation: Evaluation) -> None:
         """Show the pictures of `evaluation` (the grid only when a run has an encoder)."""
+        self.clear()
         encoders = [r for r in evaluation.runs.values() if "worst" in r.grids]
         self.worst.setVisible(bool(encoders))
         if encoders:
             run = encoders[0]
             title = f"{run.facts.label}: worst-reconstructed test images (image, reconstruction)"
             self.worst.set_figure(grid_figure("worst", run.grids["worst"], title))
-        while self.histogram_box.count():
-            self.histogram_box.takeAt(0).widget().deleteLater()
         histograms = {
             r.facts.label: r.metrics[SAMPLES_SECTION][keys.CLASS_HISTOGRAM]
             for r in evaluation.runs.values()
         }
         self.histogram_box.addWidget(class_histogram_plot(histograms))
+
+    def clear(self) -> None:
+        """No pictures, as before the first evaluation."""
+        self.worst.set_figure(None)
+        self.worst.setVisible(True)
+        while self.histogram_box.count():
+            self.histogram_box.takeAt(0).widget().deleteLater()

@@ -39,6 +39,7 @@ from trainer.common.events import (
 from trainer.common.words import epochs_phrase
 from trainer.config.precision import plain_precision
 from trainer.registry import get_model, model_names
+from trainer.runs.checkpoint import CHECKPOINT_NAME
 from trainer.runs.folder import new_run_dir
 from trainer.runs.history import RunHistory, open_run_files
 from trainer.runs.interrupted import Interrupted
@@ -74,6 +75,9 @@ class TrainingPane(QWidget):
         self.runs_dir = runs_dir
         self.running_model: str | None = None
         self.run_dirs: dict[str, Path] = {}  # the latest run folder of each model
+        # The checkpoint an opened snapshot (RUN/checkpoints/epoch_NNN.pt) resumes from, as the
+        # CLI's --resume does; a model missing here resumes from its run's latest checkpoint.
+        self.opened_checkpoints: dict[str, Path] = {}
         self.latest_step: StepLogged | None = None
         self.precision = ""  # what the running run computes in, from its RunStarted
         self.refresh_timer = QTimer(self, interval=REFRESH_MS)
@@ -196,21 +200,31 @@ class TrainingPane(QWidget):
             self.messages.show_message(str(exc), "error")
             return
         model = config.model
-        run_dir = resume_from.parent if resume_from else new_run_dir(self.runs_dir, model)
+        # run_folder_of: a snapshot's run is RUN, not RUN/checkpoints
+        run_dir = run_folder_of(resume_from) if resume_from else new_run_dir(self.runs_dir, model)
         self.messages.hide()
         if not resume_from:
             self.views[model].reset()
         self.running_model = model
         self.run_dirs[model] = run_dir
+        self.opened_checkpoints.pop(model, None)  # from now on its latest checkpoint is newer
         self.resume_banner.withdraw(run_dir)  # it is being resumed now
         self.controller.start(TrainingRequest(config, run_dir, data_dir, resume_from))
         self.status.emit(f"Loading data and starting the {get_model(model).label}…")
 
     def resume_run(self) -> None:
-        """Continue the shown model's latest run from its checkpoint."""
-        run_dir = self.run_dirs.get(self.config_panel.model_key)
-        if run_dir is not None and (run_dir / "checkpoint.pt").is_file():
-            self._launch(resume_from=run_dir / "checkpoint.pt")
+        """Continue the shown model's run from the checkpoint opened, else its latest one."""
+        checkpoint = self._resume_checkpoint(self.config_panel.model_key)
+        if checkpoint is not None:
+            self._launch(resume_from=checkpoint)
+
+    def _resume_checkpoint(self, model: str) -> Path | None:
+        """The checkpoint Resume run continues `model`'s shown run from (None: there is none)."""
+        run_dir = self.run_dirs.get(model)
+        if run_dir is None:
+            return None
+        checkpoint = self.opened_checkpoints.get(model, run_dir / CHECKPOINT_NAME)
+        return checkpoint if checkpoint.is_file() else None
 
     def toggle_pause(self) -> None:
         """Pause a running run, or resume a paused one."""
@@ -230,6 +244,8 @@ class TrainingPane(QWidget):
         model = self.running_model or self.config_panel.model_key
         self.views[model].add(event)
         if isinstance(event, RunStarted):
+            if event.step:  # a resume, maybe from a snapshot: the curves after it are redone
+                self.views[model].load(self.views[model].history.until(event))
             before = self.views[model].history.trained_seconds(event)
             self.progress.start(event.step, event.steps_per_epoch, event.total_steps, before)
             self.progress_box.setTitle(f"Progress of the {get_model(model).label} run")
@@ -297,6 +313,7 @@ class TrainingPane(QWidget):
         self._forget_progress()  # another run is shown now
         self.views[model].load(history or RunHistory(model))
         self.run_dirs[model] = folder
+        self.opened_checkpoints[model] = checkpoint.path
         self.checkpoint_ready.emit(model, str(checkpoint.path))
         self._update_buttons(self.controller.state)
         return model
@@ -305,11 +322,9 @@ class TrainingPane(QWidget):
         if state == IDLE and self.messages.text == ALREADY_RUNNING:
             self.messages.hide()  # it was true while the run went on
         idle = state == IDLE
-        model = self.config_panel.model_key
-        run_dir = self.run_dirs.get(model)
         self.start_button.setEnabled(idle)
         self.resume_button.setEnabled(
-            idle and run_dir is not None and (run_dir / "checkpoint.pt").is_file()
+            idle and self._resume_checkpoint(self.config_panel.model_key) is not None
         )
         self.pause_button.setEnabled(state in (STARTING, RUNNING, PAUSED))
         self.pause_button.setText("Continue" if state == PAUSED else "Pause")

@@ -160,7 +160,7 @@ class RunConfig:
             raise ConfigError(f"Unknown settings: {', '.join(unknown)}")
         model = values.get("model", "vae")
         base = _model_defaults(model) if model in model_names() else {}
-        return cls(**{**base, **values})
+        return cls(**{**base, **values, **_old_limit(values)})
 
     def replace(self, **changes: Any) -> RunConfig:
         """A copy with some settings changed (and checked again)."""
@@ -214,6 +214,14 @@ def _model_defaults(model: str) -> dict[str, Any]:
     return {"model": model, **get_model(model).defaults}
 
 
+def _old_limit(values: dict[str, Any]) -> dict[str, Any]:
+    """Runs saved before limit had a range may hold one above the training split, which their
+    training read as all the images: they load as that (None), so old run folders still open."""
+    limit = values.get("limit")
+    above = isinstance(limit, int) and not isinstance(limit, bool) and limit > TRAIN_IMAGES
+    return {"limit": None} if above else {}
+
+
 def default_config(model: str = "vae", **overrides: Any) -> RunConfig:
     """The default config of `model` with `overrides` (None values are ignored)."""
     if model not in model_names():
@@ -235,6 +243,7 @@ EVALUATION_RANGES = {
     "slow_on_cpu": (10, 60_000, "as samples; 0: no cap"),
 }
 MIN_LIMIT = int(field_range("limit").low)  # one image per class
+TRAIN_IMAGES = int(field_range("limit").high)  # Fashion-MNIST's training split
 
 
 def setting_problem(name: str, value: Any) -> str | None:

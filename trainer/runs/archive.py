@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -32,22 +33,37 @@ def archive_run(run_dir: Path | str, out: Path | str | None = None) -> Path:
 
 
 def extract_run(zip_path: Path | str, runs_dir: Path | str) -> Path:
-    """Unpack an archived run into a new folder under `runs_dir` and return that folder."""
+    """Unpack an archived run into a new folder under `runs_dir` and return that folder.
+
+    The run is unpacked into a hidden sibling folder and renamed into place at the end, so a
+    damaged archive leaves no half-made run folder behind (one the Runs tab lists as damaged).
+    """
     try:
         with zipfile.ZipFile(zip_path) as archive:
-            names = archive.namelist()
-            top = _single_top_folder(names, zip_path)
-            target = _free_folder(Path(runs_dir) / top)
-            for name in names:
-                relative = PurePosixPath(name).relative_to(top)
-                if name.endswith("/"):
-                    continue
-                destination = target / relative
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_bytes(archive.read(name))
+            top = _single_top_folder(archive.namelist(), zip_path)
+            # Not mkdtemp: its folder is private (0700), and the run keeps the folder's mode.
+            staging = _free_folder(Path(runs_dir) / f".{top}.unpacking")
+            staging.mkdir(parents=True)
+            try:
+                _unpack(archive, top, staging)
+                target = _free_folder(Path(runs_dir) / top)
+                staging.rename(target)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FmgenError(f"{zip_path}: not a readable run archive ({exc})") from exc
     return target
+
+
+def _unpack(archive: zipfile.ZipFile, top: str, folder: Path) -> None:
+    """Write the files under the archive's `top` folder into `folder` (BadZipFile: bad CRC)."""
+    for name in archive.namelist():
+        if name.endswith("/"):
+            continue
+        destination = folder / PurePosixPath(name).relative_to(top)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(archive.read(name))
 
 
 def _single_top_folder(names: list[str], zip_path: Path | str) -> str:

@@ -87,6 +87,19 @@ class RunHistory:
         """The latest epoch's metrics, if any."""
         return self.epochs[-1] if self.epochs else None
 
+    def until(self, started: RunStarted) -> RunHistory:
+        """The history as it was where `started` resumes (a snapshot may be older than the
+        latest checkpoint): its curves, epochs and grids past that point, trained again, go."""
+        kept = RunHistory(self.model, epochs=[e for e in self.epochs if e.epoch <= started.epoch])
+        for key, series in self.series.items():
+            end = started.step if key.startswith("step/") else started.epoch
+            for x, y in zip(series.x, series.y, strict=True):
+                if x <= end:
+                    kept._point(key, x, y)
+        for name, grids in self.grids.items():
+            kept.grids[name] = {epoch: g for epoch, g in grids.items() if epoch <= started.epoch}
+        return kept
+
     def trained_seconds(self, started: RunStarted) -> float:
         """Seconds the run had trained before `started` (a resume): its ended epochs' times,
         stretched over the steps of an unfinished epoch; 0 for a new run, or unknown epochs."""

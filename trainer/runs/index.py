@@ -15,11 +15,12 @@ from pathlib import Path
 
 from trainer.common import keys
 from trainer.common.errors import FmgenError, RunFolderError
+from trainer.common.events import EpochEnded
 from trainer.common.files import atomic_write_text, user_data_dir
 from trainer.registry import CurveSpec, PlotSpec, get_model
 from trainer.runs.checkpoint import CHECKPOINT_NAME
 from trainer.runs.folder import RunFolder, RunFolderLock
-from trainer.runs.history import RunHistory
+from trainer.runs.history import RunHistory, event_from_record
 from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION
 from trainer.runs.pins import run_key
 from trainer.runs.readers import json_section, read_run_json
@@ -80,10 +81,21 @@ def find_runs(roots: list[Path]) -> list[Path]:
     """
     found = []
     for root in roots:
-        for folder in sorted([*root.glob("*"), *root.glob("*/*")]):
+        top = _subfolders(root)
+        for folder in sorted([*top, *(sub for parent in top for sub in _subfolders(parent))]):
             if any(os.path.lexists(folder / name) for name in ("config.json", CHECKPOINT_NAME)):
                 found.append(folder)
     return list(dict.fromkeys(found))
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders in `folder` (none if it cannot be listed), hidden ones left out: a run being
+    unpacked (trainer.runs.archive) is hidden until it is whole. Files are not looked at: a run
+    folder holds many, and the Runs tab lists the folder every 2 s."""
+    try:
+        return [p for p in folder.iterdir() if not p.name.startswith(".") and p.is_dir()]
+    except OSError:
+        return []
 
 
 class RunIndex:
@@ -102,22 +114,28 @@ class RunIndex:
 
     def rows(self, roots: list[Path]) -> list[RunRow]:
         """A row per run folder under `roots`; one that cannot be read is a damaged row."""
-        rows = []
-        for path in find_runs(roots):
-            try:
-                rows.append(self.row(path))
-            except FmgenError as exc:
-                rows.append(damaged_row(path, str(exc)))
-        return rows
+        return [self._listed(path) for path in find_runs(roots)]
 
     def row(self, path: Path) -> RunRow:
         """The row of one run folder (the last one read while its files are unchanged);
         RunFolderError (or CheckpointError) says what is damaged."""
+        row = self._listed(path)
+        if row.state == DAMAGED:
+            self._cache.pop(path)
+            return self._read_row(path)  # raises again, with the whole error
+        return row
+
+    def _listed(self, path: Path) -> RunRow:
+        """The row of one run folder, or its damaged row; either is kept while the files it is
+        read from are unchanged (a damaged run read again every 2 s is just as damaged)."""
         stamp = sources_stamp(path)
         cached = self._cache.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        row = self._read_row(path)
+        try:
+            row = self._read_row(path)
+        except FmgenError as exc:
+            row = damaged_row(path, str(exc))
         # A running run turns 'dead' by the clock alone (run.json goes stale): never cached.
         if row.state != "running":
             self._cache[path] = (stamp, row)
@@ -126,8 +144,7 @@ class RunIndex:
     def _read_row(self, path: Path) -> RunRow:
         config = RunFolder(path).read_config()
         spec = get_model(config.model)
-        history = RunHistory.from_folder(path)
-        last = history.last_epoch
+        last = _last_epoch(RunFolder(path).read_metrics())  # no grids: the row shows none
         status = read_status(path)
         state = "unknown" if status is None else "dead" if status.stale() else status.state
         user = self._user.get(run_key(path), {})
@@ -158,9 +175,24 @@ class RunIndex:
         atomic_write_text(self.notes_file, json.dumps(self._user, indent=1))
 
 
+def _last_epoch(records: list[dict]) -> EpochEnded | None:
+    """The last epoch of metrics.jsonl's records, read as RunHistory reads them."""
+    ended = [e for e in map(event_from_record, records) if isinstance(e, EpochEnded)]
+    return ended[-1] if ended else None
+
+
 def _size_mb(path: Path) -> float:
     """The run folder's size (links to folders are not followed, so a loop counts nothing)."""
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+    return sum(_file_size(f) for f in path.rglob("*")) / 1e6
+
+
+def _file_size(path: Path) -> int:
+    """A file's size; 0 for a folder, or a file gone since it was listed (a temporary renamed
+    into place while the run trains)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
 
 
 def sources_stamp(path: Path) -> tuple:

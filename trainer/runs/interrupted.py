@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from trainer.common.errors import FmgenError
 from trainer.registry import get_model
@@ -66,7 +66,7 @@ def _in_use(folder: Path) -> bool:
     lock = FileLock(folder / ".lock", timeout=0, thread_local=False)
     try:
         lock.acquire()
-    except Timeout:
+    except OSError:  # held (filelock's Timeout is one), or cannot be probed: offer nothing
         return True
     lock.release()
     return False
