@@ -70,6 +70,16 @@ def test_the_progress_panel_never_shows_another_runs_numbers(window, tiny_data_d
     assert pane.progress.time_label.text() == "-" and pane.progress_box.title() == "Progress"
 
 
+def test_a_one_epoch_run_finishes_in_1_epoch_not_1_epochs(window):
+    # The trial's DDPM of one epoch ended with "Finished 1 epochs; ..." in the status bar.
+    pane, said = window.training, []
+    pane.status.connect(said.append)
+    pane.running_model = "vae"
+    pane.on_event(started(step=0))
+    pane.on_event(RunFinished("/tmp/run", 1, 16))
+    assert said[-1] == "Finished 1 epoch; run folder /tmp/run"
+
+
 def test_a_resumed_runs_clock_goes_on_from_its_elapsed_time():
     history = RunHistory("vae")
     for epoch in (1, 2, 3):

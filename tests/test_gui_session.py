@@ -181,3 +181,18 @@ def test_explore_shows_the_classifier_job_its_curves_wait_for(qtbot, tmp_path, t
     window.classifier.progress.emit(0.6, "a late report")
     assert plot.note.text() == ""
     window.close()
+
+
+def test_a_new_strip_keeps_showing_the_classifier_jobs_last_report(qtbot, tmp_path, tiny_data_dir):
+    # The trial: the job had reported before the pair was picked, so the picked pair's note said
+    # only "not ready yet" until the job's next report, a minute later on a busy CPU.
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    plot = window.explorer.path_plot
+    window.classifier.progress.emit(0.2, "Training the classifier the scores use: epoch 1 of 6")
+    ts = np.linspace(0, 1, 5)
+    plot.set_path(ts, None, ts)
+    assert plot.note.text() == (
+        "The classifier is not ready yet. "
+        "Training the classifier the scores use: epoch 1 of 6 (20%)"
+    )
+    window.close()

@@ -6,12 +6,13 @@ The expected strings are what page.py wrote in f-strings before the markup moved
 from __future__ import annotations
 
 import argparse
+import re
 from types import SimpleNamespace
 
 from fmgen_gui.report.layout import text_section
 from fmgen_gui.report.page import header_html
 from trainer.cli.evaluate import add_evaluation_arguments, add_report_arguments, options_from_args
-from trainer.registry import get_model
+from trainer.registry import get_model, model_names
 from trainer.report.descriptions import first_sentence
 from trainer.report.options import ReportOptions, command_line
 
@@ -54,6 +55,16 @@ def test_a_description_starts_with_the_models_whole_first_sentence():
     assert first_sentence(gan).startswith("A DCGAN (Radford et al. 2016): a generator")
     assert first_sentence(gan).endswith("generator loss).")
     assert first_sentence("One. Two.") == "One."
+
+
+def test_each_objective_names_what_the_description_says_is_optimised():
+    # The trial's page read "it optimises the adversarial (non-saturating) with Adam ...": an
+    # adjective where the sentence needs the quantity. The phrase before any detail ("(", ","
+    # or "of") must end in the name of the quantity.
+    quantities = {"ELBO", "loss", "distance", "likelihood", "bound"}
+    for model in model_names():
+        head = re.split(r" \(|,| of ", get_model(model).objective)[0]
+        assert head.split()[-1] in quantities, f"{model}: it optimises the {head} with ..."
 
 
 def test_the_appendix_flag_parses_and_the_reproduce_line_keeps_it_but_not_the_comment(tmp_path):

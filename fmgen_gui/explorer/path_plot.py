@@ -51,6 +51,9 @@ class PathPlot(QWidget):
         for marker, plot in zip(self.markers, (self.probability, self.distance), strict=True):
             plot.addItem(marker)
         self.note = QLabel()
+        # The classifier job's last report: a new strip while it trains must not hide how far
+        # it is until its next report, which can be a minute away on a busy CPU.
+        self.classifier_job = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, stretch=1)
@@ -86,12 +89,13 @@ class PathPlot(QWidget):
         self.distance.enableAutoRange(axis="y")
         for marker in self.markers:
             marker.setVisible(True)
-        self.note.setText("" if probabilities is not None else NOT_READY)
+        self.note.setText("" if probabilities is not None else f"{NOT_READY}{self.classifier_job}")
 
     def classifier_progress(self, fraction: float, text: str) -> None:
         """While the curves wait for the classifier: the job that makes it, and how far it is."""
+        self.classifier_job = f" {text} ({fraction:.0%})"
         if self.note.text().startswith(NOT_READY):
-            self.note.setText(f"{NOT_READY} {text} ({fraction:.0%})")
+            self.note.setText(f"{NOT_READY}{self.classifier_job}")
 
     def set_t(self, t: float) -> None:
         """Mark the slider's position."""

@@ -292,7 +292,7 @@ class TrainingPane(QWidget):
             self.status.emit(self._stopped_text(event))
         else:
             self.progress.set_step(event.step)
-            self.status.emit(f"Finished {event.epoch} epochs; run folder {event.run_dir}")
+            self.status.emit(f"Finished {epochs_phrase(event.epoch)}; run folder {event.run_dir}")
 
     def _stopped_text(self, event: RunStopped) -> str:
         """Where the run stopped, in epochs and steps, and where its checkpoint is."""

@@ -78,7 +78,7 @@ GAN = register_model(
         label="GAN",
         title="GAN (DCGAN)",
         learner="GANLearner",
-        objective="adversarial (non-saturating)",
+        objective="adversarial loss (non-saturating)",
         description=(
             "A DCGAN (Radford et al. 2016): a generator turns noise into images, a "
             "discriminator tells them from real ones, and each learns against the other "
@@ -119,7 +119,7 @@ WGAN = register_model(
         label="WGAN-GP",
         title="WGAN-GP (Wasserstein GAN, gradient penalty)",
         learner="WGANLearner",
-        objective="Wasserstein-1 (critic estimate, gradient penalty)",
+        objective="Wasserstein-1 distance (critic estimate, gradient penalty)",
         description=(
             "A Wasserstein GAN with gradient penalty (Gulrajani et al. 2017) and the DCGAN "
             "generator. The critic scores images instead of classifying them: if it is "
@@ -172,7 +172,7 @@ CGAN = register_model(
         label="cGAN",
         title="cGAN (conditional DCGAN)",
         learner="CGANLearner",
-        objective="adversarial (non-saturating), class-conditional",
+        objective="adversarial loss (non-saturating), class-conditional",
         description=(
             "A conditional GAN (Mirza & Osindero 2014) on the DCGAN: the generator reads the "
             "noise with the wanted class appended, and the discriminator judges whether an "
