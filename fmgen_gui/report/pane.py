@@ -49,7 +49,7 @@ from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.common.errors import FmgenError
-from trainer.config.settings import EVALUATION_RANGES
+from trainer.config.values import EVALUATION_RANGES
 from trainer.evaluation.document import write_metrics
 from trainer.evaluation.evaluate import CLASSIFIER, LIKELIHOOD
 from trainer.evaluation.results import Evaluation

@@ -18,6 +18,7 @@ from typing import Any
 from trainer.common.errors import FmgenError
 from trainer.config.device import parse_device
 from trainer.config.settings import setting_problem
+from trainer.config.values import int_problem
 from trainer.data.fashion_mnist import locate
 from trainer.runs.checkpoint import resolve_checkpoint_path
 
@@ -53,8 +54,9 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high}")
+        problem = int_problem(value, low, high)  # worded as the settings' own checks
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
         return value
 
     return convert

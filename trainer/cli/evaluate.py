@@ -20,7 +20,8 @@ from trainer.cli.arguments import (
 )
 from trainer.common.errors import FmgenError
 from trainer.config.device import resolve_device
-from trainer.config.settings import EVALUATION_RANGES, setting_problem
+from trainer.config.settings import setting_problem
+from trainer.config.values import EVALUATION_RANGES
 from trainer.data.fashion_mnist import load_fashion_mnist
 from trainer.evaluation.document import write_metrics
 from trainer.evaluation.evaluate import CLASSIFIER, STAGES, StageProgress, evaluate

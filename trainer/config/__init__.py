@@ -7,4 +7,5 @@ __all__ = [
     "precision",
     "precision_probe",
     "settings",
+    "values",
 ]

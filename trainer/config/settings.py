@@ -9,26 +9,18 @@ setting is one field here plus the code that uses it.
 from __future__ import annotations
 
 import dataclasses
-import math
 import typing
 from dataclasses import dataclass, fields
-from typing import Any, NamedTuple
+from typing import Any
 
 from trainer.common.errors import ConfigError
+from trainer.config.values import EVALUATION_RANGES, Range, float_problem, int_problem
 from trainer.registry import get_model, model_names
 
 # Settings a resumed run may change; everything else must match the checkpoint.
 RESUMABLE_CHANGES = ("epochs", "device", "log_every", "precision")
 # Arithmetic a run may train in: "auto" measures what this machine runs fastest (precision.py).
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-
-
-class Range(NamedTuple):
-    """The values a number setting may take: low..high (low itself only when `low_allowed`)."""
-
-    low: float
-    high: float
-    low_allowed: bool = True
 
 
 def _field(
@@ -230,18 +222,6 @@ def default_config(model: str = "vae", **overrides: Any) -> RunConfig:
     return RunConfig(**values)
 
 
-# The evaluation's work settings (fmgen-evaluate, fmgen-report, the Report tab): (lowest,
-# highest, what the highest protects). Time and memory grow in proportion to each.
-EVALUATION_RANGES = {
-    "samples": (10, 60_000, "FID and precision/recall hold every sample's features in memory"),
-    "iwae_k": (
-        1,
-        5_000,
-        "the IWAE bound decodes k samples per test image: 5,000 is 50x the default",
-    ),
-    "steps": (2, 50, "more images than one strip on the page can show"),
-    "slow_on_cpu": (10, 60_000, "as samples; 0: no cap"),
-}
 MIN_LIMIT = int(field_range("limit").low)  # one image per class
 TRAIN_IMAGES = int(field_range("limit").high)  # Fashion-MNIST's training split
 
@@ -265,19 +245,13 @@ def setting_problem(name: str, value: Any) -> str | None:
 def _range_problem(name: str, value: Any) -> str | None:
     if name in EVALUATION_RANGES:
         low, high, _ = EVALUATION_RANGES[name]
-        return _int_problem(value, low, high)
+        return int_problem(value, low, high)
     limits = field_range(name) if name in _FIELDS else None
     if limits is None:
         return None
     if field_type(name) is int:
-        return _int_problem(value, limits.low, limits.high)
-    return _float_problem(value, *limits)
-
-
-def _int_problem(value: Any, low: float, high: float) -> str | None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        return f"{value!r} is not a whole number"
-    return None if low <= value <= high else f"{value} is outside {low}..{high}"
+        return int_problem(value, limits.low, limits.high)
+    return float_problem(value, *limits)
 
 
 def _problems(config: RunConfig):
@@ -301,15 +275,6 @@ def _problems(config: RunConfig):
     if config.precision not in PRECISIONS:
         yield f"Precision: {config.precision!r} is not one of {', '.join(PRECISIONS)}"
     yield from _option_problems(config)
-
-
-def _float_problem(value: Any, low: float, high: float, low_allowed: bool) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return f"{value!r} is not a finite number"
-    if not (low <= value if low_allowed else low < value) or value > high:
-        bound = "at least" if low_allowed else "above"
-        return f"{value} must be {bound} {low} and at most {high}"
-    return None
 
 
 def _valid_betas(betas: Any) -> bool:
