@@ -181,9 +181,12 @@ class EvaluationClock:
 
 
 def stale_words(busy: bool, stale: bool, missing: list[str]) -> str:
-    """The mark beside the results: stale, or which loaded runs they do not hold yet."""
+    """The mark beside the results: stale, which loaded runs they do not hold yet, or (while
+    busy) which runs an evaluation adds to them."""
     if stale:
         return "stale: re-evaluating" if busy else "stale: press Evaluate"
+    if busy:
+        return f"adding {join_words(missing)}…" if missing else ""
     if missing:
         them = "it" if len(missing) == 1 else "them"
         return f"not evaluated yet: {join_words(missing)} (Evaluate adds {them})"
