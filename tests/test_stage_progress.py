@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from fmgen_gui.report import evaluated
+from fmgen_gui.report.stages import StageBars
 from tests.runs import tiny_run
 from trainer.classifier import train_classifier
 from trainer.evaluate import SAMPLES, EvaluationSettings, evaluate
@@ -37,3 +39,25 @@ def test_a_ddpm_added_to_kept_runs_fills_the_samples_bar_step_by_step(
     assert len(fractions) > batches  # within each batch too, not once a batch
     assert fractions[0] < 0.5 / batches  # the whole bar is the DDPM's
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+def test_a_stage_says_how_long_it_ran_and_how_long_is_left(monkeypatch, qtbot):
+    now = [100.0]
+    monkeypatch.setattr(evaluated.time, "monotonic", lambda: now[0])
+    bars = StageBars()
+    qtbot.addWidget(bars)
+    bars.reset()
+    bars.show_stage(SAMPLES, 0.1, "DDPM: 2,000 samples")  # its first report: no clock yet
+    assert bars.details[SAMPLES].text() == "DDPM: 2,000 samples"
+    now[0] = 101.5  # a rate from 1.5 s is too early to trust
+    bars.show_stage(SAMPLES, 0.12, "DDPM: 2,000 samples")
+    assert bars.details[SAMPLES].text() == "DDPM: 2,000 samples (2 s so far)"
+    now[0] = 160.0  # 0.5 of the stage in 60 s: 0.4 left takes 48 s
+    bars.show_stage(SAMPLES, 0.6, "DDPM: 2,000 samples")
+    assert bars.details[SAMPLES].text() == "DDPM: 2,000 samples (1 min 0 s so far, about 48 s left)"
+    now[0] = 400.0
+    bars.show_stage(SAMPLES, 1.0, "DDPM: 2,000 samples")  # done: nothing left to estimate
+    assert bars.details[SAMPLES].text() == "DDPM: 2,000 samples (5 min 0 s so far)"
+    bars.reset()  # the next evaluation's clock starts at its own first report
+    bars.show_stage(SAMPLES, 0.0, "VAE: 2,000 samples")
+    assert bars.details[SAMPLES].text() == "VAE: 2,000 samples"
