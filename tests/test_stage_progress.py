@@ -39,6 +39,8 @@ def test_a_ddpm_added_to_kept_runs_fills_the_samples_bar_step_by_step(
     assert len(fractions) > batches  # within each batch too, not once a batch
     assert fractions[0] < 0.5 / batches  # the whole bar is the DDPM's
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    texts = [text for stage, _, text in reports if stage == SAMPLES and "samples" in text]
+    assert texts[-1] == "DDPM: 40 of 40 samples"  # how many are done, not only the bar
 
 
 def test_a_stage_says_how_long_it_ran_and_how_long_is_left(monkeypatch, qtbot):

@@ -289,7 +289,7 @@ def _evaluate_run(
         settings.seed,
         request_labels(spec.name, SampleRequest(job.count)),  # every class equally often
         job.cancel,
-        lambda f: report(SAMPLES, f, f"{label}: {job.count:,} samples"),
+        lambda f: report(SAMPLES, f, f"{label}: {round(f * job.count):,} of {job.count:,} samples"),
     )
     seconds = time.perf_counter() - started
     run.metrics[COST_SECTION] = sample_cost(learner, spec, job.count, seconds)
