@@ -143,6 +143,11 @@ def test_runs_chosen_in_the_runs_tab_are_evaluated_together(
     # The sweep's results stay current (its runs are unchanged); the GAN is only missing.
     assert not pane.is_stale() and pane.export_button.isEnabled()
     assert pane.stale.text() == f"not evaluated yet: {gan} (Evaluate adds it)"
+    pane.evaluate_button.click()  # adds the GAN: the sweep's results are kept, not greyed
+    assert pane.stale.text() == f"adding {gan}…"
+    assert not pane.is_stale() and pane.text.isEnabled() and not pane.export_button.isEnabled()
+    pane.cancel_button.click()
+    qtbot.waitUntil(lambda: not pane.runner.is_busy(), timeout=120_000)
     window.close()
 
 

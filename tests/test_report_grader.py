@@ -181,5 +181,7 @@ def test_the_curves_printed_small_keep_several_y_labels(evaluation, qtbot):
 
 def test_a_random_pair_says_where_it_came_from_without_contradiction(report, qtbot):
     text = " ".join(run_tool("pdftotext", str(report.pdf), "-").split())
-    assert "GAN: between latent draws, seeds 1 and 2 (slerp), a pair drawn at random" in text
+    caption = "GAN: between latent draws, seeds 1 and 2 (slerp), a pair drawn at random (seed 0)"
+    assert f"{caption}, as none was pinned" in text
     assert "nothing pinned" not in text
+    assert "random with --seed" not in text  # no command-line flag in a caption: the app makes it

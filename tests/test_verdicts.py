@@ -115,7 +115,7 @@ def test_words():
     assert plural(10000, "image") == "10,000 images"
     assert epochs_phrase(1) == "1 epoch" and epochs_phrase(1.96) == "1.9 epochs"
     assert epochs_phrase(0.25) == "0.25 epochs"
-    assert share(0.004) == "under 1%" and share(0.0) == "0%" and share(0.2) == "20%"
+    assert share(0.004) == "under 1%" and share(0.2) == "20%"
 
 
 @pytest.mark.parametrize(
@@ -144,3 +144,14 @@ def test_labels_name_what_tells_runs_of_one_model_apart():
     }
     same = {"x": default_config("vae"), "y": default_config("vae")}
     assert run_labels(same) == {"x": "VAE (x)", "y": "VAE (y)"}
+
+
+def test_a_missing_class_reads_the_same_for_none_and_for_a_few_samples():
+    """The trial's page read "Sandal 0%" for one run and "Sandal under 1%" for the other."""
+    none_shares = [0.18, 0.03, 0.2, 0.1, 0.01, 0.0, 0.1, 0.02, 0.36, 0.0]
+    few_shares = [0.18, 0.03, 0.2, 0.1, 0.01, 0.001, 0.1, 0.02, 0.356, 0.003]
+    for shares in (none_shares, few_shares):
+        metrics = {RUNS: {"v": section("VAE", samples(300.0, 0.3, shares))}}
+        metrics[CALIBRATION] = calibration()
+        text = " ".join(interpret(metrics))
+        assert "Sandal under 1%" in text and "Sandal 0%" not in text, text

@@ -150,6 +150,33 @@ def duration_words(seconds: float) -> str:
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
+class StagePace:
+    """How long each stage has run and, once it has a rate, about how long it has left: from
+    the fractions the stage reports (monotonic seconds), so no stage is a blind wait."""
+
+    RATE_AFTER = 2.0  # seconds of progress before an estimate: the first batches mislead
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[float, float]] = {}  # stage: (time, fraction) first seen
+
+    def reset(self) -> None:
+        """A new evaluation: every stage's clock starts at its next report."""
+        self.first.clear()
+
+    def words(self, stage: str, fraction: float) -> str:
+        """'1 min 5 s so far, about 2 min 10 s left'; '' at a stage's first report."""
+        now = time.monotonic()
+        began, start = self.first.setdefault(stage, (now, fraction))
+        elapsed = now - began
+        if elapsed < 1:
+            return ""
+        text = f"{duration_words(elapsed)} so far"
+        if start < fraction < 1 and elapsed >= self.RATE_AFTER:
+            left = (1 - fraction) * elapsed / (fraction - start)
+            text += f", about {duration_words(left)} left"
+        return text
+
+
 class EvaluationClock:
     """Wall-clock time from the user's click, and how much of it the classifier's training
     took when the evaluation had to wait for it (monotonic seconds)."""
@@ -182,9 +209,12 @@ class EvaluationClock:
 
 
 def stale_words(busy: bool, stale: bool, missing: list[str]) -> str:
-    """The mark beside the results: stale, or which loaded runs they do not hold yet."""
+    """The mark beside the results: stale, which loaded runs they do not hold yet, or (while
+    busy) which runs an evaluation adds to them."""
     if stale:
         return "stale: re-evaluating" if busy else "stale: press Evaluate"
+    if busy:
+        return f"adding {join_words(missing)}…" if missing else ""
     if missing:
         them = "it" if len(missing) == 1 else "them"
         return f"not evaluated yet: {join_words(missing)} (Evaluate adds {them})"

@@ -80,7 +80,7 @@ def path_title(run: RunEvaluation, path: PathPicture, seed: int) -> str:
     """'VAE: within a class, Shirt #12 to Shirt #345 (slerp)', saying when it was random."""
     title = f"{run.facts.label}: {path.kind.lower()}, {path.title}"
     if path.random:
-        title += f", a pair drawn at random with --seed {seed} as none was pinned"
+        title += f", a pair drawn at random (seed {seed}), as none was pinned"
     return title
 
 

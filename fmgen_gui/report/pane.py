@@ -191,11 +191,10 @@ class EvaluationPane(QWidget):
         return self.choice.runs()
 
     def is_stale(self) -> bool:
-        """True when a run of the results shown was trained or re-pinned since (or while an
-        evaluation replaces them); a run loaded since leaves them current."""
-        return self.evaluated is not None and (
-            self.runner.is_busy() or bool(self.evaluated.changed(self.store.pins))
-        )
+        """True when a run of the results shown was trained or re-pinned since; a run loaded
+        since leaves them current, and so does an evaluation that only adds it (the kept
+        results are not computed again)."""
+        return self.evaluated is not None and bool(self.evaluated.changed(self.store.pins))
 
     def refresh(self) -> None:
         """Pins list, stale mark and which buttons work, for what is loaded now."""
@@ -208,7 +207,7 @@ class EvaluationPane(QWidget):
         if self.evaluation is None and not busy and self.status.text() in ("", self._waiting):
             self._waiting = waiting_text(list(labels.values()), self.choice.chosen is not None)
             self.status.setText(self._waiting)
-        missing = self.evaluated.missing(runs) if self.evaluated and not busy else []
+        missing = self.evaluated.missing(runs) if self.evaluated else []
         self.stale.setText(stale_words(busy, stale, [labels[key] for key in missing]))
         self.text.setEnabled(not stale)  # greyed while stale
         self.pictures.worst.setEnabled(not stale)

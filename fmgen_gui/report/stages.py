@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
+from fmgen_gui.report.evaluated import StagePace
 from trainer.evaluation.evaluate import CLASSIFIER, STAGES
 
 
@@ -28,6 +29,7 @@ class StageBars(QWidget):
         super().__init__(parent)
         self.bars: dict[str, QProgressBar] = {}
         self.details: dict[str, QLabel] = {}
+        self.pace = StagePace()
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         for row, (stage, title) in enumerate(STAGES.items()):
@@ -42,15 +44,18 @@ class StageBars(QWidget):
     def reset(self) -> None:
         """Every stage back at the start: the classifier first (the scores need it), each
         other stage waiting for it, and saying so."""
+        self.pace.reset()
         for stage in STAGES:
             self.bars[stage].setValue(0)
             self.details[stage].setText("after the classifier")
         self.details[CLASSIFIER].setText("loading the data, then the classifier…")
 
     def show_stage(self, stage: str, fraction: float, text: str) -> None:
-        """Update one stage's bar and what it is doing."""
-        self.bars[stage].setValue(round(min(max(fraction, 0.0), 1.0) * 1000))
-        self.details[stage].setText(text)
+        """Update one stage's bar and what it is doing, with its time so far and left."""
+        fraction = min(max(fraction, 0.0), 1.0)
+        self.bars[stage].setValue(round(fraction * 1000))
+        pace = self.pace.words(stage, fraction)
+        self.details[stage].setText(f"{text} ({pace})" if pace else text)
 
     def finish(self, skipped: dict[str, str]) -> None:
         """All stages done; `skipped` says why a stage had nothing to do."""

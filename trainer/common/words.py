@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-UNDER_ONE_PERCENT = 0.01  # shares below this read "under 1%", never "0%"
+# Shares below this read "under 1%", none included: 0 or 1 sample in 2,000 is the same finding,
+# and one run's "Sandal 0%" beside another's "Sandal under 1%" reads as two rules.
+UNDER_ONE_PERCENT = 0.01
 
 
 def plural(count: float, word: str, many: str | None = None) -> str:
@@ -22,8 +24,8 @@ def epochs_phrase(epochs: float) -> str:
 
 
 def share(value: float) -> str:
-    """A share as a percentage; 'under 1%' for a small non-zero share, '0%' for none."""
-    if 0 < value < UNDER_ONE_PERCENT:
+    """A share as a percentage; 'under 1%' for any share below 1%, none included."""
+    if value < UNDER_ONE_PERCENT:
         return "under 1%"
     return f"{value:.0%}"
 

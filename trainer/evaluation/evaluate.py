@@ -142,13 +142,17 @@ def evaluate(
     report(SAMPLES, 0.0, "classifier features of the test set")
     real = describe(classifier, to_unit(data.test.images), cancel)
     job = _Job(data, classifier, real, settings, count, cancel)
-    scored = [key for key, (_, c) in loaded.items() if _spec(c).scores_likelihood]
+    # Each stage's bar is shared by the runs computed now: a kept run takes none of it (else
+    # a DDPM added to two kept runs starts its bar at 67% and crawls over the last third).
+    fresh = [key for key in loaded if key not in kept]
+    scored = [key for key in fresh if _spec(loaded[key][1]).scores_likelihood]
     runs = {}
-    for n, (key, (learner, checkpoint)) in enumerate(loaded.items()):
+    for key, (learner, checkpoint) in loaded.items():
         if key in kept:
             runs[key] = kept[key]
             continue
-        share = _run_share(report, (n, len(loaded)), (sum(k in scored for k in runs), len(scored)))
+        position = (fresh.index(key), len(fresh))
+        share = _run_share(report, position, (sum(k in scored for k in runs), len(scored)))
         runs[key] = _evaluate_run(learner, checkpoint, labels[key], pins.get(key, []), job, share)
     if kept and previous is not None:  # per data set and sample count: the same rows again
         calibration = previous.metrics[CALIBRATION_SECTION]
@@ -248,7 +252,7 @@ def _evaluate_run(
         settings.seed,
         request_labels(spec.name, SampleRequest(job.count)),  # every class equally often
         job.cancel,
-        lambda f: report(SAMPLES, f, f"{label}: {job.count:,} samples"),
+        lambda f: report(SAMPLES, f, f"{label}: {round(f * job.count):,} of {job.count:,} samples"),
     )
     seconds = time.perf_counter() - started
     run.metrics[COST_SECTION] = sample_cost(learner, spec, job.count, seconds)

@@ -226,11 +226,11 @@ class Learner:
     def reporting(self, progress: Callable[[float], None]) -> Iterator[None]:
         """Inside, `evaluate` reports the share of the split done to `progress` (a test
         likelihood can take minutes: the flow's over 10,000 images on a CPU)."""
-        self._progress = progress
+        outer, self._progress = self._progress, progress
         try:
             yield
         finally:
-            self._progress = None
+            self._progress = outer  # a caller's own reporting goes on after a nested one
 
     def report_done(self, fraction: float) -> None:
         """Tell the `reporting` caller, if any, that `fraction` of an evaluation is done."""

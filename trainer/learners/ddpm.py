@@ -129,9 +129,13 @@ class DDPMLearner(Learner):
 
     @torch.no_grad()
     def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """x_0 in [0, 1] of x_T = z by deterministic DDIM in SAMPLE_STEPS steps."""
-        *_, last = self.chain(z, self.ddim())
-        return signed_to_unit(last.prev_sample)
+        """x_0 in [0, 1] of x_T = z by deterministic DDIM in SAMPLE_STEPS steps, reporting the
+        share of the steps done (see `reporting`)."""
+        sampler = self.ddim()
+        for step, output in enumerate(self.chain(z, sampler), 1):
+            self.report_done(step / len(sampler.timesteps))
+            x = output.prev_sample
+        return signed_to_unit(x)
 
     @torch.no_grad()
     def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,6 +74,15 @@ def batch_size(model: str) -> int:
     return max(1, BATCH // get_model(model).sample_cost)
 
 
+def _batch_progress(
+    progress: Callable[[float], None] | None, start: int, size: int, count: int
+) -> Callable[[float], None] | None:
+    """`progress` of all `count` samples, for the share done of the batch at `start`."""
+    if progress is None:
+        return None
+    return lambda fraction: progress((start + fraction * size) / count)
+
+
 @torch.no_grad()
 def generate(
     learner: Learner,
@@ -90,10 +100,14 @@ def generate(
     for start in range(0, count, size):
         raise_if_cancelled(cancel)
         given = () if labels is None else (torch.from_numpy(labels[start : start + size]),)
-        batch = learner.sample_images(z[start : start + size].to(learner.device), *given)
+        part = z[start : start + size]
+        # within the batch too: one of a DDPM's takes 50 network calls (many seconds on a CPU)
+        within = _batch_progress(progress, start, len(part), count)
+        with learner.reporting(within) if within else contextlib.nullcontext():
+            batch = learner.sample_images(part.to(learner.device), *given)
         batches.append(batch.float().cpu())
-        if progress:
-            progress(min(start + size, count) / count)
+        if within:
+            within(1.0)
     return torch.cat(batches)
 
 
