@@ -7,6 +7,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
 from trainer.evaluate import CLASSIFIER, STAGES
 
+AFTER_CLASSIFIER = "after the classifier"
+WAITING = "waiting its turn"
+
 
 class StageRelay(QObject):
     """Carries (stage, fraction, text) from the evaluation's thread to the GUI thread.
@@ -44,13 +47,21 @@ class StageBars(QWidget):
         other stage waiting for it, and saying so."""
         for stage in STAGES:
             self.bars[stage].setValue(0)
-            self.details[stage].setText("after the classifier")
+            self.details[stage].setText(AFTER_CLASSIFIER)
         self.details[CLASSIFIER].setText("loading the data, then the classifier…")
 
     def show_stage(self, stage: str, fraction: float, text: str) -> None:
-        """Update one stage's bar and what it is doing."""
+        """Update one stage's bar and what it is doing.
+
+        Once the classifier is done or a later stage has begun, the stages still waiting no
+        longer wait for the classifier: they wait their turn, and say so.
+        """
         self.bars[stage].setValue(round(min(max(fraction, 0.0), 1.0) * 1000))
         self.details[stage].setText(text)
+        if stage != CLASSIFIER or fraction >= 1.0:
+            for label in self.details.values():
+                if label.text() == AFTER_CLASSIFIER:
+                    label.setText(WAITING)
 
     def finish(self, skipped: dict[str, str]) -> None:
         """All stages done; `skipped` says why a stage had nothing to do."""
