@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from trainer.data import CLASSES, Split, balanced_indices
+from trainer.data import CLASSES, Split, balanced_indices, image_name
 from trainer.errors import FmgenError
 from trainer.explore import Interpolator, Strip, path_ts, random_pair
 from trainer.grids import interleave_rows, tile
@@ -53,7 +53,7 @@ def latent_draw(seed: int, latent_dim: int) -> np.ndarray:
 
 def test_caption(split: Split, index: int) -> str:
     """'Shirt #123'."""
-    return f"{CLASSES[int(split.labels[index])]} #{index}"
+    return image_name(split.labels, index)
 
 
 def check_pin(pin: Pin, spec: ModelSpec, test_size: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -55,6 +55,8 @@ SOURCE_TIP = "Which trained model to explore"
 
 class ExplorerPane(QWidget):
     """Gallery | map and path plot | interpolation; models come from the ModelStore."""
+
+    test_labels_loaded = Signal(object)  # the test set's class labels (np.ndarray), once loaded
 
     def __init__(
         self,
@@ -221,6 +223,8 @@ class ExplorerPane(QWidget):
         self.interpolators[model] = Interpolator(decode, self.classifier.model, found.reference)
         self.loaded_text[model] = loaded.note()
         self.state.set_candidates(model, self.picking.with_seeded_extras(model, found))
+        if found.test_images and found.labels is not None:
+            self.test_labels_loaded.emit(found.labels[: found.test_images])
         if model == self.source:
             self.render_source()
 
