@@ -44,6 +44,7 @@ from fmgen_gui.explorer.state import (
 )
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
+from fmgen_gui.widgets.scroll import vertical_scroll
 from trainer.data import CLASSES
 from trainer.explore import Interpolator, LatentAtlas, Strip, path_ts
 from trainer.latent import interpolate
@@ -120,7 +121,8 @@ class ExplorerPane(QWidget):
         middle_layout.addWidget(self.map, stretch=1)
         middle_layout.addWidget(self.path_plot, stretch=1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.gallery, middle, self.view):
+        # The map and the path plot keep their plots' data height: a short window scrolls them.
+        for widget in (self.gallery, vertical_scroll(middle), self.view):
             splitter.addWidget(widget)
         splitter.setSizes([300, 480, 480])
         layout = QVBoxLayout(self)
