@@ -152,6 +152,21 @@ def test_start_new_run_twice_starts_over_and_stops_offering(qtbot, tmp_path, tin
     window.close()
 
 
+def test_with_the_offer_dismissed_start_new_run_says_it_in_the_message_bar(
+    qtbot, tmp_path, tiny_data_dir
+):
+    folder = crashed_run(tmp_path, tiny_data_dir)
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.training.resume_banner.offer([interrupted_run(folder)])
+    window.open_run(folder)
+    window.training.resume_banner.hide()  # its ✕
+    window.training.start_button.click()
+    assert not window.controller.is_busy()
+    assert "stopped at epoch 1 of 2" in window.training.messages.text
+    assert window.training.resume_banner.isHidden()
+    window.close()
+
+
 def test_explore_buttons_wait_for_a_model(qtbot, tmp_path, tiny_data_dir):
     window = make_window(qtbot, tmp_path, tiny_data_dir)
     window.tabs.setCurrentWidget(window.explorer)
