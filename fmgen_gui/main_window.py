@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.exporter.done.connect(self._on_samples_exported)
         self.exporter.failed.connect(lambda message: self.show_message(message, "error"))
         self.explorer.export_samples_button.clicked.connect(self.export_samples)
+        self.explorer.test_labels_loaded.connect(self.report.pins_list.set_test_labels)
         self.training.checkpoint_ready.connect(self.models.set_checkpoint)
         self.training.save_view_requested.connect(self.save_view)
         # Settings first: restoring the panel's Data folder clears the Train tab's messages, and

@@ -5,6 +5,7 @@
     python tests/screenshot_app.py OUT.png --open VAE_RUN --open GAN_RUN --tab evaluate
     python tests/screenshot_app.py OUT.png --open VAE_RUN --tab explore --drive-explorer
     python tests/screenshot_app.py OUT.png --plot-sizes [--size 1024x640]
+    python tests/screenshot_app.py OUT.png --open VAE_RUN --tab explore --plot-sizes
 
 Run it under a real X server (xvfb-run) to see what a person sees; tests/test_screenshot.py
 does that in CI. It prints the Qt platform it runs on ("platform: xcb" under X). The window
@@ -14,7 +15,8 @@ the slider with mouse events, then checks on the screen that the large image cha
 'plot MODEL|TITLE|HEIGHT|DATA_HEIGHT|TITLE_HEIGHT|TITLE_TEXT_HEIGHT|DRAWN_WIDTH|WIDTH' (and
 the view's size beside the area it is shown in and its minimum height:
 'view MODEL|WIDTH|SHOWN_WIDTH|HEIGHT|SHOWN_HEIGHT|MIN_HEIGHT') and saves
-a screenshot of each view beside OUT (OUT-MODEL.png).
+a screenshot of each view beside OUT (OUT-MODEL.png). With --tab explore, it prints the
+Explore tab's plots the same way, as the model 'explore'.
 """
 
 from __future__ import annotations
@@ -125,6 +127,20 @@ def report_plot_sizes(app: QApplication, window, out: Path) -> None:
         window.grab().save(str(out.with_name(f"{out.stem}-{model}.png")))
 
 
+def report_explore_plot_sizes(window) -> None:
+    """Print each Explore plot's geometry as 'plot explore|TITLE|HEIGHT|DATA_HEIGHT|...' (the
+    fields of --plot-sizes; HEIGHT is the plot's own, WIDTH that of the widget showing it)."""
+    explorer = window.explorer
+    shown = ((explorer.map.view, explorer.map.plot), (explorer.path_plot.view, None))
+    for widget, item in shown:
+        for plot in [item] if item is not None else explorer.path_plot.plots():
+            title = plot.titleLabel
+            sizes = (plot.height(), plot.vb.height(), title.height(), title.itemRect().height())
+            sizes = (*sizes, plot.width(), widget.width())
+            name = title.text.replace("|", "/")
+            print("plot " + "|".join(["explore", name, *(f"{v:.0f}" for v in sizes)]))
+
+
 def epochs_shown(events: list, wanted: int, epochs: int) -> bool:
     """True once `wanted` epochs are on screen whole (the run's end if that is all), or failed.
 
@@ -167,7 +183,7 @@ def main() -> int:
     panel.data_dir.setText(args.data_dir)
     seen = []
     window.controller.event.connect(seen.append)
-    if args.plot_sizes:
+    if args.plot_sizes and not args.open:
         report_plot_sizes(app, window, args.out)
         ended = True
     elif args.open:
@@ -187,6 +203,9 @@ def main() -> int:
             first, second = (int(k) for k in args.pair.split(","))
             explorer.picking.pick_random_pair(first, second)
             explorer.view.set_t(0.35)
+        if args.plot_sizes:
+            wait_until(app, lambda: False, 0.5)  # let the layout settle on the real screen
+            report_explore_plot_sizes(window)
         if args.drive_explorer:
             problems = drive_explorer(app, window)
             print("\n".join(problems) or "explorer driven: the large image changed")

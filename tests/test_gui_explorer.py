@@ -187,6 +187,9 @@ def test_pins_from_the_explorer(window, qtbot, runs):
     assert (pin.source, pin.a, pin.b, pin.method) == ("test", explorer.a, explorer.b, "slerp")
     assert window.pins.pins(runs["vae"].name) == [pin]  # the Evaluate tab's store, at once
     assert labels[pin.a] == labels[pin.b] == 6
+    window.tabs.setCurrentWidget(window.report)  # its pins list names the images' class
+    listed = window.report.pins_list.list.item(0).text()
+    assert f"test images Shirt #{pin.a} to Shirt #{pin.b} (slerp" in listed, listed
     explorer = explore(window, qtbot, runs, "toy")
     explorer.picking.pick(0)
     explorer.picking.pick(1)  # two fixed-noise samples: no seeds, so Pin is off and says why

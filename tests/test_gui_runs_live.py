@@ -87,15 +87,29 @@ def test_the_selection_follows_runs_not_rows(qtbot, made, tmp_path):
     assert sorted(paths(pane)) == [vae, gan]
 
 
-def test_the_table_fits_its_columns_and_uses_its_width(qtbot, made, tmp_path):
+def test_the_table_fits_a_1280_px_view_and_long_cells_show_in_their_tooltip(qtbot, made, tmp_path):
     live = tmp_path / "runs"
-    shutil.copytree(made["vae1"], live / "a")
+    for name in ("vae1", "vae4", "gan"):
+        shutil.copytree(made[name], live / name)
+    damaged = shutil.copytree(made["vae1"], live / "damaged")
+    # A long Last-test-metrics cell, as a DDPM's (or a damaged run's reason) is.
+    (damaged / "config.json").write_text("{" + '"a long and broken setting": 1, ' * 12)
     pane = shown_pane(qtbot, [live], tmp_path)
     table, header = pane.table, pane.table.horizontalHeader()
-    for column in range(table.columnCount()):
-        content = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
-        assert header.sectionSize(column) >= content, table.horizontalHeaderItem(column).text()
+    assert header.length() <= table.viewport().width(), "columns past the right edge"
     assert header.length() >= table.viewport().width() - 2  # no empty band on the right
+    elided = []
+    for column in range(table.columnCount()):
+        name = table.horizontalHeaderItem(column).text()
+        content = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+        if name not in ("Settings", "Last test metrics"):  # the short ones keep their content
+            assert header.sectionSize(column) >= content, name
+            continue
+        if header.sectionSize(column) < content:
+            elided.append(name)
+        for item in (table.item(row, column) for row in range(table.rowCount())):
+            assert item.text() in item.toolTip(), f"{name}: an elided cell's text is lost"
+    assert elided == ["Last test metrics"]  # the long reason is cut, and in its tooltip
 
 
 def select(pane: RunsPane, names: set[str]) -> None:

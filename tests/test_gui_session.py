@@ -92,9 +92,8 @@ def test_a_run_cut_short_by_closing_is_offered_for_resume(qtbot, tmp_path, tiny_
 
     again.training.start_button.click()  # a new run would leave the stopped one behind
     assert not again.controller.is_busy()
-    assert f"The VAE run {folder.name} stopped at epoch {offer.epoch} of 50" in (
-        again.training.messages.text
-    )
+    assert f"The VAE run {folder.name} stopped at epoch {offer.epoch} of 50" in banner.text
+    assert not again.training.messages.text  # said once, in the banner that offers the run
 
     log = EventLog(again)
     banner.button.click()
@@ -140,7 +139,9 @@ def test_start_new_run_twice_starts_over_and_stops_offering(qtbot, tmp_path, tin
     assert window.training.resume_banner.shown.state == "dead"  # nobody holds its lock
     set_tiny_config(window, tiny_data_dir)
     window.training.start_button.click()
-    assert "stopped at epoch 1 of 2" in window.training.messages.text
+    # Said once: by the banner offering that run, with its Resume button, not in a second bar.
+    assert "stopped at epoch 1 of 2" in window.training.resume_banner.text
+    assert not window.training.messages.text
     log = EventLog(window)
     window.training.start_button.click()
     qtbot.waitUntil(lambda: log.has(RunStarted), timeout=60_000)
@@ -148,6 +149,21 @@ def test_start_new_run_twice_starts_over_and_stops_offering(qtbot, tmp_path, tin
     assert window.training.resume_banner.isHidden()
     window.training.stop()
     qtbot.waitUntil(lambda: log.has(RunStopped), timeout=60_000)
+    window.close()
+
+
+def test_with_the_offer_dismissed_start_new_run_says_it_in_the_message_bar(
+    qtbot, tmp_path, tiny_data_dir
+):
+    folder = crashed_run(tmp_path, tiny_data_dir)
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.training.resume_banner.offer([interrupted_run(folder)])
+    window.open_run(folder)
+    window.training.resume_banner.hide()  # its ✕
+    window.training.start_button.click()
+    assert not window.controller.is_busy()
+    assert "stopped at epoch 1 of 2" in window.training.messages.text
+    assert window.training.resume_banner.isHidden()
     window.close()
 
 

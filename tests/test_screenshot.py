@@ -94,8 +94,26 @@ def test_no_plot_of_a_models_train_view_is_squashed(plot_sizes, model):
     assert width <= shown, f"the view is {width:.0f} px wide, cut to {shown:.0f} px"
     assert height <= max(shown_height, least), "the view scrolls though it would fit"
     assert len(plots) == len(get_model(model).plots)
-    for title, (height, data, title_row, title_text, drawn, width) in plots:
-        where = f"{title} (a plot {height:.0f} px high)"
-        assert data >= MIN_DATA_PX, f"{where}: a data area of {data:.0f} px"
-        assert title_row >= title_text, f"{where}: its title is clipped"
-        assert drawn <= width, f"{where}: {drawn:.0f} px of plot cut to {width:.0f} px"
+    for title, numbers in plots:
+        assert_not_squashed(title, numbers)
+
+
+def assert_not_squashed(title: str, numbers: list[float]) -> None:
+    """A plot printed by screenshot_app.py has its data area, its whole title and its width."""
+    height, data, title_row, title_text, drawn, width = numbers
+    where = f"{title} (a plot {height:.0f} px high)"
+    assert data >= MIN_DATA_PX, f"{where}: a data area of {data:.0f} px"
+    assert title_row >= title_text, f"{where}: its title is clipped"
+    assert drawn <= width, f"{where}: {drawn:.0f} px of plot cut to {width:.0f} px"
+
+
+def test_no_plot_in_explore_is_squashed(tiny_data_dir, tmp_path):
+    # The trial's 1280x800 window: the path plot's data area was about 60 px high.
+    run = tiny_run("vae", tiny_data_dir, tmp_path / "runs")
+    out = ARTIFACTS / "explore-plot-sizes.png"
+    args = ["--open", str(run), "--tab", "explore", "--pair", "7,7", "--plot-sizes"]
+    result = run_app(out, *args, "--data-dir", str(tiny_data_dir))
+    plots = [line.split("|") for line in result.stdout.splitlines() if line.startswith("plot ")]
+    assert len(plots) == 3, result.stdout  # the latent map; the path's probabilities, distances
+    for _, title, *numbers in plots:
+        assert_not_squashed(title, [float(n) for n in numbers])

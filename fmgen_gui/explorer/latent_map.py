@@ -10,7 +10,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from fmgen_gui.export import save_plot
-from fmgen_gui.widgets.plot_style import CLASS_COLOURS, make_layout, side_legend, style_plot
+from fmgen_gui.widgets.plot_style import (
+    CLASS_COLOURS,
+    keep_data_height,
+    make_layout,
+    side_legend,
+    style_plot,
+)
 from fmgen_gui.widgets.sample_grid import ImageCanvas, to_qimage
 
 PREVIEW = 72
@@ -33,6 +39,8 @@ class LatentMap(QWidget):
             on_save=self.save_requested.emit,
         )
         self.legend = side_legend(self.view.ci, 0, 1)
+        # The view is a child placed by hand (resizeEvent), so this widget keeps its minimum.
+        self.setMinimumHeight(keep_data_height(self.view, self.plot))
         self.images = np.zeros((0, 28, 28), np.uint8)
         self.captions: list[str] = []
         self.scatters: list[pg.ScatterPlotItem] = []
@@ -93,6 +101,7 @@ class LatentMap(QWidget):
             self.scatters.append(scatter)
         self.plot.setLabel("bottom", axes[0])
         self.plot.setLabel("left", axes[1])
+        self.setMinimumHeight(keep_data_height(self.view, self.plot))  # with legend and labels
 
     def point_count(self) -> int:
         """Points shown (all classes)."""

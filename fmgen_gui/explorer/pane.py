@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -44,6 +44,7 @@ from fmgen_gui.explorer.state import (
 )
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
+from fmgen_gui.widgets.scroll import vertical_scroll
 from trainer.data.fashion_mnist import CLASSES
 from trainer.registry import get_model
 from trainer.runs.pins import PinStore
@@ -55,6 +56,8 @@ SOURCE_TIP = "Which trained model to explore"
 
 class ExplorerPane(QWidget):
     """Gallery | map and path plot | interpolation; models come from the ModelStore."""
+
+    test_labels_loaded = Signal(object)  # the test set's class labels (np.ndarray), once loaded
 
     def __init__(
         self,
@@ -118,7 +121,8 @@ class ExplorerPane(QWidget):
         middle_layout.addWidget(self.map, stretch=1)
         middle_layout.addWidget(self.path_plot, stretch=1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.gallery, middle, self.view):
+        # The map and the path plot keep their plots' data height: a short window scrolls them.
+        for widget in (self.gallery, vertical_scroll(middle), self.view):
             splitter.addWidget(widget)
         splitter.setSizes([300, 480, 480])
         layout = QVBoxLayout(self)
@@ -221,6 +225,8 @@ class ExplorerPane(QWidget):
         self.interpolators[model] = Interpolator(decode, self.classifier.model, found.reference)
         self.loaded_text[model] = loaded.note()
         self.state.set_candidates(model, self.picking.with_seeded_extras(model, found))
+        if found.test_images and found.labels is not None:
+            self.test_labels_loaded.emit(found.labels[: found.test_images])
         if model == self.source:
             self.render_source()
 

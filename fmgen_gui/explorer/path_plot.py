@@ -10,7 +10,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from fmgen_gui.export import save_plot
-from fmgen_gui.widgets.plot_style import CLASS_COLOURS, make_layout, side_legend, style_plot
+from fmgen_gui.widgets.plot_style import (
+    CLASS_COLOURS,
+    keep_data_height,
+    make_layout,
+    side_legend,
+    style_plot,
+)
 
 T_AXIS = "t (0 = A, 1 = B)"
 NOT_READY = "The classifier is not ready yet."
@@ -50,6 +56,7 @@ class PathPlot(QWidget):
         self.markers = [pg.InfiniteLine(angle=90, pen=pg.mkPen("#d62728")) for _ in range(2)]
         for marker, plot in zip(self.markers, (self.probability, self.distance), strict=True):
             plot.addItem(marker)
+        self.view.setMinimumHeight(keep_data_height(self.view, *self.plots()))
         self.note = QLabel()
         # The classifier job's last report: a new strip while it trains must not hide how far
         # it is until its next report, which can be a minute away on a busy CPU.
@@ -96,6 +103,10 @@ class PathPlot(QWidget):
         self.classifier_job = f" {text} ({fraction:.0%})"
         if self.note.text().startswith(NOT_READY):
             self.note.setText(f"{NOT_READY}{self.classifier_job}")
+
+    def plots(self) -> tuple[pg.PlotItem, pg.PlotItem]:
+        """The probabilities' plot and the distances' plot, top to bottom."""
+        return self.probability, self.distance
 
     def set_t(self, t: float) -> None:
         """Mark the slider's position."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trainer.common.errors import FmgenError
-from trainer.data.fashion_mnist import CLASSES
+from trainer.data.fashion_mnist import CLASSES, image_name
 from trainer.registry import ModelSpec, get_model
 from trainer.runs.pins import Pin
 from trainer.sampling.explore import LatentAtlas
@@ -65,7 +65,7 @@ class Candidates:
     @classmethod
     def from_test_images(cls, images: np.ndarray, labels: np.ndarray) -> Candidates:
         """Test images not encoded (codes (N, 0)): a costly encoder encodes only A and B."""
-        captions = tuple(f"{CLASSES[int(k)]} #{i}" for i, k in enumerate(labels))
+        captions = tuple(image_name(labels, i) for i in range(len(labels)))
         seeds = np.full(len(images), NO_SEED, np.int64)
         codes = np.zeros((len(images), 0), np.float32)
         return cls(codes, images, captions, labels, seeds, images, None, len(images))

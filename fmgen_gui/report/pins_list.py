@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -13,16 +14,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer.data.fashion_mnist import image_name
 from trainer.runs.pins import Pin, PinStore
 
 
-def describe_pin(pin: Pin, label: str) -> str:
-    """'VAE: within, test images 12 to 345 (slerp, 9 steps)'."""
-    ends = "test images" if pin.source == "test" else "latent draws of seeds"
+def describe_pin(pin: Pin, label: str, test_labels: np.ndarray | None = None) -> str:
+    """'VAE: within, test images Sneaker #12 to Sneaker #345 (slerp, 9 steps)'; without
+    `test_labels` (not loaded yet), or past their end, the image numbers alone."""
+    ends, a, b = "latent draws of seeds", str(pin.a), str(pin.b)
+    if pin.source == "test":
+        ends = "test images"
+        if test_labels is not None and max(pin.a, pin.b) < len(test_labels):
+            a, b = image_name(test_labels, pin.a), image_name(test_labels, pin.b)
     extra = ", overshooting" if pin.overshoot else ""
-    return (
-        f"{label}: {pin.role}, {ends} {pin.a} to {pin.b} ({pin.method}, {pin.steps} steps{extra})"
-    )
+    return f"{label}: {pin.role}, {ends} {a} to {b} ({pin.method}, {pin.steps} steps{extra})"
 
 
 class PinsList(QWidget):
@@ -34,6 +39,7 @@ class PinsList(QWidget):
         super().__init__(parent)
         self.store = store
         self.runs: dict[str, str] = {}
+        self.test_labels: np.ndarray | None = None  # the test set's classes, once loaded
         self.list = QListWidget()
         self.list.setMaximumHeight(90)
         self.empty = QLabel(
@@ -60,12 +66,17 @@ class PinsList(QWidget):
         self.list.clear()
         for key, label in runs.items():
             for pin in self.store.pins(key):
-                item = QListWidgetItem(describe_pin(pin, label))
+                item = QListWidgetItem(describe_pin(pin, label, self.test_labels))
                 item.setData(Qt.ItemDataRole.UserRole, pin)
                 self.list.addItem(item)
         self.empty.setVisible(self.list.count() == 0)
         self.list.setVisible(self.list.count() > 0)
         self._enable()
+
+    def set_test_labels(self, labels: np.ndarray) -> None:
+        """The test set's class labels (from Explore's load): the list names each image's class."""
+        self.test_labels = labels
+        self.show_runs(self.runs)
 
     def pins(self) -> list[Pin]:
         """The pins listed, in order."""

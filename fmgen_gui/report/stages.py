@@ -8,6 +8,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 from fmgen_gui.report.evaluated import StagePace
 from trainer.evaluation.evaluate import CLASSIFIER, STAGES
 
+AFTER_CLASSIFIER = "after the classifier"
+WAITING = "waiting its turn"
+
 
 class StageRelay(QObject):
     """Carries (stage, fraction, text) from the evaluation's thread to the GUI thread.
@@ -47,15 +50,23 @@ class StageBars(QWidget):
         self.pace.reset()
         for stage in STAGES:
             self.bars[stage].setValue(0)
-            self.details[stage].setText("after the classifier")
+            self.details[stage].setText(AFTER_CLASSIFIER)
         self.details[CLASSIFIER].setText("loading the data, then the classifier…")
 
     def show_stage(self, stage: str, fraction: float, text: str) -> None:
-        """Update one stage's bar and what it is doing, with its time so far and left."""
+        """Update one stage's bar and what it is doing, with its time so far and left.
+
+        Once the classifier is done or a later stage has begun, the stages still waiting no
+        longer wait for the classifier: they wait their turn, and say so.
+        """
         fraction = min(max(fraction, 0.0), 1.0)
         self.bars[stage].setValue(round(fraction * 1000))
         pace = self.pace.words(stage, fraction)
         self.details[stage].setText(f"{text} ({pace})" if pace else text)
+        if stage != CLASSIFIER or fraction >= 1.0:
+            for label in self.details.values():
+                if label.text() == AFTER_CLASSIFIER:
+                    label.setText(WAITING)
 
     def finish(self, skipped: dict[str, str]) -> None:
         """All stages done; `skipped` says why a stage had nothing to do."""

@@ -29,6 +29,9 @@ from trainer.runs.index import DAMAGED, RunIndex, RunRow, delete_run, same_sweep
 
 COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
 HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")
+# The long columns share the width the short ones leave, eliding what does not fit (a
+# DDPM's metrics pushed State off a 1280 px window); their tooltips show them in full.
+ELIDED = ("settings", "metrics")
 # How often the shown tab looks for new and changed runs: a few stat calls per run (RunIndex
 # reads a run again only when its files changed), so a run's progress and FID show within
 # seconds without the Refresh button.
@@ -66,8 +69,9 @@ class RunsPane(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # no cut-off cells
-        header.setStretchLastSection(True)  # and no empty band beside them
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # short: whole
+        for name in ELIDED:
+            header.setSectionResizeMode(COLUMNS.index(name), QHeaderView.ResizeMode.Stretch)
         rows = self.table.verticalHeader().defaultSectionSize()
         self.table.setMinimumHeight(header.sizeHint().height() + MIN_TABLE_ROWS * rows)
         self.overlay = RunsOverlay()
@@ -146,6 +150,8 @@ class RunsPane(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole + 1, r)
                 # a damaged run's reason, in full, wherever the pointer rests
                 tip = row.metrics if row.state == DAMAGED else row.notes
+                if name in ELIDED and item.text() not in tip:
+                    tip = f"{item.text()}\n{tip}"  # the cell, elided in a narrow window
                 item.setToolTip(f"{row.path}\n{tip}".strip())
                 self.table.setItem(r, c, item)
         self.table.setSortingEnabled(True)

@@ -173,7 +173,8 @@ class TrainingPane(QWidget):
         interrupted run that a new run would leave behind."""
         warning = self.resume_banner.before_new_run(self.run_dirs.get(self.config_panel.model_key))
         if warning and not self.controller.is_busy():
-            self.messages.show_message(warning, "info")
+            if self.resume_banner.text != warning:  # the banner offering that run says it
+                self.messages.show_message(warning, "info")
         else:
             self._launch(resume_from=None)
 

@@ -42,15 +42,19 @@ class ResumeBanner(MessageBar):
 
     def before_new_run(self, run_dir: Path | None) -> str:
         """What to say before a new run leaves the model's interrupted run behind, the first
-        time only ('' when nothing: go ahead, and stop offering that run)."""
+        time only ('' when nothing: go ahead, and stop offering that run). When this banner
+        offers that run, it says it itself (check `text`) so that no second bar repeats it."""
         stopped = interrupted_run(run_dir) if run_dir is not None else None
         if stopped is not None and self.warned != stopped.folder:
             self.warned = stopped.folder
-            return (
+            warning = (
                 f"The {stopped.name} stopped at epoch {stopped.epoch} of {stopped.epochs}: "
                 "Resume run continues it. Press Start new run again to start from scratch "
                 "instead (the stopped run stays in its folder)."
             )
+            if self.shown is not None and self.shown.folder == stopped.folder:
+                self.show_message(warning, "info")  # said here, by its Resume button, once
+            return warning
         self.warned = None
         self.withdraw(stopped and stopped.folder)
         return ""

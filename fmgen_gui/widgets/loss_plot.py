@@ -20,14 +20,11 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.assets import colours
 from fmgen_gui.export import save_plot
-from fmgen_gui.widgets.plot_style import LEGEND_COLUMNS, legend_below, make_plot
+from fmgen_gui.widgets.plot_style import LEGEND_COLUMNS, MIN_DATA_PX, legend_below, make_plot
 from trainer.registry import PlotSpec
 from trainer.runs.history import RunHistory
 
 COLOURS = colours()["series"]  # resources/colours.json; the first two are colour-blind safe
-# On screen a plot never gets less than this data area: a layout short of room scrolls or
-# squeezes something else (the DDPM's plot of 11 ranges of t was once 15 px high).
-MIN_DATA_PX = 120
 CHROME_PX = 150  # a two-line title, the x axis and its label, the controls row
 LEGEND_ROW_PX = 20
 

@@ -12,6 +12,10 @@ from PySide6.QtWidgets import QSizePolicy
 
 from fmgen_gui.assets import colours
 
+# On screen a plot never gets less than this data area: a layout short of room scrolls or
+# squeezes something else (the DDPM's plot of 11 ranges of t was once 15 px high, Explore's
+# path plot 60 px).
+MIN_DATA_PX = 120
 TITLE_ROW_PX = 30  # pyqtgraph's height for a one-line title
 NARROWEST_TITLE_PX = 220  # a screen plot's title is at least this wide (LossPlot's minimum)
 # One per class, from resources/colours.json: matplotlib's tab10, ten colours told apart by
@@ -111,6 +115,17 @@ def make_layout() -> pg.GraphicsLayoutWidget:
     layout = pg.GraphicsLayoutWidget()
     layout.setBackground("w")
     return layout
+
+
+def keep_data_height(layout: pg.GraphicsLayoutWidget, *items: pg.PlotItem) -> int:
+    """Give each plot of `layout` a data area of at least MIN_DATA_PX; returns the height the
+    widget showing `layout` needs for that (its titles, axes and legends included): a
+    GraphicsLayoutWidget does not tell Qt's layouts its items' minimum, so they squashed it."""
+    for item in items:
+        item.vb.setMinimumHeight(MIN_DATA_PX)
+    layout.ci.layout.invalidate()  # its cached minimum predates legend entries and axis labels
+    needed = layout.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
+    return math.ceil(needed) + 2 * layout.frameWidth()
 
 
 def side_legend(layout: pg.GraphicsLayout, row: int, column: int, rows: int = 1) -> pg.LegendItem:

@@ -27,6 +27,13 @@ CLASSES = (
     "Bag",
     "Ankle boot",
 )
+
+
+def image_name(labels: np.ndarray | torch.Tensor, index: int) -> str:
+    """'Shirt #123': test image `index` by its class (from `labels`) and its number."""
+    return f"{CLASSES[int(labels[index])]} #{index}"
+
+
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist
 ENV_VAR = "FMGEN_DATA_DIR"
 

@@ -13,7 +13,7 @@ import torch
 
 from trainer.common.errors import FmgenError
 from trainer.common.grids import interleave_rows, tile
-from trainer.data.fashion_mnist import CLASSES, Split, balanced_indices
+from trainer.data.fashion_mnist import CLASSES, Split, balanced_indices, image_name
 from trainer.learners import Learner
 from trainer.registry import ModelSpec
 from trainer.runs.pins import Pin
@@ -53,7 +53,7 @@ def latent_draw(seed: int, latent_dim: int) -> np.ndarray:
 
 def test_caption(split: Split, index: int) -> str:
     """'Shirt #123'."""
-    return f"{CLASSES[int(split.labels[index])]} #{index}"
+    return image_name(split.labels, index)
 
 
 def check_pin(pin: Pin, spec: ModelSpec, test_size: int) -> None:
