@@ -9,7 +9,7 @@ from fmgen_gui.report.stages import StageBars
 from tests.runs import tiny_run
 from trainer.evaluation.evaluate import SAMPLES, EvaluationSettings, evaluate
 from trainer.metrics.classifier import train_classifier
-from trainer.sampling import batch_size
+from trainer.sampling.samples import batch_size
 
 
 def test_a_ddpm_added_to_kept_runs_fills_the_samples_bar_step_by_step(
