@@ -5,18 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from fmgen_gui.training.controller import IDLE, PAUSED, RUNNING, STARTING, TrainingController
+from fmgen_gui.training.buttons import RunButtons
+from fmgen_gui.training.controller import IDLE, PAUSED, TrainingController
 from fmgen_gui.training.job import TrainingRequest
 from fmgen_gui.training.resume_banner import ResumeBanner
 from fmgen_gui.training.run_view import RunView
@@ -45,7 +44,6 @@ from trainer.runs.history import RunHistory, open_run_files
 from trainer.runs.interrupted import Interrupted
 from trainer.runs.snapshots import run_folder_of
 
-SHORTCUTS = {"start": "Ctrl+Return", "pause": "Ctrl+P", "stop": "Ctrl+."}
 # Step-driven updates land together this often. Each repaint wakes the GUI thread, which takes
 # the GIL and a core from training; on two cores, bursts cost far more than their CPU time.
 # A repaint of the step plot costs several ms of GUI thread (pyqtgraph's axes); at 500 ms
@@ -101,30 +99,16 @@ class TrainingPane(QWidget):
         self._update_buttons(controller.state)
 
     def _build(self) -> None:
-        self.start_button = QPushButton("Start new run")
-        self.resume_button = QPushButton("Resume run")
-        self.pause_button = QPushButton("Pause")
-        self.stop_button = QPushButton("Stop")
+        self.buttons = RunButtons()
+        self.start_button, self.resume_button = self.buttons.start, self.buttons.resume
+        self.pause_button, self.stop_button = self.buttons.pause, self.buttons.stop
         self.start_button.clicked.connect(self.start)
         self.resume_button.clicked.connect(self.resume_run)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
-        for button, name in (
-            (self.start_button, "start"),
-            (self.pause_button, "pause"),
-            (self.stop_button, "stop"),
-        ):
-            button.setShortcut(QKeySequence(SHORTCUTS[name]))
-            button.setToolTip(f"{button.text()} ({SHORTCUTS[name]})")
-        self.resume_button.setToolTip("Continue the shown run from its checkpoint")
         settings = QGroupBox("Settings")
         QVBoxLayout(settings).addWidget(self.config_panel)
-        buttons = QHBoxLayout()
-        for button in (self.start_button, self.resume_button):
-            buttons.addWidget(button)
-        controls = QHBoxLayout()
-        for button in (self.pause_button, self.stop_button):
-            controls.addWidget(button)
+        buttons, controls = self.buttons.rows()
         self.progress_box = progress = QGroupBox("Progress")
         QVBoxLayout(progress).addWidget(self.progress)
         left = QWidget()
@@ -322,12 +306,6 @@ class TrainingPane(QWidget):
     def _update_buttons(self, state: str) -> None:
         if state == IDLE and self.messages.text == ALREADY_RUNNING:
             self.messages.hide()  # it was true while the run went on
-        idle = state == IDLE
-        self.start_button.setEnabled(idle)
-        self.resume_button.setEnabled(
-            idle and self._resume_checkpoint(self.config_panel.model_key) is not None
-        )
-        self.pause_button.setEnabled(state in (STARTING, RUNNING, PAUSED))
-        self.pause_button.setText("Continue" if state == PAUSED else "Pause")
-        self.stop_button.setEnabled(state in (STARTING, RUNNING, PAUSED))
-        self.config_panel.setEnabled(idle)
+        checkpoint = self._resume_checkpoint(self.config_panel.model_key)
+        self.buttons.show_state(state, checkpoint is not None)
+        self.config_panel.setEnabled(state == IDLE)
