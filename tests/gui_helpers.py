@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QTextDocument
 
+from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT
 from fmgen_gui.main_window import MainWindow
 from trainer.common.events import EpochEnded
 
@@ -66,3 +70,23 @@ def mid_word_breaks(document: QTextDocument) -> list[str]:
                 found.append(f"{text[max(end - 6, 0) : end]}|{text[end : end + 6]}")
         block = block.next()
     return found
+
+
+def launch_to_first_paint(tmp_path: Path, runs_dir: Path) -> subprocess.CompletedProcess:
+    """Run the real `fmgen` (offscreen, its settings under `tmp_path`, its runs folder
+    `runs_dir`) until its first paint, when the probe prints what it shows and quits."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "FMGEN_RUNS_DIR": str(runs_dir),
+        QUIT_AFTER_FIRST_PAINT: "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "fmgen_gui"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -1,13 +1,11 @@
 """The start-up probe: with FMGEN_QUIT_AFTER_FIRST_PAINT, `fmgen` prints its first paint, ends."""
 
-import os
-import subprocess
-import sys
 import time
 
 from PySide6.QtWidgets import QLabel
 
-from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT, FirstPaint, painted_at
+from fmgen_gui.first_paint import FirstPaint, painted_at
+from tests.gui_helpers import launch_to_first_paint
 
 
 def test_first_paint_calls_back_once_after_the_widget_is_painted(qtbot):
@@ -25,22 +23,8 @@ def test_first_paint_calls_back_once_after_the_widget_is_painted(qtbot):
 
 
 def test_fmgen_prints_its_first_paint_and_quits(tmp_path):
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FMGEN_RUNS_DIR": str(tmp_path / "runs"),
-        QUIT_AFTER_FIRST_PAINT: "1",
-    }
     before = time.time()
-    done = subprocess.run(
-        [sys.executable, "-m", "fmgen_gui"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = launch_to_first_paint(tmp_path, tmp_path / "runs")
     assert done.returncode == 0, done.stderr
     stamp = painted_at(done.stdout)
     assert stamp is not None, done.stdout

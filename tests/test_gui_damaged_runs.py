@@ -4,18 +4,15 @@ until the damage shows; and the real app starting with 30 of them in its runs fo
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT, painted_at, shown_at_first_paint
+from fmgen_gui.first_paint import painted_at, shown_at_first_paint
 from fmgen_gui.runs.follow_view import FollowView
 from fmgen_gui.runs.pane import COLUMNS
 from tests.damage import ROW_DAMAGES, Damage, copy_run
-from tests.gui_helpers import make_window
+from tests.gui_helpers import launch_to_first_paint, make_window
 from tests.runs import tiny_run
 from trainer.common import keys
 from trainer.runs.index import DAMAGED
@@ -80,21 +77,7 @@ def test_the_app_starts_and_lists_30_damaged_runs_as_damaged(good_run, tmp_path)
             good_run, runs / f"run-{n:02d}", ignore=shutil.ignore_patterns("*.pt")
         )
         damage.apply(folder)
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FMGEN_RUNS_DIR": str(runs),
-        QUIT_AFTER_FIRST_PAINT: "1",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "fmgen_gui"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = launch_to_first_paint(tmp_path, runs)
     assert done.returncode == 0, done.stderr
     assert painted_at(done.stdout) is not None, done.stdout
     assert shown_at_first_paint(done.stdout) == {"runs": {DAMAGED: STARTUP_RUNS}}
