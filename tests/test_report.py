@@ -126,7 +126,7 @@ def test_the_page_is_one_page_and_tells_each_runs_own_story(evaluation, runs, tm
     assert "stopped after 1.3 epochs, step 11 (2 planned)" in text
     assert "Dress #3 to Dress #13" in text and "Sandal #5 to Bag #8" in text  # the pins
     # the other VAE's strips: which pair, and why it is one drawn at random
-    assert "drawn at random with --seed 0 as none was pinned" in text
+    assert "drawn at random (seed 0), as none was pinned" in text
     for words in (*PEOPLE.values(), "Ada Lovelace and Alan Turing"):
         assert words in text
     assert "k = 2 nearest neighbours" in text and "k = 3 nearest" not in text
