@@ -65,6 +65,9 @@ class Learner:
             else {}
         )
         self.noise = fixed_noise(config).to(device)
+        # The sampler's knobs (ModelSpec.dials) at their defaults; sample_images reads them and
+        # the explorer and the evaluation's sweep set them.
+        self.dials: dict[str, float | None] = {dial.name: dial.default for dial in self.spec.dials}
         self._progress: Callable[[float], None] | None = None  # set inside `reporting`
 
     @property

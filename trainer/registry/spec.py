@@ -61,6 +61,22 @@ class RateDistortion:
 
 
 @dataclass(frozen=True)
+class SamplingDial:
+    """A knob of a model's sampler: the explorer shows it as a slider that redraws the same
+    seeds, and the evaluation sweeps it (classifier-free guidance's weight w, Ho & Salimans
+    2022; BigGAN's truncation threshold psi, Brock et al. 2019)."""
+
+    name: str  # its key in `Learner.dials`, e.g. 'guidance'
+    label: str  # the slider's label, e.g. 'Guidance w'
+    low: float  # the slider's range
+    high: float
+    default: float | None  # what samples use until the user turns it; None = off
+    sweep: tuple[float | None, ...]  # the values the evaluation's sweep measures, in order
+    help: str = ""  # the slider's tooltip: what turning it trades
+    off: str = ""  # the label of its 'off' setting (value None), e.g. 'none'; '' = no off
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything fmgen needs to know about one model, in one place."""
 
@@ -111,6 +127,8 @@ class ModelSpec:
     # the papers): a Markdown file under resources/models/; '' when there is none.
     about_page: str = ""
     rate_distortion: RateDistortion | None = None  # a sweep figure it can draw (None: none)
+    # knobs of its sampler (learner.dials holds their values; sample_images reads them)
+    dials: tuple[SamplingDial, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "defaults", MappingProxyType(dict(self.defaults)))
