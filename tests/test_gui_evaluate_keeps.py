@@ -103,3 +103,16 @@ def test_metrics_json_that_cannot_be_written_is_a_message_and_the_results_stay(w
     assert "metrics.json" in pane.messages.text and str(folder) in pane.messages.text
     assert "written to nowhere" in pane.status.text()
     assert pane.export_button.isEnabled()
+
+
+def test_other_samples_or_k_evaluate_every_run_again_and_say_so(window, qtbot):
+    pane = window.report
+    pane.evaluate_button.click()
+    qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=300_000)
+    first = pane.evaluation
+    pane.iwae_k.setValue(3)  # another IWAE k: no row of the shown results can be kept
+    pane.evaluate_button.click()
+    assert pane.stale.text() == "evaluating every run again: Samples or IWAE k changed…"
+    qtbot.waitUntil(lambda: pane.evaluation is not first, timeout=300_000)
+    assert all(pane.evaluation.runs[key] is not run for key, run in first.runs.items())
+    assert "kept as they were" not in pane.status.text() and pane.stale.text() == ""

@@ -156,6 +156,7 @@ def test_stale_and_missing_words():
     assert stale_words(False, True, ["GAN"]) == "stale: press Evaluate"
     assert stale_words(True, True, []) == "stale: re-evaluating"
     assert stale_words(True, False, ["ddpm-1"]) == "adding ddpm-1…"  # the kept stay current
+    assert stale_words(True, False, [], True).startswith("evaluating every run again")
     assert stale_words(False, False, ["GAN"]) == "not evaluated yet: GAN (Evaluate adds it)"
     assert (
         stale_words(False, False, ["a", "b"]) == "not evaluated yet: a and b (Evaluate adds them)"

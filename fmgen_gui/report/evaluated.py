@@ -60,6 +60,11 @@ class Evaluated:
         """Loaded runs that it does not hold (e.g. a model trained since)."""
         return [key for key in loaded if key not in self.runs]
 
+    def redone_by(self, options: ReportOptions) -> bool:
+        """Whether an evaluation with `options` computes every run again: rows of another
+        size or another IWAE k do not compare with these (evaluate keeps none of them)."""
+        return any(getattr(options, name) != getattr(self.options, name) for name in SHOWN_OPTIONS)
+
     def keep(self, loaded: dict[str, Path], pins: Callable[[str], list[Pin]]) -> Evaluation:
         """Its results of the loaded runs that are unchanged: what a new evaluation reuses."""
         changed = set(self.changed(pins))
@@ -208,11 +213,13 @@ class EvaluationClock:
         return text
 
 
-def stale_words(busy: bool, stale: bool, missing: list[str]) -> str:
+def stale_words(busy: bool, stale: bool, missing: list[str], again: bool = False) -> str:
     """The mark beside the results: stale, which loaded runs they do not hold yet, or (while
-    busy) which runs an evaluation adds to them."""
+    busy) which runs an evaluation adds to them, or that it computes them all `again`."""
     if stale:
         return "stale: re-evaluating" if busy else "stale: press Evaluate"
+    if busy and again:
+        return "evaluating every run again: Samples or IWAE k changed…"
     if busy:
         return f"adding {join_words(missing)}…" if missing else ""
     if missing:

@@ -208,7 +208,8 @@ class EvaluationPane(QWidget):
             self._waiting = waiting_text(list(labels.values()), self.choice.chosen is not None)
             self.status.setText(self._waiting)
         missing = self.evaluated.missing(runs) if self.evaluated else []
-        self.stale.setText(stale_words(busy, stale, [labels[key] for key in missing]))
+        again = busy and self._redoing()
+        self.stale.setText(stale_words(busy, stale, [labels[key] for key in missing], again))
         self.text.setEnabled(not stale)  # greyed while stale
         self.pictures.worst.setEnabled(not stale)
         self.export_button.setEnabled(self.evaluation is not None and not stale and not busy)
@@ -244,9 +245,21 @@ class EvaluationPane(QWidget):
         self.stages.setVisible(True)
         self.status.setText("")
         self.clock.start()
-        kept = self.evaluated.keep(runs, self.store.pins) if self.evaluated else None
+        kept = self.evaluated.keep(runs, self.store.pins) if self._keeps(options) else None
         self.runner.submit(evaluation_job(options, self.relay.report, pins, kept))
         self.refresh()
+
+    def _keeps(self, options: ReportOptions) -> bool:
+        """Whether an evaluation with `options` keeps results of the one shown."""
+        return self.evaluated is not None and not self.evaluated.redone_by(options)
+
+    def _redoing(self) -> bool:
+        """Whether the evaluation under way computes every run again."""
+        return (
+            self._pending is not None
+            and self.evaluated is not None
+            and self.evaluated.redone_by(self._pending[0])
+        )
 
     def _on_stage(self, stage: str, fraction: float, text: str) -> None:
         """A stage's progress (the classifier's from whichever job trains it), while evaluating;
