@@ -38,6 +38,7 @@ from fmgen_gui.report.layout import (
 )
 from fmgen_gui.report.sweep import sweep_sections
 from fmgen_gui.report.tables import page_table
+from fmgen_gui.report.theory_page import write_theory_page
 from trainer.common import keys
 from trainer.common.words import join_words
 from trainer.evaluation.document import write_metrics
@@ -237,17 +238,20 @@ class ReportFiles:
     preview: Path
     figures: list[Path]
     metrics: list[Path]
+    theory: Path  # the theory part's page, beside the report (never one of its pages)
 
 
 def export_report(
     evaluation: Evaluation, options: ReportOptions, out_dir: Path | str
 ) -> ReportFiles:
     """report.pdf (one A4 page, and the appendix page when asked), report.png (the first
-    page's preview), figures/*.png|svg, metrics.json."""
+    page's preview), figures/*.png|svg, metrics.json, and theory.pdf (the theory part's
+    statements with the runs' evidence)."""
     out = Path(out_dir)
     page = build_page(evaluation, options)
     saved = [path for figure in page.figures.values() for path in figure.save(out / "figures")]
     pages = [page.paint, page.paint_appendix] if page.appendix else [page.paint]
     pdf = render_pages(out / "report.pdf", A4, pages, page.info())
     preview = render_to_file(out / "report.png", A4, page.paint)
-    return ReportFiles(pdf, preview, saved, write_metrics(evaluation, out))
+    theory = write_theory_page(evaluation.metrics, out, page.info())
+    return ReportFiles(pdf, preview, saved, write_metrics(evaluation, out), theory)

@@ -1,10 +1,12 @@
 """What the report says (layer 8): its options, the verdicts and interpretation of the
-numbers, and each run's pre-filled description.
+numbers, each run's pre-filled description, and the theory page's statements with the runs'
+evidence.
 """
 
 __all__ = [
     "descriptions",
     "interpret",
     "options",
+    "theory",
     "verdicts",
 ]
