@@ -178,6 +178,7 @@ def test_fmgen_report_and_fmgen_evaluate_from_the_terminal(
     pinned = ["--within", f"{key}:3,13", "--between", "5,8", "--author", "Ada", "--on-page", key]
     assert report_cli([*common, *pinned, "--out", str(tmp_path / "report")]) == 0
     assert page_count(tmp_path / "report" / "report.pdf") == 1
+    assert page_count(tmp_path / "report" / "theory.pdf") == 1  # beside it, not in it
     text = pdf_text(tmp_path / "report" / "report.pdf")
     assert "Dress #3 to Dress #13" in text and "by Ada" in text
     assert evaluate_cli([*common, "--out", str(tmp_path / "numbers")]) == 0

@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DiskError as exc:  # a full disk, or a file that cannot be written, named
         print(f"fmgen-report: error: {exc}", file=sys.stderr)
         return 1
-    print(f"report: {files.pdf}\npreview: {files.preview}\nfigures: {out / 'figures'}")
+    print(f"report: {files.pdf}\npreview: {files.preview}\ntheory part: {files.theory}")
+    print(f"figures: {out / 'figures'}")
     for path in files.metrics:
         print(f"metrics: {path}")
     return 0

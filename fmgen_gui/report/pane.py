@@ -334,5 +334,7 @@ class EvaluationPane(QWidget):
         except OSError as exc:
             self.messages.show_message(f"The report was not written: {exc}", "error")
             return None
-        self.messages.show_message(f"Report written: {files.pdf} (and figures/)", "info")
+        self.messages.show_message(
+            f"Report written: {files.pdf} (and theory.pdf, figures/)", "info"
+        )
         return files.pdf
