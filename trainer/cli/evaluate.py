@@ -75,6 +75,13 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
         f"({defaults.slow_on_cpu}; 0: --samples as given; else {_bounds('slow_on_cpu')})",
     )
     parser.add_argument(
+        "--no-dial-sweep",
+        dest="dial_sweep",
+        action="store_false",
+        help="skip the sweep of a model's sampler dials (guidance, truncation): it measures "
+        "the samples once per dial value, which multiplies their time",
+    )
+    parser.add_argument(
         "--device",
         type=device_name,
         default=defaults.device,
@@ -168,6 +175,7 @@ def options_from_args(args: argparse.Namespace) -> ReportOptions:
         seed=args.seed,
         device=args.device,
         slow_on_cpu=args.slow_on_cpu,
+        dial_sweep=args.dial_sweep,
         pairs=tuple(getattr(args, "pairs", ())),
         interpolation=getattr(args, "interpolation", ReportOptions.interpolation),
         steps=getattr(args, "steps", ReportOptions.steps),

@@ -1,0 +1,101 @@
+"""The dial sweep: a model whose entry declares sampler dials gets, per sweep value, the sample
+metrics of the same latents and classes; metrics.json and its readers carry them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+
+import pytest
+
+from tests.runs import tiny_run
+from tests.toy_model import BRIGHTNESS, dial_toy_model, toy_model  # noqa: F401  (fixtures)
+from trainer.cli.evaluate import add_evaluation_arguments, add_report_arguments, options_from_args
+from trainer.common import keys
+from trainer.evaluation.dial_sweep import (
+    AS_ASKED,
+    DIAL_SWEEPS,
+    VALUE,
+    read_dial_sweeps,
+    value_words,
+)
+from trainer.evaluation.document import write_metrics
+from trainer.evaluation.evaluate import evaluate
+from trainer.evaluation.results import EvaluationSettings
+from trainer.metrics.classifier import train_classifier
+from trainer.report.options import command_line
+from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION
+
+SMALL = EvaluationSettings(samples=100, iwae_k=3, pr_k=2, steps=5)
+
+
+@pytest.fixture
+def dial_evaluation(dial_toy_model, toy_model, tiny_data, tiny_data_dir, tmp_path):  # noqa: F811
+    """A tiny run of the toy with a brightness dial and one of the toy without, evaluated."""
+    runs = [tiny_run(name, tiny_data_dir, tmp_path / name) for name in ("dtoy", "toy")]
+    classifier = train_classifier(tiny_data, epochs=1)
+    return evaluate(runs, tiny_data, *classifier, SMALL), tmp_path
+
+
+def test_the_sweep_has_a_point_per_value_measured_on_the_same_samples(dial_evaluation):
+    evaluation, out = dial_evaluation
+    dial_run, plain_run = evaluation.runs.values()
+    sweep = dial_run.metrics[DIAL_SWEEPS][BRIGHTNESS.name]
+    points = sweep["points"]
+    assert [p[VALUE] for p in points] == list(BRIGHTNESS.sweep)
+    for point in points:
+        assert set(point) == {VALUE, keys.FID, keys.PRECISION, keys.RECALL, AS_ASKED}
+    fids = [p[keys.FID] for p in points]
+    assert len(set(fids[:3])) == 3  # 0.25, 0.5 and 1 scale the samples: three FIDs
+    # 'plain' (None) leaves the samples as at 1, and the sweep draws the same latents and
+    # classes at every value, so the two points agree exactly...
+    assert points[3] == {**points[2], VALUE: None}
+    # ... and they are the table's own samples (the dial's default is 1)
+    assert points[2][keys.FID] == dial_run.metrics[SAMPLES_SECTION][keys.FID]
+    assert DIAL_SWEEPS not in plain_run.metrics  # no dial, no sweep
+    assert sweep["label"] == BRIGHTNESS.label and sweep["off"] == BRIGHTNESS.off
+    assert dial_run.metrics[DIAL_SWEEPS] is not None
+    write_metrics(evaluation, out)
+    document = json.loads((out / "metrics.json").read_text())
+    (read,) = read_dial_sweeps(document[RUNS][dial_run.facts.key])
+    assert [p[VALUE] for p in read.points] == list(BRIGHTNESS.sweep)
+    assert read.metrics == (keys.FID, keys.PRECISION, keys.RECALL, AS_ASKED)
+
+
+@pytest.mark.usefixtures("dial_toy_model")
+def test_skipping_the_sweep_leaves_it_out(tiny_data, tiny_data_dir, tmp_path):
+    run = tiny_run("dtoy", tiny_data_dir, tmp_path / "run")
+    parser = argparse.ArgumentParser()
+    add_evaluation_arguments(parser)
+    add_report_arguments(parser)
+    argv = ["--run", str(run), "--samples", "50", "--iwae-k", "3", "--steps", "5"]
+    assert options_from_args(parser.parse_args(argv)).dial_sweep  # on unless asked not to
+    options = options_from_args(parser.parse_args([*argv, "--no-dial-sweep"]))
+    line = command_line(options)
+    assert "--no-dial-sweep" in line  # the reproduce line keeps it
+    assert options_from_args(parser.parse_args(shlex.split(line)[1:])) == options
+    classifier = train_classifier(tiny_data, epochs=1)
+    (evaluated,) = evaluate([run], tiny_data, *classifier, options.settings()).runs.values()
+    assert DIAL_SWEEPS not in evaluated.metrics
+
+
+def test_a_damaged_sweep_section_reads_as_what_is_well_formed():
+    good = {VALUE: 0.5, keys.FID: 3.0, keys.PRECISION: 0.5, keys.RECALL: 0.25}
+    section = {
+        DIAL_SWEEPS: {
+            "w": {"label": "w", "off": "", "points": [good, {**good, keys.FID: "x"}, 7]},
+            "broken": {"label": 3, "points": [good]},
+            "empty": {"label": "e", "points": [{**good, VALUE: float("nan")}]},
+            "psi": "not a sweep",
+        }
+    }
+    (read,) = read_dial_sweeps(section)
+    assert (read.name, read.points) == ("w", (good,))
+    assert read.metrics == (keys.FID, keys.PRECISION, keys.RECALL)
+    assert read_dial_sweeps({DIAL_SWEEPS: [1, 2]}) == read_dial_sweeps(None) == []
+
+
+def test_value_words():
+    assert [value_words(v, "none") for v in (2.0, 0.25, None)] == ["2", "0.25", "none"]
+    assert value_words(None, "") == "off"
