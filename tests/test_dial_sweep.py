@@ -6,10 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+from pathlib import Path
 
 import pytest
 
+from fmgen_gui.report.layout import fit_page
+from fmgen_gui.report.page import build_page, export_report
+from tests.conftest import pdf_text
 from tests.runs import tiny_run
+from tests.test_report import page_count
 from tests.toy_model import BRIGHTNESS, dial_toy_model, toy_model  # noqa: F401  (fixtures)
 from trainer.cli.evaluate import add_evaluation_arguments, add_report_arguments, options_from_args
 from trainer.common import keys
@@ -24,7 +29,7 @@ from trainer.evaluation.document import write_metrics
 from trainer.evaluation.evaluate import evaluate
 from trainer.evaluation.results import EvaluationSettings
 from trainer.metrics.classifier import train_classifier
-from trainer.report.options import command_line
+from trainer.report.options import ReportOptions, command_line
 from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION
 
 SMALL = EvaluationSettings(samples=100, iwae_k=3, pr_k=2, steps=5)
@@ -99,3 +104,25 @@ def test_a_damaged_sweep_section_reads_as_what_is_well_formed():
 def test_value_words():
     assert [value_words(v, "none") for v in (2.0, 0.25, None)] == ["2", "0.25", "none"]
     assert value_words(None, "") == "off"
+
+
+def test_the_report_shows_the_sweep_of_a_run_on_the_page_with_a_dial(dial_evaluation, qtbot):
+    evaluation, out = dial_evaluation
+    dial_key, plain_key = evaluation.runs
+    runs = tuple(Path(r.facts.run_dir) for r in evaluation.runs.values())
+    name = f"{dial_key}-dial-{BRIGHTNESS.name}"
+    files = export_report(evaluation, ReportOptions(runs=runs), out / "both")
+    assert page_count(files.pdf) == 1
+    placed = {
+        p.section.name for p in fit_page(build_page(evaluation, ReportOptions(runs)).sections)
+    }
+    assert name in placed and not any(plain_key in n and "dial" in n for n in placed)
+    assert {f.name for f in files.figures} >= {f"{name}.png", f"{name}.svg"}
+    text = " ".join(pdf_text(files.pdf).split())
+    assert "Brightness b swept over 0.25, 0.5, 1 and plain" in text
+    assert "As asked: the share of samples the" in text  # ('classifier' is set with a ligature)
+    # the run without a dial alone on the page: no dial figure there (its file is still made)
+    alone = ReportOptions(runs=runs, on_page=(Path(runs[1]).name,))
+    page = build_page(evaluation, alone)
+    assert not any("dial" in section.name for section in page.sections)
+    assert name in page.figures

@@ -28,7 +28,7 @@ from trainer.sampling.samples import generate
 
 DIAL_SWEEPS = "dial_sweeps"  # a run's section of metrics.json: its dials' sweeps, by dial name
 AS_ASKED = keys.register_metric(
-    keys.MetricInfo("as_asked", "labelled as asked", "share of samples", False)
+    keys.MetricInfo("as_asked", "as asked", "share labelled as the class asked for", False)
 ).key
 POINT_METRICS = (keys.FID, keys.PRECISION, keys.RECALL)  # every point has these
 VALUE = "value"  # a point's dial value; None: the dial's 'off' setting
