@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from fmgen_gui.report.evaluated import skipped_stages
 from fmgen_gui.report.layout import fit_page
 from fmgen_gui.report.page import build_page, export_report
 from tests.conftest import pdf_text
@@ -26,7 +28,7 @@ from trainer.evaluation.dial_sweep import (
     value_words,
 )
 from trainer.evaluation.document import write_metrics
-from trainer.evaluation.evaluate import evaluate
+from trainer.evaluation.evaluate import DIALS, evaluate
 from trainer.evaluation.results import EvaluationSettings
 from trainer.metrics.classifier import train_classifier
 from trainer.report.options import ReportOptions, command_line
@@ -60,7 +62,10 @@ def test_the_sweep_has_a_point_per_value_measured_on_the_same_samples(dial_evalu
     assert points[2][keys.FID] == dial_run.metrics[SAMPLES_SECTION][keys.FID]
     assert DIAL_SWEEPS not in plain_run.metrics  # no dial, no sweep
     assert sweep["label"] == BRIGHTNESS.label and sweep["off"] == BRIGHTNESS.off
-    assert dial_run.metrics[DIAL_SWEEPS] is not None
+    # the Evaluate tab's bar of the sweep says when no run had a dial to sweep
+    assert DIALS not in skipped_stages(evaluation)
+    only_plain = replace(evaluation, runs={plain_run.facts.key: plain_run})
+    assert skipped_stages(only_plain)[DIALS] == "no run has a sampler dial swept"
     write_metrics(evaluation, out)
     document = json.loads((out / "metrics.json").read_text())
     (read,) = read_dial_sweeps(document[RUNS][dial_run.facts.key])

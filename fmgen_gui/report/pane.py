@@ -35,6 +35,7 @@ from fmgen_gui.report.evaluated import (
     load_last,
     run_states,
     save_last,
+    skipped_stages,
     stale_words,
     waiting_text,
 )
@@ -51,7 +52,7 @@ from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.common.errors import FmgenError
 from trainer.config.values import EVALUATION_RANGES
 from trainer.evaluation.document import write_metrics
-from trainer.evaluation.evaluate import CLASSIFIER, LIKELIHOOD
+from trainer.evaluation.evaluate import CLASSIFIER
 from trainer.evaluation.results import Evaluation
 from trainer.report.descriptions import descriptions
 from trainer.report.options import ReportOptions
@@ -286,12 +287,7 @@ class EvaluationPane(QWidget):
     def _show_results(self, status: str) -> None:
         """Show the numbers and pictures of the evaluation, and `status` above them."""
         evaluation = self.evaluation
-        skipped = (
-            {}
-            if any(r.spec.scores_likelihood for r in evaluation.runs.values())
-            else {LIKELIHOOD: "no run has a likelihood (GANs have none)"}
-        )
-        self.stages.finish(skipped)
+        self.stages.finish(skipped_stages(evaluation))
         self.text.setHtml(results_html(evaluation.metrics))
         self.pictures.show_evaluation(evaluation)
         self.status.setText(status)
