@@ -1,0 +1,105 @@
+"""The explorer's sampler-dial sliders, as a user drives them: a model whose entry declares a
+dial gets a slider that draws the same seeds again at the new value, in the background
+(pytest-qt, offscreen; the test-only toy whose dial scales its samples' brightness)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from fmgen_gui.explorer.dial_state import (
+    SLIDER_STEPS,
+    DialSettings,
+    position_of,
+    slider_top,
+    value_at,
+)
+from tests.explorer_helpers import explore, main_window  # noqa: F401  (a fixture)
+from tests.runs import tiny_run
+from tests.toy_model import BRIGHTNESS, COND_TOY, DIAL_TOY
+from trainer.common.pixels import to_uint8
+from trainer.registry import register_model, unregister_model
+from trainer.runs.loading import load_learner
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def runs(tiny_data_dir, tmp_path_factory):
+    """Tiny runs of the toy with a brightness dial and of a conditional toy without dials."""
+    out = tmp_path_factory.mktemp("runs")
+    for spec in (DIAL_TOY, COND_TOY):
+        register_model(spec)
+    yield {name: tiny_run(name, tiny_data_dir, out / name) for name in ("dtoy", "ctoy")}
+    for spec in (DIAL_TOY, COND_TOY):
+        unregister_model(spec.name)
+
+
+def test_slider_positions_cover_the_range_and_the_off_end():
+    assert value_at(BRIGHTNESS, 0) == BRIGHTNESS.low
+    assert value_at(BRIGHTNESS, SLIDER_STEPS) == BRIGHTNESS.high
+    assert value_at(BRIGHTNESS, slider_top(BRIGHTNESS)) is None  # 'plain', past the high end
+    for value in (0.0, 0.5, 1.0, 2.0, None):
+        assert value_at(BRIGHTNESS, position_of(BRIGHTNESS, value)) == value
+    assert position_of(BRIGHTNESS, 99.0) == SLIDER_STEPS  # clamped, never 'off' by accident
+
+
+def test_dial_settings_are_per_source_and_start_at_the_defaults(runs):
+    settings = DialSettings()
+    assert settings.of("dtoy") == {"brightness": 1.0} and settings.at_defaults("dtoy")
+    assert settings.of("ctoy") == {} and settings.caption("ctoy") == ""
+    assert settings.set("dtoy", "brightness", None) and not settings.set("dtoy", "brightness", None)
+    assert settings.caption("dtoy") == "Brightness b = plain" and not settings.at_defaults("dtoy")
+
+
+def expected_images(checkpoint, codes, labels, value) -> np.ndarray:
+    """The toy's own drawing of `codes` as `labels` at brightness `value`."""
+    learner, _ = load_learner(checkpoint, "dtoy")
+    learner.dials["brightness"] = value
+    with torch.no_grad():
+        images = learner.sample_images(torch.from_numpy(codes), torch.from_numpy(labels))
+    return to_uint8(images[:, 0].numpy())
+
+
+def turn(explorer, qtbot, value) -> None:
+    """Move the slider to `value` and wait for the gallery to be drawn again."""
+    slider = explorer.dial_bar.sliders["brightness"]
+    slider.slider.setValue(position_of(BRIGHTNESS, value))
+    qtbot.waitUntil(lambda: not explorer.dial_bar.progress.isVisible(), timeout=60000)
+    qtbot.waitUntil(lambda: explorer.dial_redraw._job is None, timeout=60000)
+
+
+def test_the_slider_draws_the_same_seeds_again(window, qtbot, runs):
+    explorer = explore(window, qtbot, runs, "dtoy")
+    assert explorer.dial_bar.isVisible() and explorer.class_bar.isVisible()  # both stay
+    slider = explorer.dial_bar.sliders["brightness"]
+    assert slider.caption.text() == "Brightness b = 1" and slider.slider.maximum() == 41
+    explorer.class_bar.generate.click()  # seeded draws of a class, after the 64 grid samples
+    before = explorer.candidates
+    codes, labels = before.codes.copy(), before.labels.astype(np.int64)
+    checkpoint = window.models.checkpoint_path("dtoy")
+    turn(explorer, qtbot, 0.5)
+    after = explorer.candidates
+    assert np.array_equal(after.codes, codes) and np.array_equal(after.seeds, before.seeds)
+    assert np.array_equal(after.images, expected_images(checkpoint, codes, labels, 0.5))
+    assert not np.array_equal(after.images, before.images)  # darker: a different value
+    assert explorer.dial_bar.note.text() == "Drawn at Brightness b = 0.5."
+    gallery = explorer.gallery.model.images
+    assert np.array_equal(gallery, after.images)
+    # the strip and its export are drawn at the slider's value and say so
+    explorer.picking.pick(0)
+    explorer.picking.pick(1)
+    assert explorer.learners["dtoy"].dials == {"brightness": 0.5}
+    assert explorer.exports.title().endswith(", Brightness b = 0.5")
+    turn(explorer, qtbot, 1.0)
+    assert np.array_equal(explorer.candidates.images, before.images)  # the same value again
+    turn(explorer, qtbot, None)  # 'plain' leaves the toy's images as at 1
+    assert slider.caption.text() == "Brightness b = plain"
+    assert np.array_equal(explorer.candidates.images, before.images)
+    # a model without dials shows no sliders
+    window.open_run(runs["ctoy"])
+    explorer.model_choice.setCurrentIndex(explorer.model_choice.findData("ctoy"))
+    qtbot.waitUntil(lambda: explorer.source == "ctoy", timeout=60000)
+    assert not explorer.dial_bar.isVisible() and explorer.class_bar.isVisible()
+    assert not explorer.dial_bar.sliders
