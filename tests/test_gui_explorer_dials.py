@@ -4,6 +4,8 @@ dial gets a slider that draws the same seeds again at the new value, in the back
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -23,16 +25,19 @@ from trainer.registry import register_model, unregister_model
 from trainer.runs.loading import load_learner
 
 pytestmark = pytest.mark.timeout(180)
+# the dial toy as a multi-step sampler: its strips are decoded in the background (SlowPath)
+SLOW_DIAL_TOY = dataclasses.replace(DIAL_TOY, name="dstoy", label="DSToy", sample_cost=2)
+TOYS = (DIAL_TOY, SLOW_DIAL_TOY, COND_TOY)
 
 
 @pytest.fixture(scope="module")
 def runs(tiny_data_dir, tmp_path_factory):
     """Tiny runs of the toy with a brightness dial and of a conditional toy without dials."""
     out = tmp_path_factory.mktemp("runs")
-    for spec in (DIAL_TOY, COND_TOY):
+    for spec in TOYS:
         register_model(spec)
-    yield {name: tiny_run(name, tiny_data_dir, out / name) for name in ("dtoy", "ctoy")}
-    for spec in (DIAL_TOY, COND_TOY):
+    yield {spec.name: tiny_run(spec.name, tiny_data_dir, out / spec.name) for spec in TOYS}
+    for spec in TOYS:
         unregister_model(spec.name)
 
 
@@ -103,3 +108,16 @@ def test_the_slider_draws_the_same_seeds_again(window, qtbot, runs):
     qtbot.waitUntil(lambda: explorer.source == "ctoy", timeout=60000)
     assert not explorer.dial_bar.isVisible() and explorer.class_bar.isVisible()
     assert not explorer.dial_bar.sliders
+
+
+def test_a_slow_strip_is_decoded_again_at_the_new_value(window, qtbot, runs):
+    explorer = explore(window, qtbot, runs, "dstoy")
+    explorer.picking.pick(0)
+    explorer.picking.pick(1)
+    qtbot.waitUntil(lambda: explorer.slow.frames is not None, timeout=60000)
+    plain = explorer.slow.frames.images
+    assert plain.max() > 0.1  # something to darken
+    explorer.dial_bar.sliders["brightness"].slider.setValue(position_of(BRIGHTNESS, 0.5))
+    qtbot.waitUntil(lambda: explorer.slow.frames is not None, timeout=60000)
+    assert np.allclose(explorer.slow.frames.images, plain * 0.5, atol=1e-6)  # the toy's dial
+    assert np.allclose(explorer.strip.images, plain * 0.5, atol=1e-6)

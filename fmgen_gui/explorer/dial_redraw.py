@@ -57,6 +57,8 @@ class DialRedraw:
         if shown is None or model not in self.checkpoints:
             return
         indices = np.arange(shown.test_images, len(shown))  # generated, not test images
+        if not len(indices) or shown.codes.shape[1] == 0:  # test images only: strips use it
+            return
         labels = None if shown.labels is None else shown.labels[indices].astype(np.int64)
         self.stop()
         values = dict(self.context.dials.of(model))
