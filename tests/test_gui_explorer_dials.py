@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from fmgen_gui.explorer.chain_view import ChainDialog
 from fmgen_gui.explorer.dial_state import (
     SLIDER_STEPS,
     DialSettings,
@@ -17,11 +18,13 @@ from fmgen_gui.explorer.dial_state import (
     slider_top,
     value_at,
 )
+from fmgen_gui.model_store import ModelStore
 from tests.explorer_helpers import explore, main_window  # noqa: F401  (a fixture)
 from tests.runs import tiny_run
 from tests.toy_model import BRIGHTNESS, COND_TOY, DIAL_TOY
 from trainer.common.pixels import to_uint8
-from trainer.registry import register_model, unregister_model
+from trainer.learners.ddpm import DDPMLearner
+from trainer.registry import get_model, register_model, unregister_model
 from trainer.runs.loading import load_learner
 
 pytestmark = pytest.mark.timeout(180)
@@ -121,3 +124,38 @@ def test_a_slow_strip_is_decoded_again_at_the_new_value(window, qtbot, runs):
     qtbot.waitUntil(lambda: explorer.slow.frames is not None, timeout=60000)
     assert np.allclose(explorer.slow.frames.images, plain * 0.5, atol=1e-6)  # the toy's dial
     assert np.allclose(explorer.strip.images, plain * 0.5, atol=1e-6)
+
+
+class DialDDPMLearner(DDPMLearner):
+    """The DDPM whose chain starts from its noise scaled by the brightness dial (test-only)."""
+
+    def chain_origin(self, z: torch.Tensor) -> torch.Tensor:
+        scale = self.dials[BRIGHTNESS.name]
+        return super().chain_origin(z) * (1.0 if scale is None else scale)
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_watch_a_sample_being_made_runs_at_the_sliders_value(qtbot, tiny_data_dir, tmp_path):
+    spec = dataclasses.replace(
+        get_model("ddpm"), name="dddpm", label="DDDPM", learner=DialDDPMLearner, dials=(BRIGHTNESS,)
+    )
+    register_model(spec)
+    try:
+        store = ModelStore()
+        store.set_checkpoint("dddpm", tiny_run("dddpm", tiny_data_dir, tmp_path) / "checkpoint.pt")
+        settings = DialSettings()
+        dialog = ChainDialog(store, settings)
+        qtbot.addWidget(dialog)
+        chains = []
+        for value in (1.0, 0.5):
+            settings.set("dddpm", BRIGHTNESS.name, value)
+            with qtbot.waitSignal(dialog.runner.finished, timeout=60000):
+                dialog.run_button.click()
+            chains.append(dialog.frames)
+        first, darker = (chain.noisy[0].astype(float) - 127.5 for chain in chains)
+        assert np.abs(darker).mean() < 0.75 * np.abs(first).mean()  # x_T at half the scale
+        assert dialog.status.text().endswith(", Brightness b = 0.5: drag the slider through it.")
+        assert dialog._title().startswith("DDDPM: ")
+        dialog.close()
+    finally:
+        unregister_model("dddpm")
