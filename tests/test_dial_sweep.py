@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fmgen_gui.report.dial_table import dial_tables
 from fmgen_gui.report.evaluated import skipped_stages
 from fmgen_gui.report.layout import fit_page
 from fmgen_gui.report.page import build_page, export_report
@@ -62,6 +63,10 @@ def test_the_sweep_has_a_point_per_value_measured_on_the_same_samples(dial_evalu
     assert points[2][keys.FID] == dial_run.metrics[SAMPLES_SECTION][keys.FID]
     assert DIAL_SWEEPS not in plain_run.metrics  # no dial, no sweep
     assert sweep["label"] == BRIGHTNESS.label and sweep["off"] == BRIGHTNESS.off
+    # the Evaluate tab's table (and the appendix's): a row per value, for the run with a dial
+    table = dial_tables(evaluation.metrics)
+    assert table.count("<tr>") == 1 + len(BRIGHTNESS.sweep) and "<td>plain</td>" in table
+    assert table.count("<table") == 1 and "Brightness b" in table
     # the Evaluate tab's bar of the sweep says when no run had a dial to sweep
     assert DIALS not in skipped_stages(evaluation)
     only_plain = replace(evaluation, runs={plain_run.facts.key: plain_run})
@@ -116,16 +121,17 @@ def test_the_report_shows_the_sweep_of_a_run_on_the_page_with_a_dial(dial_evalua
     dial_key, plain_key = evaluation.runs
     runs = tuple(Path(r.facts.run_dir) for r in evaluation.runs.values())
     name = f"{dial_key}-dial-{BRIGHTNESS.name}"
-    files = export_report(evaluation, ReportOptions(runs=runs), out / "both")
-    assert page_count(files.pdf) == 1
+    files = export_report(evaluation, ReportOptions(runs=runs, appendix=True), out / "both")
+    assert page_count(files.pdf) == 2  # the page, and the appendix with the sweep's table
     placed = {
         p.section.name for p in fit_page(build_page(evaluation, ReportOptions(runs)).sections)
     }
-    assert name in placed and not any(plain_key in n and "dial" in n for n in placed)
+    assert name in placed and not any(n.startswith(f"{plain_key}-dial") for n in placed)
     assert {f.name for f in files.figures} >= {f"{name}.png", f"{name}.svg"}
     text = " ".join(pdf_text(files.pdf).split())
     assert "Brightness b swept over 0.25, 0.5, 1 and plain" in text
     assert "As asked: the share of samples the" in text  # ('classifier' is set with a ligature)
+    assert "DToy: Brightness b swept, the same samples at every value" in text  # the appendix
     # the run without a dial alone on the page: no dial figure there (its file is still made)
     alone = ReportOptions(runs=runs, on_page=(Path(runs[1]).name,))
     page = build_page(evaluation, alone)

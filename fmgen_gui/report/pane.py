@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.model_store import ModelStore
+from fmgen_gui.report.dial_table import dial_tables
 from fmgen_gui.report.evaluated import (
     Evaluated,
     EvaluationClock,
@@ -288,7 +289,7 @@ class EvaluationPane(QWidget):
         """Show the numbers and pictures of the evaluation, and `status` above them."""
         evaluation = self.evaluation
         self.stages.finish(skipped_stages(evaluation))
-        self.text.setHtml(results_html(evaluation.metrics))
+        self.text.setHtml(results_html(evaluation.metrics) + dial_tables(evaluation.metrics))
         self.pictures.show_evaluation(evaluation)
         self.status.setText(status)
 
