@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from fmgen_gui.report.dial_table import dial_tables
-from fmgen_gui.report.evaluated import skipped_stages
+from fmgen_gui.report.evaluated import (
+    Evaluated,
+    load_last,
+    run_states,
+    save_last,
+    skipped_stages,
+)
 from fmgen_gui.report.layout import fit_page
 from fmgen_gui.report.page import build_page, export_report
 from tests.conftest import pdf_text
@@ -76,6 +82,14 @@ def test_the_sweep_has_a_point_per_value_measured_on_the_same_samples(dial_evalu
     (read,) = read_dial_sweeps(document[RUNS][dial_run.facts.key])
     assert [p[VALUE] for p in read.points] == list(BRIGHTNESS.sweep)
     assert read.metrics == (keys.FID, keys.PRECISION, keys.RECALL, AS_ASKED)
+    # the app keeps the evaluation for the next start: the sweep comes back with it
+    runs = {key: Path(run.facts.run_dir) / "checkpoint.pt" for key, run in evaluation.runs.items()}
+    options = ReportOptions(runs=tuple(Path(r.facts.run_dir) for r in evaluation.runs.values()))
+    kept = Evaluated(evaluation, options, run_states(runs, lambda key: []))
+    save_last(kept, out / "cache")
+    back = load_last(lambda key: [], out / "cache")
+    (kept_sweep,) = read_dial_sweeps(back.evaluation.runs[dial_run.facts.key].metrics)
+    assert kept_sweep == read
 
 
 @pytest.mark.usefixtures("dial_toy_model")
