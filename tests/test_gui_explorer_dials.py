@@ -159,3 +159,31 @@ def test_watch_a_sample_being_made_runs_at_the_sliders_value(qtbot, tiny_data_di
         dialog.close()
     finally:
         unregister_model("dddpm")
+
+
+def test_cancel_turns_back_and_a_cut_short_redraw_is_done_when_shown_again(window, qtbot, runs):
+    explorer = explore(window, qtbot, runs, "dtoy")
+    slider = explorer.dial_bar.sliders["brightness"].slider
+    before = explorer.candidates.images.copy()
+    slider.setValue(position_of(BRIGHTNESS, 0.5))
+    explorer.dial_bar.cancel.click()  # before the job's result can arrive (queued to this thread)
+    assert explorer.dials.of("dtoy") == {"brightness": 1.0}
+    assert explorer.learners["dtoy"].dials == {"brightness": 1.0}
+    assert explorer.dial_bar.sliders["brightness"].caption.text() == "Brightness b = 1"
+    qtbot.wait(200)
+    assert np.array_equal(explorer.candidates.images, before)
+    # a redraw cut short by another source's is done when its source is shown again
+    explore(window, qtbot, runs, "dstoy")
+    explore(window, qtbot, runs, "dtoy")
+    explorer.dial_bar.sliders["brightness"].slider.setValue(position_of(BRIGHTNESS, 0.5))
+    explorer.model_choice.setCurrentIndex(explorer.model_choice.findData("dstoy"))  # at once
+    explorer.dial_bar.sliders["brightness"].slider.setValue(position_of(BRIGHTNESS, 0.25))
+    assert explorer.dial_redraw.drawn["dtoy"] == {"brightness": 1.0}  # dtoy's was dropped
+    explorer.model_choice.setCurrentIndex(explorer.model_choice.findData("dtoy"))
+    qtbot.waitUntil(
+        lambda: explorer.dial_redraw.drawn["dtoy"] == {"brightness": 0.5}, timeout=60000
+    )
+    checkpoint = window.models.checkpoint_path("dtoy")
+    shown = explorer.candidates
+    expected = expected_images(checkpoint, shown.codes, shown.labels.astype(np.int64), 0.5)
+    assert np.array_equal(shown.images, expected)

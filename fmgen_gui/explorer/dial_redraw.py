@@ -4,6 +4,8 @@ The shown source's generated candidates (the fixed-noise samples, the seeded dra
 images) are drawn again in the background by a job with its own copy of the model (jobs.py),
 with progress and Cancel in the dial bar; the learner the pane decodes strips with takes the
 new value at once, so the strip, 'Watch a sample being made' and the exports use it too.
+Cancel turns the dials back to the values the gallery was drawn at; a redraw cut short by
+another source's is done again when its source is shown.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from fmgen_gui.explorer.context import ExplorerContext
-from fmgen_gui.explorer.jobs import redraw_job
+from fmgen_gui.explorer.jobs import Dials, redraw_job
 from fmgen_gui.tasks import TaskRunner
 from trainer.data.fashion_mnist import CLASSES
 
@@ -26,10 +28,11 @@ class DialRedraw:
         self.context = context
         self.runner = TaskRunner("fmgen-dials", context.dial_bar)
         self.checkpoints: dict[str, Path] = {}  # per model: the snapshot its candidates are of
+        self.drawn: dict[str, Dials] = {}  # per model: the values its gallery was drawn at
         self._job = None  # the redraw whose result is wanted
-        self._drawn: tuple[str, np.ndarray] | None = None  # its model and candidate indices
+        self._drawing: tuple[str, np.ndarray, Dials] | None = None  # its model, indices, values
         context.dial_bar.turned.connect(self.turn)
-        context.dial_bar.cancel_requested.connect(self.stop)
+        context.dial_bar.cancel_requested.connect(self.cancel)
         # connected after the pane's own slot: the learner and candidates are in place here
         context.loader.loaded.connect(self._on_loaded)
         self.runner.progress.connect(self._on_progress)
@@ -37,10 +40,12 @@ class DialRedraw:
         self.runner.failed.connect(self._on_failed)
 
     def show_source(self) -> None:
-        """The shown source's sliders, at the values it was left with."""
-        spec = self.context.state.spec
-        dials = spec.dials if spec is not None else ()
-        self.context.dial_bar.show_dials(dials, self.context.dials.of(self.context.source))
+        """The shown source's sliders at the values it was left with (its gallery drawn again
+        at them if a redraw was cut short)."""
+        model, spec = self.context.source, self.context.state.spec
+        self.context.dial_bar.show_dials(spec.dials if spec else (), self.context.dials.of(model))
+        if model is not None and model in self.drawn and not self._up_to_date(model):
+            self.redraw(model)
 
     def turn(self, name: str, value: float | None) -> None:
         """The user turned dial `name` of the shown source to `value`: redraw with it."""
@@ -54,25 +59,41 @@ class DialRedraw:
     def redraw(self, model: str) -> None:
         """Draw `model`'s generated candidates again at its dial values, in the background."""
         shown = self.context.state.candidates.get(model)
+        values = dict(self.context.dials.of(model))
         if shown is None or model not in self.checkpoints:
             return
         indices = np.arange(shown.test_images, len(shown))  # generated, not test images
         if not len(indices) or shown.codes.shape[1] == 0:  # test images only: strips use it
+            self.drawn[model] = values
             return
         labels = None if shown.labels is None else shown.labels[indices].astype(np.int64)
-        self.stop()
-        values = dict(self.context.dials.of(model))
+        self._drop_job()
         self._job = redraw_job(model, self.checkpoints[model], shown.codes[indices], labels, values)
-        self._drawn = (model, indices)
+        self._drawing = (model, indices, values)
         self.runner.submit(self._job)
         self.context.dial_bar.show_progress(0.0, "Drawing the same seeds again…")
 
-    def stop(self, note: str = "Cancelled: the gallery is as it was.") -> None:
-        """Cancel a redraw in progress (its result, should it still come, is ignored)."""
+    def cancel(self) -> None:
+        """Stop the redraw in progress and turn its source's dials back to the values its
+        gallery is drawn at, so what is shown and the sliders agree."""
+        if self._job is None:
+            return
+        model = self._drawing[0]
+        self._drop_job()
+        self.context.dials.values[model] = dict(self.drawn[model])
+        self._apply(model)
+        self.context.dial_bar.show_progress(None, "Cancelled: the dials are back as drawn.")
+        if model == self.context.source:
+            self.show_source()
+            self.context.update_path()
+
+    def _up_to_date(self, model: str) -> bool:
+        return self.drawn.get(model) == self.context.dials.of(model)
+
+    def _drop_job(self) -> None:
         if self._job is not None:
             self._job = None
             self.runner.cancel()
-            self.context.dial_bar.show_progress(None, note)
 
     def _apply(self, model: str) -> None:
         """The pane's learner of `model` samples at its dial values from now on."""
@@ -82,10 +103,12 @@ class DialRedraw:
 
     def _on_loaded(self, model: str, loaded) -> None:
         self.checkpoints[model] = loaded.checkpoint
-        if self._drawn is not None and self._drawn[0] == model:
-            self.stop("")  # of the candidates the newer snapshot has just replaced
+        if self._drawing is not None and self._drawing[0] == model:
+            self._drop_job()  # of candidates the newer snapshot has just replaced
+            self.context.dial_bar.show_progress(None)
+        self.drawn[model] = dict(loaded.learner.dials)  # the load drew at the defaults
         self._apply(model)
-        if not self.context.dials.at_defaults(model):  # the job drew at the defaults
+        if not self._up_to_date(model):
             self.redraw(model)
 
     def _on_progress(self, fraction: float, text: str) -> None:
@@ -95,13 +118,14 @@ class DialRedraw:
     def _on_finished(self, job, images: np.ndarray) -> None:
         if job is not self._job:
             return  # a value or a source since left
-        model, indices = self._drawn
+        model, indices, values = self._drawing
         self._job = None
         state = self.context.state
         shown = state.candidates[model]
         redrawn = shown.images.copy()
         redrawn[indices] = images
         state.set_candidates(model, dataclasses.replace(shown, images=redrawn))
+        self.drawn[model] = values
         self.context.dial_bar.show_progress(None, f"Drawn at {self.context.dials.caption(model)}.")
         if model == self.context.source:
             found = state.shown
