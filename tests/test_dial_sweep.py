@@ -62,11 +62,11 @@ def test_the_sweep_has_a_point_per_value_measured_on_the_same_samples(dial_evalu
         assert set(point) == {VALUE, keys.FID, keys.PRECISION, keys.RECALL, AS_ASKED}
     fids = [p[keys.FID] for p in points]
     assert len(set(fids[:3])) == 3  # 0.25, 0.5 and 1 scale the samples: three FIDs
-    # 'plain' (None) leaves the samples as at 1, and the sweep draws the same latents and
-    # classes at every value, so the two points agree exactly...
-    assert points[3] == {**points[2], VALUE: None}
-    # ... and they are the table's own samples (the dial's default is 1)
+    # the point at the dial's default (1) is the table's own samples, not drawn again...
     assert points[2][keys.FID] == dial_run.metrics[SAMPLES_SECTION][keys.FID]
+    # ... and 'plain' (None), drawn anew, leaves the samples as at 1: the sweep draws the
+    # same latents and classes at every value, so the two points agree exactly
+    assert points[3] == {**points[2], VALUE: None}
     assert DIAL_SWEEPS not in plain_run.metrics  # no dial, no sweep
     assert sweep["label"] == BRIGHTNESS.label and sweep["off"] == BRIGHTNESS.off
     # the Evaluate tab's table (and the appendix's): a row per value, for the run with a dial

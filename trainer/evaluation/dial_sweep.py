@@ -57,6 +57,9 @@ class SweepJob:
     classifier: FashionClassifier
     pr_k: int
     cancel: threading.Event | None = None
+    # the features of the sample table's own samples (these latents and classes at the dials'
+    # current values): a point at a dial's current value reuses them rather than sample again
+    current: Features | None = None
 
 
 def dial_sweeps(
@@ -76,16 +79,19 @@ def dial_sweeps(
         for value in dial.sweep:
             raise_if_cancelled(job.cancel)
             share = done / total
-            with dial_turned(learner, dial.name, value):
-                samples = generate(
-                    learner,
-                    job.count,
-                    job.seed,
-                    job.labels,
-                    job.cancel,
-                    lambda f, share=share: progress(share + f / total),
-                )
-            points.append(_point(value, describe(job.classifier, samples, job.cancel), job))
+            features = job.current if value == learner.dials[dial.name] else None
+            if features is None:
+                with dial_turned(learner, dial.name, value):
+                    samples = generate(
+                        learner,
+                        job.count,
+                        job.seed,
+                        job.labels,
+                        job.cancel,
+                        lambda f, share=share: progress(share + f / total),
+                    )
+                features = describe(job.classifier, samples, job.cancel)
+            points.append(_point(value, features, job))
             done += 1
             progress(done / total)
         section[dial.name] = {"label": dial.label, "off": dial.off, "points": points}

@@ -267,7 +267,14 @@ def _evaluate_run(
     )
     if spec.dials and settings.dial_sweep:  # the same latents and classes at every value
         sweep = SweepJob(
-            job.count, settings.seed, labels, job.real, job.classifier, settings.pr_k, job.cancel
+            job.count,
+            settings.seed,
+            labels,
+            job.real,
+            job.classifier,
+            settings.pr_k,
+            job.cancel,
+            features,  # the table's samples are the point at each dial's current value
         )
         run.metrics[DIAL_SWEEPS] = dial_sweeps(
             learner, spec.dials, sweep, lambda f: report(DIALS, f, f"{label}: dial sweep")
