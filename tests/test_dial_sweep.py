@@ -32,6 +32,7 @@ from trainer.evaluation.dial_sweep import (
     DIAL_SWEEPS,
     VALUE,
     read_dial_sweeps,
+    sweep_lines,
     value_words,
 )
 from trainer.evaluation.document import write_metrics
@@ -69,6 +70,10 @@ def test_the_sweep_has_a_point_per_value_measured_on_the_same_samples(dial_evalu
     assert points[3] == {**points[2], VALUE: None}
     assert DIAL_SWEEPS not in plain_run.metrics  # no dial, no sweep
     assert sweep["label"] == BRIGHTNESS.label and sweep["off"] == BRIGHTNESS.off
+    # what fmgen-evaluate prints: a line for the run with a dial
+    (line,) = sweep_lines(evaluation.metrics)
+    assert line.startswith("DToy, Brightness b: 0.25: FID ") and "; plain: FID " in line
+    assert line.count("as asked") == len(BRIGHTNESS.sweep)
     # the Evaluate tab's table (and the appendix's): a row per value, for the run with a dial
     table = dial_tables(evaluation.metrics)
     assert table.count("<tr>") == 1 + len(BRIGHTNESS.sweep) and "<td>plain</td>" in table

@@ -23,6 +23,7 @@ from trainer.config.device import resolve_device
 from trainer.config.settings import setting_problem
 from trainer.config.values import EVALUATION_RANGES
 from trainer.data.fashion_mnist import load_fashion_mnist
+from trainer.evaluation.dial_sweep import sweep_lines
 from trainer.evaluation.document import write_metrics
 from trainer.evaluation.evaluate import CLASSIFIER, STAGES, StageProgress, evaluate
 from trainer.evaluation.results import Evaluation
@@ -260,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in written:
         print(f"wrote {path}")
     print("\n".join(interpret(evaluation.metrics)))
+    for line in sweep_lines(evaluation.metrics):  # the sampler dials' sweeps, if any
+        print(line)
     return 0
 
 

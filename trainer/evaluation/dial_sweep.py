@@ -24,6 +24,7 @@ from trainer.learners import Learner
 from trainer.metrics.classifier import FashionClassifier
 from trainer.metrics.distribution import Features, compare, describe
 from trainer.registry import SamplingDial
+from trainer.runs.metrics_json import RUNS
 from trainer.sampling.samples import generate
 
 DIAL_SWEEPS = "dial_sweeps"  # a run's section of metrics.json: its dials' sweeps, by dial name
@@ -143,6 +144,24 @@ def read_dial_sweeps(run_metrics: object) -> list[DialSweep]:
         if points and isinstance(label, str) and isinstance(off, str):
             sweeps.append(DialSweep(str(name), label, off, points))
     return sweeps
+
+
+def sweep_lines(document: dict) -> list[str]:
+    """The dial sweeps of an evaluation's metrics.json as fmgen-evaluate prints them: a line
+    per run and dial, 'DToy, Brightness b: 0.25: FID 6.03, precision 0.97, ...; 0.5: ...'."""
+    lines = []
+    for key, section in document.get(RUNS, {}).items():
+        label = section.get("label", key) if isinstance(section, dict) else key
+        for sweep in read_dial_sweeps(section):
+            points = "; ".join(
+                f"{value_words(p[VALUE], sweep.off)}: "
+                + ", ".join(
+                    f"{keys.metric_label(m)} {keys.format_number(p[m])}" for m in sweep.metrics
+                )
+                for p in sweep.points
+            )
+            lines.append(f"{label}, {sweep.label}: {points}")
+    return lines
 
 
 def _finite(value: object) -> bool:
