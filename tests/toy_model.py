@@ -18,6 +18,7 @@ from trainer.registry import (
     GridSpec,
     ModelSpec,
     PlotSpec,
+    SamplingDial,
     register_model,
     unregister_model,
 )
@@ -186,3 +187,45 @@ def cond_toy_models():
     yield COND_TOY, COND_ENCODER_TOY
     for spec in (COND_TOY, COND_ENCODER_TOY):
         unregister_model(spec.name)
+
+
+# A sampler dial that visibly changes the samples: it scales their brightness; 'off' (None)
+# leaves them as decoded, which is the same as 1.
+BRIGHTNESS = SamplingDial(
+    name="brightness",
+    label="Brightness b",
+    low=0.0,
+    high=2.0,
+    default=1.0,
+    sweep=(0.25, 0.5, 1.0, None),
+    help="Scales every pixel (test-only)",
+    off="plain",
+)
+
+
+class DialToyLearner(CondToyLearner):
+    """The conditional toy whose samples are scaled by its dial (`self.dials`)."""
+
+    @torch.no_grad()
+    def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        brightness = self.dials[BRIGHTNESS.name]
+        images = super().sample_images(z, labels)
+        return images if brightness is None else (images * brightness).clamp(0, 1)
+
+
+DIAL_TOY = dataclasses.replace(
+    COND_TOY,
+    name="dtoy",
+    label="DToy",
+    title="Conditional toy with a dial (test-only)",
+    learner=DialToyLearner,
+    dials=(BRIGHTNESS,),
+)
+
+
+@pytest.fixture
+def dial_toy_model():
+    """The toy with a sampler dial, registered for one test."""
+    register_model(DIAL_TOY)
+    yield DIAL_TOY
+    unregister_model(DIAL_TOY.name)

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmgen_gui.explorer.dial_state import DialSettings
 from fmgen_gui.explorer.exports import GIF_FILTER, GIF_SCALE
+from fmgen_gui.explorer.jobs import Dials
 from fmgen_gui.explorer.strip import LABEL_HEIGHT, TITLE_HEIGHT, paint_strip
 from fmgen_gui.export import ask_figure_path, ask_save_path, render_to_file
 from fmgen_gui.model_store import ModelStore
@@ -48,12 +50,14 @@ def watchable(models: ModelStore) -> list[str]:
     return [name for name in models.available() if get_model(name).sampling_chain]
 
 
-def watch_job(path: Path, seed: int, sampler: str | None):
-    """A TaskRunner job: load the model's newest snapshot and record one chain."""
+def watch_job(path: Path, seed: int, sampler: str | None, dials: Dials):
+    """A TaskRunner job: load the model's newest snapshot and record one chain, its sampler's
+    dials at `dials` (the explorer's sliders)."""
 
     def job(report: Report, cancel: threading.Event) -> ChainFrames:
         report.progress(0.0, "Loading the model…")
         learner, _ = load_learner(reader_path(path))
+        learner.dials.update(dials)
         return chain_frames(learner, seed, sampler, cancel, report.progress)
 
     return job
@@ -99,11 +103,14 @@ def save_chain_gif(path: Path | str, frames: ChainFrames) -> Path:
 class ChainDialog(QDialog):
     """Pick a model, sampler and seed; run the chain; scrub its state and result by step."""
 
-    def __init__(self, models: ModelStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, models: ModelStore, dials: DialSettings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Watch a sample being made")
-        self.models = models
+        self.models, self.dials = models, dials or DialSettings()  # none: the dials' defaults
         self.frames: ChainFrames | None = None
+        self.dial_words = ""  # the chain's dial values, 'Guidance w = 2' ('' without dials)
         self.runner = TaskRunner("fmgen-chain", self)
         self._build()
         self.runner.progress.connect(self._on_progress)
@@ -182,9 +189,12 @@ class ChainDialog(QDialog):
 
     def run_chain(self) -> None:
         """Compute the chosen model's chain in the background (cancelling one in progress)."""
-        path = self.models.checkpoint_path(self.model_choice.currentData())
+        model = self.model_choice.currentData()
+        path = self.models.checkpoint_path(model)
         self.runner.cancel()
-        self.runner.submit(watch_job(path, self.seed.value(), self.sampler_choice.currentData()))
+        self.dial_words = self.dials.caption(model)
+        sampler, dials = self.sampler_choice.currentData(), self.dials.of(model)
+        self.runner.submit(watch_job(path, self.seed.value(), sampler, dials))
 
     def show_frames(self, frames: ChainFrames) -> None:
         """Keep the computed chain, offer its samplers, and show its last step (a chain of a
@@ -193,7 +203,7 @@ class ChainDialog(QDialog):
             return
         self.frames = frames
         self.progress.setVisible(False)
-        self.status.setText(f"{frames.sampler}, seed {frames.seed}: drag the slider through it.")
+        self.status.setText(f"{self._title(False)}: drag the slider through it.")
         offered = [self.sampler_choice.itemData(i) for i in range(self.sampler_choice.count())]
         if tuple(offered) != frames.samplers:
             self.sampler_choice.clear()
@@ -224,9 +234,10 @@ class ChainDialog(QDialog):
         if message:  # empty: cancelled by a newer run
             self.status.setText(f"The chain failed: {message}")
 
-    def _title(self) -> str:
-        label = get_model(self.frames.model).label
-        return f"{label}: {self.frames.sampler}, seed {self.frames.seed}"
+    def _title(self, with_model: bool = True) -> str:
+        label = f"{get_model(self.frames.model).label}: " if with_model else ""
+        dials = f", {self.dial_words}" if self.dial_words else ""
+        return f"{label}{self.frames.sampler}, seed {self.frames.seed}{dials}"
 
     def _export_strip(self) -> None:
         path = ask_figure_path(self, "Save strip", "chain.png")
@@ -248,9 +259,11 @@ class ChainDialog(QDialog):
 class WatchButton(QPushButton):
     """'Watch a sample being made…': shown while a model with a chain is trained."""
 
-    def __init__(self, models: ModelStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, models: ModelStore, dials: DialSettings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__("Watch a sample being made…", parent)
-        self.models = models
+        self.models, self.dials = models, dials or DialSettings()
         self.setToolTip("Run one sampling chain and scrub through its steps")
         self.clicked.connect(self.open_view)
         models.changed.connect(self.refresh)
@@ -262,7 +275,7 @@ class WatchButton(QPushButton):
 
     def open_view(self) -> ChainDialog:
         """Open the view (non-modal) on the trained models."""
-        dialog = ChainDialog(self.models, self)
+        dialog = ChainDialog(self.models, self.dials, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

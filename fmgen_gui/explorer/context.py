@@ -11,6 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
+from fmgen_gui.explorer.dial_bar import DialBar
+from fmgen_gui.explorer.dial_state import DialSettings
 from fmgen_gui.explorer.gallery import Gallery
 from fmgen_gui.explorer.interpolation_view import InterpolationView
 from fmgen_gui.explorer.latent_map import LatentMap
@@ -20,6 +22,7 @@ from fmgen_gui.explorer.presets import ClassBar, PresetBar
 from fmgen_gui.explorer.state import ExplorerState
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
+from trainer.learners import Learner
 from trainer.runs.pins import PinStore
 from trainer.sampling.explore import Interpolator, Strip
 from trainer.sampling.path_frames import PathFrames
@@ -57,6 +60,9 @@ class ExplorerContext(Protocol):
     strip: Strip | None
     shown_image: np.ndarray | None  # the decoded image at the slider
     slow: SlowFrames
+    dials: DialSettings  # each source's sampler dial values
+    dial_bar: DialBar
+    learners: dict[str, Learner]  # per source: the loaded learner the GUI thread decodes with
 
     @property
     def source(self) -> str | None:

@@ -34,7 +34,9 @@ class PathExports:
         """What the path shows, for figure titles."""
         state = self.context.state
         chosen = state.selection
-        return f"{state.caption(chosen.a)} to {state.caption(chosen.b)} ({chosen.method})"
+        dials = self.context.dials.caption(state.current)  # 'Guidance w = 2': drawn at that
+        title = f"{state.caption(chosen.a)} to {state.caption(chosen.b)} ({chosen.method})"
+        return f"{title}, {dials}" if dials else title
 
     def save_strip(self, path: Path) -> Path:
         """The strip with its t values, titled with the model and A's and B's captions."""

@@ -12,6 +12,7 @@ import torch
 
 from fmgen_gui.explorer.state import NO_SEED, Candidates
 from fmgen_gui.tasks import Report
+from trainer.common.errors import raise_if_cancelled
 from trainer.common.pixels import to_uint8
 from trainer.data.fashion_mnist import CLASSES, load_fashion_mnist
 from trainer.learners import Learner, fixed_noise
@@ -19,6 +20,9 @@ from trainer.registry import get_model
 from trainer.runs.loading import load_learner
 from trainer.sampling.explore import LatentAtlas
 from trainer.sampling.path_frames import PathFrames, PathRequest, path_frames
+from trainer.sampling.samples import batch_size
+
+Dials = dict[str, float | None]  # a sampler's dial values by dial name (Learner.dials)
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,43 @@ def test_images_job(kind: str, checkpoint_path: Path, data_dir: str | None):
     return job
 
 
-def frames_job(kind: str, checkpoint_path: Path, request: PathRequest):
-    """Decode a path's strip (a multi-step decoder) with its own CPU copy of the model."""
+def frames_job(kind: str, checkpoint_path: Path, request: PathRequest, dials: Dials):
+    """Decode a path's strip (a multi-step decoder) with its own CPU copy of the model, its
+    sampler's dials at `dials`."""
 
     def job(report: Report, cancel: threading.Event) -> PathFrames:
         learner, _ = load_learner(checkpoint_path, kind)
+        learner.dials.update(dials)
         return path_frames(learner, request, report.progress, cancel)
+
+    return job
+
+
+def redraw_job(
+    kind: str, checkpoint_path: Path, codes: np.ndarray, labels: np.ndarray | None, dials: Dials
+):
+    """Draw latent `codes` (as classes `labels`, conditional models) again with the sampler's
+    dials at `dials`, with its own CPU copy of the model: uint8 images (N, 28, 28)."""
+
+    def job(report: Report, cancel: threading.Event) -> np.ndarray:
+        report.progress(0.0, "loading the model")
+        learner, _ = load_learner(checkpoint_path, kind)
+        learner.dials.update(dials)
+        size, images = batch_size(kind), []
+        for start in range(0, len(codes), size):
+            raise_if_cancelled(cancel)
+            picks = slice(start, start + size)
+            given = () if labels is None else (torch.from_numpy(labels[picks]),)
+            part = torch.from_numpy(codes[picks])
+
+            def done(fraction: float, start: int = start, count: int = len(part)) -> None:
+                text = f"drawing the {len(codes):,} images again"
+                report.progress((start + fraction * count) / len(codes), text)
+
+            with learner.reporting(done), torch.no_grad():  # a slow sampler's steps report
+                images.append(to_uint8(learner.sample_images(part, *given)[:, 0].float().numpy()))
+            done(1.0)
+        return np.concatenate(images) if images else np.zeros((0, 28, 28), np.uint8)
 
     return job
 

@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.explorer.chain_view import WatchButton
+from fmgen_gui.explorer.dial_bar import DialBar
+from fmgen_gui.explorer.dial_redraw import DialRedraw
+from fmgen_gui.explorer.dial_state import DialSettings
 from fmgen_gui.explorer.exports import PathExports
 from fmgen_gui.explorer.gallery import Gallery
 from fmgen_gui.explorer.interpolation_view import InterpolationView
@@ -46,6 +49,7 @@ from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
 from fmgen_gui.widgets.scroll import vertical_scroll
 from trainer.data.fashion_mnist import CLASSES
+from trainer.learners import Learner
 from trainer.registry import get_model
 from trainer.runs.pins import PinStore
 from trainer.sampling.explore import Interpolator, LatentAtlas, Strip, path_ts
@@ -71,6 +75,8 @@ class ExplorerPane(QWidget):
         self.models, self.classifier, self.data_dir = models, classifier, data_dir
         self.pins = pins or PinStore()  # the window's one store, which the Evaluate tab reads
         self.state = ExplorerState()
+        self.dials = DialSettings()
+        self.learners: dict[str, Learner] = {}  # per source: the one the GUI thread decodes with
         self.loader = ExplorerLoader(models, data_dir, self)
         self.interpolators: dict[str, Interpolator] = {}
         self.loaded_text: dict[str, str] = {}  # per source: what the status line says
@@ -83,6 +89,7 @@ class ExplorerPane(QWidget):
         self.exports = PathExports(self)
         self.path_controls = PathControls(self)
         self._connect()
+        self.dial_redraw = DialRedraw(self)  # after _connect: a load reaches the pane first
 
     def _build(self) -> None:
         self.model_choice = QComboBox()
@@ -94,12 +101,13 @@ class ExplorerPane(QWidget):
         self.progress = QProgressBar(maximum=100, visible=False)
         self.export_samples_button = QPushButton("Export samples…")
         self.export_samples_button.setToolTip("Save N generated images as PNGs or one .npz")
-        self.watch_button = WatchButton(self.models)
+        self.watch_button = WatchButton(self.models, self.dials)
         self.presets = PresetBar(CLASSES)
         for nothing_to_do_yet in (self.presets, self.export_samples_button):  # till a model loads
             nothing_to_do_yet.setEnabled(False)
         self.class_bar = ClassBar(CLASSES)
         self.class_bar.setVisible(False)  # a conditional model's source shows it
+        self.dial_bar = DialBar()  # a model with sampler dials shows their sliders
         self.messages = MessageBar()
         self.gallery = Gallery()
         self.map = LatentMap()
@@ -128,6 +136,7 @@ class ExplorerPane(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(bars)
+        layout.addWidget(self.dial_bar)
         layout.addWidget(self.messages)
         layout.addWidget(splitter, stretch=1)
 
@@ -221,6 +230,7 @@ class ExplorerPane(QWidget):
         self.progress.setVisible(False)
         # The job built this learner and handed it over: from here on only this thread uses it.
         decode, found = loaded.learner.sample_images, loaded.candidates
+        self.learners[model] = loaded.learner
         self.used_text[model] = f"{get_model(model).label}, epoch {loaded.epoch}"
         self.interpolators[model] = Interpolator(decode, self.classifier.model, found.reference)
         self.loaded_text[model] = loaded.note()
@@ -247,6 +257,7 @@ class ExplorerPane(QWidget):
         self.presets.setEnabled(shown is not None)  # with nothing loaded they would do nothing
         self.export_samples_button.setEnabled(bool(self.models.available()))
         self.class_bar.setVisible(bool(spec and spec.conditional))
+        self.dial_redraw.show_source()
         self.map.setVisible(shown is not None and shown.atlas is not None)
         if shown is None:
             self.gallery.set_images(np.zeros((0, 28, 28), np.uint8), None, CLASSES, ())

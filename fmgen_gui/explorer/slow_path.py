@@ -74,7 +74,9 @@ class SlowPath(QWidget):
         self.context.strip = self.context.shown_image = None
         self.context.view.clear()
         self.context.path_plot.clear("The path is being decoded in the background.")
-        self._job = frames_job(self.context.source, self.checkpoints[self.context.source], request)
+        source = self.context.source
+        dials = self.context.dials.of(source)
+        self._job = frames_job(source, self.checkpoints[source], request, dials)
         self.runner.submit(self._job)
         self._running(True)
         self.bar.setValue(0)
@@ -115,6 +117,7 @@ class SlowPath(QWidget):
         )
         checkpoint = self.checkpoints.get(state.current)
         key = (state.current, checkpoint, *ends, chosen.steps, chosen.method, chosen.overshoot)
+        key += tuple(self.context.dials.of(state.current).items())  # a turned dial: new frames
         return key, request
 
     def _show(self, frames: PathFrames) -> None:

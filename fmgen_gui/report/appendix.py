@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 
+from fmgen_gui.report.dial_table import dial_tables
 from fmgen_gui.report.figures import Figure, class_histogram_figure
 from fmgen_gui.report.layout import FigureRow, Section, TextSection, text_section
 from fmgen_gui.report.tables import comparison_table, likelihood_table, table_notes
@@ -52,7 +53,11 @@ def appendix_sections(
     return [
         TextSection("appendix-heading", HEADING),
         text_section("setup", setup=describe_setup(metrics)),
-        TextSection("appendix-table", comparison_table(metrics) + likelihood_table(metrics), 0.9),
+        TextSection(
+            "appendix-table",
+            comparison_table(metrics) + likelihood_table(metrics) + dial_tables(metrics),
+            0.9,
+        ),
         text_section("notes", 0.85, notes=table_notes(metrics)),
         *([TextSection("appendix-result", MORE.format(more))] if more else []),
         *(row for row in rows if row.figures),

@@ -19,7 +19,8 @@ from trainer.common.files import user_cache_dir
 from trainer.common.plain_file import load_plain, save_plain
 from trainer.common.words import join_words, plural
 from trainer.config.settings import setting_problem
-from trainer.evaluation.evaluate import StageProgress
+from trainer.evaluation.dial_sweep import DIAL_SWEEPS
+from trainer.evaluation.evaluate import DIALS, LIKELIHOOD, StageProgress
 from trainer.evaluation.pictures import LabelledGrid, PathPicture
 from trainer.evaluation.results import Evaluation, RunEvaluation
 from trainer.registry import model_names
@@ -241,6 +242,17 @@ def evaluation_job(
         return evaluate_options(options, report, cancel, lambda key: pins.get(key, []), previous)
 
     return job
+
+
+def skipped_stages(evaluation: Evaluation) -> dict[str, str]:
+    """Why a stage of `evaluation` had nothing to do, by stage (the bars say it when done)."""
+    runs = evaluation.runs.values()
+    skipped = {}
+    if not any(run.spec.scores_likelihood for run in runs):
+        skipped[LIKELIHOOD] = "no run has a likelihood (GANs have none)"
+    if not any(DIAL_SWEEPS in run.metrics for run in runs):
+        skipped[DIALS] = "no run has a sampler dial swept"
+    return skipped
 
 
 def waiting_text(runs: list[str], chosen: bool) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QPainter
 from fmgen_gui.assets import page_template
 from fmgen_gui.export import DocumentInfo, render_pages, render_to_file
 from fmgen_gui.report.appendix import appendix_sections
+from fmgen_gui.report.dial_figure import dial_rows
 from fmgen_gui.report.figures import (
     LABEL_HEIGHT,
     PATH_TITLE_HEIGHT,
@@ -208,9 +209,12 @@ def build_page(evaluation: Evaluation, options: ReportOptions) -> ReportPage:
     on_page = options.page_runs(list(evaluation.runs))
     rows = _rows(evaluation, on_page, per_run)
     sweep = sweep_sections(metrics)  # the sweep figure (or why none) when the runs are a sweep
+    dials = dial_rows(evaluation)  # every run's into figures/, the page runs' onto the page
+    sweep += [row for key in on_page for row in dials.get(key, [])]
     figures.update(
         {f.name: f for r in [*rows, *sweep] if isinstance(r, FigureRow) for f in r.figures}
     )
+    figures.update({f.name: f for runs in dials.values() for r in runs for f in r.figures})
     reproduce = command_line(reproduce_options(evaluation, options))
     # The sweep goes right after the grids: a full page drops figure rows from the end (the
     # last runs' strips) before it would drop the one figure about the runs together.

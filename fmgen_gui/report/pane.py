@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from fmgen_gui.classifier_service import ClassifierService
 from fmgen_gui.model_store import ModelStore
+from fmgen_gui.report.dial_table import dial_tables
 from fmgen_gui.report.evaluated import (
     Evaluated,
     EvaluationClock,
@@ -35,6 +36,7 @@ from fmgen_gui.report.evaluated import (
     load_last,
     run_states,
     save_last,
+    skipped_stages,
     stale_words,
     waiting_text,
 )
@@ -51,7 +53,7 @@ from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.common.errors import FmgenError
 from trainer.config.values import EVALUATION_RANGES
 from trainer.evaluation.document import write_metrics
-from trainer.evaluation.evaluate import CLASSIFIER, LIKELIHOOD
+from trainer.evaluation.evaluate import CLASSIFIER
 from trainer.evaluation.results import Evaluation
 from trainer.report.descriptions import descriptions
 from trainer.report.options import ReportOptions
@@ -299,13 +301,8 @@ class EvaluationPane(QWidget):
     def _show_results(self, status: str) -> None:
         """Show the numbers and pictures of the evaluation, and `status` above them."""
         evaluation = self.evaluation
-        skipped = (
-            {}
-            if any(r.spec.scores_likelihood for r in evaluation.runs.values())
-            else {LIKELIHOOD: "no run has a likelihood (GANs have none)"}
-        )
-        self.stages.finish(skipped)
-        self.text.setHtml(results_html(evaluation.metrics))
+        self.stages.finish(skipped_stages(evaluation))
+        self.text.setHtml(results_html(evaluation.metrics) + dial_tables(evaluation.metrics))
         self.pictures.show_evaluation(evaluation)
         self.status.setText(status)
 

@@ -23,6 +23,7 @@ from trainer.config.device import resolve_device
 from trainer.config.settings import setting_problem
 from trainer.config.values import EVALUATION_RANGES
 from trainer.data.fashion_mnist import load_fashion_mnist
+from trainer.evaluation.dial_sweep import sweep_lines
 from trainer.evaluation.document import write_metrics
 from trainer.evaluation.evaluate import CLASSIFIER, STAGES, StageProgress, evaluate
 from trainer.evaluation.results import Evaluation
@@ -73,6 +74,13 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="samples per row when a multi-step sampler (the DDPM's) runs on the CPU "
         f"({defaults.slow_on_cpu}; 0: --samples as given; else {_bounds('slow_on_cpu')})",
+    )
+    parser.add_argument(
+        "--no-dial-sweep",
+        dest="dial_sweep",
+        action="store_false",
+        help="skip the sweep of a model's sampler dials (guidance, truncation): it measures "
+        "the samples once per dial value, which multiplies their time",
     )
     parser.add_argument(
         "--device",
@@ -168,6 +176,7 @@ def options_from_args(args: argparse.Namespace) -> ReportOptions:
         seed=args.seed,
         device=args.device,
         slow_on_cpu=args.slow_on_cpu,
+        dial_sweep=args.dial_sweep,
         pairs=tuple(getattr(args, "pairs", ())),
         interpolation=getattr(args, "interpolation", ReportOptions.interpolation),
         steps=getattr(args, "steps", ReportOptions.steps),
@@ -252,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in written:
         print(f"wrote {path}")
     print("\n".join(interpret(evaluation.metrics)))
+    for line in sweep_lines(evaluation.metrics):  # the sampler dials' sweeps, if any
+        print(line)
     return 0
 
 

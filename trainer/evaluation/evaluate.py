@@ -26,6 +26,7 @@ from trainer.evaluation.comparison import (
     sample_cost,
     test_likelihood,
 )
+from trainer.evaluation.dial_sweep import DIAL_SWEEPS, SweepJob, dial_sweeps
 from trainer.evaluation.document import metrics_document
 from trainer.evaluation.pictures import (
     LabelledGrid,
@@ -52,10 +53,12 @@ from trainer.sampling.samples import SampleRequest, generate, request_labels
 # (stage, fraction of that stage done, what is being done): each stage has its own progress.
 StageProgress = Callable[[str, float, str], None]
 CLASSIFIER, LIKELIHOOD, SAMPLES, CALIBRATION = "classifier", "likelihood", "samples", "calibration"
+DIALS = "dials"
 STAGES = {
     CLASSIFIER: "training the classifier (once)",
     LIKELIHOOD: "test likelihood",
     SAMPLES: "samples",
+    DIALS: "sampler dial sweep",
     CALIBRATION: "calibration",
 }
 
@@ -246,11 +249,12 @@ def _evaluate_run(
             learner, spec, run.metrics.get(TEST_SECTION), job.data.test, job.cancel
         )
     started = time.perf_counter()
+    labels = request_labels(spec.name, SampleRequest(job.count))  # every class equally often
     samples = generate(
         learner,
         job.count,
         settings.seed,
-        request_labels(spec.name, SampleRequest(job.count)),  # every class equally often
+        labels,
         job.cancel,
         lambda f: report(SAMPLES, f, f"{label}: {round(f * job.count):,} of {job.count:,} samples"),
     )
@@ -261,6 +265,20 @@ def _evaluate_run(
     run.metrics[SAMPLES_SECTION] = compare(
         job.real, features, settings.pr_k, job.cancel, settings.seed
     )
+    if spec.dials and settings.dial_sweep:  # the same latents and classes at every value
+        sweep = SweepJob(
+            job.count,
+            settings.seed,
+            labels,
+            job.real,
+            job.classifier,
+            settings.pr_k,
+            job.cancel,
+            features,  # the table's samples are the point at each dial's current value
+        )
+        run.metrics[DIAL_SWEEPS] = dial_sweeps(
+            learner, spec.dials, sweep, lambda f: report(DIALS, f, f"{label}: dial sweep")
+        )
     key = run.facts.key
     fallback = Pin(key, "within", "test", 0, 0, settings.interpolation, False, settings.steps)
     run.paths = path_pictures(learner, spec, job.data.test, pins, fallback, settings.seed)

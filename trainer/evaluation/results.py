@@ -24,6 +24,9 @@ class EvaluationSettings:
     # every row's samples when a multi-step sampler (the DDPM's 50 DDIM steps: ~0.25 s a sample
     # on two cores, 40 minutes for 10,000) runs on the CPU; 0: no cap
     slow_on_cpu: int = 2000
+    # sweep each sampler dial (ModelSpec.dials) through its values: a full sample-metrics pass
+    # per value, so it multiplies the samples' time; False skips it
+    dial_sweep: bool = True
 
 
 @dataclass

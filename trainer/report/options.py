@@ -85,6 +85,7 @@ class ReportOptions:
     steps: int = EvaluationSettings.steps
     device: str = EvaluationSettings.device
     slow_on_cpu: int = EvaluationSettings.slow_on_cpu
+    dial_sweep: bool = EvaluationSettings.dial_sweep  # sweep the sampler dials of models with any
     on_page: tuple[str, ...] = ()  # run folder names; empty: the first MAX_ON_PAGE runs
     title: str = ""
     authors: tuple[str, ...] = ()
@@ -105,6 +106,7 @@ class ReportOptions:
             steps=self.steps,
             device=self.device,
             slow_on_cpu=self.slow_on_cpu,
+            dial_sweep=self.dial_sweep,
         )
 
     def pins(self, specs: dict[str, ModelSpec]) -> dict[str, list[Pin]]:
@@ -194,6 +196,8 @@ def command_line(options: ReportOptions, program: str = "fmgen-report") -> str:
             words += [f"--{name.replace('_', '-')}", str(getattr(options, name))]
     for author in options.authors:
         words += ["--author", author]
+    if not options.dial_sweep:
+        words.append("--no-dial-sweep")
     if options.appendix:
         words.append("--appendix")
     return shlex.join(words)
