@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import torch
@@ -26,6 +28,22 @@ class Figure:
     what: str
     value: str
     target: str = ""
+
+
+def peak_resident_mb() -> float:
+    """This process's peak resident memory (MB) since it started its program.
+
+    Linux's VmHWM, the high-water mark of the process's own memory map, which exec replaces.
+    Not getrusage's ru_maxrss: a child keeps the maximum across fork and exec, so a job started
+    from a benchmark that had loaded torch and trained a run reported the parent's memory.
+    (ru_maxrss remains the answer where /proc is missing.)
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def machine() -> str:

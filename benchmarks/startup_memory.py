@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.close_latency import prepare, spin, start_phase  # noqa: E402
-from benchmarks.common import Figure, run_benchmark, spread  # noqa: E402
+from benchmarks.common import Figure, peak_resident_mb, run_benchmark, spread  # noqa: E402
 from fmgen_gui.app import PROBE  # noqa: E402
 from fmgen_gui.first_paint import QUIT_AFTER_FIRST_PAINT, painted_at  # noqa: E402
 
@@ -140,7 +139,7 @@ def child(job: str, quick: bool, run_dir: Path) -> None:
         if not done():
             raise RuntimeError(f"{job} did not finish")
     window.close()
-    print(f"PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}", flush=True)
+    print(f"PEAK {peak_resident_mb():.1f}", flush=True)
 
 
 def job_done(window, job: str) -> Callable[[], bool]:
