@@ -11,17 +11,13 @@ import pytest
 import torch
 
 from tests.runs import small_latent, tiny_run
-from trainer.cli.evaluate import (
-    add_evaluation_arguments,
-    add_report_arguments,
-    evaluate_options,
-    options_from_args,
-)
+from trainer.cli.evaluate import add_evaluation_arguments, add_report_arguments, options_from_args
 from trainer.common.errors import ConfigError, FmgenError
 from trainer.config.settings import default_config
 from trainer.evaluation.evaluate import sample_count
 from trainer.evaluation.results import EvaluationSettings
 from trainer.learners import Learner, make_learner
+from trainer.report.evaluating import evaluate_options
 from trainer.report.options import ReportOptions, command_line
 from trainer.runs.checkpoint import load_checkpoint
 from trainer.runs.loading import evaluation_device, load_learner
@@ -84,7 +80,23 @@ def test_the_reproduce_line_keeps_the_device_and_the_cap(cpu_run):
 
 @pytest.mark.parametrize("cap", [-1, 5])
 def test_an_impossible_cap_is_a_clear_error(cpu_run, cap):
+    """The use case names the setting as the Evaluate tab does, never a command-line flag."""
     with pytest.raises(
-        FmgenError, match=r"--slow-on-cpu: .* is outside 10\.\.60000 \(or 0: no cap\)"
+        FmgenError,
+        match=r"^Samples of a slow sampler on the CPU: .* is outside 10\.\.60000 \(or 0: no cap\)",
     ):
         evaluate_options(ReportOptions(runs=(cpu_run,), slow_on_cpu=cap), lambda *a: None)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"runs": ()}, "No run to evaluate: open or choose at least one run."),
+        ({"samples": 5}, "Samples: 5 is outside 10..60000"),
+        ({"iwae_k": 0}, "IWAE k: 0 is outside 1..5000"),
+    ],
+)
+def test_the_use_case_speaks_the_apps_words(cpu_run, options, message):
+    with pytest.raises(FmgenError) as error:
+        evaluate_options(ReportOptions(**{"runs": (cpu_run,), **options}), lambda *a: None)
+    assert str(error.value).startswith(message) and "--" not in str(error.value)

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from trainer.cli.evaluate import evaluate_options
 from trainer.common.files import user_cache_dir
 from trainer.common.plain_file import load_plain, save_plain
 from trainer.common.words import join_words, plural
@@ -24,6 +23,7 @@ from trainer.evaluation.evaluate import DIALS, LIKELIHOOD, StageProgress
 from trainer.evaluation.pictures import LabelledGrid, PathPicture
 from trainer.evaluation.results import Evaluation, RunEvaluation
 from trainer.registry import model_names
+from trainer.report.evaluating import evaluate_options
 from trainer.report.options import PairOption, ReportOptions
 from trainer.runs.facts import RunFacts
 from trainer.runs.pins import Pin

@@ -51,7 +51,7 @@ from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.common.errors import FmgenError
-from trainer.config.values import EVALUATION_RANGES
+from trainer.config.values import EVALUATION_LABELS, EVALUATION_RANGES
 from trainer.evaluation.document import write_metrics
 from trainer.evaluation.evaluate import CLASSIFIER
 from trainer.evaluation.results import Evaluation
@@ -126,8 +126,8 @@ class EvaluationPane(QWidget):
             minimum=100, maximum=most_samples, singleStep=1000, value=defaults.samples
         )
         self.iwae_k = QSpinBox(minimum=1, maximum=most_k, value=defaults.iwae_k)
-        self.samples.setToolTip("Images per row of the sample table (generated, real, noise)")
-        self.iwae_k.setToolTip("Importance samples per test image for the IWAE bound")
+        self.samples.setToolTip(EVALUATION_LABELS["samples"][1].capitalize())
+        self.iwae_k.setToolTip(EVALUATION_LABELS["iwae_k"][1].capitalize())
         self.evaluate_button = QPushButton("Evaluate")
         self.cancel_button = QPushButton("Cancel", enabled=False)
         self.export_button = QPushButton("Export report…")
@@ -148,7 +148,8 @@ class EvaluationPane(QWidget):
         self.pictures = ResultPictures()
         self.pins_list = PinsList(self.store)
         controls = QHBoxLayout()
-        for widget in (QLabel("Samples"), self.samples, QLabel("IWAE k"), self.iwae_k):
+        samples, iwae_k = (QLabel(EVALUATION_LABELS[name][0]) for name in ("samples", "iwae_k"))
+        for widget in (samples, self.samples, iwae_k, self.iwae_k):
             controls.addWidget(widget)
         for widget in (
             self.evaluate_button,

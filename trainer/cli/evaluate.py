@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -20,19 +19,16 @@ from trainer.cli.arguments import (
 )
 from trainer.common.errors import FmgenError
 from trainer.config.device import resolve_device
-from trainer.config.settings import setting_problem
-from trainer.config.values import EVALUATION_RANGES
-from trainer.data.fashion_mnist import load_fashion_mnist
+from trainer.config.values import EVALUATION_LABELS, EVALUATION_RANGES
 from trainer.evaluation.dial_sweep import sweep_lines
 from trainer.evaluation.document import write_metrics
-from trainer.evaluation.evaluate import CLASSIFIER, STAGES, StageProgress, evaluate
+from trainer.evaluation.evaluate import STAGES
 from trainer.evaluation.results import Evaluation
-from trainer.metrics.classifier import load_or_train_classifier
-from trainer.registry import get_model
+from trainer.report.evaluating import evaluate_options
 from trainer.report.interpret import interpret
 from trainer.report.options import MAX_ON_PAGE, PAIR_OPTIONS, ReportOptions, parse_pair
-from trainer.runs.checkpoint import load_checkpoint, resolve_checkpoint_path
-from trainer.runs.pins import METHODS, Pin, PinStore, run_key
+from trainer.runs.checkpoint import resolve_checkpoint_path
+from trainer.runs.pins import METHODS, PinStore
 from trainer.runs.snapshots import run_folder_of
 
 
@@ -58,13 +54,13 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
         "--samples",
         type=setting("samples"),
         default=defaults.samples,
-        help=f"images per row of the sample table ({defaults.samples}; {_bounds('samples')})",
+        help=f"{EVALUATION_LABELS['samples'][1]} ({defaults.samples}; {_bounds('samples')})",
     )
     parser.add_argument(
         "--iwae-k",
         type=setting("iwae_k"),
         default=defaults.iwae_k,
-        help=f"importance samples per test image ({defaults.iwae_k}; {_bounds('iwae_k')})",
+        help=f"{EVALUATION_LABELS['iwae_k'][1]} ({defaults.iwae_k}; {_bounds('iwae_k')})",
     )
     parser.add_argument("--seed", type=setting("seed"), default=defaults.seed)
     parser.add_argument(
@@ -202,43 +198,6 @@ class ConsoleProgress:
             self.last = now
             line = f"[{now - self.started:5.0f} s] {STAGES[stage]} {fraction:4.0%} {text}"
             print(line, flush=True)
-
-
-def evaluate_options(
-    options: ReportOptions,
-    progress: StageProgress,
-    cancel: threading.Event | None = None,
-    stored_pins: Callable[[str], list[Pin]] | None = None,
-    previous: Evaluation | None = None,
-) -> Evaluation:
-    """Check the options, load data and classifier, evaluate; `stored_pins` gives the app's
-    pins of a run, for runs the options give no pairs; `previous`: results to keep (evaluate's)."""
-    if not options.runs:
-        raise FmgenError("name at least one run: --run RUN_DIR (repeat for more runs)")
-    for name in EVALUATION_RANGES:  # the app builds options without the command line's types
-        problem = setting_problem(name, getattr(options, name))
-        if problem:
-            raise FmgenError(f"--{name.replace('_', '-')}: {problem}")
-    # A run folder, its checkpoint.pt or a snapshot (checkpoints/epoch_NNN.pt): each is
-    # evaluated as given, under its run's key (run_folder_of), as `evaluate` does.
-    checkpoints = [resolve_checkpoint_path(run) for run in options.runs]  # fail early
-    specs = {
-        run_key(run_folder_of(path)): get_model(load_checkpoint(path).config.model)
-        for path in checkpoints
-    }
-    data = load_fashion_mnist(options.data_dir, download=True, cancel=cancel)
-    options.check(specs, data.test.labels.numpy())
-    pins = options.pins(specs)
-    if stored_pins is not None:
-        pins = {key: mine or stored_pins(key) for key, mine in pins.items()}
-    classifier, info = load_or_train_classifier(
-        data, progress=lambda fraction, text: progress(CLASSIFIER, fraction, text), cancel=cancel
-    )
-    progress(CLASSIFIER, 1.0, f"{info.accuracy:.2%} test accuracy")
-    settings = options.settings()
-    return evaluate(
-        options.runs, data, classifier, info, settings, progress, cancel, pins, previous
-    )
 
 
 def run_from_terminal(options: ReportOptions) -> Evaluation:

@@ -28,6 +28,14 @@ EVALUATION_RANGES = {
     "steps": (2, 50, "more images than one strip on the page can show"),
     "slow_on_cpu": (10, 60_000, "as samples; 0: no cap"),
 }
+# What people call the evaluation's settings (the Evaluate tab's boxes, its messages) and what
+# each does (their tooltips and the command line's help).
+EVALUATION_LABELS = {
+    "samples": ("Samples", "images per row of the sample table (generated, real or noise)"),
+    "iwae_k": ("IWAE k", "importance samples per test image for the IWAE bound"),
+    "steps": ("Strip steps", "images along each interpolation strip"),
+    "slow_on_cpu": ("Samples of a slow sampler on the CPU", "the cap on samples per row"),
+}
 
 
 def int_problem(value: Any, low: float, high: float) -> str | None:
