@@ -42,6 +42,9 @@ WASSERSTEIN = "wasserstein"
 GRADIENT_PENALTY = "gradient_penalty"
 CRITIC_LOSS = "critic_loss"
 G_UPDATES = "g_updates"
+CONSISTENCY = "consistency"  # WGAN-CT's term, as weighted in the critic's loss
+LIPSCHITZ_MAX = "lipschitz_max"  # the critic's largest |D(x) - D(x')| / ||x - x'|| on test pairs
+LIPSCHITZ_P95 = "lipschitz_p95"  # its 95th percentile
 
 # Sample quality against the test set, in the classifier's feature space.
 FID = "fid"
@@ -76,6 +79,9 @@ METRICS: dict[str, MetricInfo] = {
         MetricInfo(GRADIENT_PENALTY, "gradient penalty", "", True),
         MetricInfo(CRITIC_LOSS, "critic loss", "", None),
         MetricInfo(G_UPDATES, "generator updates", "", None, count=True),
+        MetricInfo(CONSISTENCY, "consistency term", "", True),
+        MetricInfo(LIPSCHITZ_MAX, "Lipschitz ratio, max", "score per unit distance", None),
+        MetricInfo(LIPSCHITZ_P95, "Lipschitz ratio, 95th pct", "score per unit distance", None),
         MetricInfo(FID, "FID", "", True),
         # torchmetrics' raw KID: unbiased polynomial-kernel MMD^2 of the classifier features.
         MetricInfo(KID, "KID", "raw torchmetrics units", True),

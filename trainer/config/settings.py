@@ -95,6 +95,14 @@ class RunConfig:
         range=Range(0, 1000),
         model_option=True,
     )
+    ct_weight: float = _field(
+        0.0,
+        "Consistency weight",
+        "weight lambda_CT of WGAN-CT's consistency term, which also puts dropout in the critic "
+        "(Wei et al. 2018 use 2); 0 = plain WGAN-GP",
+        range=Range(0, 1000),
+        model_option=True,
+    )
     binarize: bool = _field(
         False,
         "Binarise",

@@ -15,11 +15,12 @@ from trainer.config.settings import RunConfig
 from trainer.data.fashion_mnist import Split
 from trainer.learners.base import Learner
 from trainer.models.gan import dcgan_init
-from trainer.models.wgan import WGANGP
+from trainer.models.wgan import CT_DROPOUT, WGANGP, lipschitz_ratios
 
 
 class WGANLearner(Learner):
-    """Trains WGAN-GP: a critic step every batch, a generator step every n_critic batches.
+    """Trains WGAN-GP: a critic step every batch, a generator step every n_critic batches;
+    with ct_weight > 0, WGAN-CT (its critic has dropout and a consistency term).
 
     An epoch is one pass of the critic over the data, so the generator is updated
     1/n_critic as often as the DCGAN's (Gulrajani et al. 2017, alg. 1).
@@ -32,9 +33,11 @@ class WGANLearner(Learner):
     ) -> None:
         super().__init__(config, device, precision)
         self.critic_steps = 0
+        self.model.critic.draw_dropout_from(self.rng)
 
     def build_model(self) -> WGANGP:
-        model = WGANGP(self.config.latent_dim)
+        # WGAN-CT's critic has dropout; WGAN-GP's has none (Wei et al. 2018, sec. 3).
+        model = WGANGP(self.config.latent_dim, dropout=CT_DROPOUT if self.config.ct_weight else 0)
         model.apply(dcgan_init)
         return model
 
@@ -52,7 +55,9 @@ class WGANLearner(Learner):
         real = self.prepare(images) * 2 - 1
         with torch.no_grad():
             fake = self.model.generator(self.latent(len(real)))
-        critic = self.model.critic_loss(real, fake, self.config.gp_weight, self.rng)
+        critic = self.model.critic_loss(
+            real, fake, self.config.gp_weight, self.rng, self.config.ct_weight
+        )
         self.step_optimizer("critic", critic.loss)
         self.critic_steps += 1
         if self.critic_steps % self.config.n_critic == 0:
@@ -64,6 +69,7 @@ class WGANLearner(Learner):
             # -E[D(G(z))] on this step's fakes: what the next generator step lowers.
             k.G_LOSS: -critic.fake_score.item(),
             k.G_UPDATES: float(self.generator_updates),
+            k.CONSISTENCY: critic.consistency.item(),
         }
 
     def generator_step(self, count: int) -> None:
@@ -72,15 +78,30 @@ class WGANLearner(Learner):
         self.step_optimizer("generator", self.model.generator_loss(fake))
 
     def evaluate(self, split: Split, cancel: threading.Event | None = None) -> dict[str, float]:
-        """The critic's Wasserstein estimate: mean D(x) on the split minus mean D(G(z))."""
-        return self.split_means(split, self._score_gap, cancel)
+        """The critic's Wasserstein estimate (mean D(x) on the split minus mean D(G(z))) and its
+        empirical Lipschitz ratio over the same pairs of a real and a generated image.
 
-    def _score_gap(
-        self, x: torch.Tensor, labels: torch.Tensor, rng: torch.Generator
-    ) -> dict[str, torch.Tensor]:
-        z = torch.randn(len(x), self.config.latent_dim, generator=rng, device=self.device)
-        fake = self.model.generator(z)
-        return {k.WASSERSTEIN: self.model.critic(x * 2 - 1) - self.model.critic(fake)}
+        The ratios cost nothing beyond the estimate: the same scores of the same pairs, with
+        the critic in eval mode (no dropout), so WGAN-GP and WGAN-CT are judged alike.
+        """
+        ratios: list[torch.Tensor] = []
+
+        def score_gap(
+            x: torch.Tensor, labels: torch.Tensor, rng: torch.Generator
+        ) -> dict[str, torch.Tensor]:
+            z = torch.randn(len(x), self.config.latent_dim, generator=rng, device=self.device)
+            real, fake = x * 2 - 1, self.model.generator(z)
+            real_scores, fake_scores = self.model.critic(real), self.model.critic(fake)
+            ratios.append(lipschitz_ratios(real, fake, real_scores, fake_scores))
+            return {k.WASSERSTEIN: real_scores - fake_scores}
+
+        means = self.split_means(split, score_gap, cancel)
+        every = torch.cat(ratios)
+        return {
+            **means,
+            k.LIPSCHITZ_MAX: every.max().item(),
+            k.LIPSCHITZ_P95: torch.quantile(every, 0.95).item(),
+        }
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
         """Samples from the fixed noise."""

@@ -45,15 +45,24 @@ class Generator(nn.Module):
         return self.net(z)
 
 
-def discriminator_features(channels: int, norm: Callable[[int], nn.Module]) -> list[nn.Module]:
-    """784 pixels -> two stride-2 convolutions -> 2 * channels * 7 * 7 flat features."""
+def discriminator_features(
+    channels: int,
+    norm: Callable[[int], nn.Module],
+    dropout: Callable[[], nn.Module] | None = None,
+) -> list[nn.Module]:
+    """784 pixels -> two stride-2 convolutions -> 2 * channels * 7 * 7 flat features.
+
+    `dropout`, when given, makes a layer that follows each activation (WGAN-CT's critic).
+    """
     return [
         nn.Unflatten(1, (1, 28, 28)),
         nn.Conv2d(1, channels, 4, stride=2, padding=1),  # 28 -> 14
         nn.LeakyReLU(0.2),
+        *([dropout()] if dropout else []),
         nn.Conv2d(channels, 2 * channels, 4, stride=2, padding=1, bias=False),  # 14 -> 7
         norm(2 * channels),
         nn.LeakyReLU(0.2),
+        *([dropout()] if dropout else []),
         nn.Flatten(),
     ]
 
@@ -61,17 +70,21 @@ def discriminator_features(channels: int, norm: Callable[[int], nn.Module]) -> l
 class Discriminator(nn.Module):
     """Takes 784 pixel values per image (flat or 28x28) in [-1, 1] and returns one logit.
 
-    `norm` normalises the second convolution's output: batch norm in the DCGAN.
+    `norm` normalises the second convolution's output: batch norm in the DCGAN. `dropout`: see
+    `discriminator_features`.
     """
 
     input_dim = PIXELS
 
     def __init__(
-        self, channels: int = 64, norm: Callable[[int], nn.Module] = nn.BatchNorm2d
+        self,
+        channels: int = 64,
+        norm: Callable[[int], nn.Module] = nn.BatchNorm2d,
+        dropout: Callable[[], nn.Module] | None = None,
     ) -> None:
         super().__init__()
         self.net = nn.Sequential(
-            *discriminator_features(channels, norm), nn.Linear(2 * channels * 7 * 7, 1)
+            *discriminator_features(channels, norm, dropout), nn.Linear(2 * channels * 7 * 7, 1)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -135,11 +135,19 @@ WGAN = register_model(
             "adam_betas": (0.0, 0.9),
             "n_critic": 5,
             "gp_weight": 10.0,
+            "ct_weight": 0.0,  # WGAN-CT (Wei et al. 2018) when above 0; they use 2
         },
-        options=("latent_dim", "adam_betas", "n_critic", "gp_weight"),
-        step_metrics=(k.WASSERSTEIN, k.GRADIENT_PENALTY, k.CRITIC_LOSS, k.G_LOSS, k.G_UPDATES),
-        test_metrics=(k.WASSERSTEIN,),
-        summary_metrics=(k.WASSERSTEIN,),
+        options=("latent_dim", "adam_betas", "n_critic", "gp_weight", "ct_weight"),
+        step_metrics=(
+            k.WASSERSTEIN,
+            k.GRADIENT_PENALTY,
+            k.CRITIC_LOSS,
+            k.G_LOSS,
+            k.G_UPDATES,
+            k.CONSISTENCY,
+        ),
+        test_metrics=(k.WASSERSTEIN, k.LIPSCHITZ_MAX, k.LIPSCHITZ_P95),
+        summary_metrics=(k.WASSERSTEIN, k.LIPSCHITZ_MAX),
         plots=(
             PlotSpec(
                 "Critic's Wasserstein estimate per step",
@@ -158,6 +166,21 @@ WGAN = register_model(
                 "step",
                 "-E[D(G(z))]",
                 (CurveSpec(f"step/{k.G_LOSS}", "generator"),),
+            ),
+            PlotSpec(
+                "Consistency term per step (WGAN-CT; 0 when its weight is 0)",
+                "step",
+                "lambda_CT * CT",
+                (CurveSpec(f"step/{k.CONSISTENCY}", "consistency"),),
+            ),
+            PlotSpec(
+                "Critic's empirical Lipschitz ratio per epoch",
+                "epoch",
+                "|D(x) - D(x')| / ||x - x'||",
+                (
+                    CurveSpec(f"test/{k.LIPSCHITZ_MAX}", "max"),
+                    CurveSpec(f"test/{k.LIPSCHITZ_P95}", "95th percentile"),
+                ),
             ),
         ),
         grids=(GridSpec("samples", "WGAN-GP samples (fixed noise)"),),
