@@ -106,3 +106,29 @@ def test_the_flow_is_watched_a_scale_at_a_time_after_the_ddpm(
     assert dialog.result_title.text() == "after its latents are added"
     assert dialog.step_label.text() == "784 of 784 latents drawn (step 3 of 3)"
     dialog.close()
+
+
+def test_a_guided_chain_is_asked_for_a_class_and_its_guidance_weight(qtbot, tmp_path, monkeypatch):
+    """The class picker and the dial's box come from the entry (conditional, dials): the
+    DDPM shows neither; the guided DDPM's run asks for the chosen class and w."""
+    store = _store_with(tmp_path, "ddpm", "guided")
+    asked = []
+    monkeypatch.setattr(chain_view, "watch_job", lambda *args: asked.append(args) or (lambda *a: 0))
+    dialog = ChainDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.model_choice.setCurrentIndex(dialog.model_choice.findData("ddpm"))
+    assert dialog.options.isHidden() and dialog.options.label() is None
+    dialog.model_choice.setCurrentIndex(dialog.model_choice.findData("guided"))
+    assert not dialog.options.isHidden()
+    (box,) = dialog.options.dial_boxes.values()
+    assert box.value() == 2.0 and box.maximum() == 8.0 and box.prefix() == "Guidance w "
+    dialog.options.class_choice.setCurrentIndex(dialog.options.class_choice.findData(8))
+    box.setValue(0.5)
+    dialog.run_button.click()
+    ((path, seed, sampler, label, dials),) = asked
+    assert (label, dials, seed, sampler) == (8, {"guidance": 0.5}, 0, None)
+    assert path == store.checkpoint_path("guided")
+    dialog.options.class_choice.setCurrentIndex(0)  # no class: the unconditional chain
+    dialog.run_button.click()
+    assert asked[-1][3] is None
+    dialog.close()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmgen_gui.explorer.chain_options import ChainOptions
 from fmgen_gui.explorer.exports import GIF_FILTER, GIF_SCALE
 from fmgen_gui.explorer.strip import LABEL_HEIGHT, TITLE_HEIGHT, paint_strip
 from fmgen_gui.export import ask_figure_path, ask_save_path, render_to_file
@@ -48,13 +49,21 @@ def watchable(models: ModelStore) -> list[str]:
     return [name for name in models.available() if get_model(name).sampling_chain]
 
 
-def watch_job(path: Path, seed: int, sampler: str | None):
-    """A TaskRunner job: load the model's newest snapshot and record one chain."""
+def watch_job(
+    path: Path,
+    seed: int,
+    sampler: str | None,
+    label: int | None = None,
+    dials: dict[str, float | None] | None = None,
+):
+    """A TaskRunner job: load the model's newest snapshot and record one chain (of class
+    `label`, with its sampler's `dials` set, where the model has them)."""
 
     def job(report: Report, cancel: threading.Event) -> ChainFrames:
         report.progress(0.0, "Loading the model…")
         learner, _ = load_learner(reader_path(path))
-        return chain_frames(learner, seed, sampler, cancel, report.progress)
+        learner.dials.update(dials or {})
+        return chain_frames(learner, seed, sampler, cancel, report.progress, label)
 
     return job
 
@@ -124,6 +133,7 @@ class ChainDialog(QDialog):
         self.sampler_choice = QComboBox()
         self.sampler_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.seed = QSpinBox(maximum=2**31 - 1, value=0, prefix="seed ")
+        self.options = ChainOptions()  # a conditional model's class, its sampler's dials
         self.run_button = QPushButton("Run the chain")
         self.progress = QProgressBar(maximum=100, visible=False)
         self.status = QLabel()
@@ -134,7 +144,8 @@ class ChainDialog(QDialog):
         self.strip_button = QPushButton("Export strip…", enabled=False)
         self.gif_button = QPushButton("Export GIF…", enabled=False)
         controls = QHBoxLayout()
-        for widget in (self.model_choice, self.sampler_choice, self.seed, self.run_button):
+        chosen = (self.model_choice, self.sampler_choice, self.seed, self.options)
+        for widget in (*chosen, self.run_button):
             controls.addWidget(widget)
         controls.addWidget(self.progress, stretch=1)
         self.state_title, self.result_title = QLabel(), QLabel()
@@ -176,6 +187,7 @@ class ChainDialog(QDialog):
         self.status.clear()
         self.progress.setVisible(False)
         name = self.model_choice.currentData()
+        self.options.set_model(get_model(name) if name else None)
         words = chain_words(name) if name else None
         self.state_title.setText(words.state if words else "")
         self.result_title.setText(words.result if words else "")
@@ -184,7 +196,9 @@ class ChainDialog(QDialog):
         """Compute the chosen model's chain in the background (cancelling one in progress)."""
         path = self.models.checkpoint_path(self.model_choice.currentData())
         self.runner.cancel()
-        self.runner.submit(watch_job(path, self.seed.value(), self.sampler_choice.currentData()))
+        sampler, options = self.sampler_choice.currentData(), self.options
+        job = watch_job(path, self.seed.value(), sampler, options.label(), options.dials())
+        self.runner.submit(job)
 
     def show_frames(self, frames: ChainFrames) -> None:
         """Keep the computed chain, offer its samplers, and show its last step (a chain of a

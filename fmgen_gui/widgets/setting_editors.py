@@ -36,7 +36,13 @@ from trainer.config.settings import (
 
 QSPINBOX_MAX = 2**31 - 1  # QSpinBox holds a C int; wider ranges take a WideSpinBox
 # (arrow step, decimals) of number boxes whose look is not one whole number per step.
-STEPS = {"beta": (0.1, 3), "gp_weight": (1.0, 2), "batch_size": (32, 0), "limit": (1000, 0)}
+STEPS = {
+    "beta": (0.1, 3),
+    "gp_weight": (1.0, 2),
+    "batch_size": (32, 0),
+    "limit": (1000, 0),
+    "p_uncond": (0.05, 2),
+}
 SUFFIXES = {"limit": " images/split"}
 CAPTIONS = {"binarize": "pixels (for NLL tables)", "limit": "only"}
 OFF_SHOWS = {"limit": 6000}  # what an optional number's box shows while it is off
