@@ -9,8 +9,6 @@ from trainer.models.conditioning import NUM_CLASSES
 from trainer.models.guidance import GuidedDenoiser, drop_labels
 from trainer.models.samplers import Denoiser
 
-GRID_NOISES = 8  # rows of the epoch's samples grid: one noise per row, one class per column
-
 
 class GuidedDDPMLearner(DDPMLearner):
     """The DDPM's U-Net with a class embedding, trained on L_simple of eps(x_t, t, y) with y
@@ -37,7 +35,8 @@ class GuidedDDPMLearner(DDPMLearner):
         return GuidedDenoiser(self.model, labels, self.dials["guidance"], NUM_CLASSES)
 
     def grid_inputs(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """GRID_NOISES fixed noises, each drawn as every class: a row per noise."""
-        z = self.noise[:GRID_NOISES].repeat_interleave(NUM_CLASSES, dim=0)
-        labels = torch.arange(NUM_CLASSES, device=self.device).repeat(GRID_NOISES)
+        """The conditional models' class grid (Learner.class_grid): a row per class, the same
+        fixed noise down each column."""
+        z = self.noise[:NUM_CLASSES].repeat(NUM_CLASSES, 1)
+        labels = torch.arange(NUM_CLASSES, device=self.device).repeat_interleave(NUM_CLASSES)
         return z, labels

@@ -169,8 +169,8 @@ GUIDED = register_model(
         grids=(
             GridSpec(
                 "samples",
-                "Guided DDPM samples: a column per class (T-shirt/top to ankle boot), fixed "
-                "noise per row, DDIM in 10 steps at the default w",
+                "Guided DDPM samples: a row per class (T-shirt/top to ankle boot), fixed noise "
+                "per column, DDIM in 10 steps at the default w",
             ),
             GridSpec("chain", "Denoising: x_t (odd rows) and predicted x_0 (even rows)"),
         ),
