@@ -90,7 +90,7 @@ def argument_vectors(draw, command: str) -> list[tuple[str, str | None]]:
 NUMERIC = {
     "--epochs", "--latent-dim", "--beta", "--batch-size", "--lr", "--n-critic", "--gp-weight",
     "--seed", "--limit", "--log-every", "--samples", "--iwae-k", "--slow-on-cpu", "--steps",
-    "--max-parallel", "--gpus-per-job", "--time-limit", "--n",
+    "--max-parallel", "--gpus-per-job", "--time-limit", "--n", "--p-uncond",
 }  # fmt: skip
 NOT_WRITABLE = {"{file}", "{file}/below", "/sys/fmgen-out"}
 MUST_EXIST = {"--run", "--vae", "--gan", "--resume", "--follow", "--archive"}

@@ -9,6 +9,7 @@ from PIL import Image
 
 from fmgen_gui.explorer import chain_view
 from fmgen_gui.explorer.chain_view import ChainDialog, WatchButton
+from fmgen_gui.explorer.dial_state import DialSettings
 from fmgen_gui.model_store import ModelStore
 from tests.runs import tiny_run
 from tests.toy_model import toy_model  # noqa: F401  (a fixture)
@@ -105,4 +106,29 @@ def test_the_flow_is_watched_a_scale_at_a_time_after_the_ddpm(
     assert dialog.state_title.text().startswith("before this scale")
     assert dialog.result_title.text() == "after its latents are added"
     assert dialog.step_label.text() == "784 of 784 latents drawn (step 3 of 3)"
+    dialog.close()
+
+
+def test_a_guided_chain_is_asked_for_a_class_and_its_guidance_weight(qtbot, tmp_path, monkeypatch):
+    """The class picker comes from the entry (conditional), w from the explorer's slider: the
+    DDPM shows no picker; the guided DDPM's run asks for the chosen class and w."""
+    store = _store_with(tmp_path, "ddpm", "guided")
+    asked = []
+    monkeypatch.setattr(chain_view, "watch_job", lambda *args: asked.append(args) or (lambda *a: 0))
+    dials = DialSettings()
+    dialog = ChainDialog(store, dials)
+    qtbot.addWidget(dialog)
+    dialog.model_choice.setCurrentIndex(dialog.model_choice.findData("ddpm"))
+    assert dialog.options.isHidden() and dialog.options.label() is None
+    dialog.model_choice.setCurrentIndex(dialog.model_choice.findData("guided"))
+    assert not dialog.options.isHidden()
+    dialog.options.class_choice.setCurrentIndex(dialog.options.class_choice.findData(8))
+    dials.set("guided", "guidance", 0.5)  # as the explorer's slider does
+    dialog.run_button.click()
+    ((path, seed, sampler, chosen, label),) = asked
+    assert (label, chosen, seed, sampler) == (8, {"guidance": 0.5}, 0, None)
+    assert path == store.checkpoint_path("guided")
+    dialog.options.class_choice.setCurrentIndex(0)  # no class: the unconditional chain
+    dialog.run_button.click()
+    assert asked[-1][4] is None
     dialog.close()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmgen_gui.explorer.chain_options import ChainOptions
 from fmgen_gui.explorer.dial_state import DialSettings
 from fmgen_gui.explorer.exports import GIF_FILTER, GIF_SCALE
 from fmgen_gui.explorer.jobs import Dials
@@ -50,15 +51,16 @@ def watchable(models: ModelStore) -> list[str]:
     return [name for name in models.available() if get_model(name).sampling_chain]
 
 
-def watch_job(path: Path, seed: int, sampler: str | None, dials: Dials):
-    """A TaskRunner job: load the model's newest snapshot and record one chain, its sampler's
-    dials at `dials` (the explorer's sliders)."""
+def watch_job(path: Path, seed: int, sampler: str | None, dials: Dials, label: int | None = None):
+    """A TaskRunner job: load the model's newest snapshot and record one chain (of class
+    `label` where the model is conditional), its sampler's dials at `dials` (the explorer's
+    sliders)."""
 
     def job(report: Report, cancel: threading.Event) -> ChainFrames:
         report.progress(0.0, "Loading the model…")
         learner, _ = load_learner(reader_path(path))
         learner.dials.update(dials)
-        return chain_frames(learner, seed, sampler, cancel, report.progress)
+        return chain_frames(learner, seed, sampler, cancel, report.progress, label)
 
     return job
 
@@ -131,6 +133,7 @@ class ChainDialog(QDialog):
         self.sampler_choice = QComboBox()
         self.sampler_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.seed = QSpinBox(maximum=2**31 - 1, value=0, prefix="seed ")
+        self.options = ChainOptions()  # a conditional model's class (dials: the sliders')
         self.run_button = QPushButton("Run the chain")
         self.progress = QProgressBar(maximum=100, visible=False)
         self.status = QLabel()
@@ -141,7 +144,8 @@ class ChainDialog(QDialog):
         self.strip_button = QPushButton("Export strip…", enabled=False)
         self.gif_button = QPushButton("Export GIF…", enabled=False)
         controls = QHBoxLayout()
-        for widget in (self.model_choice, self.sampler_choice, self.seed, self.run_button):
+        chosen = (self.model_choice, self.sampler_choice, self.seed, self.options)
+        for widget in (*chosen, self.run_button):
             controls.addWidget(widget)
         controls.addWidget(self.progress, stretch=1)
         self.state_title, self.result_title = QLabel(), QLabel()
@@ -183,6 +187,7 @@ class ChainDialog(QDialog):
         self.status.clear()
         self.progress.setVisible(False)
         name = self.model_choice.currentData()
+        self.options.set_model(get_model(name) if name else None)
         words = chain_words(name) if name else None
         self.state_title.setText(words.state if words else "")
         self.result_title.setText(words.result if words else "")
@@ -194,7 +199,8 @@ class ChainDialog(QDialog):
         self.runner.cancel()
         self.dial_words = self.dials.caption(model)
         sampler, dials = self.sampler_choice.currentData(), self.dials.of(model)
-        self.runner.submit(watch_job(path, self.seed.value(), sampler, dials))
+        label = self.options.label()
+        self.runner.submit(watch_job(path, self.seed.value(), sampler, dials, label))
 
     def show_frames(self, frames: ChainFrames) -> None:
         """Keep the computed chain, offer its samplers, and show its last step (a chain of a

@@ -42,6 +42,7 @@ STEPS = {
     "batch_size": (32, 0),
     "limit": (1000, 0),
     "ct_weight": (0.5, 2),
+    "p_uncond": (0.05, 2),
 }
 SUFFIXES = {"limit": " images/split"}
 CAPTIONS = {"binarize": "pixels (for NLL tables)", "limit": "only"}

@@ -117,6 +117,14 @@ class RunConfig:
         ("bernoulli", "logistic"),  # the pixel likelihoods of trainer.models.vae
         model_option=True,
     )
+    p_uncond: float = _field(
+        0.1,
+        "Label dropout",
+        "share of training images whose class is hidden from the guided DDPM, so that it also "
+        "learns to denoise without one (classifier-free guidance)",
+        range=Range(0, 1),
+        model_option=True,
+    )
     seed: int = _field(0, "Seed", "random seed", range=Range(0, 2**63 - 1))
     # At least one image per class; above the 60,000 of the training split it would mean "all".
     limit: int | None = _field(

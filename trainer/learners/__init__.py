@@ -9,6 +9,7 @@ from trainer.learners.base import EVAL_BATCH, GRID_SIZE, Learner, adam, fixed_no
 from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
+from trainer.learners.guided import GuidedDDPMLearner
 from trainer.learners.resolve import BUILT_IN, learner_class, make_learner
 from trainer.learners.vae import CVAELearner, VAELearner
 from trainer.learners.wgan import WGANLearner
@@ -22,6 +23,7 @@ __all__ = [
     "DDPMLearner",
     "FlowLearner",
     "GANLearner",
+    "GuidedDDPMLearner",
     "Learner",
     "VAELearner",
     "WGANLearner",

@@ -21,7 +21,7 @@ from trainer.learners.base import EVAL_BATCH, Learner, adam
 from trainer.learners.chain_words import DENOISING
 from trainer.models.bits import bits_per_dim
 from trainer.models.diffusion import DDPM
-from trainer.models.samplers import DDIMSampler, DDPMSampler, StepOutput, denoise
+from trainer.models.samplers import DDIMSampler, DDPMSampler, Denoiser, StepOutput, denoise
 from trainer.models.unet import UNet
 
 # The CPU default: 1.06 M parameters, ~190 M multiply-adds per image and network evaluation.
@@ -37,6 +37,8 @@ class DDPMLearner(Learner):
     """Epsilon prediction with L_simple (Ho et al. 2020, Algorithm 1) on images in [-1, 1]."""
 
     model: DDPM
+    grid_columns = 8  # the samples grid's images per row
+    num_classes: int | None = None  # the classes of a class-conditional U-Net (None: none)
 
     @property
     def discrete_likelihood(self) -> bool:
@@ -44,7 +46,7 @@ class DDPMLearner(Learner):
         return True
 
     def build_model(self) -> DDPM:
-        return DDPM(UNet(**ARCHITECTURE))
+        return DDPM(UNet(**ARCHITECTURE, num_classes=self.num_classes))
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"adam": adam(self.model.unet.parameters(), self.config)}
@@ -56,10 +58,19 @@ class DDPMLearner(Learner):
     def train_step(
         self, images: torch.Tensor, labels: torch.Tensor | None = None
     ) -> dict[str, float]:
-        loss = self.model.loss(self.scaled(images), self.rng)
+        x0 = self.scaled(images)
+        loss = self.model.loss(x0, self.rng, self.training_labels(labels, len(x0)))
         self.step_optimizer("adam", loss, MAX_GRAD_NORM)
         self.model.update_average()
         return {DDPM_LOSS: loss.item()}
+
+    def training_labels(self, labels: torch.Tensor | None, count: int) -> torch.Tensor | None:
+        """The classes the U-Net learns a batch as: none, the DDPM is unconditional."""
+        return None
+
+    def denoiser(self, labels: torch.Tensor | None = None) -> Denoiser:
+        """What the samplers and the inversion call for the noise in x_t: the model itself."""
+        return self.model
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """As Learner's; a checkpoint from before the weight average starts it at its U-Net."""
@@ -77,8 +88,10 @@ class DDPMLearner(Learner):
         with self.evaluating():
             for start in range(0, len(picks), EVAL_BATCH):
                 raise_if_cancelled(cancel)
-                x0 = self.scaled(split.images[picks[start : start + EVAL_BATCH]])
-                estimate = self.model.bound(x0, rng)
+                batch = picks[start : start + EVAL_BATCH]
+                x0 = self.scaled(split.images[batch])
+                labels = self.condition(split.labels[batch], len(x0))  # None: unconditional
+                estimate = self.model.bound(x0, rng, labels)
                 nats.append(estimate.nats)
                 losses.append(estimate.losses)
                 self.report_done(min(start + EVAL_BATCH, len(picks)) / len(picks))
@@ -123,16 +136,20 @@ class DDPMLearner(Learner):
         z: torch.Tensor,
         sampler: DDIMSampler | DDPMSampler,
         generator: torch.Generator | None = None,
+        labels: torch.Tensor | None = None,
     ) -> Iterator[StepOutput]:
-        """Every step of denoising x_T = z (N, 784): x_t and the predicted x_0, in [-1, 1]."""
-        return denoise(self.model, sampler, z.reshape(len(z), 1, 28, 28), generator)
+        """Every step of denoising x_T = z (N, 784): x_t and the predicted x_0, in [-1, 1]
+        (with `denoiser(labels)`)."""
+        x_t = z.reshape(len(z), 1, 28, 28)
+        return denoise(self.denoiser(labels), sampler, x_t, generator)
 
     @torch.no_grad()
     def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """x_0 in [0, 1] of x_T = z by deterministic DDIM in SAMPLE_STEPS steps, reporting the
         share of the steps done (see `reporting`)."""
         sampler = self.ddim()
-        for step, output in enumerate(self.chain(z, sampler), 1):
+        chain = self.chain(z, sampler, labels=self.condition(labels, len(z)))
+        for step, output in enumerate(chain, 1):
             self.report_done(step / len(sampler.timesteps))
             x = output.prev_sample
         return signed_to_unit(x)
@@ -142,16 +159,18 @@ class DDPMLearner(Learner):
         """x_T (N, 784) of images x in [0, 1] by DDIM inversion in SAMPLE_STEPS steps: the
         noise that `sample_images` decodes back to about x (Song et al. 2021, sec. 4.3)."""
         x0 = x.to(self.device) * 2 - 1
-        return self.ddim().invert(self.model, x0).reshape(len(x), -1)
+        denoiser = self.denoiser(self.condition(labels, len(x)))
+        return self.ddim().invert(denoiser, x0).reshape(len(x), -1)
 
     def reconstruct(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """sample_images(encode(x)): the DDIM round trip, x up to the inversion's error."""
-        return self.sample_images(self.encode(x))
+        return self.sample_images(self.encode(x, labels), labels)
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
         """DDIM samples of the fixed noise, and snapshots of the chain of a few of them."""
+        z, labels = self.grid_inputs()
         with self.evaluating():
-            steps = list(self.chain(self.noise, self.ddim(GRID_STEPS)))
+            steps = list(self.chain(z, self.ddim(GRID_STEPS), labels=labels))
         picks = np.round(np.linspace(0, len(steps) - 1, 8)).astype(int)
         rows = [
             torch.stack([getattr(steps[i], part)[n] for i in picks])
@@ -159,9 +178,13 @@ class DDPMLearner(Learner):
             for part in ("prev_sample", "pred_original_sample")
         ]
         return {
-            "samples": tile(signed_to_unit(steps[-1].prev_sample)),
+            "samples": tile(signed_to_unit(steps[-1].prev_sample), self.grid_columns),
             "chain": tile(signed_to_unit(torch.cat(rows))),
         }
+
+    def grid_inputs(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The noise of the epoch's samples grid and their classes: the fixed noise, none."""
+        return self.noise, None
 
 
 def unaveraged(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

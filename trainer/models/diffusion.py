@@ -116,25 +116,37 @@ class DDPM(nn.Module):
         self.averaged = AveragedModel(unet, multi_avg_fn=warmed_up_ema(), use_buffers=True)
         self.averaged.requires_grad_(False)
 
-    def forward(self, x_t: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        """The predicted noise eps_theta(x_t, t)."""
-        return (self.unet if self.training else self.averaged)(x_t, t)
+    def forward(
+        self, x_t: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The predicted noise eps_theta(x_t, t), or eps_theta(x_t, t, y) of a conditional U-Net
+        (`labels` None: its "no class" token)."""
+        network = self.unet if self.training else self.averaged
+        return network(x_t, t) if labels is None else network(x_t, t, labels)
 
     def update_average(self) -> None:
         """Move the weight average towards the U-Net's weights: after each optimiser step."""
         self.averaged.update_parameters(self.unet)
 
-    def noise_error(self, x0: torch.Tensor, t: torch.Tensor, generator: torch.Generator):
-        """(x_t, eps_theta(x_t, t), mean squared error per image) for a fresh noise draw."""
+    def noise_error(
+        self,
+        x0: torch.Tensor,
+        t: torch.Tensor,
+        generator: torch.Generator,
+        labels: torch.Tensor | None = None,
+    ):
+        """(x_t, eps_theta(x_t, t[, y]), mean squared error per image) for a fresh noise draw."""
         noise = torch.randn(x0.shape, generator=generator, device=x0.device)
         x_t = self.schedule.noisy(x0, t, noise)
-        eps = self(x_t, t)
+        eps = self(x_t, t, labels)
         return x_t, eps, (eps - noise).pow(2).flatten(1).mean(dim=1)
 
-    def loss(self, x0: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """L_simple: ||eps - eps_theta(x_t, t)||^2 per pixel, t uniform (Algorithm 1)."""
+    def loss(
+        self, x0: torch.Tensor, generator: torch.Generator, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """L_simple: ||eps - eps_theta(x_t, t[, y])||^2 per pixel, t uniform (Algorithm 1)."""
         t = torch.randint(0, self.schedule.steps, (len(x0),), generator=generator, device=x0.device)
-        return self.noise_error(x0, t, generator)[2].mean()
+        return self.noise_error(x0, t, generator, labels)[2].mean()
 
     def prior_kl(self, x0: torch.Tensor) -> torch.Tensor:
         """L_T = KL(q(x_T | x_0) || N(0, I)) per image in nats."""
@@ -163,8 +175,11 @@ class DDPM(nn.Module):
         )
         return -log_prob.flatten(1).sum(dim=1)
 
-    def bound(self, x0: torch.Tensor, generator: torch.Generator) -> BoundEstimate:
-        """The variational bound L_T + sum_t L_{t-1} + L_0 (eq. 5) in nats per image.
+    def bound(
+        self, x0: torch.Tensor, generator: torch.Generator, labels: torch.Tensor | None = None
+    ) -> BoundEstimate:
+        """The variational bound L_T + sum_t L_{t-1} + L_0 (eq. 5) in nats per image: of
+        -log p(x_0 | y) where `labels` y are given to a conditional U-Net.
 
         L_T exactly; the sum over t by stratified Monte Carlo over `timesteps.strata`: one t
         drawn in each range, its term weighted by the range's size. The first range is t = 1
@@ -175,7 +190,7 @@ class DDPM(nn.Module):
         losses = []
         for low, high in strata(self.schedule.steps):
             t = torch.randint(low, high, (len(x0),), generator=generator, device=x0.device)
-            x_t, eps, loss = self.noise_error(x0, t, generator)
+            x_t, eps, loss = self.noise_error(x0, t, generator, labels)
             if low == 0:
                 nats = nats + self.decoder_nll(x0, x_t, eps)
             else:

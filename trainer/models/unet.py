@@ -2,7 +2,9 @@
 
 Residual blocks with group norm and a sinusoidal time embedding added in every block,
 self-attention at the lowest resolution, skip connections from each block of the way down to
-the way up; sides 28 -> 14 -> 7 and back.
+the way up; sides 28 -> 14 -> 7 and back. A class-conditional U-Net (`num_classes`) adds a
+learned class embedding to the time embedding, with one more entry, the last, for "no class"
+(classifier-free guidance, Ho & Salimans 2022, sec. 3.2).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class UNet(nn.Module):
         multipliers: tuple[int, ...] = (1, 2, 2),
         blocks: int = 2,
         image_channels: int = 1,
+        num_classes: int | None = None,
     ) -> None:
         super().__init__()
         time_dim = 4 * channels
@@ -109,10 +112,18 @@ class UNet(nn.Module):
         nn.init.zeros_(self.head[-1].weight)  # starts by predicting zero noise
         nn.init.zeros_(self.head[-1].bias)
         self.blocks = blocks
+        self.num_classes = num_classes
+        if num_classes is not None:  # created last: an unconditional U-Net draws the same weights
+            self.classes = nn.Embedding(num_classes + 1, time_dim)
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        """The predicted noise (N, 1, 28, 28) in x_t at integer timesteps t (N,)."""
+    def forward(
+        self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The predicted noise (N, 1, 28, 28) in x_t at integer timesteps t (N,), of the class
+        `labels` where the U-Net is conditional (see `class_embedding`)."""
         time = self.time(timestep_embedding(t, self.channels))
+        if self.num_classes is not None:
+            time = time + self.class_embedding(labels, len(x))
         h = self.stem(x)
         saved = [h]
         down = iter(self.down)
@@ -131,3 +142,13 @@ class UNet(nn.Module):
             if level < len(self.upsample):
                 h = self.upsample[level](F.interpolate(h, scale_factor=2.0, mode="nearest"))
         return self.head(h)
+
+    def class_embedding(self, labels: torch.Tensor | None, count: int) -> torch.Tensor:
+        """The embedding (count, time_dim) of class indices (N,), where index `num_classes` (and
+        None) is "no class", or of class weights (N, K) with K = num_classes or num_classes + 1:
+        the weighted mix of the first K embeddings (the explorer's soft labels)."""
+        if labels is None:
+            labels = torch.full((count,), self.num_classes, device=self.classes.weight.device)
+        if labels.is_floating_point():
+            return labels @ self.classes.weight[: labels.shape[1]]
+        return self.classes(labels.long())

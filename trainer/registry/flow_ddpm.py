@@ -1,4 +1,5 @@
-"""The registry entries of the likelihood models: the RealNVP flow and the DDPM.
+"""The registry entries of the likelihood models: the RealNVP flow, the DDPM and the guided
+(class-conditional) DDPM.
 
 Registered after trainer.registry.vae_gan's VAE and GAN families (trainer.registry imports both,
 in that order: the order of the CLI's choices).
@@ -14,6 +15,7 @@ from trainer.registry.spec import (
     Likelihood,
     ModelSpec,
     PlotSpec,
+    SamplingDial,
     register_model,
 )
 
@@ -136,5 +138,68 @@ DDPM = register_model(
         interpolation="slerp",  # between noises, as Song et al. 2021 interpolate (sec. 5.3)
         sampling_chain=True,
         about_page="ddpm.md",
+    )
+)
+
+# Classifier-free guidance (Ho & Salimans 2022): the DDPM's U-Net and training with a class
+# embedding, sampled with the guided prediction at weight w.
+GUIDED = register_model(
+    ModelSpec(
+        name="guided",
+        label="Guided DDPM",
+        title="Guided DDPM (classifier-free guidance)",
+        learner="GuidedDDPMLearner",
+        objective="denoising bound, class-conditional (labels dropped with p_uncond)",
+        description=(
+            "A class-conditional DDPM with classifier-free guidance (Ho & Salimans 2022). The "
+            "DDPM's U-Net also reads the class, through an embedding added to its time "
+            "embedding; in training the class is hidden (a learned 'no class' token) with "
+            "probability p_uncond, so one network learns to denoise with and without a label. "
+            "Sampling mixes the two predictions, eps = (1 + w) eps(x, t, y) - w eps(x, t), "
+            "with a guidance weight w: w = 0 is the plain conditional model, a larger w makes "
+            "samples more typical of their class and less diverse. The test score is the "
+            "variational bound on p(x|y) in bits per pixel, as the DDPM's."
+        ),
+        defaults={**DDPM.defaults, "p_uncond": 0.1},  # Ho & Salimans 2022 find 0.1 to 0.2 best
+        options=(*DDPM.options, "p_uncond"),
+        step_metrics=DDPM.step_metrics,
+        test_metrics=DDPM.test_metrics,
+        summary_metrics=DDPM.summary_metrics,
+        plots=DDPM.plots,
+        grids=(
+            GridSpec(
+                "samples",
+                "Guided DDPM samples: a row per class (T-shirt/top to ankle boot), fixed noise "
+                "per column, DDIM in 10 steps at the default w",
+            ),
+            GridSpec("chain", "Denoising: x_t (odd rows) and predicted x_0 (even rows)"),
+        ),
+        conditional=True,
+        # two network evaluations a step (conditional and unconditional, in one batch)
+        sample_cost=2 * DDPM.sample_cost,
+        sampler="DDIM, 50 deterministic steps of the guided prediction at weight w",
+        likelihood=Likelihood(
+            "bound",
+            "p(x|y)",
+            estimate="Monte Carlo over t, 200 test images, the conditional prediction (any w)",
+        ),
+        has_encoder=True,  # DDIM inversion of the guided prediction, with the image's label
+        encode_cost=2 * DDPM.encode_cost,
+        interpolation="slerp",
+        sampling_chain=True,
+        about_page="guided.md",
+        dials=(
+            SamplingDial(
+                "guidance",
+                "Guidance w",
+                0.0,
+                8.0,
+                default=2.0,
+                sweep=(0.0, 0.5, 1.0, 2.0, 4.0),
+                help="classifier-free guidance weight w: 0 samples the conditional model as "
+                "trained; a larger w makes each sample more clearly its class and the samples "
+                "less diverse (Ho & Salimans 2022)",
+            ),
+        ),
     )
 )

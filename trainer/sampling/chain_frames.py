@@ -4,8 +4,8 @@ DDPM), or the sample before and after each scale's latents are added (the flow).
 Qt-free, so the GUI's 'Watch a sample being made' view and scripts share it. Which models have a
 chain is the registry's `ModelSpec.sampling_chain`; their learners offer `samplers()` (by name,
 each with its `timesteps`), `chain_origin(z)` (the state before the first step), `chain(z,
-sampler, generator)` (every step's next state and its guess at the sample, in [-1, 1]) and
-`chain_words` (what the view calls them).
+sampler, generator)` (every step's next state and its guess at the sample, in [-1, 1]; a
+conditional model's also takes `labels`) and `chain_words` (what the view calls them).
 """
 
 from __future__ import annotations
@@ -63,9 +63,13 @@ def chain_frames(
     sampler: str | None = None,
     cancel: threading.Event | None = None,
     progress: Progress | None = None,
+    label: int | None = None,
 ) -> ChainFrames:
     """Run the chain of `learner.samplers()[sampler]` (None: the one of fewest steps) from noise
-    drawn with `seed`, recording every step; checks `cancel` before each network evaluation."""
+    drawn with `seed`, recording every step; checks `cancel` before each network evaluation.
+
+    `label`: the class a conditional model makes (the guided DDPM at its guidance dial's w);
+    None leaves the learner's chain as it is (the guided DDPM's: unconditional)."""
     offered = learner.samplers()
     if sampler is None:
         sampler = min(offered, key=lambda name: len(offered[name].timesteps))
@@ -77,7 +81,11 @@ def chain_frames(
     noisy, predicted = [], []
     with learner.evaluating():
         x_t = learner.chain_origin(z)
-        steps = learner.chain(z, chosen, generator)
+        if label is None:
+            steps = learner.chain(z, chosen, generator)
+        else:
+            labels = torch.tensor([label], device=learner.device)
+            steps = learner.chain(z, chosen, generator, labels=labels)
         for i in range(len(timesteps)):
             raise_if_cancelled(cancel)
             output = next(steps)
