@@ -17,7 +17,7 @@ from trainer.common.errors import ConfigError
 from trainer.common.events import RunFinished
 from trainer.config.device import cpu_model
 from trainer.config.precision import plain_precision, resolve_precision
-from trainer.config.precision_probe import CACHE_NAME, MAX_SPREAD, MIN_ROUNDS, Measurement
+from trainer.config.precision_probe import CACHE_NAME, MIN_ROUNDS, Measurement
 from trainer.config.settings import default_config
 from trainer.learners.precision_trial import learner_probe
 from trainer.runs.checkpoint import load_checkpoint
@@ -136,18 +136,23 @@ def unexpected_timer(mode, step):
 
 @pytest.mark.usefixtures("native_bf16")
 @pytest.mark.parametrize(
-    ("low", "chosen", "why"),
+    ("fp32", "low", "rounds", "chosen", "why"),
     [
-        ([0.5, 25.0, 0.4, 1.3, 0.35], "fp32", "too uneven to judge"),  # 0.02x, 1.25x, 0.38x...
-        ([0.3, 0.45, 0.2, 0.35], "bf16", "faster than fp32 in every round"),  # 1.1x to 2.5x
+        # after a warm-up, rounds of 0.1x, 1.25x, 0.38x: the budget (8 s) runs out
+        ([0.5], [0.5, 5.0, 0.4, 1.3], 3, "fp32", "too uneven to judge"),
+        # 1.1x to 2.5x: faster in every round, unevenly
+        ([0.5], [0.3, 0.45, 0.2, 0.35], 9, "bf16", "faster than fp32 in every round"),
+        # five-second steps: the warm-up and one round fill the budget
+        ([5.0], [5.0], 1, "fp32", "took too long to time"),
     ],
 )
-def test_noisy_timings_are_never_cached(tiny_data, isolated_cache, low, chosen, why):
-    timer = Scripted(fp32=[0.5], low=low)
+def test_unstable_timings_are_never_cached(
+    tiny_data, isolated_cache, fp32, low, rounds, chosen, why
+):
+    timer = Scripted(fp32=fp32, low=low)
     result = resolve_precision("auto", CPU, tiny_probe(tiny_data, timer))
     assert result.mode == chosen and why in result.reason and "measured again" in result.reason
-    assert not result.evidence.stable and result.evidence.spread > MAX_SPREAD
-    assert result.evidence.rounds >= MIN_ROUNDS  # the budget ran out before it settled
+    assert not result.evidence.stable and result.evidence.rounds == rounds
     assert cache_entries(isolated_cache) == {}
 
 

@@ -17,7 +17,7 @@ from torch.utils._pytree import tree_map_only
 
 from trainer.common.errors import ConfigError
 from trainer.config.device import cpu_flags
-from trainer.config.precision_probe import Measurement
+from trainer.config.precision_probe import MIN_ROUNDS, Measurement
 
 # bf16/fp16 must beat fp32 by this much in the probe: a closer call is noise on a busy machine,
 # and not worth the rounding.
@@ -108,10 +108,11 @@ def _decide(candidate: str, fallback: str, measured: Measurement) -> Precision:
             f"({evidence}); not remembered, measured again next run",
             measured,
         )
+    why = "was too uneven to judge" if measured.rounds >= MIN_ROUNDS else "took too long to time"
     return Precision(
         fallback,
-        f"{fallback} kept: {candidate} against fp32 was too uneven to judge on this busy "
-        f"machine ({evidence}); measured again next run",
+        f"{fallback} kept: {candidate} against fp32 {why} on this busy machine ({evidence}); "
+        "measured again next run",
         measured,
     )
 

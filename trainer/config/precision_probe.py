@@ -27,11 +27,10 @@ from trainer.common.files import atomic_write_text, user_cache_dir
 from trainer.config.device import cpu_flags, cpu_model
 
 CACHE_NAME = "precision-probe.json"
-WARMUP_STEPS = 1  # an untimed step of each precision first: it builds kernels
 ROUND_S = 0.25  # about this long per precision per round (at least one step)
 MIN_ROUNDS = 3  # rounds compared before an answer may count as stable
 MAX_SPREAD = 0.15  # stable: the last MIN_ROUNDS ratios within 15% of their median, max to min
-BUDGET_S = 6.0  # timed seconds after which an unstable measurement stops
+BUDGET_S = 8.0  # seconds of steps (warm-up included) after which an unstable measurement stops
 MAX_AGE_S = 7 * 24 * 3600.0  # a week: a cached answer older than this is measured again
 
 Step = Callable[[], object]
@@ -50,7 +49,7 @@ class Measurement:
     fp32_ms: float  # median time per fp32 step in the last rounds
     low_ms: float
     stable: bool
-    all_faster: bool  # every timed round ran the low precision faster than MIN_SPEEDUP x fp32
+    all_faster: bool  # at least MIN_ROUNDS rounds, the low precision min_speedup x fp32 in each
     measured_at: float  # time.time() of the measurement
     source: str = "measured"  # or "cached"
 
@@ -63,8 +62,8 @@ class Measurement:
         return values
 
     def words(self) -> str:
-        """The evidence in plain words: '1.47x as fast as fp32 (5 rounds within 4%, measured
-        now)'."""
+        """The evidence in plain words: '1.47x as fast as fp32 (5 rounds, the last 3 within 4%
+        of each other, measured now)'."""
         when = "measured now" if self.source == "measured" else f"cached {_when(self.measured_at)}"
         return (
             f"{self.ratio:.2f}x as fast as fp32 ({self.rounds} rounds, the last "
@@ -89,15 +88,15 @@ def measure(steps: dict[str, Step], min_speedup: float, timer: Timer = wall_time
 
     Each round runs the same number of steps of each, in turns (fp32 first in even rounds), so
     a burst of load on the machine falls on both; `min_speedup` is what 'faster' must mean.
+    BUDGET_S bounds the timed seconds, warm-up included: on a machine so busy that a few steps
+    fill it, the answer stops early, unstable (and so is not cached).
     """
     (low,) = [mode for mode in steps if mode != "fp32"]
-    for step in steps.values():
-        for _ in range(WARMUP_STEPS):
-            step()
-    # One more step each, timed to size the rounds (and a second warm-up).
-    per_round = max(1, round(ROUND_S / max(timer(mode, step) for mode, step in steps.items())))
+    warmup = {mode: timer(mode, step) for mode, step in steps.items()}  # builds the kernels
+    # Steps per round from the warm-up (an overestimate, so rounds stay short).
+    per_round = max(1, round(ROUND_S / max(warmup.values())))
     times: dict[str, list[float]] = {"fp32": [], low: []}
-    spent = 0.0
+    spent = sum(warmup.values())
     while True:
         order = ["fp32", low] if len(times["fp32"]) % 2 == 0 else [low, "fp32"]
         for mode in order:
@@ -105,12 +104,13 @@ def measure(steps: dict[str, Step], min_speedup: float, timer: Timer = wall_time
             times[mode].append(seconds)
             spent += seconds * per_round
         result = _summary(times["fp32"], times[low], min_speedup)
-        if result.rounds >= MIN_ROUNDS and (result.stable or spent >= BUDGET_S):
+        if result.stable or spent >= BUDGET_S:
             return result
 
 
 def _summary(fp32: list[float], low: list[float], min_speedup: float) -> Measurement:
-    """The ratio and spread of the last MIN_ROUNDS rounds of per-step times."""
+    """The ratio and spread of the last MIN_ROUNDS rounds of per-step times (stable only with
+    MIN_ROUNDS rounds that agree)."""
     ratios = [a / b for a, b in zip(fp32, low, strict=True)]
     last = ratios[-MIN_ROUNDS:]
     ratio = statistics.median(last)
@@ -121,8 +121,8 @@ def _summary(fp32: list[float], low: list[float], min_speedup: float) -> Measure
         rounds=len(ratios),
         fp32_ms=1000 * statistics.median(fp32[-MIN_ROUNDS:]),
         low_ms=1000 * statistics.median(low[-MIN_ROUNDS:]),
-        stable=spread <= MAX_SPREAD,
-        all_faster=min(ratios) >= min_speedup,
+        stable=len(ratios) >= MIN_ROUNDS and spread <= MAX_SPREAD,
+        all_faster=len(ratios) >= MIN_ROUNDS and min(ratios) >= min_speedup,
         measured_at=time.time(),
     )
 
