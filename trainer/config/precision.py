@@ -104,14 +104,14 @@ def _decide(candidate: str, fallback: str, measured: Measurement) -> Precision:
     if measured.all_faster:  # noisy, but faster in every round: use it, measure again next time
         return Precision(
             candidate,
-            f"{candidate} trained this model faster than fp32 in every round, though unevenly "
-            f"({evidence}); not remembered, measured again next run",
+            f"{candidate} trained this model faster than fp32 in every round, though unevenly: "
+            f"{evidence}; not remembered, measured again next run",
             measured,
         )
     why = "was too uneven to judge" if measured.rounds >= MIN_ROUNDS else "took too long to time"
     return Precision(
         fallback,
-        f"{fallback} kept: {candidate} against fp32 {why} on this busy machine ({evidence}); "
+        f"{fallback} kept: {candidate} against fp32 {why} on this busy machine: {evidence}; "
         "measured again next run",
         measured,
     )

@@ -62,13 +62,17 @@ class Measurement:
         return values
 
     def words(self) -> str:
-        """The evidence in plain words: '1.47x as fast as fp32 (5 rounds, the last 3 within 4%
-        of each other, measured now)'."""
+        """The evidence in plain words: '1.47x as fast as fp32 in 5 rounds, the last 3 within
+        4% of each other, measured now'."""
         when = "measured now" if self.source == "measured" else f"cached {_when(self.measured_at)}"
-        return (
-            f"{self.ratio:.2f}x as fast as fp32 ({self.rounds} rounds, the last "
-            f"{min(self.rounds, MIN_ROUNDS)} within {100 * self.spread:.0f}% of each other, {when})"
-        )
+        if self.rounds < MIN_ROUNDS:
+            rounds = f"in {self.rounds} round{'s' if self.rounds > 1 else ''}"
+        else:
+            rounds = (
+                f"in {self.rounds} rounds, the last {MIN_ROUNDS} within "
+                f"{100 * self.spread:.0f}% of each other"
+            )
+        return f"{self.ratio:.2f}x as fast as fp32 {rounds}, {when}"
 
 
 def _when(seconds: float) -> str:
