@@ -23,10 +23,10 @@ from benchmarks.common import Figure, benchmark_parser, median_of, report
 from benchmarks.throughput import fmgen_stepper, paired_rates
 from trainer.config.device import configure_cpu_threads
 from trainer.config.precision import FP32, Precision, resolve_precision
-from trainer.config.precision_probe import measure
 from trainer.config.settings import default_config
 from trainer.data.fashion_mnist import FashionMNIST, load_fashion_mnist
 from trainer.learners import make_learner
+from trainer.learners.precision_trial import learner_probe
 from trainer.registry import all_models
 
 CPU = torch.device("cpu")
@@ -95,21 +95,17 @@ def run(seconds: float, rounds: int, budgets: list[float]) -> list[Figure]:
     configure_cpu_threads()
     data = load_fashion_mnist(download=True)
     started = time.perf_counter()
-    auto = resolve_precision("auto", CPU)
+    config = default_config("vae", device="cpu")
+    batch = slice(0, config.batch_size)
+    probe = learner_probe(config, CPU, data.train.images[batch], data.train.labels[batch])
+    auto = resolve_precision("auto", CPU, probe)
     choice = Figure(
         "precision",
-        "auto's choice on this CPU (probe and decision)",
+        "auto's choice for the VAE on this CPU (probe and decision)",
         f"{auto.mode}: {auto.reason} ({time.perf_counter() - started:.1f} s)",
-    )
-    fp32_s, bf16_s = measure(CPU, torch.bfloat16)  # measured even where auto need not probe
-    probe = Figure(
-        "precision",
-        "probe pass fp32 / bf16 (ms)",
-        f"{1000 * fp32_s:.1f} / {1000 * bf16_s:.1f} ({fp32_s / bf16_s:.2f}x)",
     )
     return [
         choice,
-        probe,
         *speed_figures(data, auto, seconds, rounds),
         *quality_figures(data, auto, budgets),
     ]

@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.speed_label = QLabel()
-        fix_size_for(self.speed_label, "999,999 images/s, bf16 (faster on this CPU)")
+        fix_size_for(self.speed_label, "999,999 images/s, fp32 (timings too uneven to choose)")
         self.statusBar().addPermanentWidget(self.speed_label)
         self.training.status.connect(self.statusBar().showMessage)
         self.training.speed.connect(self.speed_label.setText)

@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.runs import SMALL_NETWORKS
 from trainer.config.device import configure_cpu_threads, cpu_count
+from trainer.config.precision_probe import Measurement
 from trainer.data.fashion_mnist import FILES, SYSTEM_DIR, FashionMNIST, load_fashion_mnist
 from trainer.data.idx import write_idx
 
@@ -56,11 +57,16 @@ def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
     return cache
 
 
+NEUTRAL_MEASUREMENT = Measurement(1.0, 0.0, 3, 10.0, 10.0, True, False, 0.0)
+
+
 @pytest.fixture(autouse=True)
 def neutral_precision_probe(monkeypatch) -> None:
-    """`auto` precision finds bf16/fp16 no faster, so tests train in fp32 on every machine
-    without paying for the probe (tests/test_precision.py injects its own results)."""
-    monkeypatch.setattr("trainer.config.precision_probe.cached_speedup", lambda device, dtype: 1.0)
+    """`auto` precision finds bf16/fp16 no faster, so runs train in fp32 on every machine
+    without paying for the probe (tests/test_precision.py puts the real probe back)."""
+    monkeypatch.setattr(
+        "trainer.training.loop.learner_probe", lambda *args: lambda mode: NEUTRAL_MEASUREMENT
+    )
 
 
 def synthetic_images(labels: np.ndarray, seed: int = 0) -> np.ndarray:

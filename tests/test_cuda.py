@@ -9,15 +9,18 @@ import pytest
 import torch
 
 from tests.runs import tiny_run
+from tests.test_precision_probe import measured
 from trainer.cli.train import main as train_cli
 from trainer.common import keys
 from trainer.config.device import available_devices, describe_device, resolve_device
 from trainer.config.precision import Precision, resolve_precision
+from trainer.config.precision_probe import CACHE_NAME, MIN_ROUNDS
 from trainer.config.settings import default_config
 from trainer.evaluation.comparison import COST_SECTION
 from trainer.evaluation.evaluate import evaluate
 from trainer.evaluation.results import EvaluationSettings
 from trainer.learners import make_learner
+from trainer.learners.precision_trial import learner_probe
 from trainer.metrics.classifier import train_classifier
 from trainer.runs.checkpoint import load_checkpoint
 from trainer.runs.metrics_json import RUNS
@@ -85,9 +88,22 @@ def test_fp16_with_loss_scaling_trains_and_resumes_in_fp32(tiny_data_dir, tmp_pa
 def test_auto_on_this_gpu_follows_its_hardware_and_the_probe():
     gpu = torch.device("cuda", 0)
     native = "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
-    assert resolve_precision("auto", gpu, lambda device, dtype: 2.0).mode == native
+    asked = []
+    faster = resolve_precision("auto", gpu, lambda mode: asked.append(mode) or measured(2.0))
+    assert faster.mode == native and asked == [native]
     fallback = "tf32" if torch.cuda.get_device_capability(gpu) >= (8, 0) else "fp32"
-    assert resolve_precision("auto", gpu, lambda device, dtype: 1.0).mode == fallback
+    assert resolve_precision("auto", gpu, lambda mode: measured(1.0)).mode == fallback
+
+
+def test_auto_measures_the_models_own_step_on_this_gpu(tiny_data, isolated_cache):
+    gpu = torch.device("cuda", 0)
+    config = default_config("vae", device="cuda")
+    batch = slice(0, config.batch_size)
+    images, labels = tiny_data.train.images[batch].to(gpu), tiny_data.train.labels[batch].to(gpu)
+    chosen = resolve_precision("auto", gpu, learner_probe(config, gpu, images, labels))
+    evidence = chosen.evidence
+    assert evidence is not None and evidence.rounds >= MIN_ROUNDS and evidence.ratio > 0
+    assert (CACHE_NAME in {p.name for p in isolated_cache.iterdir()}) == evidence.stable
 
 
 def test_evaluation_on_the_gpu_is_fp32_even_inside_autocast(tiny_data):

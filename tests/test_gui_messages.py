@@ -99,11 +99,24 @@ def test_the_status_bar_speaks_plainly_about_precision(window):
     assert plain_precision("bf16", "auto", "cpu (2 threads)") == "bf16 (faster on this CPU)"
     assert plain_precision("bf16", "auto", "cuda:0 (H100)") == "bf16 (faster on this GPU)"
     assert plain_precision("bf16", "bf16", "cpu (2 threads)") == "bf16 (as asked)"
+    assert plain_precision("bf16", "auto", "cpu", {"ratio": 1.5}) == "bf16 (1.50x fp32 on this CPU)"
     window.training.running_model = "vae"
     window.training.on_event(started())
     status = window.statusBar().currentMessage()
     assert status.endswith("in fp32") and "probe" not in status
     assert "0.02x" in window.speed_label.toolTip()  # the details, for who wants them
+
+
+def test_the_status_bar_shows_what_auto_measured(window):
+    reason = "bf16 trained this model 1.47x as fast as fp32 (3 rounds, ..., measured now)"
+    evidence = {"ratio": 1.47, "spread": 0.04, "rounds": 3, "source": "measured"}
+    window.training.running_model = "vae"
+    window.training.on_event(
+        started(precision="bf16", precision_reason=reason, precision_evidence=evidence)
+    )
+    status = window.statusBar().currentMessage()
+    assert status.endswith("in bf16 (1.47x fp32 on this CPU)")
+    assert window.speed_label.toolTip() == f"Precision bf16: {reason}"
 
 
 def test_an_invalid_data_folder_is_marked_and_named_by_its_label(window, tmp_path):

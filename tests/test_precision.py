@@ -11,12 +11,8 @@ import torch
 from tests.runs import tiny_run
 from tests.toy_model import toy_model  # noqa: F401  (a fixture)
 from trainer.cli.train import main as train_cli
-from trainer.common.errors import ConfigError
 from trainer.common.events import RunFailed, RunFinished, RunStarted
-from trainer.config import precision_probe
-from trainer.config.device import cpu_model
-from trainer.config.precision import Precision, model_precision, resolve_precision
-from trainer.config.precision_probe import CACHE_NAME, cached_speedup, measure
+from trainer.config.precision import Precision, model_precision
 from trainer.config.settings import default_config
 from trainer.learners import make_learner
 from trainer.metrics.classifier import FashionClassifier
@@ -28,54 +24,6 @@ from trainer.training.loop import train
 
 CPU = torch.device("cpu")
 BF16 = Precision("bf16", "asked for in a test")
-
-
-def unexpected_probe(device, dtype):
-    raise AssertionError("the probe must not run here")
-
-
-@pytest.mark.parametrize(("speedup", "chosen"), [(0.6, "fp32"), (1.05, "fp32"), (1.4, "bf16")])
-def test_auto_follows_the_probe_on_a_cpu_with_bf16(monkeypatch, speedup, chosen):
-    monkeypatch.setattr(
-        "trainer.config.precision._native_low_precision", lambda device: ("bf16", "")
-    )
-    asked = []
-
-    def probe(device, dtype):
-        asked.append((device, dtype))
-        return speedup
-
-    result = resolve_precision("auto", CPU, probe)
-    assert result.mode == chosen and f"{speedup:.2f}x" in result.reason
-    assert asked == [(CPU, torch.bfloat16)]
-
-
-def test_auto_does_not_probe_a_cpu_without_bf16(monkeypatch):
-    monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
-    result = resolve_precision("auto", CPU, unexpected_probe)
-    assert result.mode == "fp32" and "no bf16" in result.reason
-
-
-def test_forced_precisions_are_used_or_refused_with_a_reason():
-    assert resolve_precision("fp32", CPU, unexpected_probe).mode == "fp32"
-    assert resolve_precision("bf16", CPU, unexpected_probe).mode == "bf16"
-    with pytest.raises(ConfigError, match="fp16 needs a CUDA GPU"):
-        resolve_precision("fp16", CPU, unexpected_probe)
-
-
-def test_the_probe_is_measured_once_per_machine_and_cached(monkeypatch, isolated_cache):
-    calls = []
-    monkeypatch.setattr(precision_probe, "measure", lambda d, t: calls.append(d) or (0.3, 0.2))
-    assert cached_speedup(CPU, torch.bfloat16) == pytest.approx(1.5)
-    assert cached_speedup(CPU, torch.bfloat16) == pytest.approx(1.5)
-    assert calls == [CPU]
-    (key,) = json.loads((isolated_cache / CACHE_NAME).read_text())
-    assert cpu_model() in key and torch.__version__ in key and "bfloat16" in key
-
-
-def test_the_probe_times_a_training_pass_in_both_precisions():
-    fp32_s, bf16_s = measure(CPU, torch.bfloat16)
-    assert 0 < fp32_s < 10 and 0 < bf16_s < 10
 
 
 @pytest.mark.parametrize("model", ["vae", "gan"])

@@ -235,7 +235,9 @@ class TrainingPane(QWidget):
             self.progress.start(event.step, event.steps_per_epoch, event.total_steps, before)
             self.progress_box.setTitle(f"Progress of the {get_model(model).label} run")
             requested = event.config.get("precision", "auto")
-            self.precision = plain_precision(event.precision, requested, event.device)
+            self.precision = plain_precision(
+                event.precision, requested, event.device, event.precision_evidence
+            )
             self.precision_reason.emit(f"Precision {event.precision}: {event.precision_reason}")
             self.status.emit(
                 f"Training the {get_model(model).label} on {event.device} in {self.precision}"

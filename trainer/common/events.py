@@ -24,6 +24,8 @@ class RunStarted:
     step: int
     steps_per_epoch: int
     total_steps: int
+    # what auto measured (ratio, spread, rounds, cached or measured); empty when it did not
+    precision_evidence: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

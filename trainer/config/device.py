@@ -92,6 +92,16 @@ def cpu_model() -> str:
         return platform.processor() or platform.machine()
 
 
+def cpu_flags() -> frozenset[str] | None:
+    """The processor's instruction flags, such as 'avx512_bf16' (None where unknown: not Linux)."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            line = next(line for line in info if line.startswith("flags"))
+    except (OSError, StopIteration):
+        return None
+    return frozenset(line.split(":", 1)[1].split())
+
+
 def cpu_count() -> int:
     """Cores this process may use (respects affinity masks and container limits)."""
     try:

@@ -16,7 +16,8 @@ from torch import nn
 from torch.utils._pytree import tree_map_only
 
 from trainer.common.errors import ConfigError
-from trainer.config import precision_probe
+from trainer.config.device import cpu_flags
+from trainer.config.precision_probe import MIN_ROUNDS, Measurement
 
 # bf16/fp16 must beat fp32 by this much in the probe: a closer call is noise on a busy machine,
 # and not worth the rounding.
@@ -26,10 +27,12 @@ _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 @dataclass(frozen=True)
 class Precision:
-    """What a run computes its forward passes in (`mode`), and why that was chosen."""
+    """What a run computes its forward passes in (`mode`), why that was chosen, and the
+    measurement `auto` decided by (None when it did not measure)."""
 
     mode: str  # fp32, tf32 (fp32 with TF32 tensor-core matmuls), bf16 or fp16 (autocast)
     reason: str = ""
+    evidence: Measurement | None = None
 
     @property
     def dtype(self) -> torch.dtype | None:
@@ -51,37 +54,66 @@ class Precision:
         """Where backward passes run (autocast needs none: they follow the forward's dtypes)."""
         return _tf32(True) if self.mode == "tf32" else contextlib.nullcontext()
 
-    def record(self, requested: str) -> dict[str, str]:
-        """Plain values for run.json and metrics.jsonl."""
-        return {"requested": requested, "used": self.mode, "reason": self.reason}
+    def record(self, requested: str) -> dict[str, object]:
+        """Plain values for run.json and metrics.jsonl (with auto's evidence, if it measured)."""
+        choice: dict[str, object] = {
+            "requested": requested,
+            "used": self.mode,
+            "reason": self.reason,
+        }
+        if self.evidence is not None:
+            choice["evidence"] = self.evidence.record()
+        return choice
 
 
 FP32 = Precision("fp32", "full precision")
-Probe = Callable[[torch.device, torch.dtype], float]
+# probe(mode): the model's own training step timed in fp32 and in `mode` (bf16 or fp16).
+Probe = Callable[[str], Measurement]
 
 
 def resolve_precision(
-    requested: str, device: torch.device, probe: Probe | None = None
+    requested: str, device: torch.device, probe: Probe, float32_only: str = ""
 ) -> Precision:
     """The precision to train in on `device` for the config's `requested` setting.
 
-    `probe(device, dtype)` gives how many times faster than fp32 a dtype ran here (the cached
-    measurement of precision_probe unless a test injects one).
+    `probe` is asked only where `auto` has a native low precision to weigh against fp32 (a
+    model that keeps float32, `float32_only` saying why, is never probed).
     """
     if requested == "fp32":
         return Precision("fp32", "fp32 was asked for")
     if requested in _DTYPES:
-        return _forced(requested, device)
-    probe = probe or precision_probe.cached_speedup
+        return model_precision(_forced(requested, device), float32_only)
+    if float32_only:
+        return Precision("fp32", f"auto keeps fp32: {float32_only}")
     fallback = "tf32" if _has_tf32(device) else "fp32"
     candidate, why_not = _native_low_precision(device)
     if candidate is None:
         return Precision(fallback, why_not)
-    speedup = probe(device, _DTYPES[candidate])
-    if speedup >= MIN_SPEEDUP:
-        return Precision(candidate, f"native {candidate}, {speedup:.2f}x fp32's speed in a probe")
+    return _decide(candidate, fallback, probe(candidate))
+
+
+def _decide(candidate: str, fallback: str, measured: Measurement) -> Precision:
+    """The candidate if it trained the model clearly faster, else the fallback; in words."""
+    evidence = measured.words()
+    if measured.stable and measured.ratio >= MIN_SPEEDUP:
+        return Precision(candidate, f"{candidate} trained this model {evidence}", measured)
+    if measured.stable:
+        return Precision(
+            fallback, f"{candidate} trained this model only {evidence}: not worth it", measured
+        )
+    if measured.all_faster:  # noisy, but faster in every round: use it, measure again next time
+        return Precision(
+            candidate,
+            f"{candidate} trained this model faster than fp32 in every round, though unevenly: "
+            f"{evidence}; not remembered, measured again next run",
+            measured,
+        )
+    why = "was too uneven to judge" if measured.rounds >= MIN_ROUNDS else "took too long to time"
     return Precision(
-        fallback, f"{candidate} ran at only {speedup:.2f}x fp32's speed in a probe on this machine"
+        fallback,
+        f"{fallback} kept: {candidate} against fp32 {why} on this busy machine: {evidence}; "
+        "measured again next run",
+        measured,
     )
 
 
@@ -109,6 +141,7 @@ def _native(mode: str, device: torch.device) -> bool:
     if device.type == "cpu":
         return (
             mode == "bf16"
+            and _bf16_flags(cpu_flags())
             and torch.backends.mkldnn.is_available()
             and torch.ops.mkldnn._is_mkldnn_bf16_supported()
         )
@@ -117,6 +150,12 @@ def _native(mode: str, device: torch.device) -> bool:
     if mode == "bf16":
         return torch.cuda.is_bf16_supported(including_emulation=False)
     return torch.cuda.get_device_capability(device) >= (7, 0)  # tensor cores since Volta
+
+
+def _bf16_flags(flags: frozenset[str] | None) -> bool:
+    """Whether the CPU's flags show bf16 arithmetic (AVX-512 BF16 or AMX), or are unknown
+    (not Linux: oneDNN's check decides alone)."""
+    return flags is None or bool(flags & {"avx512_bf16", "amx_bf16"})
 
 
 def _has_tf32(device: torch.device) -> bool:
@@ -198,13 +237,21 @@ def _float32(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.float() if tensor.is_floating_point() else tensor
 
 
-def plain_precision(used: str, requested: str, device: str) -> str:
-    """The precision in a few plain words for a status line: 'bf16 (faster on this CPU)',
-    'bf16 (as asked)' or 'fp32'. Why auto chose it, with the probe's numbers, stays in
-    run.json and the status bar's tooltip."""
-    if used == "fp32":
-        return "fp32"
-    if used == requested:
-        return f"{used} (as asked)"
+def plain_precision(
+    used: str, requested: str, device: str, evidence: dict[str, object] | None = None
+) -> str:
+    """The precision in a few plain words for a status line: 'bf16 (1.47x fp32 on this CPU)',
+    'fp32 (timings too uneven to choose)', 'bf16 (as asked)' or 'fp32'. `evidence` is auto's
+    measurement (Measurement.record()), if it made one; its rounds and spread are in run.json
+    and the status bar's tooltip."""
     hardware = "CPU" if device.startswith("cpu") else "GPU"
-    return f"{used} (faster on this {hardware})"
+    ratio = evidence.get("ratio") if evidence else None
+    if used == requested:
+        return used if used == "fp32" else f"{used} (as asked)"
+    if not isinstance(ratio, (int, float)):
+        return used if used == "fp32" else f"{used} (faster on this {hardware})"
+    if used in _DTYPES:
+        return f"{used} ({ratio:.2f}x fp32 on this {hardware})"
+    if evidence and evidence.get("stable"):
+        return f"{used} (low precision only {ratio:.2f}x faster here)"
+    return f"{used} (timings too uneven to choose)"

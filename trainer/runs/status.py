@@ -45,7 +45,7 @@ class RunStatus:
     updated: float  # seconds since the epoch (time.time())
     host: str
     message: str = ""
-    precision: dict = field(default_factory=dict)  # requested, used and why (auto's choice)
+    precision: dict = field(default_factory=dict)  # requested, used, why (+ auto's evidence)
 
     def stale(self, now: float | None = None) -> bool:
         """True for a 'running' record whose writer stopped updating it (a dead run)."""
@@ -94,6 +94,8 @@ class StatusWriter:
                 "used": event.precision,
                 "reason": event.precision_reason,
             }
+            if event.precision_evidence:
+                self.precision["evidence"] = event.precision_evidence
             self.epoch, self.step = event.epoch, event.step
             self._write("running")
         if not self.started:

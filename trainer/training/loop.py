@@ -24,11 +24,12 @@ from trainer.common.events import (
     StepLogged,
 )
 from trainer.config.device import configure_cpu_threads, describe_device, resolve_device
-from trainer.config.precision import model_precision, resolve_precision
+from trainer.config.precision import Probe, resolve_precision
 from trainer.config.settings import RunConfig, check_resumable
 from trainer.data.epochs import epoch_batches, epoch_order
 from trainer.data.fashion_mnist import FashionMNIST, Split
 from trainer.learners import make_learner
+from trainer.learners.precision_trial import learner_probe
 from trainer.registry import get_model
 from trainer.runs.checkpoint import Checkpoint, all_finite, finite_metrics, save_checkpoint
 from trainer.runs.folder import MetricsLog, RunFolder, RunFolderLock
@@ -98,8 +99,10 @@ class _Run:
         self.device = resolve_device(self.config.device)
         if self.device.type == "cpu":
             configure_cpu_threads()
-        self.precision = model_precision(
-            resolve_precision(self.config.precision, self.device),
+        self.precision = resolve_precision(
+            self.config.precision,
+            self.device,
+            self.precision_probe(),
             get_model(self.config.model).float32_only,
         )
         self.learner = make_learner(self.config, self.device, self.precision)
@@ -110,6 +113,14 @@ class _Run:
         self.train_labels = self.data.train.labels.to(self.device)
         self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)
         self.steps_per_epoch = math.ceil(len(self.data.train) / self.config.batch_size)
+
+    def precision_probe(self) -> Probe:
+        """auto's measurement: the learner's own step on the first batch of the training set."""
+        batch = slice(0, self.config.batch_size)
+        images, labels = self.data.train.images[batch], self.data.train.labels[batch]
+        return learner_probe(
+            self.config, self.device, images.to(self.device), labels.to(self.device)
+        )
 
     def prepare_folder(self) -> None:
         """Under the lock: clear dead writes, cut the curves back to the checkpoint, save config."""
@@ -133,6 +144,7 @@ class _Run:
             device=describe_device(self.device),
             precision=self.precision.mode,
             precision_reason=self.precision.reason,
+            precision_evidence=self.precision_record.get("evidence", {}),
             data_source=self.data.source,
             train_size=len(self.data.train),
             test_size=len(self.data.test),
