@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -31,6 +32,7 @@ from trainer.models.samplers import Sampler
 from trainer.runs.loading import load_learner
 
 BATCH = 50
+REPORT_EVERY = 50  # noises between interim scores
 REFERENCE_STEPS = 38  # the most steps of DPMSolverSampler's lambda spacing (T = 1000)
 
 
@@ -57,9 +59,14 @@ def time_uniform(learner: DDPMLearner, steps: int) -> Sampler:
 
 
 def sample_all(
-    learner: DDPMLearner, samplers: dict[str, Sampler], z: torch.Tensor
-) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
-    """Every sampler's images of all of z, and its seconds, taking turns batch by batch."""
+    learner: DDPMLearner,
+    samplers: dict[str, Sampler],
+    z: torch.Tensor,
+    score: Callable[[dict[str, torch.Tensor], dict[str, float], int], None],
+) -> None:
+    """Every sampler's images of all of z, taking turns batch by batch (the order rotating),
+    scored with what is made so far after each `REPORT_EVERY` noises (a run cut short on a
+    loaded machine still leaves its figures)."""
     names = list(samplers)
     images: dict[str, list[torch.Tensor]] = {name: [] for name in names}
     seconds = dict.fromkeys(names, 0.0)
@@ -69,8 +76,9 @@ def sample_all(
             started = time.perf_counter()
             images[name].append(final_images(learner, batch, samplers[name]))
             seconds[name] += time.perf_counter() - started
-        print(f"  {start + len(batch)} of {len(z)} noises", file=sys.stderr, flush=True)
-    return {name: torch.cat(parts) for name, parts in images.items()}, seconds
+        done = start + len(batch)
+        if done % REPORT_EVERY == 0 or done == len(z):
+            score({name: torch.cat(parts) for name, parts in images.items()}, seconds, done)
 
 
 def ode_errors(learner: DDPMLearner, z: torch.Tensor, steps: list[int]) -> None:
@@ -95,7 +103,9 @@ def main() -> None:
     parser.add_argument("--run", required=True, help="a DDPM run folder or checkpoint")
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--steps", type=int, nargs="+", default=[10, 15, 20])
-    parser.add_argument("--reference", type=int, default=32, help="noises of the ODE error")
+    parser.add_argument(
+        "--reference", type=int, default=32, help="noises of the ODE error (0: none)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
@@ -105,13 +115,18 @@ def main() -> None:
     classifier, _ = load_or_train_classifier(data)
     real = describe(classifier, to_unit(data.test.images))
     z = torch.randn(args.samples, 784, generator=torch.Generator().manual_seed(args.seed))
+
+    def score(images: dict[str, torch.Tensor], seconds: dict[str, float], count: int) -> None:
+        print(f"{count} samples each, seed {args.seed}, batches of {BATCH}; FID vs test set")
+        for name, made in images.items():
+            fid = frechet_distance(real.features, describe(classifier, made).features)
+            print(f"  {name}: FID {fid:.2f}, {1000 * seconds[name] / count:.1f} ms per sample")
+        sys.stdout.flush()
+
     with learner.evaluating():
-        ode_errors(learner, z[: args.reference], args.steps)
-        images, seconds = sample_all(learner, offered(learner, args.steps), z)
-    print(f"{args.samples} samples each, seed {args.seed}, batches of {BATCH}; FID vs test set")
-    for name, made in images.items():
-        fid = frechet_distance(real.features, describe(classifier, made).features)
-        print(f"  {name}: FID {fid:.2f}, {1000 * seconds[name] / args.samples:.1f} ms per sample")
+        if args.reference:
+            ode_errors(learner, z[: args.reference], args.steps)
+        sample_all(learner, offered(learner, args.steps), z, score)
 
 
 if __name__ == "__main__":

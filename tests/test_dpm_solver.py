@@ -49,7 +49,7 @@ NOISE = torch.randn(16, 1, 8, 8, generator=torch.Generator().manual_seed(0))
 
 
 def test_in_few_steps_it_lands_closer_than_ddim_in_many():
-    """Measured: 1.5% off in 10 or 20 steps; DDIM is 13% off in 20 steps and 6% in 50."""
+    """Measured: 1.4% off in 10 steps, 1.5% in 20; DDIM 13% in 20 and 5.5% in 50."""
     assert ode_error(solver(10), NOISE) < 0.02
     assert ode_error(solver(20), NOISE) < 0.02
     assert ode_error(ddim(50), NOISE) > 0.05
@@ -146,3 +146,12 @@ def test_the_learner_offers_it_and_samples_with_as_many_network_calls_as_the_reg
     learner.model.register_forward_hook(lambda *_: calls.append(1))
     learner.sample_images(torch.randn(2, 784))
     assert len(calls) == get_model("ddpm").sample_cost
+
+
+def test_it_decodes_the_noise_of_ddim_inversion_back_to_the_data():
+    """encode (DDIM-50 inversion) then sample_images (this solver): the two solve the same
+    ODE. Measured on Gaussian data: 2.5% off in 15 steps, where DDIM-50 decoding is 5.4% off."""
+    x0 = SPREAD * torch.randn(16, 1, 8, 8, generator=torch.Generator().manual_seed(4))
+    latent = ddim(50).invert(gaussian_denoiser, x0)
+    decoded = list(denoise(gaussian_denoiser, solver(15), latent))[-1].prev_sample
+    assert ((decoded - x0).norm() / x0.norm()).item() < 0.035
