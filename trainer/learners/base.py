@@ -17,6 +17,7 @@ from trainer.common.pixels import to_unit
 from trainer.config.precision import FP32, Precision, autocast_networks, full_precision
 from trainer.config.settings import RunConfig
 from trainer.data.fashion_mnist import Split
+from trainer.learners.stepping import load_mismatch, optimizer_step
 from trainer.models.conditioning import NUM_CLASSES, required_labels, uniform_labels
 from trainer.registry import ModelSpec, get_model
 
@@ -170,25 +171,11 @@ class Learner:
     def step_optimizer(
         self, name: str, loss: torch.Tensor, max_grad_norm: float | None = None
     ) -> None:
-        """Backpropagate `loss` into cleared gradients and step optimizer `name`.
-
-        `max_grad_norm` clips the gradients' global norm first (unscaled, as in the PyTorch
-        AMP examples, so the limit means the same in every precision).
-        """
-        optimizer, scaler = self.optimizers[name], self.scalers.get(name)
-        optimizer.zero_grad(set_to_none=True)
-        with self.precision.backward_context():
-            (scaler.scale(loss) if scaler else loss).backward()
-        if max_grad_norm is not None:
-            if scaler:
-                scaler.unscale_(optimizer)
-            parameters = [p for group in optimizer.param_groups for p in group["params"]]
-            torch.nn.utils.clip_grad_norm_(parameters, max_grad_norm)
-        if scaler:
-            scaler.step(optimizer)  # skipped when the scaled gradients overflowed
-            scaler.update()
-        else:
-            optimizer.step()
+        """Backpropagate `loss` into cleared gradients and step optimizer `name` (its loss
+        scale, if fp16), clipping the gradients' norm to `max_grad_norm` when given."""
+        optimizer_step(
+            self.optimizers[name], self.scalers.get(name), self.precision, loss, max_grad_norm
+        )
 
     def noise_grid(self) -> np.ndarray:
         """Samples from the fixed noise, 8 a row."""
@@ -278,7 +265,7 @@ class Learner:
         except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as exc:
             raise CheckpointError(
                 f"the checkpoint's weights do not fit a {get_model(self.config.model).label} "
-                f"with latent size {self.config.latent_dim}: {_mismatch(exc)}"
+                f"with latent size {self.config.latent_dim}: {load_mismatch(exc)}"
             ) from exc
 
     def _restore_rng(self, state: dict[str, Any]) -> None:
@@ -293,15 +280,6 @@ class Learner:
             self.rng.set_state(saved)
         else:
             self.rng.manual_seed(self.config.seed + 1_000_003)
-
-
-def _mismatch(exc: Exception, limit: int = 300) -> str:
-    """What did not fit, in one line: torch's load_state_dict puts it on the line after a
-    header ('Error(s) in loading state_dict for VAE:'), and may list hundreds of keys."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    text = " ".join(lines[:2]) if lines and lines[0].endswith(":") else "".join(lines[:1])
-    text = text or type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def adam(parameters: Any, config: RunConfig) -> torch.optim.Adam:
