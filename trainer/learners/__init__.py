@@ -9,6 +9,7 @@ from trainer.learners.base import EVAL_BATCH, GRID_SIZE, Learner, adam, fixed_no
 from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
+from trainer.learners.rbm import RBMLearner
 from trainer.learners.resolve import BUILT_IN, learner_class, make_learner
 from trainer.learners.vae import CVAELearner, VAELearner
 from trainer.learners.wgan import WGANLearner
@@ -23,6 +24,7 @@ __all__ = [
     "FlowLearner",
     "GANLearner",
     "Learner",
+    "RBMLearner",
     "VAELearner",
     "WGANLearner",
     "adam",

@@ -11,6 +11,7 @@ from trainer.learners.base import Learner
 from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
+from trainer.learners.rbm import RBMLearner
 from trainer.learners.vae import CVAELearner, VAELearner
 from trainer.learners.wgan import WGANLearner
 from trainer.registry import ModelSpec, get_model
@@ -25,6 +26,7 @@ BUILT_IN: dict[str, type[Learner]] = {
         WGANLearner,
         FlowLearner,
         DDPMLearner,
+        RBMLearner,
     )
 }
 
