@@ -10,12 +10,17 @@ import pytest
 import torch
 from torch.nn import functional as F
 
+from fmgen_gui.report.tables import _likelihood_cell
 from trainer.common import keys as k
 from trainer.config.settings import default_config
+from trainer.data.fashion_mnist import Split
+from trainer.evaluation.comparison import LIKELIHOOD_SECTION
+from trainer.evaluation.comparison import test_likelihood as report_likelihood
 from trainer.learners import make_learner
 from trainer.learners.rbm import KEPT_IMAGES
 from trainer.models.ais import ais_log_z, base_rate_logits
 from trainer.models.rbm import RBM
+from trainer.registry import get_model
 from trainer.sampling.chain_frames import chain_frames
 
 CPU = torch.device("cpu")
@@ -151,3 +156,25 @@ def test_a_gibbs_chain_is_watched_step_by_step():
     assert set(frames.noisy[1:].flatten().tolist()) <= {0, 255}  # binary states after step 1
     samples = learner.sample_images(torch.randn(3, 8))
     assert samples.shape == (3, 1, 28, 28) and samples.min() >= 0 and samples.max() <= 1
+
+
+@pytest.mark.usefixtures("small_networks")
+def test_the_reports_ais_likelihood_of_a_weightless_rbm_is_the_closed_form(monkeypatch):
+    monkeypatch.setattr("trainer.learners.rbm.AIS_STEPS", 500)
+    learner = rbm_learner()
+    generator = torch.Generator().manual_seed(2)
+    rbm = learner.model.rbm
+    with torch.no_grad():  # no weights: independent pixels, p(v_i = 1) = sigmoid(b_i)
+        rbm.weight.zero_()
+        rbm.visible_bias.normal_(0, 1, generator=generator)
+        rbm.hidden_bias.normal_(0, 1, generator=generator)
+    images = torch.randint(0, 2, (50, 28, 28), dtype=torch.uint8, generator=generator) * 255
+    split = Split(images, torch.zeros(50, dtype=torch.long))  # black and white: no draws
+    found = report_likelihood(learner, get_model("rbm"), None, split)
+    v = images.reshape(50, -1).double() / 255
+    b = rbm.visible_bias.detach().double()
+    expected = (F.softplus(b).sum() - v @ b).mean().item()  # -log p(v), nats
+    assert found["kind"] == "estimate" and found["binarised"]
+    assert abs(found["nats"] - expected) <= found["error_bar"] < 1
+    cell = _likelihood_cell({LIKELIHOOD_SECTION: found})
+    assert "&asymp;" in cell and "nats per binarised image" in cell and "AIS" in cell
