@@ -23,7 +23,7 @@ RBM = register_model(
         label="RBM",
         title="RBM (restricted Boltzmann machine)",
         learner="RBMLearner",
-        objective="likelihood by CD-k",
+        objective="likelihood (CD-k or PCD gradient)",
         description=(
             "A Bernoulli-Bernoulli restricted Boltzmann machine (Hinton 2002) on binarised "
             "pixels: 784 binary visible units joined to binary hidden units (the latent size, "
