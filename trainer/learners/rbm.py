@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from trainer.common import keys as k
-from trainer.common.grids import tile
+from trainer.common.grids import PAD_VALUE, tile
 from trainer.common.pixels import to_unit
 from trainer.config.precision import FP32, Precision
 from trainer.config.settings import RunConfig
@@ -164,11 +164,14 @@ class RBMLearner(Learner):
         return (probs + 1) / 2
 
     def filters(self) -> torch.Tensor:
-        """The first GRID_SIZE hidden units' weights as 28x28 images, each scaled to [0, 1]."""
+        """The first GRID_SIZE hidden units' weights as 28x28 images, each scaled to [0, 1];
+        mid-grey tiles after the last unit of a model with fewer (the grid keeps its 8x8)."""
         weights = self.model.rbm.weight[:GRID_SIZE].detach()
         low = weights.min(dim=1, keepdim=True).values
         high = weights.max(dim=1, keepdim=True).values
-        return ((weights - low) / (high - low).clamp_min(1e-12)).reshape(-1, 1, 28, 28)
+        scaled = (weights - low) / (high - low).clamp_min(1e-12)
+        blank = torch.full((GRID_SIZE - len(scaled), VISIBLE), PAD_VALUE, device=scaled.device)
+        return torch.cat([scaled, blank]).reshape(GRID_SIZE, 1, 28, 28)
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
         """Gibbs samples (the same sampling stream each epoch) and the hidden units' filters."""
