@@ -16,11 +16,13 @@ from trainer.config.settings import default_config
 from trainer.data.fashion_mnist import Split
 from trainer.evaluation.comparison import LIKELIHOOD_SECTION
 from trainer.evaluation.comparison import test_likelihood as report_likelihood
+from trainer.evaluation.pictures import path_pictures
 from trainer.learners import make_learner
 from trainer.learners.rbm import KEPT_IMAGES
 from trainer.models.ais import ais_log_z, base_rate_logits
 from trainer.models.rbm import RBM
 from trainer.registry import get_model
+from trainer.runs.pins import Pin
 from trainer.sampling.chain_frames import chain_frames
 
 CPU = torch.device("cpu")
@@ -178,3 +180,9 @@ def test_the_reports_ais_likelihood_of_a_weightless_rbm_is_the_closed_form(monke
     assert abs(found["nats"] - expected) <= found["error_bar"] < 1
     cell = _likelihood_cell({LIKELIHOOD_SECTION: found})
     assert "&asymp;" in cell and "nats per binarised image" in cell and "AIS" in cell
+
+
+def test_the_report_draws_no_paths_through_the_unexplorable_rbm(tiny_data):
+    learner = rbm_learner()
+    fallback = Pin("rbm-1", "within", "latent", 1, 2)
+    assert path_pictures(learner, get_model("rbm"), tiny_data.test, [fallback], fallback, 0) == []
