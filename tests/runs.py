@@ -24,6 +24,8 @@ SMALL_NETWORKS = {
     "trainer.learners.ddpm.ARCHITECTURE": {"channels": 4, "multipliers": (1, 1, 1), "blocks": 1},
     "trainer.learners.ddpm.BOUND_IMAGES": 20,
     "trainer.learners.ddpm.GRID_STEPS": 3,
+    "trainer.learners.rbm.AIS_STEPS": 20,
+    "trainer.learners.rbm.SAMPLE_STEPS": 5,
 }
 
 

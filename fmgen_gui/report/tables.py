@@ -32,6 +32,9 @@ CALIBRATION_ROWS = (
     (CALIBRATION_FLOOR, "real training images (floor)"),
     (CALIBRATION_NOISE, "uniform noise (ceiling)"),
 )
+# How a likelihood's number relates to -log p(x): exact, an upper bound (the ELBO, IWAE), or an
+# estimate of the exact value (AIS)
+RELATIONS = {"exact": "=", "bound": "&le;", "estimate": "&asymp;"}
 FAILED_MARK = "<br><span style='color:#c00'>failed: see Result</span>"
 
 
@@ -49,11 +52,20 @@ def _cells(values: list[str]) -> str:
 
 def _likelihood_cell(section: dict) -> str:
     """'exact: 3.52' or 'bound: <= 4.10 +- 0.05' bits/dim of the 8-bit test images, with how it
-    was estimated; 'none' with the reason where the model has no comparable likelihood."""
+    was estimated (nats per image for runs on binarised pixels); 'none' with the reason where
+    the model has no comparable likelihood."""
     found = section[LIKELIHOOD_SECTION]
     if found["kind"] == "none":
         return f"none ({html.escape(found['reason'])})" if found["reason"] else "none"
-    relation = "=" if found["kind"] == "exact" else "&le;"
+    relation = RELATIONS[found["kind"]]
+    if found.get("binarised"):  # nats per binarised image: the VAE's IWAE beside the RBM's AIS
+        bar = found["error_bar"]
+        spread = f" &plusmn; {bar:.1f} (3 s.e.)" if bar is not None else ""
+        return (
+            f"{found['kind']}: &minus;log {html.escape(found['of'])} {relation} "
+            f"{found['nats']:.1f}{spread} nats per binarised image "
+            f"({html.escape(found['estimate'])})"
+        )
     se = found[keys.BITS_PER_DIM_SE]
     spread = f" &plusmn; {se:.2f}" if se is not None else ""
     return (
@@ -100,7 +112,13 @@ def _run_row(key: str, section: dict, calibration: dict) -> str:
 def comparison_table(metrics: dict) -> str:
     """One row per run (what it is, how it was trained, its samples), then the calibration."""
     calibration = metrics[CALIBRATION]
-    header = ["run", "parameters", "trained on", "objective", "test likelihood, 8-bit bits/dim"]
+    header = [
+        "run",
+        "parameters",
+        "trained on",
+        "objective",
+        "test likelihood, 8-bit bits/dim (binarised: nats)",
+    ]
     header += ["network evaluations per sample", "ms per sample (device, batch)"]
     header += [title for _, title in SAMPLE_COLUMNS]
     rows = [_run_row(key, s, calibration) for key, s in metrics[RUNS].items()]

@@ -128,3 +128,16 @@ DDPM_LOSS_BUCKETS = tuple(
     ).key
     for low, high in strata()
 )
+
+# The RBM's own metrics (nats per image, on binarised pixels). Its pseudo-log-likelihood is NOT
+# a likelihood (each pixel given all the others); its AIS numbers estimate the real one.
+PSEUDO_LL = register_metric(
+    MetricInfo("pseudo_ll", "pseudo-log-likelihood (not a likelihood)", _NATS, False)
+).key
+FREE_ENERGY_GAP = register_metric(
+    MetricInfo("free_energy_gap", "free-energy gap, test - train", _NATS, None)
+).key
+AIS_NLL = register_metric(MetricInfo("ais_nll", "AIS test NLL", _NATS, True)).key
+AIS_NLL_LOW = register_metric(MetricInfo("ais_nll_low", "AIS test NLL - 3 s.e.", _NATS, None)).key
+AIS_NLL_HIGH = register_metric(MetricInfo("ais_nll_high", "AIS test NLL + 3 s.e.", _NATS, None)).key
+LOG_Z = register_metric(MetricInfo("log_z", "log Z (AIS)", "nats", None)).key

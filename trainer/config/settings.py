@@ -125,6 +125,21 @@ class RunConfig:
         range=Range(0, 1),
         model_option=True,
     )
+    cd_k: int = _field(
+        1,
+        "Gibbs steps k",
+        "Gibbs steps of the RBM's negative phase per update (CD-k)",
+        range=Range(1, 1000),
+        model_option=True,
+    )
+    cd_chains: str = _field(
+        "data",
+        "Negative chains",
+        "where the RBM's negative-phase chains start each update: at the batch (data: CD-k, "
+        "Hinton 2002) or where they stopped (persistent: PCD, Tieleman 2008)",
+        ("data", "persistent"),
+        model_option=True,
+    )
     seed: int = _field(0, "Seed", "random seed", range=Range(0, 2**63 - 1))
     # At least one image per class; above the 60,000 of the training split it would mean "all".
     limit: int | None = _field(
@@ -286,6 +301,8 @@ def _problems(config: RunConfig):
         yield f"Decoder: {config.decoder!r} is not one of {', '.join(DECODERS)}"
     elif config.decoder == "logistic" and config.binarize is True:
         yield "Decoder: logistic models 8-bit pixels; binarised pixels need bernoulli"
+    if config.cd_chains not in field_choices("cd_chains"):
+        yield f"Negative chains: {config.cd_chains!r} is not one of data, persistent"
     if not isinstance(config.device, str) or not config.device:
         yield f"Device: {config.device!r} is not a device name"
     if config.precision not in PRECISIONS:

@@ -107,8 +107,11 @@ def path_pictures(
 ) -> list[PathPicture]:
     """The run's strips: its pins, and a seeded random pair for a main role nothing fills.
 
-    `fallback` carries the run, method and steps a random pair uses.
+    `fallback` carries the run, method and steps a random pair uses. A model the explorer
+    leaves out (`spec.unexplorable`, the RBM) has no strips: its paths would mean nothing.
     """
+    if spec.unexplorable:
+        return []
     source = "test" if spec.has_encoder else "latent"
     mine = [pin for pin in pins if pin.source == source]
     rng = np.random.default_rng(seed)

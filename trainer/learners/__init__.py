@@ -10,6 +10,7 @@ from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
 from trainer.learners.guided import GuidedDDPMLearner
+from trainer.learners.rbm import RBMLearner
 from trainer.learners.resolve import BUILT_IN, learner_class, make_learner
 from trainer.learners.vae import CVAELearner, VAELearner
 from trainer.learners.wgan import WGANLearner
@@ -25,6 +26,7 @@ __all__ = [
     "GANLearner",
     "GuidedDDPMLearner",
     "Learner",
+    "RBMLearner",
     "VAELearner",
     "WGANLearner",
     "adam",

@@ -12,6 +12,7 @@ from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
 from trainer.learners.guided import GuidedDDPMLearner
+from trainer.learners.rbm import RBMLearner
 from trainer.learners.vae import CVAELearner, VAELearner
 from trainer.learners.wgan import WGANLearner
 from trainer.registry import ModelSpec, get_model
@@ -27,6 +28,7 @@ BUILT_IN: dict[str, type[Learner]] = {
         FlowLearner,
         DDPMLearner,
         GuidedDDPMLearner,
+        RBMLearner,
     )
 }
 

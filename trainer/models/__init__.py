@@ -1,9 +1,11 @@
 """The networks (layer 1): the VAE and CVAE, the DCGAN, cGAN and WGAN-GP, the RealNVP flow, the
-DDPM's U-Net and samplers, and bits per dimension, the likelihood models' common scale.
+DDPM's U-Net and samplers, the RBM and AIS of its log Z, and bits per dimension, the
+likelihood models' common scale.
 Plain torch modules: they know no learner, config or registry.
 """
 
 __all__ = [
+    "ais",
     "bits",
     "cgan",
     "conditioning",
@@ -13,6 +15,7 @@ __all__ = [
     "discretized",
     "flow",
     "gan",
+    "rbm",
     "samplers",
     "unet",
     "vae",

@@ -41,7 +41,8 @@ class GridSpec:
 
 @dataclass(frozen=True)
 class Likelihood:
-    """What a model's likelihood number is: 'exact', 'bound' or 'none', and of what."""
+    """What a model's likelihood number is: 'exact', 'bound', 'estimate' (of the exact one, as
+    AIS gives) or 'none', and of what."""
 
     kind: str = "none"
     of: str = "p(x)"  # or 'p(x|y)' for conditional models

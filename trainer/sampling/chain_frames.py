@@ -75,7 +75,7 @@ def chain_frames(
         sampler = min(offered, key=lambda name: len(offered[name].timesteps))
     chosen = offered[sampler]
     generator = torch.Generator().manual_seed(seed)
-    z = torch.randn(1, 784, generator=generator).to(learner.device)
+    z = torch.randn(1, learner.config.latent_dim, generator=generator).to(learner.device)
     timesteps = tuple(int(t) for t in chosen.timesteps.tolist())
     words = learner.chain_words
     noisy, predicted = [], []
