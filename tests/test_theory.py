@@ -40,6 +40,19 @@ DDPM = {
 }
 
 
+RBM = {
+    "model": "rbm",
+    "label": "RBM",
+    "test_likelihood": {
+        "kind": "estimate",
+        "binarised": True,
+        "nats": 286.44,
+        "error_bar": 0.93,
+        "estimate": "AIS",
+    },
+}
+
+
 def line(lines, start: str):
     return next(line for line in lines if line.text.startswith(start))
 
@@ -62,6 +75,15 @@ def test_each_statement_gets_the_runs_own_numbers_with_their_run():
     assert diffusion == (
         "DDPM: trained on 'denoising bound'; its test likelihood is bound: 1.234 bits per "
         "pixel (Monte Carlo over t, 200 test images)",
+    )
+
+
+def test_the_rbm_statement_shows_its_ais_likelihood_in_nats():
+    lines = theory_lines({"runs": {"r": RBM}})
+    (evidence,) = line(lines, "Training a restricted Boltzmann machine").evidence
+    assert evidence.startswith("RBM: trained on 'likelihood (CD-k or PCD gradient)'")
+    assert "its test likelihood is estimate: 286.4 nats per binarised image (+-0.9) (AIS)" in (
+        evidence
     )
 
 

@@ -51,9 +51,8 @@ def _likelihood(run: RunSection) -> str | None:
     section = run.get(LIKELIHOOD_SECTION) or {}
     kind = section.get("kind")
     objective = get_model(run["model"]).objective if run.get("model") in model_names() else "?"
-    if kind in ("exact", "bound"):
-        value = section.get(keys.BITS_PER_DIM)
-        number = f" {value:.3f} bits per pixel" if isinstance(value, float) else ""
+    if kind in ("exact", "bound", "estimate"):  # an AIS estimate is neither
+        number = _likelihood_number(section)
         return (
             f"{_label(run)}: trained on '{objective}'; its test likelihood is {kind}:"
             f"{number} ({section.get('estimate', '')})"
@@ -61,6 +60,17 @@ def _likelihood(run: RunSection) -> str | None:
     if kind == "none":
         return f"{_label(run)}: trained on '{objective}'; no likelihood: {section.get('reason')}"
     return None
+
+
+def _likelihood_number(section: Mapping) -> str:
+    """' 1.234 bits per pixel' (8-bit images) or ' 286.4 nats per binarised image (+-0.9)'."""
+    bits, nats, error = (section.get(key) for key in (keys.BITS_PER_DIM, "nats", "error_bar"))
+    if isinstance(bits, float):
+        return f" {bits:.3f} bits per pixel"
+    if not isinstance(nats, float):
+        return ""
+    spread = f" (+-{error:.1f})" if isinstance(error, float) else ""
+    return f" {nats:.1f} nats per binarised image{spread}"
 
 
 def _elbo_terms(run: RunSection) -> str | None:
