@@ -73,7 +73,7 @@ def test_each_statement_gets_the_runs_own_numbers_with_their_run():
     assert cost[1].startswith("DDPM: 227.00 ms per sample, 50 network evaluations (DDIM, 50")
     diffusion = line(lines, "A diffusion model is trained by maximising").evidence
     assert diffusion == (
-        "DDPM: trained on 'denoising bound'; its test likelihood is bound: 1.234 bits per "
+        "DDPM: trained on 'denoising bound'; its test likelihood is a bound: 1.234 bits per "
         "pixel (Monte Carlo over t, 200 test images)",
     )
 
@@ -82,7 +82,7 @@ def test_the_rbm_statement_shows_its_ais_likelihood_in_nats():
     lines = theory_lines({"runs": {"r": RBM}})
     (evidence,) = line(lines, "Training a restricted Boltzmann machine").evidence
     assert evidence.startswith("RBM: trained on 'likelihood (CD-k or PCD gradient)'")
-    assert "its test likelihood is estimate: 286.4 nats per binarised image (+-0.9) (AIS)" in (
+    assert "its test likelihood is an estimate: 286.4 nats per binarised image (+-0.9) (AIS)" in (
         evidence
     )
 

@@ -47,14 +47,18 @@ def _label(run: RunSection) -> str:
     return str(run.get("label", run.get("model", "?")))
 
 
+# A likelihood's kind in words (an AIS estimate is neither exact nor a bound).
+KINDS = {"exact": "exact", "bound": "a bound", "estimate": "an estimate"}
+
+
 def _likelihood(run: RunSection) -> str | None:
     section = run.get(LIKELIHOOD_SECTION) or {}
     kind = section.get("kind")
     objective = get_model(run["model"]).objective if run.get("model") in model_names() else "?"
-    if kind in ("exact", "bound", "estimate"):  # an AIS estimate is neither
+    if kind in KINDS:
         number = _likelihood_number(section)
         return (
-            f"{_label(run)}: trained on '{objective}'; its test likelihood is {kind}:"
+            f"{_label(run)}: trained on '{objective}'; its test likelihood is {KINDS[kind]}:"
             f"{number} ({section.get('estimate', '')})"
         )
     if kind == "none":
