@@ -8,7 +8,8 @@ import pytest
 
 from trainer.common.errors import ConfigError
 from trainer.config.device import resolve_device
-from trainer.config.settings import RunConfig, check_resumable, default_config
+from trainer.config.resume import check_resumable
+from trainer.config.settings import RunConfig, default_config
 from trainer.runs.folder import RunFolder
 
 

@@ -11,7 +11,8 @@ from fmgen_gui.data_words import in_app_words
 from fmgen_gui.tasks import Job, Report
 from trainer.common.errors import Cancelled, DataError, raise_if_cancelled
 from trainer.common.events import Event, StepLogged
-from trainer.config.settings import RunConfig, check_resumable
+from trainer.config.resume import check_resumable
+from trainer.config.settings import RunConfig
 from trainer.data.fashion_mnist import FashionMNIST, load_fashion_mnist
 from trainer.runs.checkpoint import load_checkpoint
 from trainer.training.loop import failure_event, train

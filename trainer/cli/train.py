@@ -24,10 +24,10 @@ from trainer.common.errors import FmgenError
 from trainer.common.events import RunFailed, RunStopped
 from trainer.common.files import default_runs_dir
 from trainer.config.device import resolve_device
+from trainer.config.resume import check_resumable
 from trainer.config.settings import (
     SETTINGS,
     RunConfig,
-    check_resumable,
     default_config,
     field_choices,
     field_help,

@@ -14,37 +14,18 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from trainer.common.errors import ConfigError
-from trainer.config.values import EVALUATION_RANGES, Range, float_problem, int_problem
+from trainer.config.declaring import declared
+from trainer.config.values import (
+    EVALUATION_RANGES,
+    Range,
+    betas_problem,
+    float_problem,
+    int_problem,
+)
 from trainer.registry import get_model, model_names
 
-# Settings a resumed run may change; everything else must match the checkpoint.
-RESUMABLE_CHANGES = ("epochs", "device", "log_every", "precision")
 # Arithmetic a run may train in: "auto" measures what this machine runs fastest (precision.py).
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-
-
-def _field(
-    default: Any,
-    label: str,
-    help: str,
-    choices: tuple[str, ...] | None = None,
-    *,
-    range: Range | None = None,
-    model_option: bool = False,
-) -> Any:
-    """A RunConfig field with everything people and tools need to know about the setting.
-
-    `range`: the values a number may take; `model_option`: only the models whose registry entry
-    lists it in `ModelSpec.options` use it (the others must keep the default).
-    """
-    metadata = {
-        "label": label,
-        "help": help,
-        "choices": choices,
-        "range": range,
-        "model_option": model_option,
-    }
-    return dataclasses.field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -55,47 +36,47 @@ class RunConfig:
     option), in the order the Train tab's form shows them.
     """
 
-    model: str = _field("vae", "Model", "which model to train")
-    epochs: int = _field(
+    model: str = declared("vae", "Model", "which model to train")
+    epochs: int = declared(
         10,
         "Epochs",
         "epochs to train in all (passes over the training data)",
         range=Range(1, 100_000),
     )
     # Up to the 60,000 training images in one step: beyond, a run cannot fit in memory.
-    batch_size: int = _field(128, "Batch size", "images per step", range=Range(1, 60_000))
-    lr: float = _field(1e-3, "Learning rate", "Adam's learning rate", range=Range(0, 1, False))
-    latent_dim: int = _field(
+    batch_size: int = declared(128, "Batch size", "images per step", range=Range(1, 60_000))
+    lr: float = declared(1e-3, "Learning rate", "Adam's learning rate", range=Range(0, 1, False))
+    latent_dim: int = declared(
         32, "Latent size", "size of the latent code", range=Range(1, 4096), model_option=True
     )
-    adam_betas: tuple[float, float] = _field(
+    adam_betas: tuple[float, float] = declared(
         (0.9, 0.999),
         "Adam betas",
         "Adam's moment decay rates beta1,beta2 (not the KL weight)",
         model_option=True,
     )
-    beta: float = _field(
+    beta: float = declared(
         1.0,
         "KL weight beta",
         "weight of the VAE's KL term (1 = the ELBO)",
         range=Range(0, 1000),
         model_option=True,
     )
-    n_critic: int = _field(
+    n_critic: int = declared(
         5,
         "Critic steps",
         "critic steps per generator step (WGAN-GP)",
         range=Range(1, 100),
         model_option=True,
     )
-    gp_weight: float = _field(
+    gp_weight: float = declared(
         10.0,
         "Gradient penalty",
         "weight of the gradient penalty (WGAN-GP)",
         range=Range(0, 1000),
         model_option=True,
     )
-    ct_weight: float = _field(
+    ct_weight: float = declared(
         0.0,
         "Consistency weight",
         "weight lambda_CT of WGAN-CT's consistency term, which also puts dropout in the critic "
@@ -103,13 +84,13 @@ class RunConfig:
         range=Range(0, 1000),
         model_option=True,
     )
-    binarize: bool = _field(
+    binarize: bool = declared(
         False,
         "Binarise",
         "train and test on dynamically binarised pixels",
         model_option=True,
     )
-    decoder: str = _field(
+    decoder: str = declared(
         "bernoulli",
         "Decoder",
         "pixel likelihood: bernoulli (on intensities) or logistic (discretised, over 8-bit "
@@ -117,7 +98,7 @@ class RunConfig:
         ("bernoulli", "logistic"),  # the pixel likelihoods of trainer.models.vae
         model_option=True,
     )
-    p_uncond: float = _field(
+    p_uncond: float = declared(
         0.1,
         "Label dropout",
         "share of training images whose class is hidden from the guided DDPM, so that it also "
@@ -125,14 +106,14 @@ class RunConfig:
         range=Range(0, 1),
         model_option=True,
     )
-    cd_k: int = _field(
+    cd_k: int = declared(
         1,
         "Gibbs steps k",
         "Gibbs steps of the RBM's negative phase per update (CD-k)",
         range=Range(1, 1000),
         model_option=True,
     )
-    cd_chains: str = _field(
+    cd_chains: str = declared(
         "data",
         "Negative chains",
         "where the RBM's negative-phase chains start each update: at the batch (data: CD-k, "
@@ -140,23 +121,23 @@ class RunConfig:
         ("data", "persistent"),
         model_option=True,
     )
-    seed: int = _field(0, "Seed", "random seed", range=Range(0, 2**63 - 1))
+    seed: int = declared(0, "Seed", "random seed", range=Range(0, 2**63 - 1))
     # At least one image per class; above the 60,000 of the training split it would mean "all".
-    limit: int | None = _field(
+    limit: int | None = declared(
         None,
         "Data subset",
         "use N class-balanced images per split",
         range=Range(10, 60_000),
     )
-    device: str = _field("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
-    precision: str = _field(
+    device: str = declared("auto", "Device", "auto, cpu, cuda, cuda:N or mps")
+    precision: str = declared(
         "auto",
         "Precision",
         "training arithmetic: auto (bf16 or fp16 where a probe finds this machine runs it "
         "faster), fp32, bf16, or fp16 (CUDA GPUs without bf16); test metrics are always fp32",
         PRECISIONS,
     )
-    log_every: int = _field(
+    log_every: int = declared(
         10, "Log every", "steps between progress records", range=Range(1, 1_000_000)
     )
 
@@ -293,8 +274,8 @@ def _problems(config: RunConfig):
         problem = setting_problem(name, getattr(config, name))
         if problem:
             yield f"{field_label(name)}: {problem}"
-    if not _valid_betas(config.adam_betas):
-        yield f"Adam betas: {config.adam_betas!r} must be two numbers in 0..1 (below 1)"
+    if problem := betas_problem(config.adam_betas):
+        yield f"Adam betas: {problem}"
     if not isinstance(config.binarize, bool):
         yield f"Binarise: {config.binarize!r} is not true or false"
     if config.decoder not in DECODERS:
@@ -310,15 +291,6 @@ def _problems(config: RunConfig):
     yield from _option_problems(config)
 
 
-def _valid_betas(betas: Any) -> bool:
-    return (
-        isinstance(betas, tuple)
-        and len(betas) == 2
-        and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in betas)
-        and all(0 <= b < 1 for b in betas)
-    )
-
-
 def _option_problems(config: RunConfig):
     """A setting the model does not use must keep its default, so a config never misleads."""
     spec = get_model(config.model)
@@ -328,18 +300,3 @@ def _option_problems(config: RunConfig):
         default = spec.defaults.get(name, _FIELDS[name].default)
         if getattr(config, name) != default:
             yield f"{field_label(name)}: does not apply to the {spec.label} (leave it at {default})"
-
-
-def check_resumable(config: RunConfig, saved: RunConfig) -> None:
-    """Refuse a resume that would change what the checkpoint was trained as."""
-    changed = [
-        f"{field_label(name)}: {getattr(saved, name)!r} -> {getattr(config, name)!r}"
-        for name in saved.to_dict()
-        if name not in RESUMABLE_CHANGES and getattr(saved, name) != getattr(config, name)
-    ]
-    if changed:
-        may_change = ", ".join(field_label(name) for name in RESUMABLE_CHANGES)
-        raise ConfigError(
-            f"A resumed run must keep its settings (only {may_change} may change); changed: "
-            + "; ".join(changed)
-        )

@@ -54,3 +54,14 @@ def float_problem(value: Any, low: float, high: float, low_allowed: bool) -> str
         bound = "at least" if low_allowed else "above"
         return f"{value} must be {bound} {low} and at most {high}"
     return None
+
+
+def betas_problem(betas: Any) -> str | None:
+    """What is wrong with Adam's (beta1, beta2), or None: two numbers in 0..1, below 1."""
+    valid = (
+        isinstance(betas, tuple)
+        and len(betas) == 2
+        and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in betas)
+        and all(0 <= b < 1 for b in betas)
+    )
+    return None if valid else f"{betas!r} must be two numbers in 0..1 (below 1)"

@@ -25,7 +25,8 @@ from trainer.common.events import (
 )
 from trainer.config.device import configure_cpu_threads, describe_device, resolve_device
 from trainer.config.precision import Probe, resolve_precision
-from trainer.config.settings import RunConfig, check_resumable
+from trainer.config.resume import check_resumable
+from trainer.config.settings import RunConfig
 from trainer.data.epochs import epoch_batches, epoch_order
 from trainer.data.fashion_mnist import FashionMNIST, Split
 from trainer.learners import make_learner
