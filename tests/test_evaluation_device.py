@@ -100,3 +100,20 @@ def test_the_use_case_speaks_the_apps_words(cpu_run, options, message):
     with pytest.raises(FmgenError) as error:
         evaluate_options(ReportOptions(**{"runs": (cpu_run,), **options}), lambda *a: None)
     assert str(error.value).startswith(message) and "--" not in str(error.value)
+
+
+@pytest.fixture
+def threads_restored():
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.usefixtures("threads_restored")
+def test_a_run_loaded_on_the_cpu_uses_the_training_thread_count(cpu_run, monkeypatch):
+    # A fresh app never trained, so torch kept its thread per core: on a busy 2-core machine
+    # the opened DDPM then sampled 10-20x slower than right after training (trial defect 3).
+    monkeypatch.setenv("FMGEN_THREADS", "1")
+    torch.set_num_threads(2)
+    load_learner(cpu_run, device="cpu")
+    assert torch.get_num_threads() == 1

@@ -16,7 +16,6 @@ import torch
 
 from trainer.common.errors import FmgenError
 from trainer.common.grids import tile
-from trainer.common.pixels import to_unit
 from trainer.config.precision import full_precision
 from trainer.data.fashion_mnist import FashionMNIST
 from trainer.evaluation.calibration import calibrate
@@ -34,6 +33,7 @@ from trainer.evaluation.pictures import (
     path_pictures,
     reconstruction_grids,
 )
+from trainer.evaluation.real_features import real_features
 from trainer.evaluation.results import Evaluation, EvaluationSettings, RunEvaluation
 from trainer.evaluation.sweep_points import sweep_section
 from trainer.learners import GRID_SIZE, Learner
@@ -54,8 +54,10 @@ from trainer.sampling.samples import SampleRequest, generate, request_labels
 StageProgress = Callable[[str, float, str], None]
 CLASSIFIER, LIKELIHOOD, SAMPLES, CALIBRATION = "classifier", "likelihood", "samples", "calibration"
 DIALS = "dials"
+FEATURES = "features"
 STAGES = {
     CLASSIFIER: "training the classifier (once)",
+    FEATURES: "test-set features (once a session)",
     LIKELIHOOD: "test likelihood",
     SAMPLES: "samples",
     DIALS: "sampler dial sweep",
@@ -142,8 +144,15 @@ def evaluate(
             check_pin(pin, _spec(checkpoint), len(data.test))
     count = sample_count(settings, len(data.train), [learner for learner, _ in loaded.values()])
     kept = _reusable(previous, labels, count, settings, classifier_info)
-    report(SAMPLES, 0.0, "classifier features of the test set")
-    real = describe(classifier, to_unit(data.test.images), cancel)
+    # Its own stage, so the samples stage's clock (and estimate) starts when sampling does.
+    test_size = len(data.test)
+    real = real_features(
+        classifier,
+        classifier_info,
+        data.test,
+        cancel,
+        lambda f: report(FEATURES, f, f"{round(f * test_size):,} of {test_size:,} test images"),
+    )
     job = _Job(data, classifier, real, settings, count, cancel)
     # Each stage's bar is shared by the runs computed now: a kept run takes none of it (else
     # a DDPM added to two kept runs starts its bar at 67% and crawls over the last third).

@@ -85,12 +85,16 @@ def batched(
     x: torch.Tensor,
     size: int = 1000,
     cancel: threading.Event | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> torch.Tensor:
-    """Apply `fn` to `x` in batches (eval-time memory stays flat) and concatenate."""
+    """Apply `fn` to `x` in batches (eval-time memory stays flat) and concatenate, telling
+    `progress` the share done after each batch."""
     parts = []
     for start in range(0, len(x), size):
         raise_if_cancelled(cancel)
         parts.append(fn(x[start : start + size]))
+        if progress:
+            progress(min(start + size, len(x)) / len(x))
     return torch.cat(parts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -25,11 +26,15 @@ class Features:
 @torch.no_grad()
 @full_precision()
 def describe(
-    classifier: FashionClassifier, images: torch.Tensor, cancel: threading.Event | None = None
+    classifier: FashionClassifier,
+    images: torch.Tensor,
+    cancel: threading.Event | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Features:
-    """Features and probabilities of float images (N, 1, 28, 28) in [0, 1]."""
+    """Features and probabilities of float images (N, 1, 28, 28) in [0, 1]; `progress` gets
+    the share of the images done."""
     classifier.eval()
-    features = batched(classifier.features, images.float(), cancel=cancel)
+    features = batched(classifier.features, images.float(), cancel=cancel, progress=progress)
     return Features(features, torch.softmax(classifier.head(features), dim=1))
 
 

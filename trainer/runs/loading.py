@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 
 from trainer.common.errors import CheckpointError
-from trainer.config.device import resolve_device
+from trainer.config.device import configure_cpu_threads, resolve_device
 from trainer.learners import Learner, make_learner
 from trainer.runs.checkpoint import Checkpoint, load_checkpoint
 from trainer.runs.snapshots import reader_path
@@ -36,6 +36,8 @@ def load_learner(
     """
     checkpoint = load_checkpoint(reader_path(run_dir), expect_model=kind)
     place = evaluation_device(checkpoint, device)
+    if place.type == "cpu":  # as training does: torch's default thread per core made an opened
+        configure_cpu_threads()  # DDPM sample 10-20x slower on a busy machine (trial defect 3)
     learner = make_learner(checkpoint.config.replace(device=str(place)), place)
     try:
         learner.load_state_dict(checkpoint.state)
