@@ -53,6 +53,22 @@ RBM = {
 }
 
 
+GUIDED = {
+    "model": "guided",
+    "label": "Guided DDPM",
+    "dial_sweeps": {
+        "guidance": {
+            "label": "Guidance w",
+            "off": "",
+            "points": [
+                {"value": 0.0, "fid": 30.0, "precision": 0.5, "recall": 0.61, "as_asked": 0.62},
+                {"value": 2.0, "fid": 25.0, "precision": 0.7, "recall": 0.35, "as_asked": 0.94},
+            ],
+        }
+    },
+}
+
+
 def line(lines, start: str):
     return next(line for line in lines if line.text.startswith(start))
 
@@ -84,6 +100,14 @@ def test_the_rbm_statement_shows_its_ais_likelihood_in_nats():
     assert evidence.startswith("RBM: trained on 'likelihood (CD-k or PCD gradient)'")
     assert "its test likelihood is an estimate: 286.4 nats per binarised image (+-0.9) (AIS)" in (
         evidence
+    )
+
+
+def test_guidance_shows_its_sweep_point_by_point():
+    lines = theory_lines({"runs": {"g": GUIDED}})
+    assert line(lines, "Guided diffusion").evidence == (
+        "Guided DDPM, Guidance w at 0: 62% labelled as asked, recall 0.61; "
+        "2: 94% labelled as asked, recall 0.35",
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from trainer.common import keys
 from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
+from trainer.evaluation.dial_sweep import AS_ASKED, VALUE, read_dial_sweeps, value_words
 from trainer.registry import get_model, model_names
 from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION, TEST_SECTION
 
@@ -129,6 +130,22 @@ def _classes_followed(run: RunSection) -> str | None:
     )
 
 
+def _dial_sweep(run: RunSection) -> str | None:
+    """Its sampler dial's sweep: per value, the share labelled as asked (conditional models)
+    and recall; else the classes its samples were labelled as."""
+    sweeps = read_dial_sweeps(run)
+    if not sweeps:
+        return _classes_followed(run)
+    sweep = sweeps[0]
+    points = [
+        f"{value_words(point[VALUE], sweep.off)}: "
+        + (f"{point[AS_ASKED]:.0%} labelled as asked, " if AS_ASKED in point else "")
+        + f"recall {point[keys.RECALL]:.2f}"
+        for point in sweep.points
+    ]
+    return f"{_label(run)}, {sweep.label} at " + "; ".join(points)
+
+
 # The statements the course's theory part makes, in fmgen's words (issues 11, 12, 25, 26).
 STATEMENTS = (
     Statement(
@@ -180,7 +197,7 @@ STATEMENTS = (
     Statement(
         "Guided diffusion can generate images from labels or signals such as text.",
         ("guided",),
-        _classes_followed,
+        _dial_sweep,
     ),
     Statement("BigGAN provides a text generation module.", ("biggan",), _classes_followed),
     Statement("Domain adaptation can be addressed by CycleGAN.", ("cyclegan",), lambda run: None),
