@@ -21,6 +21,8 @@ from trainer.runs.interrupted import interrupted_run
 GROUP = "session"  # QSettings group: `settings.remove(GROUP)` forgets everything below
 LOADED = f"{GROUP}/runs"  # the runs loaded in Train (so in Explore and Evaluate), one per model
 CHOSEN = f"{GROUP}/chosen"  # the runs chosen in the Runs tab for Evaluate (absent: the loaded)
+# The Evaluate tab's last entries, which win over those of the last evaluation it shows again.
+EVALUATE_FIELDS = {"samples": "evaluate/samples", "iwae_k": "evaluate/iwae_k"}
 
 
 def remember_runs(settings: QSettings, key: str, folders: list[Path] | None) -> None:
@@ -69,12 +71,18 @@ def restore_session(settings: QSettings, training: TrainingPane, report: Evaluat
     chosen = remembered_runs(settings, CHOSEN)
     if chosen is not None and all((f / CHECKPOINT_NAME).is_file() for f in chosen):
         report.choose_runs(chosen)
+    for name, key in EVALUATE_FIELDS.items():
+        if settings.contains(key):  # a damaged value reads 0, which the spin box clamps
+            getattr(report, name).setValue(settings.value(key, 0, type=int))
     return len(opened)
 
 
 def remember_session(settings: QSettings, training: TrainingPane, report: EvaluationPane) -> None:
-    """Keep the loaded runs' folders (those with a checkpoint) and Evaluate's choice."""
+    """Keep the loaded runs' folders (those with a checkpoint), Evaluate's choice and its
+    Samples and IWAE k."""
     loaded = [f for f in training.run_dirs.values() if (f / CHECKPOINT_NAME).is_file()]
     remember_runs(settings, LOADED, loaded)
     remember_runs(settings, CHOSEN, report.chosen_folders())
+    for name, key in EVALUATE_FIELDS.items():
+        settings.setValue(key, getattr(report, name).value())
     settings.sync()

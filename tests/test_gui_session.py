@@ -212,3 +212,14 @@ def test_a_new_strip_keeps_showing_the_classifier_jobs_last_report(qtbot, tmp_pa
         "Training the classifier the scores use: epoch 1 of 6 (20%)"
     )
     window.close()
+
+
+def test_evaluate_samples_and_iwae_k_come_back_after_a_restart(qtbot, tmp_path, tiny_data_dir):
+    """Issue 22 item 1: the user's last entries, not the defaults (nor a restored evaluation's)."""
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.report.samples.setValue(2000)
+    window.report.iwae_k.setValue(5)
+    window.close()
+    again = reopened(qtbot, tmp_path)
+    assert (again.report.samples.value(), again.report.iwae_k.value()) == (2000, 5)
+    again.close()
