@@ -6,6 +6,7 @@ folder deleted or damaged meanwhile is skipped with a message (never a traceback
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from PySide6.QtCore import QSettings
 from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.training.pane import TrainingPane
 from trainer.common.errors import FmgenError
+from trainer.data.labels import read_test_labels
 from trainer.runs.checkpoint import CHECKPOINT_NAME
 from trainer.runs.interrupted import interrupted_run
 
@@ -71,6 +73,9 @@ def restore_session(settings: QSettings, training: TrainingPane, report: Evaluat
     chosen = remembered_runs(settings, CHOSEN)
     if chosen is not None and all((f / CHECKPOINT_NAME).is_file() for f in chosen):
         report.choose_runs(chosen)
+    # The pins list names a pinned test image's class; Explore's load gives the labels later.
+    with contextlib.suppress(FmgenError, OSError):  # no data yet: the image numbers alone
+        report.pins_list.set_test_labels(read_test_labels(report.data_dir()))
     for name, key in EVALUATE_FIELDS.items():
         if settings.contains(key):  # a damaged value reads 0, which the spin box clamps
             getattr(report, name).setValue(settings.value(key, 0, type=int))
