@@ -60,10 +60,7 @@ from trainer.report.options import ReportOptions
 from trainer.runs.pins import PinStore
 
 STALE_STYLE = "color: #a60; font-weight: bold"
-UNCHANGED_WORDS = (
-    "Nothing changed since these results (the same runs, pins, Samples and IWAE k): they are "
-    "kept. Train, pin or change Samples or IWAE k to evaluate again."
-)
+UNCHANGED_WORDS = "Nothing changed (same runs, pins, Samples, IWAE k): these results stand."
 
 
 class EvaluationPane(QWidget):
