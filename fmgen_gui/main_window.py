@@ -274,9 +274,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save settings, stop all background work cooperatively (a run saves a checkpoint)
-        and wait for it: every job checks its cancel at least once per batch, so this takes
-        well under a second unless a download is going."""
+        and wait for it: every job checks its cancel at least once per batch (a DDPM's
+        sampling once per denoising step), so this takes well under a second unless a download
+        is going."""
         self.save_settings()
+        # Before the wait: a job that outlasts it ends the process below, and must not take the
+        # session (the runs loaded, Evaluate's choice) with it.
+        remember_session(self.settings, self.training, self.report)
         # Every runner the window owns, those of open views (the sample chain's) included.
         runners = [r for r in self.findChildren(TaskRunner) if r is not self.controller.runner]
         self.controller.stop()
@@ -291,7 +295,7 @@ class MainWindow(QMainWindow):
             # "QThread destroyed while running", so end the process without unwinding Qt.
             print("fmgen: background work did not stop in time; exiting", file=sys.stderr)
             os._exit(1)
-        # Now: a run stopped by this close has saved its checkpoint.
+        # Again: a run stopped by this close has now saved its checkpoint.
         remember_session(self.settings, self.training, self.report)
         for dialog in self.findChildren(QDialog):  # a non-modal view would keep the app alive
             dialog.close()

@@ -6,6 +6,7 @@ folder deleted or damaged meanwhile is skipped with a message (never a traceback
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +16,15 @@ from PySide6.QtCore import QSettings
 from fmgen_gui.report.pane import EvaluationPane
 from fmgen_gui.training.pane import TrainingPane
 from trainer.common.errors import FmgenError
+from trainer.data.labels import read_test_labels
 from trainer.runs.checkpoint import CHECKPOINT_NAME
 from trainer.runs.interrupted import interrupted_run
 
 GROUP = "session"  # QSettings group: `settings.remove(GROUP)` forgets everything below
 LOADED = f"{GROUP}/runs"  # the runs loaded in Train (so in Explore and Evaluate), one per model
 CHOSEN = f"{GROUP}/chosen"  # the runs chosen in the Runs tab for Evaluate (absent: the loaded)
+# The Evaluate tab's last entries, which win over those of the last evaluation it shows again.
+EVALUATE_FIELDS = {"samples": "evaluate/samples", "iwae_k": "evaluate/iwae_k"}
 
 
 def remember_runs(settings: QSettings, key: str, folders: list[Path] | None) -> None:
@@ -69,12 +73,21 @@ def restore_session(settings: QSettings, training: TrainingPane, report: Evaluat
     chosen = remembered_runs(settings, CHOSEN)
     if chosen is not None and all((f / CHECKPOINT_NAME).is_file() for f in chosen):
         report.choose_runs(chosen)
+    # The pins list names a pinned test image's class; Explore's load gives the labels later.
+    with contextlib.suppress(FmgenError, OSError):  # no data yet: the image numbers alone
+        report.pins_list.set_test_labels(read_test_labels(report.data_dir()))
+    for name, key in EVALUATE_FIELDS.items():
+        if settings.contains(key):  # a damaged value reads 0, which the spin box clamps
+            getattr(report, name).setValue(settings.value(key, 0, type=int))
     return len(opened)
 
 
 def remember_session(settings: QSettings, training: TrainingPane, report: EvaluationPane) -> None:
-    """Keep the loaded runs' folders (those with a checkpoint) and Evaluate's choice."""
+    """Keep the loaded runs' folders (those with a checkpoint), Evaluate's choice and its
+    Samples and IWAE k."""
     loaded = [f for f in training.run_dirs.values() if (f / CHECKPOINT_NAME).is_file()]
     remember_runs(settings, LOADED, loaded)
     remember_runs(settings, CHOSEN, report.chosen_folders())
+    for name, key in EVALUATE_FIELDS.items():
+        settings.setValue(key, getattr(report, name).value())
     settings.sync()

@@ -156,3 +156,21 @@ def test_kernel_distance_matches_torchmetrics():
     metric.update(fake.double(), real=False)
     mean, std = metric.compute()
     assert ours == (float(mean), float(std))
+
+
+def test_a_ddpm_stops_sampling_within_one_denoising_step_of_a_cancel():
+    """A DDPM's batch is 50 network calls (seconds on a CPU, issue 22 item 2): the cancel is
+    checked per denoising step, so at most the step under way runs after it."""
+    learner = make_learner(default_config("ddpm", device="cpu"), torch.device("cpu"))
+    cancel, calls = threading.Event(), []
+
+    def count_and_cancel_at_the_third(*_) -> None:
+        calls.append(cancel.is_set())
+        if len(calls) == 3:
+            cancel.set()  # as the close or the Cancel button does, from another thread
+
+    learner.model.register_forward_hook(count_and_cancel_at_the_third)
+    with pytest.raises(Cancelled):
+        generate(learner, 2, 0, cancel=cancel)  # one batch
+    assert 3 <= len(calls) < 50
+    assert sum(calls) <= 1  # network calls begun after the cancel

@@ -15,11 +15,13 @@ import time
 
 import pytest
 import torch
+from PySide6.QtGui import QCloseEvent
 
 import trainer.evaluation.evaluate
 import trainer.metrics.classifier
 import trainer.sampling.explore
 from fmgen_gui.explorer import chain_view
+from fmgen_gui.session import LOADED, remembered_runs
 from fmgen_gui.training import job as training_job
 from tests.gui_helpers import EventLog, make_window, set_tiny_config
 from tests.runs import tiny_run
@@ -189,3 +191,22 @@ def test_close_while_a_sample_chain_runs_in_its_open_view(
     view.run_button.click()
     close_in_phase(qtbot, window, gate, exits)
     assert not view.runner._thread.isRunning() and not view.isVisible()
+
+
+def test_a_close_that_times_out_still_keeps_the_session(qtbot, tmp_path, tiny_data_dir):
+    """Issue 22 item 2: when a job outlasts the close's wait, the process ends (os._exit);
+    the session (the runs loaded) was written before that wait, so the next start has them."""
+
+    class Exited(Exception):
+        """Stands in for os._exit, which must end closeEvent where it is."""
+
+    def exit_now(code: int) -> None:
+        raise Exited(code)
+
+    window = vae_window(qtbot, tmp_path, tiny_data_dir)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "_exit", exit_now)
+        patch.setattr(window.controller, "shutdown", lambda timeout: False)  # a job outlasts it
+        with pytest.raises(Exited):
+            window.closeEvent(QCloseEvent())
+    assert remembered_runs(window.settings, LOADED) == list(window.training.run_dirs.values())

@@ -10,6 +10,7 @@ import time
 import pytest
 
 import trainer.metrics.classifier
+from fmgen_gui.report.pane import UNCHANGED_WORDS
 from tests.gui_helpers import make_window
 from tests.runs import tiny_run
 from tests.test_gui_session import reopened
@@ -116,3 +117,24 @@ def test_other_samples_or_k_evaluate_every_run_again_and_say_so(window, qtbot):
     qtbot.waitUntil(lambda: pane.evaluation is not first, timeout=300_000)
     assert all(pane.evaluation.runs[key] is not run for key, run in first.runs.items())
     assert "kept as they were" not in pane.status.text() and pane.stale.text() == ""
+
+
+def test_evaluate_after_a_restart_keeps_the_unchanged_results(window, qtbot, tmp_path):
+    """Issue 22 item 5: the last evaluation comes back through save_last/load_last (and the
+    classifier from its cache); Evaluate with nothing changed keeps every run and says so."""
+    for cached in cache_path("").parent.glob("*.pt"):  # the first session trains it
+        cached.unlink()
+    window.report.evaluate_button.click()
+    qtbot.waitUntil(lambda: window.report.evaluation is not None, timeout=300_000)
+    window.close()
+    pane = reopened(qtbot, tmp_path).report
+    restored = pane.evaluation
+    assert restored is not None and pane.export_button.isEnabled()
+    pane.evaluate_button.click()
+    assert not pane.runner.is_busy()  # no minutes of work for the same numbers
+    assert pane.evaluation is restored and pane.export_button.isEnabled()
+    assert pane.status.text() == UNCHANGED_WORDS
+    pane.iwae_k.setValue(3)  # a change: Evaluate works again
+    pane.evaluate_button.click()
+    assert pane.runner.is_busy()
+    qtbot.waitUntil(lambda: not pane.runner.is_busy(), timeout=300_000)

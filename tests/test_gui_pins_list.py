@@ -17,11 +17,11 @@ def test_a_pin_of_test_images_names_their_classes_once_the_labels_are_loaded(qtb
     pins = PinsList(store)
     qtbot.addWidget(pins)
     pins.show_runs({"run-1": "VAE"})
-    assert pins.list.item(0).text() == "VAE: within, test images 0 to 3 (slerp, 9 steps)"
+    assert pins.list.item(0).text() == "VAE: within, test images 0 to 3 (slerp, 9 images)"
     pins.set_test_labels(LABELS)
     assert [pins.list.item(i).text() for i in range(2)] == [
-        "VAE: within, test images Sneaker #0 to Sneaker #3 (slerp, 9 steps)",
-        "VAE: between, test images T-shirt/top #1 to Ankle boot #2 (lerp, 9 steps)",
+        "VAE: within, test images Sneaker #0 to Sneaker #3 (slerp, 9 images)",
+        "VAE: between, test images T-shirt/top #1 to Ankle boot #2 (lerp, 9 images)",
     ]
 
 
@@ -29,7 +29,8 @@ def test_seeds_and_images_past_the_labels_keep_their_numbers():
     latent = Pin("run-1", "extra", "latent", 5, 6)
     assert (
         describe_pin(latent, "GAN", LABELS)
-        == "GAN: extra, latent draws of seeds 5 to 6 (slerp, 9 steps)"
+        == "GAN: extra, latent draws of seeds 5 to 6 (slerp, 9 images)"
     )
     beyond = Pin("run-1", "extra", "test", 2, 40)  # Explore loaded fewer test images
-    assert describe_pin(beyond, "VAE", LABELS) == "VAE: extra, test images 2 to 40 (slerp, 9 steps)"
+    words = "VAE: extra, test images 2 to 40 (slerp, 9 images)"
+    assert describe_pin(beyond, "VAE", LABELS) == words

@@ -17,9 +17,11 @@ from tests.runs import tiny_run
 from tests.test_remembering import kept_run
 from trainer.common.events import EpochEnded, RunStarted, RunStopped
 from trainer.common.files import user_cache_dir
+from trainer.data.fashion_mnist import image_name, load_fashion_mnist
 from trainer.evaluation.results import Evaluation
 from trainer.report.options import ReportOptions
 from trainer.runs.interrupted import interrupted_run
+from trainer.runs.pins import Pin, run_key
 from trainer.runs.status import read_status
 
 pytestmark = pytest.mark.timeout(300)
@@ -212,3 +214,32 @@ def test_a_new_strip_keeps_showing_the_classifier_jobs_last_report(qtbot, tmp_pa
         "Training the classifier the scores use: epoch 1 of 6 (20%)"
     )
     window.close()
+
+
+def test_evaluate_samples_and_iwae_k_come_back_after_a_restart(qtbot, tmp_path, tiny_data_dir):
+    """Issue 22 item 1: the user's last entries, not the defaults (nor a restored evaluation's)."""
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    window.report.samples.setValue(2000)
+    window.report.iwae_k.setValue(5)
+    window.close()
+    again = reopened(qtbot, tmp_path)
+    assert (again.report.samples.value(), again.report.iwae_k.value()) == (2000, 5)
+    again.close()
+
+
+def test_the_pins_list_names_the_classes_after_a_restart(qtbot, tmp_path, tiny_data_dir):
+    """Issue 22 item 7: the classes came from Explore's load only, so a restart listed the
+    image numbers alone ('test images 1 to 2') until Explore loaded the data again."""
+    window = make_window(qtbot, tmp_path, tiny_data_dir)
+    vae = tiny_run("vae", tiny_data_dir, tmp_path / "vae")
+    window.open_run(vae)
+    window.pins.add(Pin(run_key(vae), "within", "test", 1, 2))
+    window.close()
+    again = reopened(qtbot, tmp_path)  # no event handled yet: Explore's load has not answered
+    labels = load_fashion_mnist(tiny_data_dir).test.labels
+    names = f"{image_name(labels, 1)} to {image_name(labels, 2)}"
+    assert (
+        again.report.pins_list.list.item(0).text()
+        == f"{vae.name}: within, test images {names} (slerp, 9 images)"
+    )
+    again.close()

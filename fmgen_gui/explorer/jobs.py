@@ -127,6 +127,7 @@ def redraw_job(
             part = torch.from_numpy(codes[picks])
 
             def done(fraction: float, start: int = start, count: int = len(part)) -> None:
+                raise_if_cancelled(cancel)  # each of a DDPM's steps: a batch takes seconds
                 text = f"drawing the {len(codes):,} images again"
                 report.progress((start + fraction * count) / len(codes), text)
 

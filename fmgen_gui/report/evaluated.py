@@ -164,15 +164,21 @@ class StagePace:
 
     def __init__(self) -> None:
         self.first: dict[str, tuple[float, float]] = {}  # stage: (time, fraction) first seen
+        self.ended: dict[str, float] = {}  # stage: time it reported its whole share done
 
     def reset(self) -> None:
         """A new evaluation: every stage's clock starts at its next report."""
         self.first.clear()
+        self.ended.clear()
 
     def words(self, stage: str, fraction: float) -> str:
-        """'1 min 5 s so far, about 2 min 10 s left'; '' at a stage's first report."""
+        """'1 min 5 s so far, about 2 min 10 s left'; once done, 'took 1 min 46 s'; '' at a
+        stage's first report."""
         now = time.monotonic()
         began, start = self.first.setdefault(stage, (now, fraction))
+        if fraction >= 1:
+            self.ended.setdefault(stage, now)
+            return self.took(stage)
         elapsed = now - began
         if elapsed < 1:
             return ""
@@ -181,6 +187,14 @@ class StagePace:
             left = (1 - fraction) * elapsed / (fraction - start)
             text += f", about {duration_words(left)} left"
         return text
+
+    def took(self, stage: str) -> str:
+        """'took 1 min 46 s' from the stage's first report to its end (or now); '' for a stage
+        that never reported or took under a second."""
+        if stage not in self.first:
+            return ""
+        seconds = self.ended.get(stage, time.monotonic()) - self.first[stage][0]
+        return f"took {duration_words(seconds)}" if seconds >= 1 else ""
 
 
 class EvaluationClock:

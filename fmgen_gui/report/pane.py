@@ -60,6 +60,7 @@ from trainer.report.options import ReportOptions
 from trainer.runs.pins import PinStore
 
 STALE_STYLE = "color: #a60; font-weight: bold"
+UNCHANGED_WORDS = "Nothing changed (same runs, pins, Samples, IWAE k): these results stand."
 
 
 class EvaluationPane(QWidget):
@@ -240,6 +241,9 @@ class EvaluationPane(QWidget):
             samples=self.samples.value(),
             iwae_k=self.iwae_k.value(),
         )
+        if self._unchanged(options, runs):  # the same numbers again, after minutes of work
+            self.status.setText(UNCHANGED_WORDS)
+            return
         state = run_states(runs, self.store.pins)
         pins = {key: list(run_pins) for key, (*_, run_pins) in state.items()}  # for the thread
         self._pending = (options, state)
@@ -251,6 +255,13 @@ class EvaluationPane(QWidget):
         kept = self.evaluated.keep(runs, self.store.pins) if self._keeps(options) else None
         self.runner.submit(evaluation_job(options, self.relay.report, pins, kept))
         self.refresh()
+
+    def _unchanged(self, options: ReportOptions, runs: dict[str, Path]) -> bool:
+        """Whether the results shown are those of exactly `runs`, unchanged since, made with
+        `options`' Samples and IWAE k: evaluating them again (seeded) gives the same numbers."""
+        return (
+            self._keeps(options) and set(runs) == set(self.evaluation.runs) and not self.is_stale()
+        )
 
     def _keeps(self, options: ReportOptions) -> bool:
         """Whether an evaluation with `options` keeps results of the one shown."""

@@ -19,7 +19,7 @@ from trainer.runs.pins import Pin, PinStore
 
 
 def describe_pin(pin: Pin, label: str, test_labels: np.ndarray | None = None) -> str:
-    """'VAE: within, test images Sneaker #12 to Sneaker #345 (slerp, 9 steps)'; without
+    """'VAE: within, test images Sneaker #12 to Sneaker #345 (slerp, 9 images)'; without
     `test_labels` (not loaded yet), or past their end, the image numbers alone."""
     ends, a, b = "latent draws of seeds", str(pin.a), str(pin.b)
     if pin.source == "test":
@@ -27,7 +27,7 @@ def describe_pin(pin: Pin, label: str, test_labels: np.ndarray | None = None) ->
         if test_labels is not None and max(pin.a, pin.b) < len(test_labels):
             a, b = image_name(test_labels, pin.a), image_name(test_labels, pin.b)
     extra = ", overshooting" if pin.overshoot else ""
-    return f"{label}: {pin.role}, {ends} {a} to {b} ({pin.method}, {pin.steps} steps{extra})"
+    return f"{label}: {pin.role}, {ends} {a} to {b} ({pin.method}, {pin.steps} images{extra})"
 
 
 class PinsList(QWidget):

@@ -72,4 +72,5 @@ class StageBars(QWidget):
         """All stages done; `skipped` says why a stage had nothing to do."""
         for stage in STAGES:
             self.bars[stage].setValue(self.bars[stage].maximum())
-            self.details[stage].setText(skipped.get(stage, "done"))
+            took = self.pace.took(stage)
+            self.details[stage].setText(skipped.get(stage, f"done, {took}" if took else "done"))

@@ -27,6 +27,7 @@ from trainer.evaluation.comparison import (
 )
 from trainer.evaluation.dial_sweep import DIAL_SWEEPS, SweepJob, dial_sweeps
 from trainer.evaluation.document import metrics_document
+from trainer.evaluation.next_run import naming_the_next
 from trainer.evaluation.pictures import (
     LabelledGrid,
     check_pin,
@@ -165,6 +166,7 @@ def evaluate(
             continue
         position = (fresh.index(key), len(fresh))
         share = _run_share(report, position, (sum(k in scored for k in runs), len(scored)))
+        share = naming_the_next(share, key, {LIKELIHOOD: scored, SAMPLES: fresh}, labels)
         runs[key] = _evaluate_run(learner, checkpoint, labels[key], pins.get(key, []), job, share)
     if kept and previous is not None:  # per data set and sample count: the same rows again
         calibration = previous.metrics[CALIBRATION_SECTION]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,6 +82,21 @@ def _batch_progress(
     return lambda fraction: progress((start + fraction * size) / count)
 
 
+def _step_check(
+    within: Callable[[float], None] | None, cancel: threading.Event | None
+) -> Callable[[float], None]:
+    """What a sampler's steps report to (`Learner.reporting`): `within`, after checking
+    `cancel`, so that a multi-step sampler (a DDPM's batch takes seconds on a CPU) stops within
+    one step of a cancel, not one batch."""
+
+    def step(fraction: float) -> None:
+        raise_if_cancelled(cancel)
+        if within:
+            within(fraction)
+
+    return step
+
+
 @torch.no_grad()
 def generate(
     learner: Learner,
@@ -103,7 +117,7 @@ def generate(
         part = z[start : start + size]
         # within the batch too: one of a DDPM's takes 50 network calls (many seconds on a CPU)
         within = _batch_progress(progress, start, len(part), count)
-        with learner.reporting(within) if within else contextlib.nullcontext():
+        with learner.reporting(_step_check(within, cancel)):
             batch = learner.sample_images(part.to(learner.device), *given)
         batches.append(batch.float().cpu())
         if within:
