@@ -122,3 +122,8 @@ DDPM_LOSS_BUCKETS = tuple(
     ).key
     for low, high in strata()
 )
+
+# A hinge-loss discriminator's mean raw scores (the BigGAN-style GAN): unbounded, not
+# probabilities, so they are not D_REAL / D_FAKE.
+D_REAL_SCORE = register_metric(MetricInfo("d_real_score", "D(x) score", "raw score", None)).key
+D_FAKE_SCORE = register_metric(MetricInfo("d_fake_score", "D(G(z)) score", "raw score", None)).key
