@@ -1,5 +1,5 @@
-"""The learner of the BigGAN-style GAN: the cGAN's step with hinge losses, two learning rates,
-the generator's moving average and truncated sampling."""
+"""The learner of the BigGAN-style GAN: the cGAN's step with hinge losses, the generator's
+moving average and truncated sampling."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ import torch
 
 from trainer.common import keys as k
 from trainer.common.keys import D_FAKE_SCORE, D_REAL_SCORE
-from trainer.learners.base import adam
 from trainer.learners.gan import CGANLearner
 from trainer.models.biggan import BigGAN
 from trainer.models.truncation import truncate
 
-# D learns 4x faster than G (the `lr` setting): BigGAN's own ratio (1e-4 / 4e-4 at 128x128,
-# 5e-5 / 2e-4 above), the two time-scale rule of Heusel et al. 2017 as SAGAN uses it.
-D_LR_RATIO = 4.0
 # The hinge discriminator's outputs are raw scores, not the DCGAN's probabilities.
 _SCORES = {k.D_REAL: D_REAL_SCORE, k.D_FAKE: D_FAKE_SCORE}
 
@@ -24,19 +20,9 @@ class BigGANLearner(CGANLearner):
     trained: it samples, draws the grids and is what the evaluation judges)."""
 
     model: BigGAN
-    network = BigGAN
 
     def build_model(self) -> BigGAN:
-        return BigGAN(self.config.latent_dim)  # its own orthogonal initialisation
-
-    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        discriminator = self.model.discriminator.parameters()
-        return {
-            "generator": adam(self.model.generator.parameters(), self.config),
-            "discriminator": torch.optim.Adam(
-                discriminator, lr=D_LR_RATIO * self.config.lr, betas=self.config.adam_betas
-            ),
-        }
+        return BigGAN(self.config.latent_dim)  # its own orthogonal init, not dcgan_init
 
     def train_step(
         self, images: torch.Tensor, labels: torch.Tensor | None = None

@@ -42,9 +42,11 @@ BIGGAN = register_model(
             "Koyama 2018), the hinge loss and a moving average of the generator's weights for "
             "sampling. The truncation trick trades variety for fidelity at sampling time."
         ),
-        # Adam betas (0, 0.999) as BigGAN. G's lr 1e-4 (D's 4x that, in the learner): BigGAN's
-        # 128x128 pair; its 5e-5 / 2e-4 suits batches of 2048, not 64 on a CPU.
-        defaults={"latent_dim": 64, "lr": 1e-4, "batch_size": 64, "adam_betas": (0.0, 0.999)},
+        # Adam betas (0, 0.999) as BigGAN. Its lrs (G 5e-5 / D 2e-4; 1e-4 / 4e-4 at 128x128) go
+        # with batches of 256 to 2,048 and two D steps per G step; at batches of 64, G 1e-4 /
+        # D 4e-4 had not learned trousers from bags after 240 steps where 2e-4 for both (SNGAN's
+        # lr) had after 180 (benchmarks/results/biggan.txt).
+        defaults={"latent_dim": 64, "lr": 2e-4, "batch_size": 64, "adam_betas": (0.0, 0.999)},
         options=("latent_dim", "adam_betas"),
         step_metrics=(k.D_LOSS, k.G_LOSS, k.D_REAL_SCORE, k.D_FAKE_SCORE),
         test_metrics=(k.D_REAL_SCORE, k.D_FAKE_SCORE),
