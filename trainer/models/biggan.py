@@ -21,7 +21,7 @@ from trainer.models.diffusion import warmed_up_ema
 from trainer.models.gan import DCGAN, DiscriminatorLoss
 
 # BigGAN's G average uses decay 0.9999 after 20k steps of 2048 images; a CPU run here takes a
-# few thousand steps, so 0.999 (a horizon of about 1,000 steps, two epochs at batch 64) after
+# few thousand steps, so 0.999 (a horizon of about 1,000 steps, an epoch at batch 64) after
 # the warm-up of warmed_up_ema.
 EMA_DECAY = 0.999
 
