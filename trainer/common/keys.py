@@ -141,3 +141,7 @@ AIS_NLL = register_metric(MetricInfo("ais_nll", "AIS test NLL", _NATS, True)).ke
 AIS_NLL_LOW = register_metric(MetricInfo("ais_nll_low", "AIS test NLL - 3 s.e.", _NATS, None)).key
 AIS_NLL_HIGH = register_metric(MetricInfo("ais_nll_high", "AIS test NLL + 3 s.e.", _NATS, None)).key
 LOG_Z = register_metric(MetricInfo("log_z", "log Z (AIS)", "nats", None)).key
+# A hinge-loss discriminator's mean raw scores (the BigGAN-style GAN): unbounded, not
+# probabilities, so they are not D_REAL / D_FAKE.
+D_REAL_SCORE = register_metric(MetricInfo("d_real_score", "D(x) score", "raw score", None)).key
+D_FAKE_SCORE = register_metric(MetricInfo("d_fake_score", "D(G(z)) score", "raw score", None)).key

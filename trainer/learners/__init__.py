@@ -6,6 +6,7 @@ A registry entry names its learner by class name (the registry knows no learner)
 """
 
 from trainer.learners.base import EVAL_BATCH, GRID_SIZE, Learner, adam, fixed_noise
+from trainer.learners.biggan import BigGANLearner
 from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
@@ -19,6 +20,7 @@ __all__ = [
     "BUILT_IN",
     "EVAL_BATCH",
     "GRID_SIZE",
+    "BigGANLearner",
     "CGANLearner",
     "CVAELearner",
     "DDPMLearner",

@@ -8,6 +8,7 @@ import torch
 from trainer.config.precision import FP32, Precision
 from trainer.config.settings import RunConfig
 from trainer.learners.base import Learner
+from trainer.learners.biggan import BigGANLearner
 from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
@@ -25,6 +26,7 @@ BUILT_IN: dict[str, type[Learner]] = {
         GANLearner,
         CGANLearner,
         WGANLearner,
+        BigGANLearner,
         FlowLearner,
         DDPMLearner,
         GuidedDDPMLearner,

@@ -30,8 +30,16 @@ class ProjectionDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Logits (N,) that images `x` in [-1, 1] are real images of classes `labels`."""
         h = self.features(x.reshape(len(x), self.input_dim))
-        projection = one_hot(labels) @ self.embed.weight  # soft labels mix class embeddings
-        return self.linear(h).squeeze(1) + (projection * h).sum(dim=1)
+        return projection_logits(h, labels, self.linear, self.embed.weight)
+
+
+def projection_logits(
+    h: torch.Tensor, labels: torch.Tensor, linear: nn.Module, embedding: torch.Tensor
+) -> torch.Tensor:
+    """Logits (N,) psi(h) + <embed(y), h> from features h (N, F) (Miyato & Koyama 2018, eq. 3):
+    `linear` is psi, `embedding` the (10, F) class embeddings."""
+    projection = one_hot(labels) @ embedding  # soft labels mix class embeddings
+    return linear(h).squeeze(1) + (projection * h).sum(dim=1)
 
 
 class ConditionalDCGAN(DCGAN):

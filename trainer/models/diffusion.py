@@ -31,6 +31,9 @@ def warmed_up_ema(max_decay: float = EMA_DECAY):
     """
 
     def average(averaged: list[torch.Tensor], current: list[torch.Tensor], count: torch.Tensor):
+        if not averaged[0].is_floating_point():  # a group of counters (batch norm's batches seen)
+            torch._foreach_copy_(averaged, current)
+            return
         updates = count.item()
         decay = min(max_decay, (1 + updates) / (10 + updates))
         torch._foreach_lerp_(averaged, current, 1 - decay)

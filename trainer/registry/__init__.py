@@ -3,8 +3,8 @@ about it.
 
 The CLI's choices, the config checks and the config panel, the training plots and grids, the
 explorer's sources, evaluation and the report all read `ModelSpec`s from here. `spec` says what
-an entry is; `vae_gan`, `flow_ddpm` and `energy` are the built-in entries, imported here
-explicitly (as torchvision's models/__init__.py does), so every static tool sees them and
+an entry is; `vae_gan`, `big_gan`, `flow_ddpm` and `energy` are the built-in entries, imported
+here explicitly (as torchvision's models/__init__.py does), so every static tool sees them and
 importing anything from the registry registers them all. Adding a model: one model module, one
 learner and one `register_model` call in an entry module imported below
 (docs/architecture.md).
@@ -30,6 +30,9 @@ from trainer.registry.spec import (
 from trainer.registry import vae_gan
 
 # isort: split
+from trainer.registry import big_gan
+
+# isort: split
 from trainer.registry import flow_ddpm
 
 # isort: split
@@ -44,6 +47,7 @@ __all__ = [
     "RateDistortion",
     "SamplingDial",
     "all_models",
+    "big_gan",
     "energy",
     "flow_ddpm",
     "get_model",
