@@ -103,9 +103,12 @@ def test_ct_weight_zero_trains_exactly_as_wgan_gp_did(tiny_data):
         assert losses[k.CONSISTENCY] == 0.0
         keys = (k.WASSERSTEIN, k.GRADIENT_PENALTY, k.CRITIC_LOSS, k.G_LOSS)
         steps.append(tuple(losses[key] for key in keys))
-    assert steps == _BEFORE_CT
+    # Recorded with the code before CT on one CPU and thread count: another thread count or
+    # CPU kernel sums in another order (measured: 1e-7 apart), while dropout, an extra random
+    # draw or a changed loss moves these numbers by far more than the tolerance.
+    assert steps == [pytest.approx(step, rel=1e-5, abs=1e-6) for step in _BEFORE_CT]
     weight_sum = sum(p.double().sum().item() for p in learner.model.parameters())
-    assert weight_sum == _BEFORE_CT_WEIGHT_SUM
+    assert weight_sum == pytest.approx(_BEFORE_CT_WEIGHT_SUM, rel=1e-6)
 
 
 def test_a_wgan_ct_step_adds_its_term_and_repeats_with_its_seed(tiny_data):
