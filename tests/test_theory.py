@@ -9,7 +9,7 @@ from trainer.report.theory import STATEMENTS, theory_lines
 VAE = {
     "model": "vae",
     "label": "VAE",
-    "config": {"latent_dim": 32},
+    "config": {"latent_dim": 32, "beta": 1.0},
     "test": {"overall": {"kl": 15.94, "neg_elbo": 238.81, "recon": 222.87}},
     "test_likelihood": {"kind": "none", "reason": "its decoder is no probability of 8-bit pixels"},
     "sample_cost": {
@@ -78,9 +78,13 @@ def test_each_statement_gets_the_runs_own_numbers_with_their_run():
     assert [line.number for line in lines] == list(range(1, len(STATEMENTS) + 1))
     vae = line(lines, "A VAE is trained on the reconstruction error alone")
     assert vae.evidence == (
-        "VAE: KL term 15.9 nats of the -ELBO's 238.8 nats per test image "
+        "VAE: trained with KL weight beta = 1; KL term 15.9 nats of the -ELBO's 238.8 nats per "
+        "test image "
         "(reconstruction term 222.9)",
     )
+    beta_zero = {**VAE, "config": {"latent_dim": 32, "beta": 0.0}}  # the KL weight is said
+    (words,) = line(theory_lines({"runs": {"a": beta_zero}}), "A VAE is trained").evidence
+    assert words.startswith("VAE: trained with KL weight beta = 0; KL term 15.9")
     assert line(lines, "A VAE's latent code").evidence == (
         "VAE: latent code of 32 numbers for an image of 784 pixels",
     )
@@ -108,6 +112,27 @@ def test_guidance_shows_its_sweep_point_by_point():
     assert line(lines, "Guided diffusion").evidence == (
         "Guided DDPM, Guidance w at 0: 62% labelled as asked, recall 0.61; "
         "2: 94% labelled as asked, recall 0.35",
+    )
+
+
+def test_a_conditional_gans_discriminator_reads_the_class_too():
+    cgan = {"model": "cgan", "label": "cGAN", "samples": {"fid": 80.0}}
+    (words,) = line(theory_lines({"runs": {"c": cgan}}), "A GAN's discriminator").evidence
+    assert words == (
+        "cGAN: the discriminator reads a 28x28 image (784 numbers) and the class it was asked "
+        "for and returns one number; its samples' FID 80.0"
+    )
+
+
+def test_biggans_statement_shows_its_truncation_sweep_with_the_off_setting():
+    points = [{"value": 0.5, "fid": 9.0, "precision": 0.9, "recall": 0.2, "as_asked": 0.99}]
+    points.append({"value": None, "fid": 7.0, "precision": 0.7, "recall": 0.5, "as_asked": 0.9})
+    sweep = {"truncation": {"label": "Truncation psi", "off": "none", "points": points}}
+    biggan = {"model": "biggan", "label": "BigGAN", "dial_sweeps": sweep}
+    (words,) = line(theory_lines({"runs": {"b": biggan}}), "BigGAN provides").evidence
+    assert words == (
+        "BigGAN, Truncation psi at 0.5: 99% labelled as asked, recall 0.20; "
+        "none: 90% labelled as asked, recall 0.50"
     )
 
 
