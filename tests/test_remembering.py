@@ -157,6 +157,9 @@ def test_stale_and_missing_words():
     assert stale_words(True, True, []) == "stale: re-evaluating"
     assert stale_words(True, False, ["ddpm-1"]) == "adding ddpm-1…"  # the kept stay current
     assert stale_words(True, False, [], True).startswith("evaluating every run again")
+    assert stale_words(True, False, ["DDPM"], capped=True) == (  # the cap may change the count
+        "adding DDPM… (every run again if a slow sampler's CPU cap changes the sample count)"
+    )
     assert stale_words(False, False, ["GAN"]) == "not evaluated yet: GAN (Evaluate adds it)"
     assert (
         stale_words(False, False, ["a", "b"]) == "not evaluated yet: a and b (Evaluate adds them)"

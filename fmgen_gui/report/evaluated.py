@@ -61,6 +61,12 @@ class Evaluated:
         """Loaded runs that it does not hold (e.g. a model trained since)."""
         return [key for key in loaded if key not in self.runs]
 
+    @staticmethod
+    def may_be_capped(options: ReportOptions) -> bool:
+        """Whether `options`' sample count depends on the runs: Samples above the CPU cap of a
+        slow sampler (evaluate.sample_count), so adding or removing a DDPM changes it."""
+        return options.slow_on_cpu != 0 and options.samples > options.slow_on_cpu
+
     def redone_by(self, options: ReportOptions) -> bool:
         """Whether an evaluation with `options` computes every run again: rows of another
         size or another IWAE k do not compare with these (evaluate keeps none of them)."""
@@ -228,13 +234,24 @@ class EvaluationClock:
         return text
 
 
-def stale_words(busy: bool, stale: bool, missing: list[str], again: bool = False) -> str:
+def stale_words(
+    busy: bool, stale: bool, missing: list[str], again: bool = False, capped: bool = False
+) -> str:
     """The mark beside the results: stale, which loaded runs they do not hold yet, or (while
-    busy) which runs an evaluation adds to them, or that it computes them all `again`."""
+    busy) which runs an evaluation adds to them, or that it computes them all `again`.
+
+    `capped`: the sample count may be capped (Samples above the CPU cap of a slow sampler), so
+    whether the kept rows stay depends on the runs, which only the evaluation finds out.
+    """
     if stale:
         return "stale: re-evaluating" if busy else "stale: press Evaluate"
     if busy and again:
         return "evaluating every run again: Samples or IWAE k changed…"
+    if busy and missing and capped:
+        return (
+            f"adding {join_words(missing)}… (every run again if a slow sampler's CPU cap "
+            "changes the sample count)"
+        )
     if busy:
         return f"adding {join_words(missing)}…" if missing else ""
     if missing:

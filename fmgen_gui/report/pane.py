@@ -213,7 +213,9 @@ class EvaluationPane(QWidget):
             self.status.setText(self._waiting)
         missing = self.evaluated.missing(runs) if self.evaluated else []
         again = busy and self._redoing()
-        self.stale.setText(stale_words(busy, stale, [labels[key] for key in missing], again))
+        capped = self._pending is not None and Evaluated.may_be_capped(self._pending[0])
+        words = stale_words(busy, stale, [labels[key] for key in missing], again, capped)
+        self.stale.setText(words)
         self.text.setEnabled(not stale)  # greyed while stale
         self.pictures.worst.setEnabled(not stale)
         self.export_button.setEnabled(self.evaluation is not None and not stale and not busy)
