@@ -49,16 +49,18 @@ class DialSettings:
     values: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
     def of(self, model: str | None) -> dict[str, float | None]:
-        """`model`'s dial values by dial name (empty: a model without dials, or no model)."""
-        if model is None:
-            return {}
+        """A copy of `model`'s dial values by dial name (empty: a model without dials, or no
+        model): a job takes it to its thread, where a later slider move must not reach it."""
+        return dict(self._live(model)) if model is not None else {}
+
+    def _live(self, model: str) -> dict[str, float | None]:
         if model not in self.values:
             self.values[model] = {dial.name: dial.default for dial in get_model(model).dials}
         return self.values[model]
 
     def set(self, model: str, name: str, value: float | None) -> bool:
         """Turn `model`'s dial `name` to `value`; True when that changed it."""
-        values = self.of(model)
+        values = self._live(model)
         changed = values[name] != value
         values[name] = value
         return changed
