@@ -156,8 +156,11 @@ class RBMLearner(Learner):
     @torch.no_grad()
     def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """p(v|h) after SAMPLE_STEPS Gibbs steps from the random hidden state [z > 0], in
-        [0, 1], reporting the share of the steps done (see `reporting`)."""
-        for step, output in enumerate(self.chain(z, GibbsRun(SAMPLE_STEPS)), 1):
+        [0, 1], reporting the share of the steps done (see `reporting`). The chain's noise
+        starts from the same seed every call, so the same z gives the same images (as every
+        model's sample_images does: the evaluation's seeds and Explore's redraws rely on it)."""
+        stream = torch.Generator(device=self.device).manual_seed(self.config.seed + SAMPLING_SEED)
+        for step, output in enumerate(self.chain(z, GibbsRun(SAMPLE_STEPS), stream), 1):
             if step % 50 == 0:
                 self.report_done(step / SAMPLE_STEPS)
             probs = output.pred_original_sample
@@ -174,8 +177,7 @@ class RBMLearner(Learner):
         return torch.cat([scaled, blank]).reshape(GRID_SIZE, 1, 28, 28)
 
     def grids(self, split: Split) -> dict[str, np.ndarray]:
-        """Gibbs samples (the same sampling stream each epoch) and the hidden units' filters."""
-        self.sampling.manual_seed(self.config.seed + SAMPLING_SEED)
+        """Gibbs samples (the same noise each epoch) and the hidden units' filters."""
         with self.evaluating():
             return {
                 "samples": tile(self.sample_images(self.noise)),
