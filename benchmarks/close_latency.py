@@ -57,10 +57,9 @@ def mark_entry(module_name: str, attribute: str) -> threading.Event:
     return entered
 
 
-def prepare(quick: bool, stand_in_classifier: bool) -> Path:
-    """A one-epoch VAE run to explore and evaluate; with `stand_in_classifier`, an untrained
-    classifier is cached so that no job trains one (its weights do not change the timings)."""
-    from trainer.config.settings import default_config
+def cache_stand_in_classifier() -> None:
+    """Cache an untrained classifier of the real one's size for the real data, so that no job
+    trains one (its weights do not change the timings or the memory)."""
     from trainer.data.fashion_mnist import load_fashion_mnist
     from trainer.metrics.classifier import (
         ClassifierInfo,
@@ -68,17 +67,31 @@ def prepare(quick: bool, stand_in_classifier: bool) -> Path:
         cache_path,
         save_classifier,
     )
+
+    fingerprint = load_fashion_mnist(download=True).fingerprint()
+    info = ClassifierInfo(0.0, 0, 0, fingerprint, 0.0)
+    save_classifier(FashionClassifier(), info, cache_path(fingerprint))
+
+
+def train_run(model: str, limit: int, run_dir: Path) -> Path:
+    """A one-epoch run of `model` (default settings, CPU) on `limit` images into `run_dir`."""
+    from trainer.config.settings import default_config
+    from trainer.data.fashion_mnist import load_fashion_mnist
     from trainer.training.loop import train
 
-    data = load_fashion_mnist(download=True)
-    if stand_in_classifier:
-        info = ClassifierInfo(0.0, 0, 0, data.fingerprint(), 0.0)
-        save_classifier(FashionClassifier(), info, cache_path(data.fingerprint()))
-    run_dir = Path(tempfile.mkdtemp(prefix="fmgen-close-run-"))
-    config = default_config("vae", epochs=1, device="cpu", limit=500 if quick else 2000)
-    for _ in train(config, load_fashion_mnist(limit=config.limit), run_dir):
+    config = default_config(model, epochs=1, device="cpu", limit=limit)
+    for _ in train(config, load_fashion_mnist(limit=limit), run_dir):
         pass
     return run_dir
+
+
+def prepare(quick: bool, stand_in_classifier: bool) -> Path:
+    """A one-epoch VAE run to explore and evaluate; with `stand_in_classifier`, an untrained
+    classifier is cached so that no job trains one (its weights do not change the timings)."""
+    if stand_in_classifier:
+        cache_stand_in_classifier()
+    run_dir = Path(tempfile.mkdtemp(prefix="fmgen-close-run-"))
+    return train_run("vae", 500 if quick else 2000, run_dir)
 
 
 def child(phase: str, quick: bool) -> None:

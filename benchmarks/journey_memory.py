@@ -30,7 +30,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.close_latency import spin  # noqa: E402
+from benchmarks.close_latency import cache_stand_in_classifier, spin, train_run  # noqa: E402
 from benchmarks.common import Figure, machine, peak_resident_mb  # noqa: E402
 from benchmarks.startup_memory import environment  # noqa: E402
 
@@ -41,28 +41,9 @@ CHILD_ENV = "FMGEN_BENCH_JOURNEY"
 
 def make_runs(limit: int, stand_in_classifier: bool, folder: Path) -> list[Path]:
     """One one-epoch run of each model of the journey (and a stand-in classifier if asked)."""
-    from trainer.config.settings import default_config
-    from trainer.data.fashion_mnist import load_fashion_mnist
-    from trainer.metrics.classifier import (
-        ClassifierInfo,
-        FashionClassifier,
-        cache_path,
-        save_classifier,
-    )
-    from trainer.training.loop import train
-
-    data = load_fashion_mnist()
     if stand_in_classifier:
-        info = ClassifierInfo(0.0, 0, 0, data.fingerprint(), 0.0)
-        save_classifier(FashionClassifier(), info, cache_path(data.fingerprint()))
-    runs = []
-    for model in MODELS:
-        config = default_config(model, epochs=1, device="cpu", limit=limit)
-        run_dir = folder / model
-        for _ in train(config, load_fashion_mnist(limit=limit), run_dir):
-            pass
-        runs.append(run_dir)
-    return runs
+        cache_stand_in_classifier()
+    return [train_run(model, limit, folder / model) for model in MODELS]
 
 
 def journey(runs: list[Path], samples: int, export_to: Path) -> None:

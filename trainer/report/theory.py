@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from trainer.common import keys
 from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.evaluation.dial_sweep import AS_ASKED, VALUE, read_dial_sweeps, value_words
-from trainer.registry import get_model, model_names
+from trainer.registry import ModelSpec, get_model, model_names
 from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION, TEST_SECTION
 
 PIXELS = 28 * 28
@@ -44,6 +44,11 @@ class TheoryLine:
     missing: str  # what to train to see it, when no run does ('' when some run does)
 
 
+def _spec(run: RunSection) -> ModelSpec | None:
+    """The registry entry of the run's model (None: a model this fmgen does not have)."""
+    return get_model(run["model"]) if run.get("model") in model_names() else None
+
+
 def _label(run: RunSection) -> str:
     return str(run.get("label", run.get("model", "?")))
 
@@ -55,7 +60,8 @@ KINDS = {"exact": "exact", "bound": "a bound", "estimate": "an estimate"}
 def _likelihood(run: RunSection) -> str | None:
     section = run.get(LIKELIHOOD_SECTION) or {}
     kind = section.get("kind")
-    objective = get_model(run["model"]).objective if run.get("model") in model_names() else "?"
+    spec = _spec(run)
+    objective = spec.objective if spec else "?"
     if kind in KINDS:
         number = _likelihood_number(section)
         return (
@@ -114,7 +120,7 @@ def _critic_input(run: RunSection) -> str | None:
     samples = run.get(SAMPLES_SECTION) or {}
     fid = samples.get(keys.FID)
     judged = f"; its samples' FID {fid:.1f}" if isinstance(fid, float) else ""
-    spec = get_model(run["model"]) if run.get("model") in model_names() else None
+    spec = _spec(run)
     reads = " and the class it was asked for" if spec and spec.conditional else ""
     return (
         f"{_label(run)}: the discriminator reads a 28x28 image ({PIXELS} numbers){reads} and "
