@@ -1,5 +1,6 @@
 """Every fmgen command run in-process with its work replaced by a recorder, for the tests of
-what the commands refuse before any work (tests/test_cli_refusals.py, test_cli_properties.py).
+what the commands refuse before any work (tests/trainer/cli/test_cli_refusals.py and
+test_cli_properties.py).
 
 Only the first step of each command's work is replaced (loading data, evaluating, submitting a
 sweep, loading a model, opening a window); the parsing and checking before it run for real.

@@ -63,7 +63,8 @@ NEUTRAL_MEASUREMENT = Measurement(1.0, 0.0, 3, 10.0, 10.0, True, False, 0.0)
 @pytest.fixture(autouse=True)
 def neutral_precision_probe(monkeypatch) -> None:
     """`auto` precision finds bf16/fp16 no faster, so runs train in fp32 on every machine
-    without paying for the probe (tests/test_precision.py puts the real probe back)."""
+    without paying for the probe (tests/trainer/config/test_precision.py puts the real probe
+    back)."""
     monkeypatch.setattr(
         "trainer.training.loop.learner_probe", lambda *args: lambda mode: NEUTRAL_MEASUREMENT
     )

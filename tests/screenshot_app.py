@@ -7,10 +7,11 @@
     python tests/screenshot_app.py OUT.png --plot-sizes [--size 1024x640]
     python tests/screenshot_app.py OUT.png --open VAE_RUN --tab explore --plot-sizes
 
-Run it under a real X server (xvfb-run) to see what a person sees; tests/test_screenshot.py
-does that in CI. It prints the Qt platform it runs on ("platform: xcb" under X). The window
-uses throw-away settings and run folders. --drive-explorer clicks two gallery images and drags
-the slider with mouse events, then checks on the screen that the large image changed.
+Run it under a real X server (xvfb-run) to see what a person sees;
+tests/fmgen_gui/app/test_screenshot.py does that in CI. It prints the Qt platform it runs on
+("platform: xcb" under X). The window uses throw-away settings and run folders.
+--drive-explorer clicks two gallery images and drags the slider with mouse events, then checks
+on the screen that the large image changed.
 --plot-sizes shows each model's Train view in turn, prints every plot's laid-out geometry as
 'plot MODEL|TITLE|HEIGHT|DATA_HEIGHT|TITLE_HEIGHT|TITLE_TEXT_HEIGHT|DRAWN_WIDTH|WIDTH' (and
 the view's size beside the area it is shown in and its minimum height:

@@ -147,8 +147,8 @@ class DPMSolverSampler(_Sampler):
     lambda: Lu et al.'s code (LuChengTHU/dpm-solver, `skip_type`) recommends logSNR spacing
     for low-resolution images, and a linear schedule spends most of its lambda range near
     t = 0, where even spacing in t would leave the fine detail to one big step (on Gaussian
-    data, tests/test_dpm_solver.py, it was about 16 times less accurate). The last step goes
-    from t = 0 to the clean image (sigma = 0, lambda = +inf).
+    data, tests/trainer/models/test_dpm_solver.py, it was about 16 times less accurate). The
+    last step goes from t = 0 to the clean image (sigma = 0, lambda = +inf).
     """
 
     def __init__(self, schedule: NoiseSchedule, clip: bool = False) -> None:

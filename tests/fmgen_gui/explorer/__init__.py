@@ -1,0 +1,1 @@
+"""Tests of `fmgen_gui.explorer`."""

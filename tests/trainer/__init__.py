@@ -1,0 +1,1 @@
+"""Tests of trainer/, the Qt-free core, one folder per package."""
