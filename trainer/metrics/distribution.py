@@ -88,8 +88,15 @@ def kernel_distance(
     return float(kid.mean()), float(kid.std(unbiased=False))
 
 
+# Rows of a distance matrix computed at once. A chunk's distances to the 10,000 test features
+# and kthvalue's temporaries (a copy and int64 indices) are alive together: at 2048 rows they
+# held 324 MB at the k-NN metrics' peak, at 256 rows 46 MB, for about a second more on 2,000
+# samples (benchmarks/distance_memory.py; benchmarks/results/distance_memory.txt).
+CHUNK = 256
+
+
 def kth_neighbour_radii(
-    features: torch.Tensor, k: int, chunk: int = 2048, cancel: threading.Event | None = None
+    features: torch.Tensor, k: int, chunk: int = CHUNK, cancel: threading.Event | None = None
 ) -> torch.Tensor:
     """Distance from each point to its k-th nearest other point in the same set."""
     radii = []
@@ -105,7 +112,7 @@ def _inside(
     support: torch.Tensor,
     radii: torch.Tensor,
     cancel: threading.Event | None,
-    chunk: int = 2048,
+    chunk: int = CHUNK,
 ):
     """Yield, chunk by chunk, which support balls (k-NN radii) contain each query."""
     for start in range(0, len(queries), chunk):
@@ -114,7 +121,11 @@ def _inside(
 
 
 def manifold_metrics(
-    real: torch.Tensor, fake: torch.Tensor, k: int = 3, cancel: threading.Event | None = None
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    k: int = 3,
+    cancel: threading.Event | None = None,
+    chunk: int = CHUNK,
 ) -> dict[str, float]:
     """Precision and recall (Kynkaanniemi et al. 2019), density and coverage (Naeem et al. 2020).
 
@@ -122,16 +133,17 @@ def manifold_metrics(
     points inside some sample's ball (variety). One outlier's large ball can swallow many bad
     samples, so density (how many real balls hold a sample, on average, over k) and coverage
     (share of real balls that hold any sample) are given as the outlier-robust versions.
+    `chunk`: see CHUNK.
     """
-    real_radii = kth_neighbour_radii(real, k, cancel=cancel)
-    fake_radii = kth_neighbour_radii(fake, k, cancel=cancel)
+    real_radii = kth_neighbour_radii(real, k, chunk, cancel)
+    fake_radii = kth_neighbour_radii(fake, k, chunk, cancel)
     in_some_ball, balls_held, covered = 0, 0, torch.zeros(len(real), dtype=torch.bool)
-    for inside in _inside(fake, real, real_radii, cancel):
+    for inside in _inside(fake, real, real_radii, cancel, chunk):
         in_some_ball += inside.any(dim=1).sum().item()
         balls_held += inside.sum().item()
         covered |= inside.any(dim=0)
     recalled = sum(
-        inside.any(dim=1).sum().item() for inside in _inside(real, fake, fake_radii, cancel)
+        inside.any(dim=1).sum().item() for inside in _inside(real, fake, fake_radii, cancel, chunk)
     )
     return {
         keys.PRECISION: in_some_ball / len(fake),

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from trainer.common import keys
@@ -85,6 +87,19 @@ def test_precision_and_recall_of_overlapping_sets_by_hand():
 def test_kth_neighbour_radius_excludes_the_point_itself():
     points = torch.tensor([[0.0], [1.0], [3.0], [6.0]])
     assert kth_neighbour_radii(points, 1).tolist() == [1.0, 1.0, 2.0, 3.0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    size=st.integers(2, 40), k=st.integers(1, 3), chunk=st.integers(1, 50), seed=st.integers(0, 99)
+)
+def test_radii_do_not_depend_on_the_chunk_the_distances_are_computed_in(size, k, chunk, seed):
+    # The chunk only bounds memory (distribution.CHUNK): every point's k-th neighbour must be
+    # the one the whole distance matrix, sorted, names.
+    points = torch.randn(size, 3, generator=torch.Generator().manual_seed(seed))
+    k = min(k, size - 1)
+    whole = torch.cdist(points, points).sort(dim=1).values[:, k]
+    assert torch.allclose(kth_neighbour_radii(points, k, chunk=chunk), whole)
 
 
 def _vae_learner(latent_dim: int = 4):
