@@ -11,8 +11,8 @@ import torch
 
 from tests.runs import tiny_run
 from trainer.common import keys
-from trainer.evaluation.evaluate import evaluate_encoder
 from trainer.evaluation.results import EvaluationSettings
+from trainer.evaluation.run_stages import evaluate_encoder
 from trainer.registry import get_model
 from trainer.runs.loading import load_learner
 
