@@ -1,5 +1,5 @@
 """The report's -ELBO is the training loop's (the README's claim): the evaluation's terms
-(trainer/evaluation/evaluate.py, per_image_terms) against learner.evaluate() on the same model
+(trainer/evaluation/run_stages.py, per_image_terms) against learner.evaluate() on the same model
 and data."""
 
 from __future__ import annotations

@@ -132,7 +132,7 @@ class FinishedStages:
                 for stage, runs in self._plan.items()
             }
 
-    def held(self, runs: list[RunSnapshot], settings: EvaluationSettings) -> dict:
+    def held(self, runs: list[RunSnapshot], settings: EvaluationSettings) -> dict[str, list[str]]:
         """By stage: the labels of `runs` (and '' for the calibration rows) whose results are
         kept for `settings`, the sample count aside (with a slow sampler's CPU cap only the
         evaluation finds it), in the order they finished."""
