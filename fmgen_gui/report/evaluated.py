@@ -272,8 +272,9 @@ def evaluation_job(
     stages, which it fills); returns plain numbers and images."""
 
     def job(_, cancel) -> Evaluation:  # progress goes through `report`, by stage
-        stored = lambda key: pins.get(key, [])  # noqa: E731
-        return evaluate_options(options, report, cancel, stored, previous, finished)
+        return evaluate_options(
+            options, report, cancel, lambda key: pins.get(key, []), previous, finished
+        )
 
     return job
 

@@ -83,12 +83,13 @@ class EvaluationPane(QWidget):
         self.runner = TaskRunner("fmgen-evaluation", self)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
-        say = lambda text: self.status.setText(text)  # noqa: E731
-        self.keeper = StageKeeper(self.runner, say, self)  # the bars, Cancel, what it keeps
+        # the stage bars, Cancel and what a cancel keeps; it speaks on the status line
+        self.keeper = StageKeeper(self.runner, lambda text: self.status.setText(text), self)
         self.stages, self.cancel_button = self.keeper.bars, self.keeper.button
         self._build()
-        current = lambda: None if self.is_stale() else self.evaluated  # noqa: E731
-        self.exporter = Exporter(self, settings, self.messages, current)
+        self.exporter = Exporter(
+            self, settings, self.messages, lambda: None if self.is_stale() else self.evaluated
+        )
         if classifier is not None:  # its progress where the evaluation waits for it
             classifier.progress.connect(lambda f, text: self.keeper.show_stage(CLASSIFIER, f, text))
         self.models.changed.connect(lambda _kind: self.refresh())
