@@ -20,6 +20,7 @@ from trainer.common.words import join_words, plural
 from trainer.config.settings import setting_problem
 from trainer.evaluation.dial_sweep import DIAL_SWEEPS
 from trainer.evaluation.evaluate import DIALS, LIKELIHOOD, StageProgress
+from trainer.evaluation.finished import FinishedStages
 from trainer.evaluation.pictures import LabelledGrid, PathPicture
 from trainer.evaluation.results import Evaluation, RunEvaluation
 from trainer.registry import model_names
@@ -265,12 +266,15 @@ def evaluation_job(
     report: StageProgress,
     pins: dict[str, list[Pin]],
     previous: Evaluation | None = None,
+    finished: FinishedStages | None = None,
 ):
-    """The background job: check, load, evaluate (keeping `previous`' runs); returns plain
-    numbers and images."""
+    """The background job: check, load, evaluate (keeping `previous`' runs, and `finished`'s
+    stages, which it fills); returns plain numbers and images."""
 
     def job(_, cancel) -> Evaluation:  # progress goes through `report`, by stage
-        return evaluate_options(options, report, cancel, lambda key: pins.get(key, []), previous)
+        return evaluate_options(
+            options, report, cancel, lambda key: pins.get(key, []), previous, finished
+        )
 
     return job
 

@@ -6,6 +6,8 @@ The runs are those loaded in the other tabs (one per model), or those chosen in 
 Results stay current for each run whose checkpoint and pins are unchanged: a run trained or
 re-pinned since marks them stale (no export until a new evaluation), a run loaded since is only
 "not evaluated yet", and Evaluate then evaluates just the new or changed runs and merges them.
+A cancelled evaluation keeps its finished stages (stage_keeper.py) for the next Evaluate; the
+page is exported only from a complete evaluation.
 """
 
 from __future__ import annotations
@@ -30,23 +32,22 @@ from fmgen_gui.model_store import ModelStore
 from fmgen_gui.report.dial_table import dial_tables
 from fmgen_gui.report.evaluated import (
     Evaluated,
-    EvaluationClock,
     drop_last,
     evaluation_job,
     load_last,
     run_states,
     save_last,
-    skipped_stages,
     stale_words,
     waiting_text,
 )
-from fmgen_gui.report.export_dialog import ExportChoices, ExportDialog
+from fmgen_gui.report.export_dialog import ExportChoices
+from fmgen_gui.report.exporting import Exporter
 from fmgen_gui.report.layout import wrap_option
-from fmgen_gui.report.page import export_report
 from fmgen_gui.report.pictures import ResultPictures
 from fmgen_gui.report.pins_list import PinsList
+from fmgen_gui.report.reuse import keeps, redoes, unchanged
 from fmgen_gui.report.run_choice import RunChoice
-from fmgen_gui.report.stages import StageBars, StageRelay
+from fmgen_gui.report.stage_keeper import StageKeeper
 from fmgen_gui.report.tables import results_html
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
@@ -55,7 +56,6 @@ from trainer.config.values import EVALUATION_LABELS, EVALUATION_RANGES
 from trainer.evaluation.document import write_metrics
 from trainer.evaluation.evaluate import CLASSIFIER
 from trainer.evaluation.results import Evaluation
-from trainer.report.descriptions import descriptions
 from trainer.report.options import ReportOptions
 from trainer.runs.pins import PinStore
 
@@ -79,16 +79,19 @@ class EvaluationPane(QWidget):
         self.models, self.data_dir, self.store, self.settings = models, data_dir, pins, settings
         self.evaluated: Evaluated | None = load_last(self.store.pins)  # the last, if unchanged
         self._pending: tuple[ReportOptions, dict] | None = None
-        self.clock = EvaluationClock()
         self.choice = RunChoice(models)
         self.runner = TaskRunner("fmgen-evaluation", self)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
-        self.relay = StageRelay(self)
+        # the stage bars, Cancel and what a cancel keeps; it speaks on the status line
+        self.keeper = StageKeeper(self.runner, lambda text: self.status.setText(text), self)
+        self.stages, self.cancel_button = self.keeper.bars, self.keeper.button
         self._build()
-        self.relay.stage.connect(self._on_stage)
+        self.exporter = Exporter(
+            self, settings, self.messages, lambda: None if self.is_stale() else self.evaluated
+        )
         if classifier is not None:  # its progress where the evaluation waits for it
-            classifier.progress.connect(lambda f, text: self._on_stage(CLASSIFIER, f, text))
+            classifier.progress.connect(lambda f, text: self.keeper.show_stage(CLASSIFIER, f, text))
         self.models.changed.connect(lambda _kind: self.refresh())
         self.pins_list.changed.connect(self.refresh)
         if self.evaluated is not None:
@@ -130,10 +133,8 @@ class EvaluationPane(QWidget):
         self.samples.setToolTip(EVALUATION_LABELS["samples"][1].capitalize())
         self.iwae_k.setToolTip(EVALUATION_LABELS["iwae_k"][1].capitalize())
         self.evaluate_button = QPushButton("Evaluate")
-        self.cancel_button = QPushButton("Cancel", enabled=False)
         self.export_button = QPushButton("Export report…")
         self.evaluate_button.clicked.connect(self.evaluate)
-        self.cancel_button.clicked.connect(self.cancel)
         self.export_button.clicked.connect(self.export_dialog)
         self.loaded_button = QPushButton("Use loaded runs", visible=False)
         self.loaded_button.setToolTip("Evaluate the runs loaded in Train and Explore instead")
@@ -141,8 +142,6 @@ class EvaluationPane(QWidget):
         self.stale = QLabel(styleSheet=STALE_STYLE)
         self.status = QLabel(wordWrap=True)  # it names every loaded run: never one long line
         self._waiting = ""  # the status line's "press Evaluate" hint, while it shows
-        self.stages = StageBars()
-        self.stages.setVisible(False)
         self.messages = MessageBar()
         self.text = QTextBrowser()
         self.text.setWordWrapMode(wrap_option().wrapMode())  # no "param|eters" in the table
@@ -212,8 +211,9 @@ class EvaluationPane(QWidget):
             self._waiting = waiting_text(list(labels.values()), self.choice.chosen is not None)
             self.status.setText(self._waiting)
         missing = self.evaluated.missing(runs) if self.evaluated else []
-        again = busy and self._redoing()
-        capped = self._pending is not None and Evaluated.may_be_capped(self._pending[0])
+        pending = self._pending[0] if self._pending else None
+        again = busy and redoes(self.evaluated, pending)
+        capped = pending is not None and Evaluated.may_be_capped(pending)
         words = stale_words(busy, stale, [labels[key] for key in missing], again, capped)
         self.stale.setText(words)
         self.text.setEnabled(not stale)  # greyed while stale
@@ -243,59 +243,31 @@ class EvaluationPane(QWidget):
             samples=self.samples.value(),
             iwae_k=self.iwae_k.value(),
         )
-        if self._unchanged(options, runs):  # the same numbers again, after minutes of work
+        if unchanged(
+            self.evaluated, options, runs, self.is_stale()
+        ):  # the same numbers again, after minutes of work
             self.status.setText(UNCHANGED_WORDS)
             return
         state = run_states(runs, self.store.pins)
         pins = {key: list(run_pins) for key, (*_, run_pins) in state.items()}  # for the thread
         self._pending = (options, state)
         self.messages.hide()
-        self.stages.reset()
-        self.stages.setVisible(True)
-        self.status.setText("")
-        self.clock.start()
-        kept = self.evaluated.keep(runs, self.store.pins) if self._keeps(options) else None
-        self.runner.submit(evaluation_job(options, self.relay.report, pins, kept))
+        self.status.setText(self.keeper.reusing(runs, options.settings()))
+        self.keeper.start()
+        kept = (
+            self.evaluated.keep(runs, self.store.pins) if keeps(self.evaluated, options) else None
+        )
+        job = evaluation_job(options, self.keeper.relay.report, pins, kept, self.keeper.finished)
+        self.runner.submit(job)
         self.refresh()
 
-    def _unchanged(self, options: ReportOptions, runs: dict[str, Path]) -> bool:
-        """Whether the results shown are those of exactly `runs`, unchanged since, made with
-        `options`' Samples and IWAE k: evaluating them again (seeded) gives the same numbers."""
-        return (
-            self._keeps(options) and set(runs) == set(self.evaluation.runs) and not self.is_stale()
-        )
-
-    def _keeps(self, options: ReportOptions) -> bool:
-        """Whether an evaluation with `options` keeps results of the one shown."""
-        return self.evaluated is not None and not self.evaluated.redone_by(options)
-
-    def _redoing(self) -> bool:
-        """Whether the evaluation under way computes every run again."""
-        return (
-            self._pending is not None
-            and self.evaluated is not None
-            and self.evaluated.redone_by(self._pending[0])
-        )
-
-    def _on_stage(self, stage: str, fraction: float, text: str) -> None:
-        """A stage's progress (the classifier's from whichever job trains it), while evaluating;
-        notes when the classifier is ready, for the elapsed time's words."""
-        if not self.runner.is_busy():
-            return  # the classifier trains for Explore: nobody waits here
-        self.stages.show_stage(stage, fraction, text)
-        if stage == CLASSIFIER:
-            self.clock.classifier_at(fraction)
-
-    def cancel(self) -> None:
-        """Ask the evaluation to stop at its next check."""
-        self.runner.cancel()
-        self.status.setText("cancelling…")
-
     def _on_failed(self, job, message: str) -> None:
-        self.stages.setVisible(False)
-        self.status.setText("" if message else "Evaluation cancelled.")
-        if message:
+        if message:  # the stages finished stay kept for the next Evaluate all the same
+            self.stages.setVisible(False)
+            self.status.setText("")
             self.messages.show_message(message, "error")
+        else:  # finished stages stay full on their bars
+            self.keeper.cancelled()
         self.refresh()
 
     def _on_finished(self, job, evaluation: Evaluation) -> None:
@@ -309,13 +281,15 @@ class EvaluationPane(QWidget):
         except FmgenError as exc:  # a full disk, a folder in the way: the results still show
             self.messages.show_message(f"metrics.json was not written: {exc}", "error")
             written = "nowhere (see the message above)"
-        self._show_results(f"{self.clock.text(kept)}; metrics.json written to {written}")
+        reused = self.keeper.reused_words()
+        took = f"{self.keeper.clock.text(kept)}{f', {reused}' if reused else ''}"
+        self._show_results(f"{took}; metrics.json written to {written}")
         self.refresh()
 
     def _show_results(self, status: str) -> None:
         """Show the numbers and pictures of the evaluation, and `status` above them."""
         evaluation = self.evaluation
-        self.stages.finish(skipped_stages(evaluation))
+        self.keeper.finish(evaluation)
         self.text.setHtml(results_html(evaluation.metrics) + dial_tables(evaluation.metrics))
         self.pictures.show_evaluation(evaluation)
         self.status.setText(status)
@@ -324,28 +298,8 @@ class EvaluationPane(QWidget):
 
     def export_dialog(self) -> None:
         """Ask who hands it in, where, and (for more than 4 runs) which runs go on the page."""
-        if self.evaluation is None or self.is_stale():
-            self.messages.show_message(
-                "Press Evaluate first: the report shows the numbers of the runs loaded now.",
-                "error",
-            )
-            return
-        labels = {key: run.facts.label for key, run in self.evaluation.runs.items()}
-        made = descriptions(self.evaluation.metrics)
-        dialog = ExportDialog(labels, self.settings, self, made)
-        if dialog.exec():
-            choices = dialog.choices()
-            self.export(choices.folder, choices)
+        self.exporter.dialog()
 
     def export(self, folder: Path, choices: ExportChoices | None = None) -> Path | None:
         """Write report.pdf, its preview, the figures and metrics.json into `folder`."""
-        options = self.options if choices is None else choices.apply_to(self.options)
-        try:
-            files = export_report(self.evaluation, options, folder)
-        except OSError as exc:
-            self.messages.show_message(f"The report was not written: {exc}", "error")
-            return None
-        self.messages.show_message(
-            f"Report written: {files.pdf} (and theory.pdf, figures/)", "info"
-        )
-        return files.pdf
+        return self.exporter.export(folder, choices)

@@ -68,9 +68,29 @@ class StageBars(QWidget):
                 if label.text() == AFTER_CLASSIFIER:
                     label.setText(WAITING)
 
-    def finish(self, skipped: dict[str, str]) -> None:
-        """All stages done; `skipped` says why a stage had nothing to do."""
+    def finish(self, skipped: dict[str, str], notes: dict[str, str] | None = None) -> None:
+        """All stages done; `skipped` says why a stage had nothing to do, `notes` what a done
+        stage adds (which runs' part was reused from before a cancel)."""
+        notes = notes or {}
         for stage in STAGES:
             self.bars[stage].setValue(self.bars[stage].maximum())
             took = self.pace.took(stage)
-            self.details[stage].setText(skipped.get(stage, f"done, {took}" if took else "done"))
+            done = f"done, {took}" if took else "done"
+            done = f"{done}; {notes[stage]}" if stage in notes else done
+            self.details[stage].setText(skipped.get(stage, done))
+
+    def full(self) -> set[str]:
+        """The stages whose bar is full."""
+        return {stage for stage, bar in self.bars.items() if bar.value() == bar.maximum()}
+
+    def cancelled(self, states: dict[str, tuple[float, str] | None]) -> None:
+        """After a cancel: a finished stage (None) stays full with its time; any other shows
+        the share of it that is kept, and its words."""
+        for stage, state in states.items():
+            if state is None:
+                took = self.pace.took(stage)
+                self.bars[stage].setValue(self.bars[stage].maximum())
+                self.details[stage].setText(f"done, {took}" if took else "done")
+            else:
+                self.bars[stage].setValue(round(state[0] * self.bars[stage].maximum()))
+                self.details[stage].setText(state[1])

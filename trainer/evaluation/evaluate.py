@@ -9,53 +9,54 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
-import torch
-
 from trainer.common.errors import FmgenError
-from trainer.common.grids import tile
+from trainer.common.words import join_words
 from trainer.config.precision import full_precision
 from trainer.data.fashion_mnist import FashionMNIST
 from trainer.evaluation.calibration import calibrate
-from trainer.evaluation.comparison import (
-    COST_SECTION,
-    LIKELIHOOD_SECTION,
-    sample_cost,
-    test_likelihood,
-)
-from trainer.evaluation.dial_sweep import DIAL_SWEEPS, SweepJob, dial_sweeps
 from trainer.evaluation.document import metrics_document
-from trainer.evaluation.next_run import naming_the_next
-from trainer.evaluation.pictures import (
-    LabelledGrid,
-    check_pin,
-    path_pictures,
-    reconstruction_grids,
+from trainer.evaluation.finished import (
+    NO_RUN,
+    Basis,
+    FinishedStages,
+    RunSnapshot,
+    StageResult,
+    basis_of,
+    run_snapshot,
 )
+from trainer.evaluation.next_run import naming_the_next
+from trainer.evaluation.pictures import check_pin, path_pictures
 from trainer.evaluation.real_features import real_features
 from trainer.evaluation.results import Evaluation, EvaluationSettings, RunEvaluation
+from trainer.evaluation.run_stages import (
+    Progress,
+    RunJob,
+    dials_stage,
+    likelihood_stage,
+    samples_stage,
+)
 from trainer.evaluation.sweep_points import sweep_section
-from trainer.learners import GRID_SIZE, Learner
+from trainer.learners import Learner
 from trainer.metrics.classifier import ClassifierInfo, FashionClassifier
-from trainer.metrics.distribution import Features, compare, describe
-from trainer.metrics.reconstruction import per_image_terms, summarize, worst_per_class
 from trainer.registry import ModelSpec, get_model
 from trainer.runs.checkpoint import Checkpoint
 from trainer.runs.facts import read_run_facts, run_labels
 from trainer.runs.loading import load_learner
 from trainer.runs.metrics_json import CALIBRATION as CALIBRATION_SECTION
-from trainer.runs.metrics_json import SAMPLES_SECTION, SWEEP, TEST_SECTION
+from trainer.runs.metrics_json import SWEEP
 from trainer.runs.pins import Pin, run_key
 from trainer.runs.snapshots import run_folder_of
-from trainer.sampling.samples import SampleRequest, generate, request_labels
 
 # (stage, fraction of that stage done, what is being done): each stage has its own progress.
 StageProgress = Callable[[str, float, str], None]
 CLASSIFIER, LIKELIHOOD, SAMPLES, CALIBRATION = "classifier", "likelihood", "samples", "calibration"
 DIALS = "dials"
 FEATURES = "features"
+CALIBRATION_WORDS = "real training images and noise against the test set"
 STAGES = {
     CLASSIFIER: "training the classifier (once)",
     FEATURES: "test-set features (once a session)",
@@ -64,31 +65,6 @@ STAGES = {
     DIALS: "sampler dial sweep",
     CALIBRATION: "calibration",
 }
-
-
-def evaluate_encoder(
-    learner: Learner,
-    spec: ModelSpec,
-    data: FashionMNIST,
-    settings: EvaluationSettings,
-    progress: Callable[[float], None],
-    cancel: threading.Event | None,
-) -> tuple[dict, dict[str, LabelledGrid]]:
-    """The ELBO's terms, the IWAE bound and reconstruction errors (overall, per class, worst)."""
-    split = data.test
-    x = learner.prepare(split.images, torch.Generator().manual_seed(settings.seed))
-    errors = per_image_terms(
-        learner, x, split.labels, settings.iwae_k, settings.seed, progress=progress, cancel=cancel
-    )
-    labels = split.labels.numpy()
-    result = summarize(errors, labels, data.classes, settings.iwae_k, learner.discrete_likelihood)
-    result["bound_of"] = spec.likelihood.of  # 'p(x|y)' for a conditional model
-    worst = {
-        data.classes[label]: indices.tolist()
-        for label, indices in worst_per_class(errors, labels).items()
-    }
-    result["worst"] = worst
-    return result, reconstruction_grids(learner, split, worst, settings.seed)
 
 
 def _load(run_dirs: Sequence[Path | str], device: str) -> dict[str, tuple[Learner, Checkpoint]]:
@@ -103,18 +79,6 @@ def _load(run_dirs: Sequence[Path | str], device: str) -> dict[str, tuple[Learne
     return loaded
 
 
-@dataclass(frozen=True)
-class _Job:
-    """What evaluating one run needs besides the run."""
-
-    data: FashionMNIST
-    classifier: FashionClassifier
-    real: Features  # of the test set
-    settings: EvaluationSettings
-    count: int  # images per row of the sample table
-    cancel: threading.Event | None
-
-
 @full_precision()  # scores are float32 whatever the caller's autocast
 def evaluate(
     run_dirs: Sequence[Path | str],
@@ -126,6 +90,7 @@ def evaluate(
     cancel: threading.Event | None = None,
     pins: Mapping[str, list[Pin]] | None = None,
     previous: Evaluation | None = None,
+    finished: FinishedStages | None = None,
 ) -> Evaluation:
     """Evaluate any number of runs (of any models) against the test set.
 
@@ -133,6 +98,8 @@ def evaluate(
     `previous` holds results to keep: its runs (the caller vouches that their checkpoints and
     pins are unchanged) are not evaluated again, nor the calibration rows, when they were
     computed the same way (same settings, classifier and sample count, same label).
+    `finished` keeps each stage as it finishes, so that an evaluation cancelled (or failed)
+    part-way leaves them to the next one, which reuses those of unchanged runs.
     """
     settings = settings or EvaluationSettings()
     report = progress or (lambda stage, fraction, text: None)
@@ -154,32 +121,29 @@ def evaluate(
         cancel,
         lambda f: report(FEATURES, f, f"{round(f * test_size):,} of {test_size:,} test images"),
     )
-    job = _Job(data, classifier, real, settings, count, cancel)
-    # Each stage's bar is shared by the runs computed now: a kept run takes none of it (else
-    # a DDPM added to two kept runs starts its bar at 67% and crawls over the last third).
+    job = RunJob(data, classifier, real, settings, count, cancel, finished or FinishedStages())
+    # Each stage's bar is shared by the runs that compute it now: a kept run (or one whose part
+    # was finished before a cancel) takes none of it (else a DDPM added to two kept runs starts
+    # its bar at 67% and crawls over the last third).
     fresh = [key for key in loaded if key not in kept]
-    scored = [key for key in fresh if _spec(loaded[key][1]).scores_likelihood]
+    where = {key: run_snapshot(key, path) for key, path in zip(loaded, run_dirs, strict=True)}
+    calibrate_now = not (kept and previous)
+    basis = basis_of(settings, classifier_info, count)
+    takes = _stages_of(fresh, loaded, settings, calibrate_now)
+    order = _plan(job.finished, basis, takes, where, labels, report)
     runs = {}
     for key, (learner, checkpoint) in loaded.items():
         if key in kept:
             runs[key] = kept[key]
             continue
-        position = (fresh.index(key), len(fresh))
-        share = _run_share(report, position, (sum(k in scored for k in runs), len(scored)))
-        share = naming_the_next(share, key, {LIKELIHOOD: scored, SAMPLES: fresh}, labels)
-        runs[key] = _evaluate_run(learner, checkpoint, labels[key], pins.get(key, []), job, share)
+        share = naming_the_next(_run_share(report, key, order), key, order, labels)
+        runs[key] = _evaluate_run(
+            learner, checkpoint, (labels[key], where[key]), pins.get(key, []), job, share
+        )
     if kept and previous is not None:  # per data set and sample count: the same rows again
         calibration = previous.metrics[CALIBRATION_SECTION]
     else:
-        calibration = calibrate(
-            classifier,
-            data,
-            real,
-            count,
-            (settings.pr_k, settings.seed),
-            lambda f: report(CALIBRATION, f, "real training images and noise against the test set"),
-            cancel,
-        )
+        calibration = _calibration(job, report)
     document = metrics_document(
         runs, calibration, data, classifier_info, settings, count, time.perf_counter() - started
     )
@@ -221,15 +185,76 @@ def sample_count(settings: EvaluationSettings, train_size: int, learners: list[L
     return min(count, settings.slow_on_cpu) if slow and settings.slow_on_cpu else count
 
 
-def _run_share(
-    report: StageProgress, run: tuple[int, int], scored: tuple[int, int]
-) -> StageProgress:
-    """`report` for one run: its (position, count) among all runs, and among the runs that
-    get a test likelihood."""
+def _stages_of(
+    fresh: list[str],
+    loaded: dict[str, tuple[Learner, Checkpoint]],
+    settings: EvaluationSettings,
+    calibrate_now: bool,
+) -> dict[str, list[str]]:
+    """Which of the runs evaluated now take part in each stage ('' for the calibration rows)."""
+    specs = {key: _spec(loaded[key][1]) for key in fresh}
+    return {
+        LIKELIHOOD: [key for key in fresh if specs[key].scores_likelihood],
+        SAMPLES: fresh,
+        DIALS: [key for key in fresh if specs[key].dials and settings.dial_sweep],
+        CALIBRATION: [""] if calibrate_now else [],
+    }
+
+
+def _plan(
+    finished: FinishedStages,
+    basis: Basis,
+    takes: dict[str, list[str]],
+    where: dict[str, RunSnapshot],
+    labels: dict[str, str],
+    report: StageProgress,
+) -> dict[str, list[str]]:
+    """Tell `finished` (under `basis`) which runs take part in each stage, and each stage's
+    bar which runs' part of it was finished before a cancel and is reused (all of it: the bar
+    is full); by stage, the runs that compute it now."""
+    where = {**where, "": NO_RUN}
+    plan = {
+        stage: {where[key]: labels.get(key, "") for key in keys} for stage, keys in takes.items()
+    }
+    finished.use(basis, plan)
+    order = {}
+    for stage, keys in takes.items():
+        order[stage] = [key for key in keys if finished.get(where[key], stage) is None]
+        reused = [key for key in keys if key not in order[stage]]
+        if reused:
+            whose = join_words([labels[key] for key in reused if key])  # '': calibration
+            text = f"{whose}: reused" if whose else "reused"
+            report(stage, 0.0 if order[stage] else 1.0, f"{text}, finished before the cancel")
+    return order
+
+
+def _calibration(job: RunJob, report: StageProgress) -> dict:
+    """The calibration rows, as kept from before a cancel or computed now (and kept)."""
+
+    def compute() -> StageResult:
+        return StageResult(
+            calibrate(
+                job.classifier,
+                job.data,
+                job.real,
+                job.count,
+                (job.settings.pr_k, job.settings.seed),
+                lambda f: report(CALIBRATION, f, CALIBRATION_WORDS),
+                job.cancel,
+            )
+        )
+
+    return job.finished.result(NO_RUN, CALIBRATION, compute).metrics
+
+
+def _run_share(report: StageProgress, key: str, order: dict[str, list[str]]) -> StageProgress:
+    """`report` for run `key`: its share of each stage's bar, among `order`'s runs (those
+    that compute the stage now)."""
 
     def share(stage: str, fraction: float, text: str) -> None:
-        position, count = scored if stage == LIKELIHOOD else run
-        report(stage, (position + fraction) / max(count, 1), text)
+        runs = order.get(stage, [])
+        if key in runs:
+            report(stage, (runs.index(key) + fraction) / len(runs), text)
 
     return share
 
@@ -237,61 +262,33 @@ def _run_share(
 def _evaluate_run(
     learner: Learner,
     checkpoint: Checkpoint,
-    label: str,
+    label_snapshot: tuple[str, RunSnapshot],
     pins: list[Pin],
-    job: _Job,
+    job: RunJob,
     report: StageProgress,
 ) -> RunEvaluation:
-    """One run's facts, metrics and pictures; `report` gets this run's share of each stage."""
-    spec, settings = _spec(checkpoint), job.settings
+    """One run's facts, metrics and pictures; `report` gets this run's share of each stage.
+    Each stage finished is kept in `job.finished` (under the run's snapshot), and taken from
+    there when it was finished before."""
+    spec, (label, snapshot) = _spec(checkpoint), label_snapshot
     run = RunEvaluation(read_run_facts(checkpoint, learner.trained_parameters, label), {})
-    if spec.posterior:
-        run.metrics[TEST_SECTION], run.grids = evaluate_encoder(
-            learner,
-            spec,
-            job.data,
-            settings,
-            lambda f: report(LIKELIHOOD, f, f"{label}: k = {settings.iwae_k}"),
-            job.cancel,
+
+    def stage(name: str, compute: Callable[[Progress], StageResult]) -> StageResult:
+        result = job.finished.result(
+            snapshot, name, lambda: compute(lambda f, text: report(name, f, text))
         )
-    own = f"{label}: {spec.likelihood.estimate}"  # the flow's or the DDPM's own likelihood
-    with learner.reporting(lambda f: report(LIKELIHOOD, f, own)):
-        run.metrics[LIKELIHOOD_SECTION] = test_likelihood(
-            learner, spec, run.metrics.get(TEST_SECTION), job.data.test, job.cancel
-        )
-    started = time.perf_counter()
-    labels = request_labels(spec.name, SampleRequest(job.count))  # every class equally often
-    samples = generate(
-        learner,
-        job.count,
-        settings.seed,
-        labels,
-        job.cancel,
-        lambda f: report(SAMPLES, f, f"{label}: {round(f * job.count):,} of {job.count:,} samples"),
+        run.metrics.update(result.metrics)
+        run.grids.update(result.grids)
+        return result
+
+    stage(LIKELIHOOD, partial(likelihood_stage, learner, spec, label, job))
+    samples = stage(SAMPLES, partial(samples_stage, learner, spec, label, job))
+    if spec.dials and job.settings.dial_sweep:
+        stage(DIALS, partial(dials_stage, learner, spec, label, job, samples.features))
+    settings = job.settings
+    fallback = Pin(
+        run.facts.key, "within", "test", 0, 0, settings.interpolation, False, settings.steps
     )
-    seconds = time.perf_counter() - started
-    run.metrics[COST_SECTION] = sample_cost(learner, spec, job.count, seconds)
-    run.grids["samples"] = LabelledGrid(tile(samples[:GRID_SIZE]))
-    features = describe(job.classifier, samples, job.cancel)
-    run.metrics[SAMPLES_SECTION] = compare(
-        job.real, features, settings.pr_k, job.cancel, settings.seed
-    )
-    if spec.dials and settings.dial_sweep:  # the same latents and classes at every value
-        sweep = SweepJob(
-            job.count,
-            settings.seed,
-            labels,
-            job.real,
-            job.classifier,
-            settings.pr_k,
-            job.cancel,
-            features,  # the table's samples are the point at each dial's current value
-        )
-        run.metrics[DIAL_SWEEPS] = dial_sweeps(
-            learner, spec.dials, sweep, lambda f: report(DIALS, f, f"{label}: dial sweep")
-        )
-    key = run.facts.key
-    fallback = Pin(key, "within", "test", 0, 0, settings.interpolation, False, settings.steps)
     run.paths = path_pictures(learner, spec, job.data.test, pins, fallback, settings.seed)
     return run
 

@@ -16,6 +16,7 @@ from trainer.config.settings import setting_problem
 from trainer.config.values import EVALUATION_LABELS, EVALUATION_RANGES
 from trainer.data.fashion_mnist import load_fashion_mnist
 from trainer.evaluation.evaluate import CLASSIFIER, StageProgress, evaluate
+from trainer.evaluation.finished import FinishedStages
 from trainer.evaluation.results import Evaluation
 from trainer.metrics.classifier import load_or_train_classifier
 from trainer.registry import get_model
@@ -31,9 +32,11 @@ def evaluate_options(
     cancel: threading.Event | None = None,
     stored_pins: Callable[[str], list[Pin]] | None = None,
     previous: Evaluation | None = None,
+    finished: FinishedStages | None = None,
 ) -> Evaluation:
     """Check the options, load data and classifier, evaluate; `stored_pins` gives the app's
-    pins of a run, for runs the options give no pairs; `previous`: results to keep (evaluate's)."""
+    pins of a run, for runs the options give no pairs; `previous`: results to keep, `finished`:
+    stages finished before a cancel, kept (both evaluate's)."""
     if not options.runs:
         raise FmgenError("No run to evaluate: open or choose at least one run.")
     for name in EVALUATION_RANGES:  # the app builds options without the command line's types
@@ -58,5 +61,5 @@ def evaluate_options(
     progress(CLASSIFIER, 1.0, f"{info.accuracy:.2%} test accuracy")
     settings = options.settings()
     return evaluate(
-        options.runs, data, classifier, info, settings, progress, cancel, pins, previous
+        options.runs, data, classifier, info, settings, progress, cancel, pins, previous, finished
     )

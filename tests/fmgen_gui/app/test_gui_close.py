@@ -17,7 +17,7 @@ import pytest
 import torch
 from PySide6.QtGui import QCloseEvent
 
-import trainer.evaluation.evaluate
+import trainer.evaluation.run_stages
 import trainer.metrics.classifier
 import trainer.sampling.explore
 from fmgen_gui.explorer import chain_view
@@ -143,7 +143,7 @@ def test_close_while_encoding_the_test_set(qtbot, tmp_path, tiny_data_dir, monke
 
 @pytest.mark.parametrize("step", ["describe", "per_image_terms", "generate", "compare"])
 def test_close_while_evaluating(qtbot, tmp_path, tiny_data_dir, monkeypatch, exits, step):
-    gate = PhaseGate(monkeypatch, trainer.evaluation.evaluate, step)
+    gate = PhaseGate(monkeypatch, trainer.evaluation.run_stages, step)
     window = vae_window(qtbot, tmp_path, tiny_data_dir)
     window.report.samples.setValue(200)
     window.report.iwae_k.setValue(2)

@@ -1,5 +1,5 @@
 """The report's -ELBO is the training loop's (the README's claim): the evaluation's terms
-(trainer/evaluation/evaluate.py, per_image_terms) against learner.evaluate() on the same model
+(trainer/evaluation/run_stages.py, per_image_terms) against learner.evaluate() on the same model
 and data."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import torch
 
 from tests.runs import tiny_run
 from trainer.common import keys
-from trainer.evaluation.evaluate import evaluate_encoder
 from trainer.evaluation.results import EvaluationSettings
+from trainer.evaluation.run_stages import evaluate_encoder
 from trainer.registry import get_model
 from trainer.runs.loading import load_learner
 
