@@ -49,7 +49,7 @@ def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=300_000)
     bars = pane.stages.bars
     assert all(bars[stage].value() == bars[stage].maximum() for stage in STAGES)
-    assert "the runs rank" in pane.text.toPlainText()
+    assert "By FID (lower is better) " in pane.text.toPlainText()
     assert pane.export_button.isEnabled() and not pane.is_stale()
     assert pane.pictures.worst.figure is not None and pane.pictures.histogram_box.count() == 1
 
