@@ -48,6 +48,7 @@ from fmgen_gui.report.pins_list import PinsList
 from fmgen_gui.report.run_choice import RunChoice
 from fmgen_gui.report.stages import StageBars, StageRelay
 from fmgen_gui.report.tables import results_html
+from fmgen_gui.report.written import written_tip, written_words
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.common.errors import FmgenError
@@ -305,11 +306,12 @@ class EvaluationPane(QWidget):
         self.evaluated = Evaluated(evaluation, options, state)
         save_last(self.evaluated)
         try:
-            written = ", ".join(str(p.parent) for p in write_metrics(evaluation))
+            written = write_metrics(evaluation)
         except FmgenError as exc:  # a full disk, a folder in the way: the results still show
             self.messages.show_message(f"metrics.json was not written: {exc}", "error")
-            written = "nowhere (see the message above)"
-        self._show_results(f"{self.clock.text(kept)}; metrics.json written to {written}")
+            written = []
+        self._show_results(f"{self.clock.text(kept)}; {written_words(written)}")
+        self.status.setToolTip(written_tip(written))
         self.refresh()
 
     def _show_results(self, status: str) -> None:
