@@ -58,16 +58,20 @@ def test_the_table_fits_the_window_in_short_cells_with_details_on_hover(
     assert view.horizontalScrollBar().maximum() == 0  # no sideways scrolling
     rows = _cells(table)
     tallest = max(_lines(cell) for row in rows for cell in row)
-    assert tallest <= 3, tallest  # the run's name and "failed: see Result" take two
+    assert tallest <= 2, tallest  # the run's name and "failed: see Result" take two
     vae, ddpm = rows[1:3]
+    assert [_lines(row[1]) for row in (vae, ddpm)] == [2, 2]  # "200 images," / "1 epoch"
     assert "parameters" in vae[0].charFormat().toolTip()
     assert vae[2].block().text() == "none"
     assert vae[2].charFormat().toolTip().startswith("none (its decoder")  # why: on hover
-    assert ddpm[2].block().text().endswith(" bits/dim")
+    assert ddpm[2].block().text().endswith("\u00a0bits/dim")
     assert "bound" in ddpm[2].charFormat().toolTip()  # and how it was estimated
     cost = ddpm[3].charFormat().toolTip()
     assert "network evaluation" not in ddpm[3].block().text()
     assert cost.split(" (")[0].isdigit() and "batch" in cost  # the sampler's steps, on hover
     assert rows[3][0].block().text() == "real images"
     assert "floor" in rows[3][0].charFormat().toolTip()
+    setup = view.toPlainText()
+    assert "VAE: latent size 4, learning rate" in setup
+    assert "DDPM: learning rate" in setup  # not "latent size 784": it has no such setting
     window.close()

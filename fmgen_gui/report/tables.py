@@ -39,6 +39,8 @@ CALIBRATION_ROWS = (
 # estimate of the exact value (AIS)
 RELATIONS = {"exact": "=", "bound": "&le;", "estimate": "&asymp;"}
 FAILED_MARK = "<br><span style='color:#c00'>failed: see Result</span>"
+# The app's narrow run column wrapped it over three lines
+FAILED_MARK_APP = FAILED_MARK.replace("failed: see Result", "failed:&nbsp;see&nbsp;Result")
 
 
 def _number(key: str, value: float) -> str:
@@ -147,9 +149,9 @@ def _short_likelihood(section: dict) -> str:
     if found["kind"] == "none":
         short = "none"
     elif found.get("binarised"):
-        short = f"{RELATIONS[found['kind']]} {found['nats']:.1f} nats"
+        short = f"{RELATIONS[found['kind']]}&nbsp;{found['nats']:.1f}&nbsp;nats"
     else:
-        short = f"{RELATIONS[found['kind']]} {found[keys.BITS_PER_DIM]:.2f} bits/dim"
+        short = f"{RELATIONS[found['kind']]}&nbsp;{found[keys.BITS_PER_DIM]:.2f}&nbsp;bits/dim"
     return _tipped(short, _likelihood_cell(section))
 
 
@@ -159,13 +161,17 @@ def _app_row(section: dict, calibration: dict) -> str:
     spec = get_model(facts.model)
     about = "; ".join([f"{facts.parameters / 1e6:.2f} M parameters", spec.objective])
     about = "; ".join([about, *option_phrases(section["config"])])
-    mark = FAILED_MARK if failed(section, calibration) else ""
+    mark = FAILED_MARK_APP if failed(section, calibration) else ""
     cost = section[COST_SECTION]
     samples = section[SAMPLES_SECTION]
     cells = [
         _tipped(f"<b>{html.escape(facts.label)}</b>", html.escape(about)) + mark,
         _tipped(
-            html.escape(f"{data_phrase(facts)}, {epochs_phrase(facts.epochs_trained)}"),
+            # each phrase on one line: "200 images, 1 epoch" wrapped into three
+            ", ".join(
+                html.escape(phrase).replace(" ", "&nbsp;")
+                for phrase in (data_phrase(facts), epochs_phrase(facts.epochs_trained))
+            ),
             html.escape(trained_phrase(facts)),
         ),
         _short_likelihood(section),

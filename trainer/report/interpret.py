@@ -24,8 +24,11 @@ from trainer.runs.metrics_json import (
 def describe_run(section: dict) -> str:
     """One run's optimiser settings (its data, epochs and objective are in the table)."""
     config = RunConfig.from_dict(section["config"])
+    # a model without a latent setting has none to state (a DDPM read "latent size 784")
+    has_latent = "latent_dim" in get_model(config.model).options
+    latent = f"latent size {config.latent_dim}, " if has_latent else ""
     return (
-        f"{section['label']}: latent size {config.latent_dim}, learning rate {config.lr:g}, "
+        f"{section['label']}: {latent}learning rate {config.lr:g}, "
         f"{setting_phrase('adam_betas', config.adam_betas)}, batch size {config.batch_size}, "
         f"seed {config.seed}"
     )
