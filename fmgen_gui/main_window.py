@@ -30,6 +30,7 @@ from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.training.controller import TrainingController
 from fmgen_gui.training.pane import TrainingPane
 from fmgen_gui.widgets.progress import fix_size_for
+from fmgen_gui.widgets.status_timeout import fade_messages
 from trainer.common.errors import FmgenError
 from trainer.common.files import atomic_path, default_runs_dir
 from trainer.common.words import plural
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.speed_label = QLabel()
         fix_size_for(self.speed_label, "999,999 images/s, fp32 (timings too uneven to choose)")
         self.statusBar().addPermanentWidget(self.speed_label)
+        self.status_timer = fade_messages(self.statusBar())
         self.training.status.connect(self.statusBar().showMessage)
         self.training.speed.connect(self.speed_label.setText)
         self.training.precision_reason.connect(self.speed_label.setToolTip)

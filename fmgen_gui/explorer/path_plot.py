@@ -57,14 +57,16 @@ class PathPlot(QWidget):
         for marker, plot in zip(self.markers, (self.probability, self.distance), strict=True):
             plot.addItem(marker)
         self.view.setMinimumHeight(keep_data_height(self.view, *self.plots()))
-        self.note = QLabel()
+        # Above the plots, not below: in a 1280x800 window the column scrolls, and a note under
+        # the plots was out of sight while the curves it explains were missing (trial defect 6).
+        self.note = QLabel(wordWrap=True)
         # The classifier job's last report: a new strip while it trains must not hide how far
         # it is until its next report, which can be a minute away on a busy CPU.
         self.classifier_job = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view, stretch=1)
         layout.addWidget(self.note)
+        layout.addWidget(self.view, stretch=1)
         self.clear()
 
     def clear(

@@ -49,6 +49,7 @@ from fmgen_gui.report.reuse import keeps, redoes, unchanged
 from fmgen_gui.report.run_choice import RunChoice
 from fmgen_gui.report.stage_keeper import StageKeeper
 from fmgen_gui.report.tables import results_html
+from fmgen_gui.report.written import written_tip, written_words
 from fmgen_gui.tasks import TaskRunner
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.common.errors import FmgenError
@@ -277,13 +278,14 @@ class EvaluationPane(QWidget):
         self.evaluated = Evaluated(evaluation, options, state)
         save_last(self.evaluated)
         try:
-            written = ", ".join(str(p.parent) for p in write_metrics(evaluation))
+            written = write_metrics(evaluation)
         except FmgenError as exc:  # a full disk, a folder in the way: the results still show
             self.messages.show_message(f"metrics.json was not written: {exc}", "error")
-            written = "nowhere (see the message above)"
+            written = []
         reused = self.keeper.reused_words()
         took = f"{self.keeper.clock.text(kept)}{f', {reused}' if reused else ''}"
-        self._show_results(f"{took}; metrics.json written to {written}")
+        self._show_results(f"{took}; {written_words(written)}")
+        self.status.setToolTip(written_tip(written))
         self.refresh()
 
     def _show_results(self, status: str) -> None:

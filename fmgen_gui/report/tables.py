@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from trainer.common import keys
-from trainer.common.words import plural
+from trainer.common.words import epochs_phrase, plural
 from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.registry import get_model
 from trainer.report.interpret import describe_setup, interpret
@@ -21,6 +21,9 @@ from trainer.runs.metrics_json import (
 )
 
 TABLE = "<table border='1' cellspacing='0' cellpadding='2' width='100%'>"
+# The app's: at width 100% Qt lays a wide table out a pixel wider than the view (its border),
+# which brought a horizontal scroll bar
+APP_TABLE = "<table border='1' cellspacing='0' cellpadding='2' width='99%'>"
 SAMPLE_COLUMNS = (  # (key, header): the sample metrics every row shows
     (keys.FID, "FID&nbsp;&darr;"),
     (keys.KID, "KID&nbsp;&darr;"),
@@ -36,6 +39,8 @@ CALIBRATION_ROWS = (
 # estimate of the exact value (AIS)
 RELATIONS = {"exact": "=", "bound": "&le;", "estimate": "&asymp;"}
 FAILED_MARK = "<br><span style='color:#c00'>failed: see Result</span>"
+# The app's narrow run column wrapped it over three lines
+FAILED_MARK_APP = FAILED_MARK.replace("failed: see Result", "failed:&nbsp;see&nbsp;Result")
 
 
 def _number(key: str, value: float) -> str:
@@ -133,9 +138,75 @@ def comparison_table(metrics: dict) -> str:
     return f"{TABLE}<tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def likelihood_table(metrics: dict) -> str:
+def _tipped(text: str, tip: str) -> str:
+    """`text` (HTML) with `tip` (HTML without tags) as its tooltip in the app's text view."""
+    return f"<span title='{tip}'>{text}</span>"
+
+
+def _short_likelihood(section: dict) -> str:
+    """'&le; 4.10 bits/dim', '&le; 266.1 nats' (binarised) or 'none'; the rest in its tooltip."""
+    found = section[LIKELIHOOD_SECTION]
+    if found["kind"] == "none":
+        short = "none"
+    elif found.get("binarised"):
+        short = f"{RELATIONS[found['kind']]}&nbsp;{found['nats']:.1f}&nbsp;nats"
+    else:
+        short = f"{RELATIONS[found['kind']]}&nbsp;{found[keys.BITS_PER_DIM]:.2f}&nbsp;bits/dim"
+    return _tipped(short, _likelihood_cell(section))
+
+
+def _app_row(section: dict, calibration: dict) -> str:
+    """One run in a cell or two a column; what the appendix's table spells out, in tooltips."""
+    facts = RunFacts.from_dict(section)
+    spec = get_model(facts.model)
+    about = "; ".join([f"{facts.parameters / 1e6:.2f} M parameters", spec.objective])
+    about = "; ".join([about, *option_phrases(section["config"])])
+    mark = FAILED_MARK_APP if failed(section, calibration) else ""
+    cost = section[COST_SECTION]
+    samples = section[SAMPLES_SECTION]
+    cells = [
+        _tipped(f"<b>{html.escape(facts.label)}</b>", html.escape(about)) + mark,
+        _tipped(
+            # each phrase on one line: "200 images, 1 epoch" wrapped into three
+            ", ".join(
+                html.escape(phrase).replace(" ", "&nbsp;")
+                for phrase in (data_phrase(facts), epochs_phrase(facts.epochs_trained))
+            ),
+            html.escape(trained_phrase(facts)),
+        ),
+        _short_likelihood(section),
+        _tipped(f"{cost['ms_per_sample']:.2f}", " ".join(_cost_cells(section))),
+        *(_number(k, samples[k]) for k, _ in SAMPLE_COLUMNS),
+    ]
+    return f"<tr>{_cells(cells)}</tr>"
+
+
+def app_table(metrics: dict) -> str:
+    """The Evaluate tab's table: the comparison's columns that fit a window, each cell short
+    (the trial's 11 columns of 4-6-line cells needed a scroll bar); hover for the details."""
+    calibration = metrics[CALIBRATION]
+    header = [
+        "run",
+        "trained on",
+        _tipped("test likelihood", "-log p(x) of the 8-bit test images (binarised: nats)"),
+        _tipped("ms per sample", "network evaluations, sampler, device and batch: hover a cell"),
+        *(title for _, title in SAMPLE_COLUMNS),
+    ]
+    rows = [_app_row(section, calibration) for section in metrics[RUNS].values()]
+    rows += [
+        "<tr>"
+        + _cells([_tipped(f"<i>{short}</i>", title), "", "", ""])
+        + _cells([_number(k, calibration[row][k]) for k, _ in SAMPLE_COLUMNS])
+        + "</tr>"
+        for (row, title), short in zip(CALIBRATION_ROWS, ("real images", "noise"), strict=True)
+    ]
+    head = "".join(f"<th>{h}</th>" for h in header)
+    return f"{APP_TABLE}<tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def likelihood_table(metrics: dict, table: str = TABLE) -> str:
     """The ELBO's own terms (they add up), the IWAE bound and the mean reconstruction's error,
-    for the runs with an encoder; empty when there is none."""
+    for the runs with an encoder; empty when there is none. `table`: its opening tag."""
     sections = [s for s in metrics[RUNS].values() if TEST_SECTION in s]
     if not sections:
         return ""
@@ -160,7 +231,7 @@ def likelihood_table(metrics: dict) -> str:
         ]
         rows.append(f"<tr>{_cells(values)}</tr>")
     head = "".join(f"<th>{h}</th>" for h in header)
-    return f"{TABLE}<tr>{head}</tr>{''.join(rows)}</table>"
+    return f"{table}<tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def page_table(metrics: dict) -> str:
@@ -222,8 +293,8 @@ def results_html(metrics: dict) -> str:
     """The pane's text: setup, tables, notes and the interpretation."""
     return (
         f"<p><b>What was done and how.</b> {html.escape(describe_setup(metrics))}</p>"
-        + comparison_table(metrics)
-        + likelihood_table(metrics)
+        + app_table(metrics)
+        + likelihood_table(metrics, APP_TABLE)
         + f"<p>{html.escape(table_notes(metrics))}</p>"
         + f"<p><b>Result.</b> {html.escape(' '.join(interpret(metrics)))}</p>"
     )

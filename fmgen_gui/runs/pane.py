@@ -28,7 +28,18 @@ from trainer.common.errors import FmgenError
 from trainer.runs.index import DAMAGED, RunIndex, RunRow, delete_run, same_sweep
 
 COLUMNS = ("label", "model", "settings", "epochs", "metrics", "fid", "state", "size_mb", "group")
-HEADERS = ("Run", "Model", "Settings", "Epochs", "Last test metrics", "FID", "State", "MB", "Sweep")
+HEADERS = (
+    "Run",
+    "Model",
+    "Settings",
+    "Epochs",
+    "Last test metrics",
+    "FID",
+    "State",
+    "Size (MB)",
+    "Sweep",
+)
+SIZE_TIP = "Disk space of the run folder (checkpoints, snapshots, grids, metrics), in megabytes"
 # The long columns share the width the short ones leave, eliding what does not fit (a
 # DDPM's metrics pushed State off a 1280 px window); their tooltips show them in full.
 ELIDED = ("settings", "metrics")
@@ -65,6 +76,7 @@ class RunsPane(QWidget):
         self.filter = QLineEdit(placeholderText="filter: vae, beta 4, finished (all must match)")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.horizontalHeaderItem(COLUMNS.index("size_mb")).setToolTip(SIZE_TIP)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)

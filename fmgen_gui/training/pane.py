@@ -231,7 +231,9 @@ class TrainingPane(QWidget):
         if isinstance(event, RunStarted):
             if event.step:  # a resume, maybe from a snapshot: the curves after it are redone
                 self.views[model].load(self.views[model].history.until(event))
-            before = self.views[model].history.trained_seconds(event)
+            before = event.seconds_before
+            if before is None:  # a checkpoint older than the recorded time: estimate it
+                before = self.views[model].history.trained_seconds(event)
             self.progress.start(event.step, event.steps_per_epoch, event.total_steps, before)
             self.progress_box.setTitle(f"Progress of the {get_model(model).label} run")
             requested = event.config.get("precision", "auto")

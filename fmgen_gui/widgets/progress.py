@@ -6,6 +6,12 @@ import time
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QWidget
 
+TIME_TIP = (
+    "The run's training time: wall-clock time from each start or resume of the run to its "
+    "stop, over all its sessions, pauses left out (its checkpoint keeps it). Loading the data "
+    "before a start is not counted."
+)
+
 
 def fix_size_for(label: QLabel, widest_text: str) -> None:
     """Give `label` the fixed size of its widest text.
@@ -33,12 +39,14 @@ class RunProgress(QWidget):
         self.epoch_bar = QProgressBar()
         self.run_bar = QProgressBar()
         self.time_label = QLabel("-")
-        fix_size_for(self.time_label, "0:00:00 elapsed, 00:00:00 left")
+        fix_size_for(self.time_label, "0:00:00 trained, 00:00:00 left")
+        self.time_label.setToolTip(TIME_TIP)
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addRow("Epoch", self.epoch_bar)
         layout.addRow("Run", self.run_bar)
-        layout.addRow("Time", self.time_label)
+        layout.addRow("Training time", self.time_label)
+        layout.labelForField(self.time_label).setToolTip(TIME_TIP)
         self.reset()
 
     def reset(self) -> None:
@@ -109,4 +117,4 @@ class RunProgress(QWidget):
     def _show_time(self) -> None:
         eta = self.eta()
         left = format_duration(eta) if eta is not None else "-"
-        self.time_label.setText(f"{format_duration(self.elapsed())} elapsed, {left} left")
+        self.time_label.setText(f"{format_duration(self.elapsed())} trained, {left} left")

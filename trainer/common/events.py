@@ -26,6 +26,9 @@ class RunStarted:
     total_steps: int
     # what auto measured (ratio, spread, rounds, cached or measured); empty when it did not
     precision_evidence: dict[str, Any] = field(default_factory=dict)
+    # the run's training time before this session (its checkpoint's; 0 for a new run); None:
+    # a checkpoint from before fmgen kept it
+    seconds_before: float | None = 0.0
 
 
 @dataclass(frozen=True)

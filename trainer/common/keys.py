@@ -114,6 +114,14 @@ def format_number(value: float) -> str:
     return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
 
 
+def format_digits(value: float) -> str:
+    """Four significant digits with their trailing zeros: one line's numbers read at one
+    precision ('D(x) 0.7630, D(G(z)) 0.2419'; the trial saw 0.763 beside 0.2419)."""
+    if abs(value) < 1e-3 and value != 0:
+        return f"{value:.2e}"
+    return f"{value:#.4g}".rstrip(".")  # '#' keeps the zeros, and a dot after 1000
+
+
 def metric_label(key: str) -> str:
     """The label of `key` (the key itself when it is unknown)."""
     info = METRICS.get(key)

@@ -17,7 +17,19 @@ from trainer.data.fashion_mnist import FashionMNIST
 from trainer.evaluation.comparison import COST_SECTION
 from trainer.evaluation.results import Evaluation, EvaluationSettings, RunEvaluation
 from trainer.metrics.classifier import ClassifierInfo
-from trainer.runs.metrics_json import CALIBRATION, RUNS, SWEEP
+from trainer.runs.metrics_json import CALIBRATION, PATHS, RUNS, SWEEP
+
+NOTES = {
+    "settings.interpolation": (
+        "how a pair drawn at random (nothing pinned for its role) and a pair given on the "
+        "command line are joined; pins from the app keep their own method"
+    ),
+    f"runs.*.{PATHS}": (
+        "each interpolation strip of the run as drawn: its role, its ends (a and b: test-image "
+        "indices, or seeds of latent draws, per source), method, steps and whether it is a "
+        "random pair"
+    ),
+}
 
 
 def metrics_document(
@@ -50,10 +62,16 @@ def metrics_document(
         "data": {"source": data.source, "train_size": len(data.train), "test_size": len(data.test)},
         "classifier": asdict(classifier),
         "settings": asdict(settings),
+        # Read as a setting of every strip, "interpolation": "slerp" contradicted lerp pins
+        # (trial defect 12): the file says what it means, and each run's "paths" how it was drawn.
+        "notes": NOTES,
         "sample_count": sample_count,  # images behind every row of the sample table
         CALIBRATION: calibration,
         "seconds": round(seconds, 1),
-        RUNS: {key: {**run.facts.to_dict(), **run.metrics} for key, run in runs.items()},
+        RUNS: {
+            key: {**run.facts.to_dict(), **run.metrics, PATHS: [p.record() for p in run.paths]}
+            for key, run in runs.items()
+        },
     }
 
 

@@ -6,7 +6,7 @@ The strips are the user's pinned paths (trainer.runs.pins, or the command line's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
@@ -44,6 +44,12 @@ class PathPicture:
     strip: Strip
     ends: tuple[np.ndarray, np.ndarray] | None  # the original A and B test images (uint8)
     end_captions: tuple[str, str] = ("", "")
+
+    def record(self) -> dict:
+        """What metrics.json says of the strip: how it was really drawn (a pin keeps its own
+        method; the settings' `interpolation` is only that of a random pair)."""
+        pin = {k: v for k, v in asdict(self.pin).items() if k != "run"}
+        return {"caption": f"{self.kind.lower()}, {self.title}", **pin, "random": self.random}
 
 
 def latent_draw(seed: int, latent_dim: int) -> np.ndarray:

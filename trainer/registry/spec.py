@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from trainer.common.keys import KL, RECON, format_number, metric_label
+from trainer.common.keys import KL, RECON, format_digits, metric_label
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class ModelSpec:
     def summary(self, test: Mapping[str, float]) -> str:
         """'-ELBO 240.1, KL 15.2' for the summary metrics present in `test`."""
         return ", ".join(
-            f"{metric_label(key)} {format_number(test[key])}"
+            f"{metric_label(key)} {format_digits(test[key])}"
             for key in self.summary_metrics
             if key in test
         )

@@ -24,8 +24,11 @@ from trainer.runs.metrics_json import (
 def describe_run(section: dict) -> str:
     """One run's optimiser settings (its data, epochs and objective are in the table)."""
     config = RunConfig.from_dict(section["config"])
+    # a model without a latent setting has none to state (a DDPM read "latent size 784")
+    has_latent = "latent_dim" in get_model(config.model).options
+    latent = f"latent size {config.latent_dim}, " if has_latent else ""
     return (
-        f"{section['label']}: latent size {config.latent_dim}, learning rate {config.lr:g}, "
+        f"{section['label']}: {latent}learning rate {config.lr:g}, "
         f"{setting_phrase('adam_betas', config.adam_betas)}, batch size {config.batch_size}, "
         f"seed {config.seed}"
     )
@@ -61,10 +64,23 @@ def _likelihood(section: dict) -> str:
 
 
 def _tier_words(tier: list[dict]) -> str:
-    """'GAN (FID 247.0)' or 'GAN and VAE, a tie (FID 247.0 and 249.6)'."""
+    """'GAN (247.0)' or 'GAN and VAE, tied (247.0 and 249.6)'."""
     fids = join_words([f"{s[SAMPLES_SECTION][keys.FID]:.1f}" for s in tier])
     labels = join_words([s["label"] for s in tier])
-    return f"{labels} ({fids})" if len(tier) == 1 else f"{labels}, a tie ({fids})"
+    return f"{labels} ({fids})" if len(tier) == 1 else f"{labels}, tied ({fids})"
+
+
+def _ranked(tiers: list[list[dict]]) -> str:
+    """The FID order, best first; all runs in one tier are a tie, not a ranking (the trial
+    read "the runs rank VAE and GAN, a tie" as odd)."""
+    rule = f"within {FID_TIE:.0%} of each other"
+    if len(tiers) == 1:
+        labels = join_words([s["label"] for s in tiers[0]])
+        fids = join_words([f"{s[SAMPLES_SECTION][keys.FID]:.1f}" for s in tiers[0]])
+        return f"By FID (lower is better) {labels} tie ({fids}: {rule}, too close to rank)"
+    ranking = "By FID (lower is better) the runs rank " + ", then ".join(map(_tier_words, tiers))
+    tied = any(len(t) > 1 for t in tiers)
+    return ranking + (f"; FIDs {rule} are tied (too close to rank)" if tied else "")
 
 
 def _ranking(metrics: dict) -> str:
@@ -80,11 +96,7 @@ def _ranking(metrics: dict) -> str:
             f"{covering['label']}: FID {fid:.1f} ({scale}), recall {recall:.2f} "
             f"(real images {floor[keys.RECALL]:.2f})."
         )
-    tiers = fid_tiers(sections)
-    tie = f"FIDs within {FID_TIE:.0%} of each other are a tie (too close to rank)"
-    ranking = "By FID (lower is better) the runs rank " + ", then ".join(map(_tier_words, tiers))
-    ranking += f"; {tie}" if any(len(t) > 1 for t in tiers) else ""
-    ranking += f"; on this scale {scale}."
+    ranking = f"{_ranked(fid_tiers(sections))}; on this scale {scale}."
     if recall < NEAR_ZERO_RECALL:  # no run covers much; the verdicts say so run by run
         return ranking
     return (

@@ -39,6 +39,9 @@ class Checkpoint:
     state: dict[str, Any]
     meters: dict[str, dict[str, float]]
     metrics: dict[str, float]  # the last epoch's test metrics, for display
+    # The run's training time up to this checkpoint: wall-clock seconds from each start or
+    # resume, pauses left out, over all its sessions. None: a file written before it was kept.
+    seconds: float | None = None
 
 
 def save_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
@@ -53,6 +56,7 @@ def save_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
         "state": checkpoint.state,
         "meters": checkpoint.meters,
         "metrics": checkpoint.metrics,
+        "seconds": checkpoint.seconds,
     }
     # Through a Python file: a full disk then raises OSError(ENOSPC), which atomic_path turns
     # into a clear message; torch's own file writer reports only "unexpected pos".
@@ -124,6 +128,7 @@ def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkp
             state=_object(raw, "state"),
             meters=_object(raw, "meters"),
             metrics=_object(raw, "metrics"),
+            seconds=_seconds(raw.get("seconds")),
         )
     except (KeyError, TypeError, ValueError, ConfigError) as exc:
         raise CheckpointError(f"{path}: damaged fmgen checkpoint ({exc})") from exc
@@ -133,6 +138,16 @@ def load_checkpoint(path: Path | str, expect_model: str | None = None) -> Checkp
             f"{get_model(expect_model).label} is needed here"
         )
     return checkpoint
+
+
+def _seconds(value: Any) -> float | None:
+    """A recorded training time (TypeError, ValueError: damaged); None when not recorded."""
+    if value is None:
+        return None
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"training time {value!r}")
+    return seconds
 
 
 def _object(raw: dict, key: str) -> dict:

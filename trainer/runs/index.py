@@ -17,6 +17,7 @@ from trainer.common import keys
 from trainer.common.errors import FmgenError, RunFolderError
 from trainer.common.events import EpochEnded
 from trainer.common.files import atomic_write_text, user_data_dir
+from trainer.config.settings import field_label
 from trainer.registry import CurveSpec, PlotSpec, get_model
 from trainer.runs.checkpoint import CHECKPOINT_NAME
 from trainer.runs.folder import RunFolder, RunFolderLock
@@ -226,11 +227,16 @@ def same_sweep(rows: list[RunRow], chosen: list[RunRow]) -> list[RunRow]:
 
 
 def _settings(config: dict, options: tuple[str, ...]) -> str:
-    parts = [f"latent {config['latent_dim']}", f"lr {config['lr']:g}"]
+    """'latent 32, lr 0.001, beta 4, binarise, 10000 images/split': a model without a latent
+    setting says none (a DDPM read "latent 784"), a switch only when on ("binarize False")."""
+    parts = [f"latent {config['latent_dim']}"] if "latent_dim" in options else []
+    parts.append(f"lr {config['lr']:g}")
     shown = ("adam_betas", "latent_dim")  # Adam's pair is too long; the latent is said first
-    parts += [f"{name} {_plain(config[name])}" for name in options if name not in shown]
+    for name in (name for name in options if name not in shown and config[name] is not False):
+        value = config[name]
+        parts.append(field_label(name).lower() if value is True else f"{name} {_plain(value)}")
     if config.get("limit"):
-        parts.append(f"{config['limit']} img/split")
+        parts.append(f"{config['limit']} images/split")  # the Train form's words
     return ", ".join(parts)
 
 

@@ -36,6 +36,7 @@ from trainer.runs.checkpoint import Checkpoint, all_finite, finite_metrics, save
 from trainer.runs.folder import MetricsLog, RunFolder, RunFolderLock
 from trainer.runs.snapshots import discard_after, publish
 from trainer.runs.status import StatusWriter
+from trainer.training.clock import RunClock
 from trainer.training.failures import NO_CHECKPOINT_YET, failure_event
 from trainer.training.meters import Meter
 
@@ -92,6 +93,7 @@ class _Run:
         self.interval_meter = Meter(meters.get("interval"))
         self.step_seconds = 0.0  # time spent in the steps counted by interval_meter
         self.last_test: dict[str, float] = dict(resume.metrics) if resume else {}
+        self.clock = RunClock(resume.seconds if resume else 0.0)
 
     def setup(self) -> None:
         """Device, learner, restored state and the data on the device; the folder is untouched."""
@@ -153,7 +155,9 @@ class _Run:
             step=self.step,
             steps_per_epoch=self.steps_per_epoch,
             total_steps=self.steps_per_epoch * self.config.epochs,
+            seconds_before=self.clock.before,
         )
+        self.clock.start()
         yield started
         self.log = MetricsLog(self.folder.metrics_file)
         self.log.write({"type": "precision", "step": self.step, **self.precision_record})
@@ -208,10 +212,10 @@ class _Run:
     def wait_while_paused(self) -> Iterator[Event]:
         """Block (checking stop) until the pause is lifted; paused time is not counted."""
         yield Paused(self.step)
-        paused_at = time.perf_counter()
+        self.clock.pause()
         while self.pause.is_set() and not self.stop.is_set():
             self.stop.wait(0.02)
-        self.epoch_started += time.perf_counter() - paused_at
+        self.epoch_started += self.clock.go_on()
         yield Resumed(self.step)
 
     def log_step(self) -> StepLogged:
@@ -306,6 +310,7 @@ class _Run:
                 state,
                 meters,
                 self.last_test,
+                self.clock.seconds(),
             ),
         )
         return CheckpointSaved(self.epoch, self.step, str(self.folder.checkpoint))

@@ -89,7 +89,7 @@ def test_a_resumed_runs_clock_goes_on_from_its_elapsed_time():
     assert RunHistory("vae").trained_seconds(started()) == 0.0
     progress = RunProgress()
     progress.start(300, 100, 1000, elapsed_before=60.0)
-    assert progress.time_label.text().startswith("1:00 elapsed")  # not 0:00
+    assert progress.time_label.text().startswith("1:00 trained")  # not 0:00
     progress.set_step(301)
     assert progress.eta() == pytest.approx(699 * 0.2, rel=0.05)  # the run's pace: 0.2 s a step
 

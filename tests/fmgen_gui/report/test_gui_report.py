@@ -49,9 +49,16 @@ def test_evaluate_pins_stale_results_cancel_and_export(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=300_000)
     bars = pane.stages.bars
     assert all(bars[stage].value() == bars[stage].maximum() for stage in STAGES)
-    assert "the runs rank" in pane.text.toPlainText()
+    assert "By FID (lower is better) " in pane.text.toPlainText()
     assert pane.export_button.isEnabled() and not pane.is_stale()
     assert pane.pictures.worst.figure is not None and pane.pictures.histogram_box.count() == 1
+    # The trial: the runs' full paths wrapped the status into three lines, broken mid-path.
+    assert pane.status.text().endswith(
+        "; metrics.json written into each run's folder (hover for the paths)"
+    )
+    folders = [window.models.checkpoint_path(m).parent for m in ("vae", "gan")]
+    assert "/" not in pane.status.text()
+    assert pane.status.toolTip().splitlines()[1:] == [str(f / "metrics.json") for f in folders]
 
     window.pins.add(Pin(vae, "extra", "test", 1, 2))  # the shown strips are now out of date
     pane.refresh()

@@ -84,7 +84,8 @@ def evaluation(tiny_data, tiny_data_dir, tmp_path_factory):
     base = tmp_path_factory.mktemp("graded")
     runs = [tiny_run(model, tiny_data_dir, base / model) for model in ("vae", "gan")]
     key = run_key(runs[0])
-    pins = {key: [Pin(key, "within", "test", *WITHIN), Pin(key, "between", "test", *BETWEEN)]}
+    between = Pin(key, "between", "test", *BETWEEN, "lerp")  # not the settings' slerp
+    pins = {key: [Pin(key, "within", "test", *WITHIN), between]}
     classifier = train_classifier(tiny_data, epochs=1)
     return evaluate(runs, tiny_data, *classifier, SETTINGS, pins=pins)
 
@@ -161,11 +162,20 @@ def test_fids_within_the_noise_are_called_a_tie(evaluation):
     vae, gan = metrics[RUNS].values()
     vae[SAMPLES_SECTION][keys.FID], gan[SAMPLES_SECTION][keys.FID] = 249.6, 247.0
     ranking = headline(metrics)[0]
-    assert "GAN and VAE, a tie (247.0 and 249.6)" in ranking
-    assert "within 5% of each other are a tie" in ranking
+    # One tie is not a ranking: the trial read "the runs rank VAE and GAN, a tie" as odd.
+    assert ranking.startswith(
+        "By FID (lower is better) GAN and VAE tie (247.0 and 249.6: within 5% of each other, "
+        "too close to rank); on this scale"
+    )
     vae[SAMPLES_SECTION][keys.FID] = 300.0
     apart = headline(metrics)[0]
     assert "rank GAN (247.0), then VAE (300.0)" in apart and "tie" not in apart
+    metrics[RUNS]["third"] = third = copy.deepcopy(vae)
+    third["label"], third[SAMPLES_SECTION][keys.FID] = "cVAE", 301.5
+    assert headline(metrics)[0].startswith(
+        "By FID (lower is better) the runs rank GAN (247.0), then VAE and cVAE, tied (300.0 and "
+        "301.5); FIDs within 5% of each other are tied (too close to rank); on this scale"
+    )
 
 
 def test_the_curves_printed_small_keep_several_y_labels(evaluation, qtbot):
@@ -181,7 +191,31 @@ def test_the_curves_printed_small_keep_several_y_labels(evaluation, qtbot):
 
 def test_a_random_pair_says_where_it_came_from_without_contradiction(report, qtbot):
     text = " ".join(run_tool("pdftotext", str(report.pdf), "-").split())
-    caption = "GAN: between latent draws, seeds 1 and 2 (slerp), a pair drawn at random (seed 0)"
-    assert f"{caption}, as none was pinned" in text
+    # One pair, two seeds: "..., a pair drawn at random (seed 0)" named a third (trial defect 12).
+    caption = "GAN: between latent draws, seeds 1 and 2 (slerp), drawn at random as none was pinned"
+    assert caption in text
+    assert "seed 0" not in text.partition("GAN: between latent draws")[2][:120]
     assert "nothing pinned" not in text
     assert "random with --seed" not in text  # no command-line flag in a caption: the app makes it
+
+
+def test_metrics_json_records_each_strip_as_drawn(report, tmp_path):
+    """The trial: "interpolation": "slerp" in metrics.json while both pins were lerp."""
+    written = json.loads((report.pdf.parent / "metrics.json").read_text())
+    vae, gan = written[RUNS].values()
+    drawn = [
+        (p["role"], p["source"], p["a"], p["b"], p["method"], p["random"]) for p in vae["paths"]
+    ]
+    assert drawn == [
+        ("within", "test", *WITHIN, "slerp", False),
+        ("between", "test", *BETWEEN, "lerp", False),
+    ]
+    assert (
+        vae["paths"][1]["caption"].startswith("between classes, ")
+        and "(lerp)" in vae["paths"][1]["caption"]
+    )
+    assert [(p["source"], p["a"], p["b"], p["random"]) for p in gan["paths"]] == [
+        ("latent", 1, 2, True)
+    ]
+    assert written["settings"]["interpolation"] == "slerp"
+    assert "drawn at random" in written["notes"]["settings.interpolation"]
