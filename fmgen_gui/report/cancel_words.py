@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from trainer.common.words import join_words
 from trainer.evaluation.evaluate import CALIBRATION, CLASSIFIER, FEATURES, STAGES
+from trainer.evaluation.finished import EARLIER
 
 Progress = dict[str, tuple[list[str], list[str]]]  # FinishedStages.progress()
-REUSED = "reused, finished before the cancel"
+REUSED = f"reused, {EARLIER}"
 SAME_RUNS = "the next Evaluate with the same runs, Samples and IWAE k reuses"
 KEPT_ANYWAY = (CLASSIFIER, FEATURES)  # cached outside the evaluation once computed
 
@@ -54,7 +55,7 @@ def cancelled_words(progress: Progress) -> str:
 def reusing_words(held: dict[str, list[str]]) -> str:
     """The status line as an evaluation starts that reuses stages a cancel kept ('' if none)."""
     parts = stage_parts(held)
-    return f"Reusing {join_words(parts)}, finished before the cancel." if parts else ""
+    return f"Reusing {join_words(parts)}, {EARLIER}." if parts else ""
 
 
 def bars_after_cancel(progress: Progress, full: set[str]) -> dict[str, tuple[float, str] | None]:

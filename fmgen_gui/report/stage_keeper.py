@@ -27,7 +27,7 @@ from fmgen_gui.report.stages import StageBars, StageRelay
 from fmgen_gui.tasks import TaskRunner
 from trainer.common.words import join_words
 from trainer.evaluation.evaluate import CLASSIFIER
-from trainer.evaluation.finished import FinishedStages, run_snapshot
+from trainer.evaluation.finished import EARLIER, FinishedStages, run_snapshot
 from trainer.evaluation.results import Evaluation, EvaluationSettings
 
 
@@ -94,7 +94,7 @@ class StageKeeper(QObject):
     def reused_words(self) -> str:
         """What the evaluation just finished reused from before a cancel ('' if nothing)."""
         parts = stage_parts(self.finished.reused())
-        return f"reusing {join_words(parts)}, finished before the cancel" if parts else ""
+        return f"reusing {join_words(parts)}, {EARLIER}" if parts else ""
 
     def finish(self, evaluation: Evaluation) -> None:
         """Every bar full, with what each stage reused; the stages kept are no longer needed

@@ -20,6 +20,7 @@ from trainer.data.fashion_mnist import FashionMNIST
 from trainer.evaluation.calibration import calibrate
 from trainer.evaluation.document import metrics_document
 from trainer.evaluation.finished import (
+    EARLIER,
     NO_RUN,
     Basis,
     FinishedStages,
@@ -224,7 +225,7 @@ def _plan(
         if reused:
             whose = join_words([labels[key] for key in reused if key])  # '': calibration
             text = f"{whose}: reused" if whose else "reused"
-            report(stage, 0.0 if order[stage] else 1.0, f"{text}, finished before the cancel")
+            report(stage, 0.0 if order[stage] else 1.0, f"{text}, {EARLIER}")
     return order
 
 

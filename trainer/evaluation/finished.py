@@ -24,6 +24,9 @@ from trainer.runs.checkpoint import resolve_checkpoint_path
 RunSnapshot = tuple[str, str, int]  # run key, checkpoint file, its mtime in ns (0: gone)
 NO_RUN: RunSnapshot = ("", "", 0)  # the calibration rows belong to no run
 Basis = tuple[str, str, int]  # the settings and the classifier (JSON), samples per row
+# How a reused stage is described: the stages are kept when an evaluation is cancelled and also
+# when one fails (a full disk, a damaged run), so the words name neither.
+EARLIER = "finished before the last evaluation stopped"
 
 
 def run_snapshot(key: str, run: Path | str) -> RunSnapshot:

@@ -77,12 +77,15 @@ def test_a_cancel_keeps_the_finished_stages_and_the_next_evaluate_reuses_them(
     assert not pane.stages.isHidden() and not pane.export_button.isEnabled()
 
     pane.evaluate_button.click()
-    assert pane.status.text() == f"Reusing {KEPT}, finished before the cancel."
+    assert pane.status.text() == f"Reusing {KEPT}, finished before the last evaluation stopped."
     qtbot.waitUntil(lambda: pane.evaluation is not None, timeout=300_000)
-    assert f", reusing {KEPT}, finished before the cancel; metrics.json" in pane.status.text()
+    assert (
+        f", reusing {KEPT}, finished before the last evaluation stopped; metrics.json"
+        in pane.status.text()
+    )
     assert (
         pane.stages.details[SAMPLES].text()
-        == "done; VAE and GAN reused, finished before the cancel"
+        == "done; VAE and GAN reused, finished before the last evaluation stopped"
     )
     assert pane.stages.details[CALIBRATION].text().startswith("done")
     assert pane.export_button.isEnabled()

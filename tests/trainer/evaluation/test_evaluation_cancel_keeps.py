@@ -82,8 +82,12 @@ def test_the_next_evaluation_computes_only_the_stages_a_cancel_cut_off(runs, tin
         [vae, gan], tiny_data, *classifier, SETTINGS, collect, None, None, None, finished
     )
     assert calls == {"calibrate": 1}  # only what the cancel cut off
-    assert (LIKELIHOOD, 1.0, "VAE: reused, finished before the cancel") in reports
-    assert (SAMPLES, 1.0, "VAE and GAN: reused, finished before the cancel") in reports
+    assert (LIKELIHOOD, 1.0, "VAE: reused, finished before the last evaluation stopped") in reports
+    assert (
+        SAMPLES,
+        1.0,
+        "VAE and GAN: reused, finished before the last evaluation stopped",
+    ) in reports
     # The same numbers as an evaluation never cancelled (seeded).
     whole = evaluate([vae, gan], tiny_data, *classifier, SETTINGS)
     mine, theirs = again.metrics["runs"], whole.metrics["runs"]
