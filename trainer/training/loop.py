@@ -211,8 +211,8 @@ class _Run:
 
     def wait_while_paused(self) -> Iterator[Event]:
         """Block (checking stop) until the pause is lifted; paused time is not counted."""
+        self.clock.pause()  # before the yield: the reader's time with the event is paused time
         yield Paused(self.step)
-        self.clock.pause()
         while self.pause.is_set() and not self.stop.is_set():
             self.stop.wait(0.02)
         self.epoch_started += self.clock.go_on()

@@ -102,7 +102,7 @@ def test_metrics_json_that_cannot_be_written_is_a_message_and_the_results_stay(w
     assert pane.messages.kind == "error"
     assert "metrics.json was not written" in pane.messages.text
     assert "metrics.json" in pane.messages.text and str(folder) in pane.messages.text
-    assert "written to nowhere" in pane.status.text()
+    assert "metrics.json not written (see the message above)" in pane.status.text()
     assert pane.export_button.isEnabled()
 
 
