@@ -120,7 +120,7 @@ def training_pairs(train: Split, pair: DomainPair, seed: int) -> Split:
     return Split(torch.stack([a_images, b_images], dim=1), labels)
 
 
-def test_domains(test: Split, pair: DomainPair) -> DomainTest:
+def held_out_domains(test: Split, pair: DomainPair) -> DomainTest:
     """The test images of the two classes, or every test image and its shifted copy."""
     if pair.classes is not None:
         a, b = (_of_class(test, label) for label in pair.classes)

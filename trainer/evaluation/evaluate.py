@@ -37,6 +37,7 @@ from trainer.evaluation.pictures import (
 from trainer.evaluation.real_features import real_features
 from trainer.evaluation.results import Evaluation, EvaluationSettings, RunEvaluation
 from trainer.evaluation.sweep_points import sweep_section
+from trainer.evaluation.translation import evaluate_translator
 from trainer.learners import GRID_SIZE, Learner
 from trainer.metrics.classifier import ClassifierInfo, FashionClassifier
 from trainer.metrics.distribution import Features, compare, describe
@@ -245,6 +246,16 @@ def _evaluate_run(
     """One run's facts, metrics and pictures; `report` gets this run's share of each stage."""
     spec, settings = _spec(checkpoint), job.settings
     run = RunEvaluation(read_run_facts(checkpoint, learner.trained_parameters, label), {})
+    if spec.translates:  # it draws no samples: the classifier reads its translations instead
+        run.metrics, run.grids = evaluate_translator(
+            learner,
+            spec,
+            job.data,
+            job.classifier,
+            job.cancel,
+            lambda f: report(SAMPLES, f, f"{label}: translating the test images"),
+        )
+        return run
     if spec.posterior:
         run.metrics[TEST_SECTION], run.grids = evaluate_encoder(
             learner,

@@ -14,7 +14,13 @@ from trainer.common.errors import FmgenError, raise_if_cancelled
 from trainer.common.grids import tile
 from trainer.common.pixels import to_unit
 from trainer.config.settings import RunConfig
-from trainer.data.domains import DOMAIN_PAIRS, DomainPair, DomainTest, test_domains, training_pairs
+from trainer.data.domains import (
+    DOMAIN_PAIRS,
+    DomainPair,
+    DomainTest,
+    held_out_domains,
+    training_pairs,
+)
 from trainer.data.fashion_mnist import Split
 from trainer.learners.base import EVAL_BATCH, Learner, adam
 from trainer.models.cycle_gan import CycleGAN, l1
@@ -46,7 +52,7 @@ class CycleGANLearner(Learner):
     def domain_test(self, test: Split) -> DomainTest:
         """Both domains' test images (uint8, with their classes) from Fashion-MNIST's test
         split: the images to translate in the explorer and the evaluation."""
-        return test_domains(test, self.pair)
+        return held_out_domains(test, self.pair)
 
     def build_model(self) -> CycleGAN:
         return CycleGAN()

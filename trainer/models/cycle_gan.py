@@ -134,7 +134,7 @@ class DiscriminatorLosses(NamedTuple):
 class CycleGAN(nn.Module):
     """G (`a_to_b`), F (`b_to_a`) and the discriminators D_A, D_B of one domain pair."""
 
-    def __init__(self, channels: int = 16, blocks: int = 3) -> None:
+    def __init__(self, channels: int = 8, blocks: int = 3) -> None:
         super().__init__()
         self.a_to_b = Generator(channels, blocks)
         self.b_to_a = Generator(channels, blocks)
