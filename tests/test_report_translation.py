@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from fmgen_gui.report.cli import main as report_main
+from tests.conftest import pdf_text
 from tests.runs import tiny_run
-from trainer.cli.evaluate import main as evaluate_main
 from trainer.common import keys as k
 from trainer.report.theory import STATEMENTS, theory_lines
 
@@ -17,8 +18,9 @@ ADAPTATION = next(i for i, s in enumerate(STATEMENTS, 1) if "Domain adaptation" 
 
 
 @pytest.fixture(scope="module")
-def evaluated(tiny_data_dir, tmp_path_factory):
-    """metrics.json of a sneaker <-> ankle boot run and an originals <-> inverted run."""
+def evaluated(tiny_data_dir, tmp_path_factory, qapp):
+    """metrics.json and the report (by fmgen-report) of a sneaker <-> ankle boot run and an
+    originals <-> inverted run."""
     out = tmp_path_factory.mktemp("translators")
     runs = [
         tiny_run("cyclegan", tiny_data_dir, out / "classes"),
@@ -26,7 +28,7 @@ def evaluated(tiny_data_dir, tmp_path_factory):
     ]
     report = out / "evaluation"
     argv = ["--data-dir", str(tiny_data_dir), "--out", str(report), "--samples", "100"]
-    assert evaluate_main([*(f"--run={run}" for run in runs), *argv]) == 0
+    assert report_main([*(f"--run={run}" for run in runs), *argv]) == 0
     return json.loads((report / "metrics.json").read_text()), report
 
 
@@ -49,3 +51,25 @@ def test_the_theory_page_states_the_accuracy_before_and_after_f(evaluated):
 def test_without_a_cyclegan_run_the_page_says_what_to_train():
     line = theory_lines({"runs": {}})[ADAPTATION - 1]
     assert line.evidence == () and line.missing.endswith("train and evaluate a CycleGAN.")
+
+
+def test_the_report_shows_the_domain_adaptation_figure_from_metrics_json(evaluated):
+    metrics, report = evaluated
+    (shift_key,) = [key for key, run in metrics["runs"].items() if "inverted" in run["label"]]
+    (class_key,) = [key for key in metrics["runs"] if key != shift_key]
+    shift = metrics["runs"][shift_key]["translation"]
+    figures = report / "figures"
+    for name in (f"{shift_key}-adaptation", f"{shift_key}-translation", f"{class_key}-translation"):
+        assert (figures / f"{name}.png").stat().st_size > 1000
+    assert not (figures / f"{class_key}-adaptation.png").exists()  # a class pair adapts nothing
+    assert not list(figures.glob("*-samples.png"))  # a translator draws no samples
+    svg = (figures / f"{shift_key}-adaptation.svg").read_text()
+    for key in (k.ACCURACY_ORIGINAL, k.ACCURACY_SHIFTED, k.ACCURACY_TRANSLATED):
+        assert f"{shift[key]:.1%}" in svg
+    assert f"F wins back {shift[k.RECOVERED]:.0%} of the loss" in svg
+    text = pdf_text(report / "report.pdf")
+    labelled = metrics["runs"][class_key]["translation"][k.LABELLED_B]
+    assert f"{labelled:.0%} of G(x) labelled Ankle boot" in text
+    # The table's sample column: blank with the reason (and the class pair's FID instead).
+    fid = metrics["runs"][class_key]["translation"][k.FID_TO_B]
+    assert f"it draws no samples from noise; FID of G(A) to Ankle boot: {fid:.1f}" in text
