@@ -28,6 +28,7 @@ def evaluated(tiny_data_dir, tmp_path_factory, qapp):
     ]
     report = out / "evaluation"
     argv = ["--data-dir", str(tiny_data_dir), "--out", str(report), "--samples", "100"]
+    argv.append("--appendix")  # its class histogram leaves out what draws no samples
     assert report_main([*(f"--run={run}" for run in runs), *argv]) == 0
     return json.loads((report / "metrics.json").read_text()), report
 
@@ -73,3 +74,4 @@ def test_the_report_shows_the_domain_adaptation_figure_from_metrics_json(evaluat
     # The table's sample column: blank with the reason (and the class pair's FID instead).
     fid = metrics["runs"][class_key]["translation"][k.FID_TO_B]
     assert f"it draws no samples from noise; FID of G(A) to Ankle boot: {fid:.1f}" in text
+    assert "none (a translator defines no density)" in text  # the appendix's likelihood cell

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import asdict
 
 from trainer.common import keys
 from trainer.common.words import plural
@@ -55,7 +56,8 @@ def _likelihood_cell(section: dict) -> str:
     """'exact: 3.52' or 'bound: <= 4.10 +- 0.05' bits/dim of the 8-bit test images, with how it
     was estimated (nats per image for runs on binarised pixels); 'none' with the reason where
     the model has no comparable likelihood."""
-    found = section[LIKELIHOOD_SECTION]
+    # A translator's evaluation writes no likelihood section: its entry says why it has none.
+    found = section.get(LIKELIHOOD_SECTION) or asdict(get_model(section["model"]).likelihood)
     if found["kind"] == "none":
         return f"none ({html.escape(found['reason'])})" if found["reason"] else "none"
     relation = RELATIONS[found["kind"]]
