@@ -68,7 +68,7 @@ def test_the_report_shows_the_domain_adaptation_figure_from_metrics_json(evaluat
     for key in (k.ACCURACY_ORIGINAL, k.ACCURACY_SHIFTED, k.ACCURACY_TRANSLATED):
         assert f"{shift[key]:.1%}" in svg
     assert f"F wins back {shift[k.RECOVERED]:.0%} of the loss" in svg
-    text = pdf_text(report / "report.pdf")
+    text = pdf_text(report / "report.pdf").replace("\ufb01", "fi")  # pdftotext's fi ligature
     labelled = metrics["runs"][class_key]["translation"][k.LABELLED_B]
     assert f"{labelled:.0%} of G(x) labelled Ankle boot" in text
     # The table's sample column: blank with the reason (and the class pair's FID instead).
