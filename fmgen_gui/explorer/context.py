@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
+from PySide6.QtWidgets import QLabel, QProgressBar, QStackedWidget
 
 from fmgen_gui.explorer.dial_bar import DialBar
 from fmgen_gui.explorer.dial_state import DialSettings
@@ -20,6 +21,7 @@ from fmgen_gui.explorer.loader import ExplorerLoader
 from fmgen_gui.explorer.path_plot import PathPlot
 from fmgen_gui.explorer.presets import ClassBar, PresetBar
 from fmgen_gui.explorer.state import ExplorerState
+from fmgen_gui.explorer.translation_view import TranslationView
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
 from trainer.learners import Learner
@@ -63,6 +65,11 @@ class ExplorerContext(Protocol):
     dials: DialSettings  # each source's sampler dial values
     dial_bar: DialBar
     learners: dict[str, Learner]  # per source: the loaded learner the GUI thread decodes with
+    pages: QStackedWidget  # 0: the latent path's views, 1: translation_view
+    translation_view: TranslationView  # a translating model's page
+    status: QLabel
+    used: QLabel  # the model and epoch the shown data come from
+    progress: QProgressBar
 
     @property
     def source(self) -> str | None:

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from fmgen_gui.explorer.jobs import explore_job
+from fmgen_gui.explorer.translation_jobs import Domains, domains_job
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.tasks import TaskRunner
+from trainer.registry import get_model
 from trainer.runs.snapshots import reader_path
 
 
@@ -17,6 +19,7 @@ class ExplorerLoader(QObject):
 
     progress = Signal(float, str)
     loaded = Signal(str, object)  # the model and its jobs.Loaded
+    translated = Signal(str, object)  # a translating model and its translation_jobs.Domains
     failed = Signal(str)
     missing = Signal(str)  # kind: no checkpoint to explore yet
 
@@ -29,9 +32,7 @@ class ExplorerLoader(QObject):
         self._kinds: dict[int, str] = {}  # id(job) -> the model it loads
         self.runner = TaskRunner("fmgen-explorer", self)
         self.runner.progress.connect(self.progress)
-        self.runner.finished.connect(
-            lambda job, result: self.loaded.emit(self._kinds.pop(id(job)), result)
-        )
+        self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
 
     def refresh(self, kind: str, force: bool = False) -> None:
@@ -46,9 +47,14 @@ class ExplorerLoader(QObject):
             return
         self.shown[kind] = version
         self.runner.cancel()  # a newer checkpoint replaces a load in progress
-        job = explore_job(kind, path, self.data_dir())
+        make = domains_job if get_model(kind).translates else explore_job
+        job = make(kind, path, self.data_dir())
         self._kinds[id(job)] = kind
         self.runner.submit(job)
+
+    def _on_finished(self, job, result: object) -> None:
+        done = self.translated if isinstance(result, Domains) else self.loaded
+        done.emit(self._kinds.pop(id(job)), result)
 
     def _on_failed(self, job, message: str) -> None:
         kind = self._kinds.pop(id(job), None)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -45,9 +44,10 @@ from fmgen_gui.explorer.state import (
     pin_problem,
     source_title,
 )
+from fmgen_gui.explorer.translation_mode import TranslationMode
+from fmgen_gui.explorer.translation_view import TranslationView, explore_pages
 from fmgen_gui.model_store import ModelStore
 from fmgen_gui.widgets.message_bar import MessageBar
-from fmgen_gui.widgets.scroll import vertical_scroll
 from trainer.data.fashion_mnist import CLASSES
 from trainer.learners import Learner
 from trainer.registry import get_model
@@ -90,6 +90,7 @@ class ExplorerPane(QWidget):
         self.path_controls = PathControls(self)
         self._connect()
         self.dial_redraw = DialRedraw(self)  # after _connect: a load reaches the pane first
+        self.translation = TranslationMode(self)
 
     def _build(self) -> None:
         self.model_choice = QComboBox()
@@ -123,22 +124,16 @@ class ExplorerPane(QWidget):
         bars = QHBoxLayout()
         bars.addWidget(self.presets)
         bars.addWidget(self.class_bar)
-        middle = QWidget()
-        middle_layout = QVBoxLayout(middle)
-        middle_layout.setContentsMargins(0, 0, 0, 0)
-        middle_layout.addWidget(self.map, stretch=1)
-        middle_layout.addWidget(self.path_plot, stretch=1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        # The map and the path plot keep their plots' data height: a short window scrolls them.
-        for widget in (self.gallery, vertical_scroll(middle), self.view):
-            splitter.addWidget(widget)
-        splitter.setSizes([300, 480, 480])
+        self.translation_view = TranslationView()  # a translating model's page
+        self.pages = explore_pages(
+            (self.gallery, self.map, self.path_plot, self.view), self.translation_view
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(bars)
         layout.addWidget(self.dial_bar)
         layout.addWidget(self.messages)
-        layout.addWidget(splitter, stretch=1)
+        layout.addWidget(self.pages, stretch=1)
 
     def _connect(self) -> None:
         self.model_choice.currentIndexChanged.connect(self._switch_source)
@@ -249,6 +244,8 @@ class ExplorerPane(QWidget):
 
     def render_source(self) -> None:
         """Show the current source's candidates and its own picks and settings."""
+        if self.translation.takes_over():  # a translating model: its page, no latent path
+            return
         self.used.setText(self.used_text.get(self.source or "", ""))
         shown, spec, chosen = self.state.shown, self.state.spec, self.state.selection
         self.view.show_settings(chosen.method, chosen.overshoot, chosen.steps, chosen.t)

@@ -25,17 +25,19 @@ PIN_METHODS = {"linear": "lerp", "slerp": "slerp"}  # the explorer's names -> tr
 
 
 def explorable(models: Iterable[str]) -> tuple[list[str], str]:
-    """The models the explorer offers, and a note on those it leaves out and why."""
+    """The models the explorer offers, and a note on those it leaves out and why (a model
+    that translates has no path to walk, but its own page of translations)."""
     specs = [get_model(name) for name in models]
-    shown = [s.name for s in specs if not s.unexplorable]
-    notes = [
-        f"The {s.label} is not offered here: {s.unexplorable}." for s in specs if s.unexplorable
-    ]
+    left_out = [s for s in specs if s.unexplorable and not s.translates]
+    shown = [s.name for s in specs if s not in left_out]
+    notes = [f"The {s.label} is not offered here: {s.unexplorable}." for s in left_out]
     return shown, " ".join(notes)
 
 
 def source_title(spec: ModelSpec) -> str:
     """The source list's entry: what there is to pick for this model."""
+    if spec.translates:
+        return f"{spec.label}: test images to translate"
     if spec.has_encoder and spec.encode_cost > 1:
         return f"{spec.label}: test images (encoded when picked)"
     if spec.has_encoder:

@@ -40,6 +40,7 @@ from fmgen_gui.report.layout import (
 from fmgen_gui.report.sweep import sweep_sections
 from fmgen_gui.report.tables import page_table
 from fmgen_gui.report.theory_page import write_theory_page
+from fmgen_gui.report.translation_figures import translation_figures
 from trainer.common import keys
 from trainer.common.words import join_words
 from trainer.evaluation.document import write_metrics
@@ -141,6 +142,8 @@ class ReportPage:
 def _run_figures(key: str, run: RunEvaluation, seed: int) -> dict[str, Figure]:
     label = run.facts.label
     figures = {"curves": curve_figure(f"{key}-curves", run)}
+    if run.spec.translates:  # no samples: its translations, and paths would mean nothing
+        return {**figures, **translation_figures(key, run)}
     noun = "samples, every class equally often" if run.spec.conditional else "samples"
     figures["samples"] = grid_figure(f"{key}-samples", run.grids["samples"], f"{label}: {noun}")
     if run.spec.posterior:
@@ -165,7 +168,8 @@ def _rows(evaluation: Evaluation, on_page: list[str], per_run: dict) -> list[Fig
     def figures(part: str) -> list[Figure]:
         return [per_run[k][part] for k in on_page if part in per_run[k]]
 
-    grids = [*figures("samples"), *figures("reconstructions")]
+    grids = [*figures("samples"), *figures("translation"), *figures("adaptation")]
+    grids += figures("reconstructions")
     # Three grids side by side get GRID_MIN_MM each; more share the width, smaller, so the
     # strips below them keep their room.
     cell = (A4.width() - 2 * MARGIN - GAP * (len(grids) - 1)) / max(len(grids), 1)

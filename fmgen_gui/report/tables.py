@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+from dataclasses import asdict
 
 from trainer.common import keys
 from trainer.common.words import epochs_phrase, plural
 from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.registry import get_model
 from trainer.report.interpret import describe_setup, interpret
+from trainer.report.translation import no_samples_words
 from trainer.report.verdicts import failed
 from trainer.runs.facts import RunFacts, data_phrase, option_phrases, trained_phrase
 from trainer.runs.metrics_json import (
@@ -59,7 +61,8 @@ def _likelihood_cell(section: dict) -> str:
     """'exact: 3.52' or 'bound: <= 4.10 +- 0.05' bits/dim of the 8-bit test images, with how it
     was estimated (nats per image for runs on binarised pixels); 'none' with the reason where
     the model has no comparable likelihood."""
-    found = section[LIKELIHOOD_SECTION]
+    # A translator's evaluation writes no likelihood section: its entry says why it has none.
+    found = section.get(LIKELIHOOD_SECTION) or asdict(get_model(section["model"]).likelihood)
     if found["kind"] == "none":
         return f"none ({html.escape(found['reason'])})" if found["reason"] else "none"
     relation = RELATIONS[found["kind"]]
@@ -96,7 +99,6 @@ def _run_row(key: str, section: dict, calibration: dict) -> str:
     )
     objective = ", ".join([spec.objective, *option_phrases(section["config"])])
     trained = f"{data_phrase(facts)}; {trained_phrase(facts)}"
-    samples = section[SAMPLES_SECTION]
     return (
         "<tr>"
         + _cells(
@@ -107,11 +109,19 @@ def _run_row(key: str, section: dict, calibration: dict) -> str:
                 html.escape(objective),
                 _likelihood_cell(section),
                 *_cost_cells(section),
-                *(_number(k, samples[k]) for k, _ in SAMPLE_COLUMNS),
             ]
         )
+        + _sample_cells(section)
         + "</tr>"
     )
+
+
+def _sample_cells(section: dict) -> str:
+    """The sample columns: a number each, or (a translator) one blank cell saying why."""
+    if SAMPLES_SECTION not in section:
+        words = html.escape(no_samples_words(section))
+        return f"<td colspan='{len(SAMPLE_COLUMNS)}'>{words}</td>"
+    return _cells([_number(k, section[SAMPLES_SECTION][k]) for k, _ in SAMPLE_COLUMNS])
 
 
 def comparison_table(metrics: dict) -> str:
@@ -254,7 +264,9 @@ def page_table(metrics: dict) -> str:
         cells = [
             f"<b>{html.escape(facts.label)}</b>{mark}",
             html.escape(f"{data_phrase(facts)}; {trained_phrase(facts)}"),
-            _number(keys.FID, section[SAMPLES_SECTION][keys.FID]),
+            _number(keys.FID, section[SAMPLES_SECTION][keys.FID])
+            if SAMPLES_SECTION in section
+            else html.escape(no_samples_words(section)),
         ]
         if TEST_SECTION in section:
             o = section[TEST_SECTION]["overall"]

@@ -43,6 +43,7 @@ STEPS = {
     "limit": (1000, 0),
     "ct_weight": (0.5, 2),
     "p_uncond": (0.05, 2),
+    "cycle_weight": (1.0, 2),
 }
 SUFFIXES = {"limit": " images/split"}
 CAPTIONS = {"binarize": "pixels (for NLL tables)", "limit": "only"}

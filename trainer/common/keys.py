@@ -153,3 +153,29 @@ LOG_Z = register_metric(MetricInfo("log_z", "log Z (AIS)", "nats", None)).key
 # probabilities, so they are not D_REAL / D_FAKE.
 D_REAL_SCORE = register_metric(MetricInfo("d_real_score", "D(x) score", "raw score", None)).key
 D_FAKE_SCORE = register_metric(MetricInfo("d_fake_score", "D(G(z)) score", "raw score", None)).key
+# CycleGAN (Zhu et al. 2017): training losses of its four networks, the test cycle error, and
+# the evaluation's translation section (the classifier reads the translated test images).
+G_ADVERSARIAL = register_metric(MetricInfo("g_adv", "G: A->B adversarial", "", None)).key
+F_ADVERSARIAL = register_metric(MetricInfo("f_adv", "F: B->A adversarial", "", None)).key
+D_A_LOSS = register_metric(MetricInfo("d_a_loss", "D_A loss", "", None)).key
+D_B_LOSS = register_metric(MetricInfo("d_b_loss", "D_B loss", "", None)).key
+CYCLE_L1 = register_metric(MetricInfo("cycle_l1", "cycle L1, both ways", "", True)).key
+IDENTITY_L1 = register_metric(MetricInfo("identity_l1", "identity L1, both ways", "", True)).key
+CYCLE_A = register_metric(MetricInfo("cycle_l1_a", "cycle L1, A->B->A", "per pixel", True)).key
+CYCLE_B = register_metric(MetricInfo("cycle_l1_b", "cycle L1, B->A->B", "per pixel", True)).key
+LABELLED_B = register_metric(MetricInfo("labelled_b", "G(A) labelled B", "share", False)).key
+LABELLED_A = register_metric(MetricInfo("labelled_a", "F(B) labelled A", "share", False)).key
+FID_TO_B = register_metric(MetricInfo("fid_to_b", "FID of G(A) to B", "", True)).key
+FID_TO_A = register_metric(MetricInfo("fid_to_a", "FID of F(B) to A", "", True)).key
+ACCURACY_ORIGINAL = register_metric(
+    MetricInfo("accuracy_original", "accuracy on originals", "share", False)
+).key
+ACCURACY_SHIFTED = register_metric(
+    MetricInfo("accuracy_shifted", "accuracy on shifted", "share", False)
+).key
+ACCURACY_TRANSLATED = register_metric(
+    MetricInfo("accuracy_translated", "accuracy on F(shifted)", "share", False)
+).key
+RECOVERED = register_metric(
+    MetricInfo("recovered", "accuracy gap recovered by F", "share", False)
+).key

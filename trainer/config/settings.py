@@ -22,6 +22,7 @@ from trainer.config.values import (
     float_problem,
     int_problem,
 )
+from trainer.data.domains import DOMAIN_NAMES
 from trainer.registry import get_model, model_names
 
 # Arithmetic a run may train in: "auto" measures what this machine runs fastest (precision.py).
@@ -119,6 +120,23 @@ class RunConfig:
         "where the RBM's negative-phase chains start each update: at the batch (data: CD-k, "
         "Hinton 2002) or where they stopped (persistent: PCD, Tieleman 2008)",
         ("data", "persistent"),
+        model_option=True,
+    )
+    domains: str = declared(
+        "sneaker-ankle_boot",
+        "Domains",
+        "the two domains CycleGAN translates between: two classes (sneaker-ankle_boot, "
+        "tshirt-shirt, pullover-coat, sandal-sneaker) or Fashion-MNIST and a shifted copy of "
+        "it the classifier fails on (inverted), from disjoint halves of the training images",
+        DOMAIN_NAMES,
+        model_option=True,
+    )
+    cycle_weight: float = declared(
+        10.0,
+        "Cycle weight lambda",
+        "weight lambda of CycleGAN's cycle-consistency loss (Zhu et al. 2017 use 10); the "
+        "identity loss weighs half of it",
+        range=Range(0, 1000),
         model_option=True,
     )
     seed: int = declared(0, "Seed", "random seed", range=Range(0, 2**63 - 1))
@@ -284,6 +302,8 @@ def _problems(config: RunConfig):
         yield "Decoder: logistic models 8-bit pixels; binarised pixels need bernoulli"
     if config.cd_chains not in field_choices("cd_chains"):
         yield f"Negative chains: {config.cd_chains!r} is not one of data, persistent"
+    if config.domains not in DOMAIN_NAMES:
+        yield f"Domains: {config.domains!r} is not one of {', '.join(DOMAIN_NAMES)}"
     if not isinstance(config.device, str) or not config.device:
         yield f"Device: {config.device!r} is not a device name"
     if config.precision not in PRECISIONS:

@@ -39,6 +39,7 @@ from trainer.evaluation.run_stages import (
     dials_stage,
     likelihood_stage,
     samples_stage,
+    translation_stage,
 )
 from trainer.evaluation.sweep_points import sweep_section
 from trainer.learners import Learner
@@ -282,6 +283,9 @@ def _evaluate_run(
         run.grids.update(result.grids)
         return result
 
+    if spec.translates:  # it draws no samples: the classifier reads its translations instead
+        stage(SAMPLES, partial(translation_stage, learner, spec, label, job))
+        return run
     stage(LIKELIHOOD, partial(likelihood_stage, learner, spec, label, job))
     samples = stage(SAMPLES, partial(samples_stage, learner, spec, label, job))
     if spec.dials and job.settings.dial_sweep:

@@ -25,6 +25,7 @@ from trainer.evaluation.dial_sweep import DIAL_SWEEPS, SweepJob, dial_sweeps
 from trainer.evaluation.finished import FinishedStages, StageResult
 from trainer.evaluation.pictures import LabelledGrid, reconstruction_grids
 from trainer.evaluation.results import EvaluationSettings
+from trainer.evaluation.translation import evaluate_translator
 from trainer.learners import GRID_SIZE, Learner
 from trainer.metrics.classifier import FashionClassifier
 from trainer.metrics.distribution import Features, compare, describe
@@ -119,6 +120,22 @@ def samples_stage(
         {"samples": LabelledGrid(tile(samples[:GRID_SIZE]))},
         features,
     )
+
+
+def translation_stage(
+    learner: Learner, spec: ModelSpec, label: str, job: RunJob, progress: Progress
+) -> StageResult:
+    """A translator's stage in place of samples (ModelSpec.translates): the classifier reads
+    its translations of the test images (trainer.evaluation.translation)."""
+    metrics, grids = evaluate_translator(
+        learner,
+        spec,
+        job.data,
+        job.classifier,
+        job.cancel,
+        lambda f: progress(f, f"{label}: translating the test images"),
+    )
+    return StageResult(metrics, grids)
 
 
 def dials_stage(

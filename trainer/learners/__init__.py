@@ -7,6 +7,7 @@ A registry entry names its learner by class name (the registry knows no learner)
 
 from trainer.learners.base import EVAL_BATCH, GRID_SIZE, Learner, adam, fixed_noise
 from trainer.learners.biggan import BigGANLearner
+from trainer.learners.cycle_gan import CycleGANLearner
 from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
@@ -23,6 +24,7 @@ __all__ = [
     "BigGANLearner",
     "CGANLearner",
     "CVAELearner",
+    "CycleGANLearner",
     "DDPMLearner",
     "FlowLearner",
     "GANLearner",

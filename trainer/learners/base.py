@@ -93,6 +93,12 @@ class Learner:
         """One Adam for each named sub-network of the model (a GAN's two players)."""
         return {part: adam(getattr(self.model, part).parameters(), self.config) for part in parts}
 
+    @staticmethod
+    def training_split(config: RunConfig, train: Split) -> Split:
+        """What the loop trains on, from Fashion-MNIST's training split: the split itself; a
+        translator's rows of its two domains (CycleGANLearner)."""
+        return train
+
     def train_step(
         self, images: torch.Tensor, labels: torch.Tensor | None = None
     ) -> dict[str, float]:

@@ -9,6 +9,7 @@ from trainer.config.precision import FP32, Precision
 from trainer.config.settings import RunConfig
 from trainer.learners.base import Learner
 from trainer.learners.biggan import BigGANLearner
+from trainer.learners.cycle_gan import CycleGANLearner
 from trainer.learners.ddpm import DDPMLearner
 from trainer.learners.flow import FlowLearner
 from trainer.learners.gan import CGANLearner, GANLearner
@@ -31,6 +32,7 @@ BUILT_IN: dict[str, type[Learner]] = {
         DDPMLearner,
         GuidedDDPMLearner,
         RBMLearner,
+        CycleGANLearner,
     )
 }
 

@@ -3,10 +3,10 @@ about it.
 
 The CLI's choices, the config checks and the config panel, the training plots and grids, the
 explorer's sources, evaluation and the report all read `ModelSpec`s from here. `spec` says what
-an entry is; `vae_gan`, `big_gan`, `flow_ddpm` and `energy` are the built-in entries, imported
-here explicitly (as torchvision's models/__init__.py does), so every static tool sees them and
-importing anything from the registry registers them all. Adding a model: one model module, one
-learner and one `register_model` call in an entry module imported below
+an entry is; `vae_gan`, `big_gan`, `flow_ddpm`, `energy` and `translation` are the built-in
+entries, imported here explicitly (as torchvision's models/__init__.py does), so every static
+tool sees them and importing anything from the registry registers them all. Adding a model: one
+model module, one learner and one `register_model` call in an entry module imported below
 (docs/architecture.md).
 """
 
@@ -38,6 +38,9 @@ from trainer.registry import flow_ddpm
 # isort: split
 from trainer.registry import energy
 
+# isort: split
+from trainer.registry import translation
+
 __all__ = [
     "CurveSpec",
     "GridSpec",
@@ -53,6 +56,7 @@ __all__ = [
     "get_model",
     "model_names",
     "register_model",
+    "translation",
     "unregister_model",
     "vae_gan",
 ]

@@ -107,6 +107,9 @@ class ModelSpec:
     # ELBO's terms, the IWAE bound and the worst reconstructions (a flow encodes exactly: none)
     posterior: bool = False
     conditional: bool = False  # trained on labels; samples a chosen class
+    # translates images between two domains (learner.domains(), translate(), domain_test());
+    # it draws no samples from noise, so the evaluation measures translations instead
+    translates: bool = False
     sample_cost: int = 1  # network evaluations per generated sample
     sampler: str = "one pass"  # what sample_images runs, for the report's cost column
     # why the explorer offers no paths through this model (empty: it does)

@@ -11,6 +11,7 @@ import re
 from trainer.common import keys
 from trainer.config.settings import RunConfig
 from trainer.registry import get_model
+from trainer.report.interpret import _translation as translation_result
 from trainer.runs.facts import (
     RunFacts,
     data_phrase,
@@ -37,6 +38,8 @@ def first_sentence(text: str) -> str:
 
 def _result(section: dict, calibration: dict) -> str:
     """The run's numbers (its problems are the page's Result, said once)."""
+    if SAMPLES_SECTION not in section:  # a translator (ModelSpec.translates): no samples
+        return f"Result: {translation_result(section)}"
     fid = section[SAMPLES_SECTION][keys.FID]
     floor, noise = (calibration[row][keys.FID] for row in (CALIBRATION_FLOOR, CALIBRATION_NOISE))
     result = f"Result: samples at FID {fid:.1f} (real images {floor:.1f}, noise {noise:.1f})"

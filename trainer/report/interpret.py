@@ -18,6 +18,7 @@ from trainer.runs.metrics_json import (
     RUNS,
     SAMPLES_SECTION,
     TEST_SECTION,
+    TRANSLATION_SECTION,
 )
 
 
@@ -83,10 +84,17 @@ def _ranked(tiers: list[list[dict]]) -> str:
     return ranking + (f"; FIDs {rule} are tied (too close to rank)" if tied else "")
 
 
-def _ranking(metrics: dict) -> str:
+def _generators(metrics: dict) -> list[dict]:
+    """The sections of runs with samples (a translator, ModelSpec.translates, has none)."""
+    return [s for s in metrics[RUNS].values() if SAMPLES_SECTION in s]
+
+
+def _ranking(metrics: dict) -> str | None:
     floor = metrics[CALIBRATION][CALIBRATION_FLOOR]
     noise = metrics[CALIBRATION][CALIBRATION_NOISE]
-    sections = list(metrics[RUNS].values())
+    sections = _generators(metrics)
+    if not sections:
+        return None
     scale = f"real images score {floor[keys.FID]:.1f}, uniform noise {noise[keys.FID]:.1f}"
     covering = max(sections, key=lambda s: s[SAMPLES_SECTION][keys.RECALL])
     recall = covering[SAMPLES_SECTION][keys.RECALL]
@@ -108,7 +116,10 @@ def _ranking(metrics: dict) -> str:
 def _precision_caveat(metrics: dict) -> str | None:
     """Noise inside the data's manifold: say so, naming the classes the classifier sees in it."""
     noise = metrics[CALIBRATION][CALIBRATION_NOISE]
-    lowest = min(s[SAMPLES_SECTION][keys.PRECISION] for s in metrics[RUNS].values())
+    sections = _generators(metrics)
+    if not sections:
+        return None
+    lowest = min(s[SAMPLES_SECTION][keys.PRECISION] for s in sections)
     if noise[keys.PRECISION] == 0 or noise[keys.PRECISION] < lowest:
         return None
     shares = noise[keys.CLASS_HISTOGRAM]
@@ -121,11 +132,33 @@ def _precision_caveat(metrics: dict) -> str | None:
     )
 
 
+def _translation(section: dict) -> str:
+    """A translator's numbers: the classifier before and after F (a shifted domain), or how
+    often it reads G(a) as class B and F(b) as class A (two classes)."""
+    t = section[TRANSLATION_SECTION]
+    cycle = f"test cycle L1 {t[keys.CYCLE_A]:.3f} and {t[keys.CYCLE_B]:.3f} per pixel"
+    if keys.ACCURACY_SHIFTED in t:
+        return (
+            f"{section['label']}: the classifier reads {t[keys.ACCURACY_SHIFTED]:.1%} of the "
+            f"shifted test images right, {t[keys.ACCURACY_TRANSLATED]:.1%} once F translates "
+            f"them back ({t[keys.ACCURACY_ORIGINAL]:.1%} of the originals): F recovers "
+            f"{t[keys.RECOVERED]:.0%} of the accuracy the shift took away; {cycle}."
+        )
+    return (
+        f"{section['label']}: the classifier labels {t[keys.LABELLED_B]:.1%} of G(A) as B and "
+        f"{t[keys.LABELLED_A]:.1%} of F(B) as A (FID {t[keys.FID_TO_B]:.1f} and "
+        f"{t[keys.FID_TO_A]:.1f} to the target class's test images); {cycle}."
+    )
+
+
 def headline(metrics: dict) -> list[str]:
-    """The runs ranked (ties said) and each run's problems: the page's result."""
+    """The runs ranked (ties said), each run's problems and each translator's numbers: the
+    page's result."""
     calibration = metrics[CALIBRATION]
-    verdicts = (verdict(section, calibration) for section in metrics[RUNS].values())
-    return [_ranking(metrics), *(sentence for sentence in verdicts if sentence)]
+    verdicts = (verdict(section, calibration) for section in _generators(metrics))
+    translations = (_translation(s) for s in metrics[RUNS].values() if TRANSLATION_SECTION in s)
+    sentences = [_ranking(metrics), *verdicts, *translations]
+    return [sentence for sentence in sentences if sentence]
 
 
 def details(metrics: dict) -> list[str]:

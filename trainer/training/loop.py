@@ -29,7 +29,7 @@ from trainer.config.resume import check_resumable
 from trainer.config.settings import RunConfig
 from trainer.data.epochs import epoch_batches, epoch_order
 from trainer.data.fashion_mnist import FashionMNIST, Split
-from trainer.learners import make_learner
+from trainer.learners import learner_class, make_learner
 from trainer.learners.precision_trial import learner_probe
 from trainer.registry import get_model
 from trainer.runs.checkpoint import Checkpoint, all_finite, finite_metrics, save_checkpoint
@@ -99,6 +99,9 @@ class _Run:
         """Device, learner, restored state and the data on the device; the folder is untouched."""
         if self.resume:
             check_resumable(self.config, self.resume.config)
+        # What the model trains on: the training split, or a translator's domain rows.
+        spec = get_model(self.config.model)
+        self.train_split = learner_class(spec).training_split(self.config, self.data.train)
         self.device = resolve_device(self.config.device)
         if self.device.type == "cpu":
             configure_cpu_threads()
@@ -106,21 +109,21 @@ class _Run:
             self.config.precision,
             self.device,
             self.precision_probe(),
-            get_model(self.config.model).float32_only,
+            spec.float32_only,
         )
         self.learner = make_learner(self.config, self.device, self.precision)
         if self.resume:
             self.learner.load_state_dict(self.resume.state)
         self.precision_record = self.precision.record(self.config.precision)  # asked, used, why
-        self.train_images = self.data.train.images.to(self.device)
-        self.train_labels = self.data.train.labels.to(self.device)
+        self.train_images = self.train_split.images.to(self.device)
+        self.train_labels = self.train_split.labels.to(self.device)
         self.test = Split(self.data.test.images.to(self.device), self.data.test.labels)
-        self.steps_per_epoch = math.ceil(len(self.data.train) / self.config.batch_size)
+        self.steps_per_epoch = math.ceil(len(self.train_split) / self.config.batch_size)
 
     def precision_probe(self) -> Probe:
         """auto's measurement: the learner's own step on the first batch of the training set."""
         batch = slice(0, self.config.batch_size)
-        images, labels = self.data.train.images[batch], self.data.train.labels[batch]
+        images, labels = self.train_split.images[batch], self.train_split.labels[batch]
         return learner_probe(
             self.config, self.device, images.to(self.device), labels.to(self.device)
         )
@@ -149,7 +152,7 @@ class _Run:
             precision_reason=self.precision.reason,
             precision_evidence=self.precision_record.get("evidence", {}),
             data_source=self.data.source,
-            train_size=len(self.data.train),
+            train_size=len(self.train_split),
             test_size=len(self.data.test),
             epoch=self.epoch,
             step=self.step,
@@ -175,7 +178,7 @@ class _Run:
 
     def train_epoch(self) -> Iterator[Event]:
         """Steps of the epoch in progress; returns True when the run ended inside it."""
-        order = epoch_order(self.config.seed, self.epoch, len(self.data.train)).to(self.device)
+        order = epoch_order(self.config.seed, self.epoch, len(self.train_split)).to(self.device)
         self.epoch_started = time.perf_counter()
         for batch, picks in epoch_batches(order, self.config.batch_size, self.first_batch):
             if self.pause.is_set():
