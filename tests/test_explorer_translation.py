@@ -36,7 +36,8 @@ def test_a_picked_test_image_is_translated_and_back_with_its_cycle_error(window,
     qtbot.waitUntil(lambda: mode.trip is not None, timeout=120000)  # the first strip, unasked
     assert "10 Sneaker and 10 Ankle boot test images" in explorer.status.text()
     assert explorer.used.text() == "CycleGAN, epoch 1"
-    assert view.domain.currentText().startswith("Sneaker (domain A): translated by G")
+    assert view.domain.currentText() == "A: Sneaker, by G to Ankle boot"
+    assert not explorer.presets.isVisible()  # no latent path: no pairs to preset
     # A click on the gallery's fourth sneaker translates it and the next ones (to the 10th).
     rect = view.gallery.view.visualRect(view.gallery.model.index(3))
     qtbot.mouseClick(view.gallery.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -84,5 +85,5 @@ def test_a_latent_model_still_gets_its_path_views(window, qtbot, runs):
     show(window, qtbot, runs, "cyclegan")
     explorer = show(window, qtbot, runs, "vae")
     qtbot.waitUntil(lambda: explorer.interpolator is not None, timeout=60000)
-    assert explorer.pages.currentIndex() == 0
+    assert explorer.pages.currentIndex() == 0 and explorer.presets.isVisible()
     assert "encoded test images" in explorer.status.text()
