@@ -35,6 +35,8 @@ CALIBRATION_ROWS = (
 # How a likelihood's number relates to -log p(x): exact, an upper bound (the ELBO, IWAE), or an
 # estimate of the exact value (AIS)
 RELATIONS = {"exact": "=", "bound": "&le;", "estimate": "&asymp;"}
+# a translator's sample cells: it maps test images, it draws none from noise
+NO_SAMPLES = "&ndash; (a translator draws no samples: its numbers are in the Result)"
 FAILED_MARK = "<br><span style='color:#c00'>failed: see Result</span>"
 
 
@@ -91,7 +93,6 @@ def _run_row(key: str, section: dict, calibration: dict) -> str:
     )
     objective = ", ".join([spec.objective, *option_phrases(section["config"])])
     trained = f"{data_phrase(facts)}; {trained_phrase(facts)}"
-    samples = section[SAMPLES_SECTION]
     return (
         "<tr>"
         + _cells(
@@ -102,11 +103,19 @@ def _run_row(key: str, section: dict, calibration: dict) -> str:
                 html.escape(objective),
                 _likelihood_cell(section),
                 *_cost_cells(section),
-                *(_number(k, samples[k]) for k, _ in SAMPLE_COLUMNS),
             ]
         )
+        + _sample_cells(section)
         + "</tr>"
     )
+
+
+def _sample_cells(section: dict) -> str:
+    """The sample metrics' cells; one blank cell across them, with the reason, for a
+    translator (ModelSpec.translates), which draws no samples."""
+    if SAMPLES_SECTION not in section:
+        return f"<td colspan='{len(SAMPLE_COLUMNS)}'>{NO_SAMPLES}</td>"
+    return _cells([_number(k, section[SAMPLES_SECTION][k]) for k, _ in SAMPLE_COLUMNS])
 
 
 def comparison_table(metrics: dict) -> str:
@@ -183,7 +192,9 @@ def page_table(metrics: dict) -> str:
         cells = [
             f"<b>{html.escape(facts.label)}</b>{mark}",
             html.escape(f"{data_phrase(facts)}; {trained_phrase(facts)}"),
-            _number(keys.FID, section[SAMPLES_SECTION][keys.FID]),
+            _number(keys.FID, section[SAMPLES_SECTION][keys.FID])
+            if SAMPLES_SECTION in section
+            else NO_SAMPLES,
         ]
         if TEST_SECTION in section:
             o = section[TEST_SECTION]["overall"]
