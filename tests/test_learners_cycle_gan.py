@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+from fmgen_gui.report.tables import NO_SAMPLES, comparison_table, page_table
 from trainer.cli.evaluate import main as evaluate_main
 from trainer.cli.train import main as train_main
 from trainer.common import keys as k
@@ -23,6 +24,7 @@ from trainer.models.cycle_gan import (
     lsgan_discriminator_loss,
     lsgan_generator_loss,
 )
+from trainer.report.descriptions import descriptions
 
 CPU = torch.device("cpu")
 
@@ -163,6 +165,13 @@ def test_a_run_trains_resumes_and_evaluates_from_the_command_line(tiny_data_dir,
     }
     assert 0 <= translation[k.LABELLED_B] <= 1
     assert "of G(A) as B" in capsys.readouterr().out
+    # the report's tables leave the sample columns blank, saying why, and describe the run
+    metrics = json.loads((out / "metrics.json").read_text())
+    for table in (comparison_table(metrics), page_table(metrics)):
+        assert NO_SAMPLES in table
+    assert "none (a translator defines no density)" in comparison_table(metrics)
+    (described,) = descriptions(metrics).values()
+    assert "Result: CycleGAN: the classifier labels" in described
 
 
 @pytest.mark.real_data

@@ -1,6 +1,6 @@
 """What the report says about a translator's run (ModelSpec.translates, CycleGAN), read from
-its metrics.json section: the domain-adaptation figure's bars, its strips' titles, and the
-reason its sample columns stay blank. Qt-free: the page (fmgen_gui/report) draws them."""
+its metrics.json section: the domain-adaptation figure's bars and its strips' titles.
+Qt-free: the page (fmgen_gui/report) draws them."""
 
 from __future__ import annotations
 
@@ -50,10 +50,3 @@ def strip_title(section: Mapping, label: str, direction: str) -> str:
     there = "G" if direction == "a_to_b" else "F"
     share = numbers[keys.LABELLED_B if direction == "a_to_b" else keys.LABELLED_A]
     return f"{label}: {share:.0%} of {there}(x) labelled {second}"
-
-
-def no_samples_words(section: Mapping) -> str:
-    """Why a translator's sample columns are blank, and (class pairs) its FID instead."""
-    fid = section[TRANSLATION_SECTION].get(keys.FID_TO_B)
-    instead = f"; FID of G(A) to {pair_of(section).b}: {fid:.1f}" if fid is not None else ""
-    return f"none: it translates test images, it draws no samples from noise{instead}"
