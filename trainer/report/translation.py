@@ -31,15 +31,21 @@ def adaptation_bars(section: Mapping) -> list[tuple[str, float]]:
     ]
 
 
+def recovered_words(numbers: Mapping) -> str:
+    """How much of the accuracy the shift took away F wins back, from a translation section:
+    a share, none (F's translations are read worse still), or nothing to win (no loss)."""
+    recovered = numbers[keys.RECOVERED]
+    if math.isnan(recovered):  # the shift cost no accuracy: no share of a loss to win back
+        return "the shift cost no accuracy, so F has none to win back"
+    if recovered < 0:
+        worse = numbers[keys.ACCURACY_SHIFTED] - numbers[keys.ACCURACY_TRANSLATED]
+        return f"F wins none of it back (its translations are read {worse:.1%} worse still)"
+    return f"F wins back {recovered:.0%} of the accuracy the shift took away"
+
+
 def adaptation_title(section: Mapping, label: str) -> str:
-    """The bars' title: how much of the accuracy the shift took away F wins back."""
-    recovered = section[TRANSLATION_SECTION][keys.RECOVERED]
-    won = (
-        "the shift cost nothing"
-        if math.isnan(recovered)  # nothing was lost, so no share of it is won back
-        else f"F wins back {recovered:.0%} of the loss"
-    )
-    return f"{label}: classifier accuracy; {won}"
+    """The bars' title: the classifier's accuracy, and what F wins back."""
+    return f"{label}: classifier accuracy; {recovered_words(section[TRANSLATION_SECTION])}"
 
 
 def strip_title(section: Mapping, label: str, direction: str) -> str:
