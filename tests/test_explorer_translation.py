@@ -105,3 +105,9 @@ def test_the_train_tab_shows_every_curve_and_grid_of_an_opened_run(window, runs)
             assert plot.point_count(curve.key) >= 1, f"{curve.key} has no points"
     assert set(view.grids) == {"a_to_b", "b_to_a"}
     assert all(grid.shown_epoch == 1 for grid in view.grids.values())
+
+
+def test_export_samples_does_not_offer_a_translator(window, runs):
+    window.open_run(runs["cyclegan"])  # the only trained model: it draws no samples
+    window.export_samples()
+    assert "No trained model yet that draws samples" in window.training.messages.text
