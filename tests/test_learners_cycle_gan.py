@@ -9,6 +9,8 @@ import pytest
 import torch
 from torch import nn
 
+from fmgen_gui.report.appendix import appendix_sections
+from fmgen_gui.report.pictures import ResultPictures
 from fmgen_gui.report.tables import NO_SAMPLES, comparison_table, page_table
 from trainer.cli.evaluate import main as evaluate_main
 from trainer.cli.train import main as train_main
@@ -17,6 +19,9 @@ from trainer.common.errors import ConfigError, FmgenError
 from trainer.config.settings import default_config
 from trainer.data.domains import DOMAIN_PAIRS, held_out_domains, invert, training_pairs
 from trainer.data.fashion_mnist import Split, load_fashion_mnist
+from trainer.evaluation.evaluate import evaluate
+from trainer.evaluation.results import EvaluationSettings
+from trainer.evaluation.sweep_points import sweep_section
 from trainer.learners import CycleGANLearner, make_learner
 from trainer.metrics.classifier import accuracy, load_or_train_classifier
 from trainer.models.cycle_gan import (
@@ -172,6 +177,14 @@ def test_a_run_trains_resumes_and_evaluates_from_the_command_line(tiny_data_dir,
     assert "none (a translator defines no density)" in comparison_table(metrics)
     (described,) = descriptions(metrics).values()
     assert "Result: CycleGAN: the classifier labels" in described
+    # two runs that differ in lambda: a sweep, but no sample metric to draw against it
+    (key, section) = next(iter(metrics["runs"].items()))
+    metrics["runs"] = {
+        f"{key}-{weight}": {**section, "config": {**section["config"], "cycle_weight": weight}}
+        for weight in (5.0, 10.0)
+    }
+    sweep = sweep_section(metrics)
+    assert sweep["setting"] == "cycle_weight" and "draw no samples" in sweep["reason"]
 
 
 @pytest.mark.real_data
@@ -183,3 +196,16 @@ def test_the_shift_defeats_the_classifier_trained_on_the_originals(real_data_dir
     on_shifted = accuracy(classifier, Split(shifted.b, shifted.b_labels))
     assert info.accuracy > 0.85
     assert on_shifted < info.accuracy / 2  # measured: benchmarks/results/cyclegan_shift.txt
+
+
+def test_the_reports_pictures_of_an_evaluation_with_a_translator(tiny_data_dir, tmp_path, qtbot):
+    args = ["--model", "cyclegan", "--epochs", "1", "--batch-size", "8"]
+    assert train_main([*args, "--data-dir", str(tiny_data_dir), "--out", str(tmp_path)]) == 0
+    (run,) = [path for path in tmp_path.iterdir() if path.is_dir()]
+    data = load_fashion_mnist(tiny_data_dir)
+    classifier, info = load_or_train_classifier(data)
+    evaluation = evaluate([run], data, classifier, info, EvaluationSettings(samples=100))
+    pictures = ResultPictures()
+    qtbot.addWidget(pictures)
+    pictures.show_evaluation(evaluation)  # no class histogram of samples it does not draw
+    assert appendix_sections(evaluation, {})
