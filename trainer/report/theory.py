@@ -175,12 +175,12 @@ def _adaptation(run: RunSection) -> str | None:
             f"{recovered_words(numbers)}"
         )
     if keys.LABELLED_B in numbers:
-        shifted = next(name for name, other in DOMAIN_PAIRS.items() if other.shift is not None)
+        shifted = " or ".join(f"'{name}'" for name, p in DOMAIN_PAIRS.items() if p.shift)
         return (
             f"{_label(run)} ({pair.a} <-> {pair.b}): {numbers[keys.LABELLED_B]:.0%} of G(test "
             f"{pair.a.lower()}s) are labelled {pair.b}, {numbers[keys.LABELLED_A]:.0%} of F(test "
             f"{pair.b.lower()}s) {pair.a}: style transfer between two classes; for domain "
-            f"adaptation, train it with the domains '{shifted}'"
+            f"adaptation, train it with the domains {shifted}"
         )
     return None
 
