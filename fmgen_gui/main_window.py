@@ -218,9 +218,9 @@ class MainWindow(QMainWindow):
 
     def export_samples(self) -> None:
         """Ask which model's samples, how many and where; write them in the background."""
-        models = self.models.available()
+        models = SampleExportDialog.offered(self.models.available())
         if not models:
-            self.show_message("No trained model yet: train or open a run first.", "error")
+            self.show_message("No trained model yet that draws samples: train one.", "error")
             return
         on_explorer = self.tabs.currentWidget() is self.explorer
         current = self.explorer.source if on_explorer else self.training.config_panel.model_key

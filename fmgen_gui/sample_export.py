@@ -65,6 +65,12 @@ class SampleExportDialog(QDialog):
         self.model.currentIndexChanged.connect(self._follow_model)
         self._follow_model()
 
+    @staticmethod
+    def offered(models: list[str]) -> list[str]:
+        """The models that draw samples from noise (a translator, CycleGAN, translates instead:
+        its strips are exported from Explore)."""
+        return [name for name in models if not get_model(name).translates]
+
     def _follow_model(self) -> None:
         conditional = bool(self.model.count()) and get_model(self.model.currentData()).conditional
         self.label.setEnabled(conditional)

@@ -8,7 +8,9 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 
-from tests.explorer_helpers import main_window, trained_runs  # noqa: F401  (a fixture)
+from tests.explorer_helpers import main_window  # noqa: F401  (a fixture)
+from tests.runs import tiny_run
+from trainer.registry import get_model
 from trainer.runs.loading import load_learner
 
 pytestmark = pytest.mark.timeout(240)
@@ -16,8 +18,13 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest.fixture(scope="module")
 def runs(tiny_data_dir, tmp_path_factory):
-    """Tiny run folders of CycleGAN (sneaker <-> ankle boot) and of the VAE."""
-    yield from trained_runs(tiny_data_dir, tmp_path_factory.mktemp("runs"), ("cyclegan", "vae"))
+    """Tiny run folders of CycleGAN (sneaker <-> ankle boot; its one step logged) and of the
+    VAE."""
+    out = tmp_path_factory.mktemp("runs")
+    return {
+        "cyclegan": tiny_run("cyclegan", tiny_data_dir, out / "cyclegan", "--log-every", "1"),
+        "vae": tiny_run("vae", tiny_data_dir, out / "vae"),
+    }
 
 
 def show(window, qtbot, runs, model: str):
@@ -36,7 +43,8 @@ def test_a_picked_test_image_is_translated_and_back_with_its_cycle_error(window,
     qtbot.waitUntil(lambda: mode.trip is not None, timeout=120000)  # the first strip, unasked
     assert "10 Sneaker and 10 Ankle boot test images" in explorer.status.text()
     assert explorer.used.text() == "CycleGAN, epoch 1"
-    assert view.domain.currentText().startswith("Sneaker (domain A): translated by G")
+    assert view.domain.currentText() == "A: Sneaker, by G to Ankle boot"
+    assert not explorer.presets.isVisible()  # no latent path: no pairs to preset
     # A click on the gallery's fourth sneaker translates it and the next ones (to the 10th).
     rect = view.gallery.view.visualRect(view.gallery.model.index(3))
     qtbot.mouseClick(view.gallery.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -84,5 +92,22 @@ def test_a_latent_model_still_gets_its_path_views(window, qtbot, runs):
     show(window, qtbot, runs, "cyclegan")
     explorer = show(window, qtbot, runs, "vae")
     qtbot.waitUntil(lambda: explorer.interpolator is not None, timeout=60000)
-    assert explorer.pages.currentIndex() == 0
+    assert explorer.pages.currentIndex() == 0 and explorer.presets.isVisible()
     assert "encoded test images" in explorer.status.text()
+
+
+def test_the_train_tab_shows_every_curve_and_grid_of_an_opened_run(window, runs):
+    window.open_run(runs["cyclegan"])
+    view = window.training.views["cyclegan"]
+    assert window.training.config_panel.config().domains == "sneaker-ankle_boot"
+    for plot, spec in zip(view.plots, get_model("cyclegan").plots, strict=True):
+        for curve in spec.curves:
+            assert plot.point_count(curve.key) >= 1, f"{curve.key} has no points"
+    assert set(view.grids) == {"a_to_b", "b_to_a"}
+    assert all(grid.shown_epoch == 1 for grid in view.grids.values())
+
+
+def test_export_samples_does_not_offer_a_translator(window, runs):
+    window.open_run(runs["cyclegan"])  # the only trained model: it draws no samples
+    window.export_samples()
+    assert "No trained model yet that draws samples" in window.training.messages.text

@@ -54,6 +54,7 @@ class TranslationMode:
         source = self.context.source
         translates = bool(source) and get_model(source).translates
         self.context.pages.setCurrentIndex(1 if translates else 0)
+        self.context.presets.setVisible(not translates)  # its pairs are a latent path's ends
         if not translates:
             if self.runner.is_busy():
                 self.cancel()

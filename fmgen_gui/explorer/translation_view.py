@@ -51,12 +51,12 @@ def paint_round_trips(
     captions = (
         [f"#{index}" for index in trip.indices],
         [""] * len(trip.indices),
-        [f"L1 {error:.3f}" for error in trip.errors],
+        [f"{error:.3f}" for error in trip.errors],
     )
+    stages = stage_names(trip.direction, names)
+    stages = (*stages[:2], f"{stages[2]} (cycle L1 per pixel under each)")
     ts = np.zeros(len(trip.indices))
-    for row, (images, stage, caption) in enumerate(
-        zip(_rows(trip), stage_names(trip.direction, names), captions, strict=True)
-    ):
+    for row, (images, stage, caption) in enumerate(zip(_rows(trip), stages, captions, strict=True)):
         box = QRectF(rect.left(), top + row * band, rect.width(), band)
         paint_strip(painter, box, images, ts, stage, captions=caption)
 
@@ -160,8 +160,8 @@ class TranslationView(QWidget):
         self.names = names
         self.domain.blockSignals(True)
         self.domain.clear()
-        self.domain.addItem(f"{names[0]} (domain A): translated by G to {names[1]}")
-        self.domain.addItem(f"{names[1]} (domain B): translated by F to {names[0]}")
+        self.domain.addItem(f"A: {names[0]}, by G to {names[1]}")
+        self.domain.addItem(f"B: {names[1]}, by F to {names[0]}")
         self.domain.setCurrentIndex(chosen)
         self.domain.blockSignals(False)
 

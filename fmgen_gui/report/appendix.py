@@ -34,7 +34,7 @@ def appendix_sections(
     histograms = {
         run.facts.label: run.metrics[SAMPLES_SECTION][keys.CLASS_HISTOGRAM]
         for run in evaluation.runs.values()
-        if SAMPLES_SECTION in run.metrics  # a translator (ModelSpec.translates) draws none
+        if SAMPLES_SECTION in run.metrics  # a translator draws no samples
     }
     worst = [figures["worst"] for figures in per_run.values() if "worst" in figures]
     curves = [figures["curves"] for figures in per_run.values()]

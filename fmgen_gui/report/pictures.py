@@ -34,7 +34,7 @@ class ResultPictures(QWidget):
         histograms = {
             r.facts.label: r.metrics[SAMPLES_SECTION][keys.CLASS_HISTOGRAM]
             for r in evaluation.runs.values()
-            if SAMPLES_SECTION in r.metrics  # a translator (ModelSpec.translates) draws none
+            if SAMPLES_SECTION in r.metrics  # a translator draws no samples
         }
         self.histogram_box.addWidget(class_histogram_plot(histograms))
 

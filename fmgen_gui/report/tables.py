@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import html
-from dataclasses import asdict
 
 from trainer.common import keys
 from trainer.common.words import epochs_phrase, plural
 from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.registry import get_model
 from trainer.report.interpret import describe_setup, interpret
-from trainer.report.translation import no_samples_words
 from trainer.report.verdicts import failed
 from trainer.runs.facts import RunFacts, data_phrase, option_phrases, trained_phrase
 from trainer.runs.metrics_json import (
@@ -40,6 +38,8 @@ CALIBRATION_ROWS = (
 # How a likelihood's number relates to -log p(x): exact, an upper bound (the ELBO, IWAE), or an
 # estimate of the exact value (AIS)
 RELATIONS = {"exact": "=", "bound": "&le;", "estimate": "&asymp;"}
+# a translator's sample cells: it maps test images, it draws none from noise
+NO_SAMPLES = "&ndash; (a translator draws no samples: its numbers are in the Result)"
 FAILED_MARK = "<br><span style='color:#c00'>failed: see Result</span>"
 # The app's narrow run column wrapped it over three lines
 FAILED_MARK_APP = FAILED_MARK.replace("failed: see Result", "failed:&nbsp;see&nbsp;Result")
@@ -61,8 +61,7 @@ def _likelihood_cell(section: dict) -> str:
     """'exact: 3.52' or 'bound: <= 4.10 +- 0.05' bits/dim of the 8-bit test images, with how it
     was estimated (nats per image for runs on binarised pixels); 'none' with the reason where
     the model has no comparable likelihood."""
-    # A translator's evaluation writes no likelihood section: its entry says why it has none.
-    found = section.get(LIKELIHOOD_SECTION) or asdict(get_model(section["model"]).likelihood)
+    found = section[LIKELIHOOD_SECTION]
     if found["kind"] == "none":
         return f"none ({html.escape(found['reason'])})" if found["reason"] else "none"
     relation = RELATIONS[found["kind"]]
@@ -117,10 +116,10 @@ def _run_row(key: str, section: dict, calibration: dict) -> str:
 
 
 def _sample_cells(section: dict) -> str:
-    """The sample columns: a number each, or (a translator) one blank cell saying why."""
+    """The sample metrics' cells; one blank cell across them, with the reason, for a
+    translator (ModelSpec.translates), which draws no samples."""
     if SAMPLES_SECTION not in section:
-        words = html.escape(no_samples_words(section))
-        return f"<td colspan='{len(SAMPLE_COLUMNS)}'>{words}</td>"
+        return f"<td colspan='{len(SAMPLE_COLUMNS)}'>{NO_SAMPLES}</td>"
     return _cells([_number(k, section[SAMPLES_SECTION][k]) for k, _ in SAMPLE_COLUMNS])
 
 
@@ -266,7 +265,7 @@ def page_table(metrics: dict) -> str:
             html.escape(f"{data_phrase(facts)}; {trained_phrase(facts)}"),
             _number(keys.FID, section[SAMPLES_SECTION][keys.FID])
             if SAMPLES_SECTION in section
-            else html.escape(no_samples_words(section)),
+            else NO_SAMPLES,
         ]
         if TEST_SECTION in section:
             o = section[TEST_SECTION]["overall"]

@@ -33,6 +33,7 @@ from trainer.config.settings import (
     field_range,
     field_type,
 )
+from trainer.data.domains import DOMAIN_PAIRS
 
 QSPINBOX_MAX = 2**31 - 1  # QSpinBox holds a C int; wider ranges take a WideSpinBox
 # (arrow step, decimals) of number boxes whose look is not one whole number per step.
@@ -47,6 +48,8 @@ STEPS = {
 }
 SUFFIXES = {"limit": " images/split"}
 CAPTIONS = {"binarize": "pixels (for NLL tables)", "limit": "only"}
+# A choice's values in words where the value is a token for the command line.
+CHOICE_WORDS = {"domains": {name: f"{p.a} <-> {p.b}" for name, p in DOMAIN_PAIRS.items()}}
 OFF_SHOWS = {"limit": 6000}  # what an optional number's box shows while it is off
 BETA_MAX = 0.9999  # Adam's decay rates are below 1
 
@@ -116,9 +119,17 @@ def _device(devices: list[tuple[str, str]]) -> SettingEditor:
 
 
 def _combo(name: str) -> SettingEditor:
+    """A choice among the declared values, each shown in CHOICE_WORDS' words (or as itself)."""
     box = QComboBox()
-    box.addItems(field_choices(name))
-    return SettingEditor(box, {name: box}, box.setCurrentText, box.currentText)
+    words = CHOICE_WORDS.get(name, {})
+    for value in field_choices(name):
+        box.addItem(words.get(value, value), value)
+
+    def show(value: str) -> None:
+        if (index := box.findData(value)) >= 0:  # an unknown value leaves the choice as it is
+            box.setCurrentIndex(index)
+
+    return SettingEditor(box, {name: box}, show, box.currentData)
 
 
 def _pair(name: str) -> SettingEditor:

@@ -127,7 +127,8 @@ class RunConfig:
         "Domains",
         "the two domains CycleGAN translates between: two classes (sneaker-ankle_boot, "
         "tshirt-shirt, pullover-coat, sandal-sneaker) or Fashion-MNIST and a shifted copy of "
-        "it the classifier fails on (inverted), from disjoint halves of the training images",
+        "it the classifier fails on (inverted; scan: blur plus noise), from disjoint halves of "
+        "the training images",
         DOMAIN_NAMES,
         model_option=True,
     )

@@ -76,11 +76,15 @@ DOMAIN_PAIRS = {
         DomainPair("tshirt-shirt", "T-shirt/top", "Shirt", classes=(0, 6)),
         DomainPair("pullover-coat", "Pullover", "Coat", classes=(2, 4)),
         DomainPair("sandal-sneaker", "Sandal", "Sneaker", classes=(5, 7)),
+        # the two shifts the classifier fails on (benchmarks/results/cyclegan_shift_choice.txt:
+        # 19% and 12% of the test images right against 93% of the originals; edge maps, 68%,
+        # leave it too much to be a domain gap worth closing)
         DomainPair("inverted", "Fashion-MNIST", "Inverted", shift=invert),
+        DomainPair("scan", "Fashion-MNIST", "Scanned", shift=scan),
     )
 }
 DOMAIN_NAMES = tuple(DOMAIN_PAIRS)
-SHIFTS: dict[str, Shift] = {"inverted": invert, "edges": edges, "scan": scan}
+SHIFTS: dict[str, Shift] = {"inverted": invert, "edges": edges, "scan": scan}  # the candidates
 
 
 @dataclass(frozen=True)

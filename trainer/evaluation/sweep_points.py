@@ -92,7 +92,7 @@ def sweep_section(document: dict) -> dict | None:
             "y_label": _axis("distortion", distortion),
             "caption": _rate_distortion_caption(document, runs, trained, rate, distortion),
         }
-    elif numbers and setting != "seed":
+    elif numbers and setting != "seed" and not spec.translates:
         metric = {k: sections[k][SAMPLES_SECTION][SWEEP_METRIC] for k in order}
         section |= {
             "figure": METRIC,
@@ -102,7 +102,7 @@ def sweep_section(document: dict) -> dict | None:
             "caption": _metric_caption(document, runs, trained),
         }
     else:
-        section["reason"] = _no_figure_reason(runs, setting)
+        section["reason"] = _no_figure_reason(runs, setting, spec.translates)
     return section
 
 
@@ -162,9 +162,11 @@ def _metric_caption(document: dict, runs: str, trained: str) -> str:
     )
 
 
-def _no_figure_reason(runs: str, setting: str) -> str:
+def _no_figure_reason(runs: str, setting: str, translates: bool) -> str:
     """Why a sweep gets no figure."""
     if setting == "seed":
         return f"No sweep figure: {runs} are repeats of one setting, with no trend to draw."
     metric = keys.metric_label(SWEEP_METRIC)
+    if translates:  # ModelSpec.translates: no samples, so no metric of them
+        return f"No sweep figure: {runs}, which draw no samples to measure {metric} on."
     return f"No sweep figure: {runs}, which is not a number to plot {metric} against."

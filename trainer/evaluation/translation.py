@@ -19,7 +19,12 @@ import torch
 from trainer.common import keys as k
 from trainer.common.errors import raise_if_cancelled
 from trainer.data.fashion_mnist import FashionMNIST, Split
-from trainer.evaluation.comparison import COST_SECTION, sample_cost
+from trainer.evaluation.comparison import (
+    COST_SECTION,
+    LIKELIHOOD_SECTION,
+    sample_cost,
+    test_likelihood,
+)
 from trainer.evaluation.pictures import LabelledGrid
 from trainer.learners.cycle_gan import CycleGANLearner
 from trainer.metrics.classifier import FashionClassifier
@@ -97,4 +102,9 @@ def evaluate_translator(
             learner.grids(data.test).items(), ((a, b), (b, a)), strict=True
         )
     }
-    return {TRANSLATION_SECTION: metrics, COST_SECTION: cost}, grids
+    sections = {
+        TRANSLATION_SECTION: metrics,
+        COST_SECTION: cost,
+        LIKELIHOOD_SECTION: test_likelihood(learner, spec, None, data.test),  # none, and why
+    }
+    return sections, grids

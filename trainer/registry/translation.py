@@ -22,7 +22,7 @@ CYCLEGAN = register_model(
         label="CycleGAN",
         title="CycleGAN (unpaired translation, domain adaptation)",
         learner="CycleGANLearner",
-        objective="least-squares GAN + cycle and identity L1",
+        objective="least-squares adversarial loss, cycle and identity L1",
         description=(
             "Unpaired image-to-image translation (Zhu et al. 2017) between two domains: two "
             "classes of Fashion-MNIST (sneakers and ankle boots by default), or the images and "

@@ -11,7 +11,6 @@ import re
 from trainer.common import keys
 from trainer.config.settings import RunConfig
 from trainer.registry import get_model
-from trainer.report.interpret import _translation as translation_result
 from trainer.runs.facts import (
     RunFacts,
     data_phrase,
@@ -26,6 +25,7 @@ from trainer.runs.metrics_json import (
     RUNS,
     SAMPLES_SECTION,
     TEST_SECTION,
+    TRANSLATION_SECTION,
 )
 
 SENTENCE_END = re.compile(r"(?<!\bal)\.\s+(?=[A-Z])")  # not the dot of 'Radford et al. 2016'
@@ -36,10 +36,29 @@ def first_sentence(text: str) -> str:
     return SENTENCE_END.split(text, maxsplit=1)[0].rstrip(".") + "."
 
 
+def translation_sentence(section: dict) -> str:
+    """A translator's numbers: the classifier before and after F (a shifted domain), or how
+    often it reads G(a) as class B and F(b) as class A (two classes)."""
+    t = section[TRANSLATION_SECTION]
+    cycle = f"test cycle L1 {t[keys.CYCLE_A]:.3f} and {t[keys.CYCLE_B]:.3f} per pixel"
+    if keys.ACCURACY_SHIFTED in t:
+        return (
+            f"{section['label']}: the classifier reads {t[keys.ACCURACY_SHIFTED]:.1%} of the "
+            f"shifted test images right, {t[keys.ACCURACY_TRANSLATED]:.1%} once F translates "
+            f"them back ({t[keys.ACCURACY_ORIGINAL]:.1%} of the originals): F recovers "
+            f"{t[keys.RECOVERED]:.0%} of the accuracy the shift took away; {cycle}."
+        )
+    return (
+        f"{section['label']}: the classifier labels {t[keys.LABELLED_B]:.1%} of G(A) as B and "
+        f"{t[keys.LABELLED_A]:.1%} of F(B) as A (FID {t[keys.FID_TO_B]:.1f} and "
+        f"{t[keys.FID_TO_A]:.1f} to the target class's test images); {cycle}."
+    )
+
+
 def _result(section: dict, calibration: dict) -> str:
     """The run's numbers (its problems are the page's Result, said once)."""
-    if SAMPLES_SECTION not in section:  # a translator (ModelSpec.translates): no samples
-        return f"Result: {translation_result(section)}"
+    if TRANSLATION_SECTION in section:  # a translator: no samples, its translations' numbers
+        return f"Result: {translation_sentence(section)}"
     fid = section[SAMPLES_SECTION][keys.FID]
     floor, noise = (calibration[row][keys.FID] for row in (CALIBRATION_FLOOR, CALIBRATION_NOISE))
     result = f"Result: samples at FID {fid:.1f} (real images {floor:.1f}, noise {noise:.1f})"

@@ -7,6 +7,7 @@ from trainer.common.words import join_words, share
 from trainer.config.settings import RunConfig
 from trainer.data.fashion_mnist import CLASSES
 from trainer.registry import get_model
+from trainer.report.descriptions import translation_sentence
 from trainer.report.verdicts import FID_TIE, NEAR_ZERO_RECALL, fid_tiers, verdict
 from trainer.runs.facts import (
     setting_phrase,
@@ -132,31 +133,14 @@ def _precision_caveat(metrics: dict) -> str | None:
     )
 
 
-def _translation(section: dict) -> str:
-    """A translator's numbers: the classifier before and after F (a shifted domain), or how
-    often it reads G(a) as class B and F(b) as class A (two classes)."""
-    t = section[TRANSLATION_SECTION]
-    cycle = f"test cycle L1 {t[keys.CYCLE_A]:.3f} and {t[keys.CYCLE_B]:.3f} per pixel"
-    if keys.ACCURACY_SHIFTED in t:
-        return (
-            f"{section['label']}: the classifier reads {t[keys.ACCURACY_SHIFTED]:.1%} of the "
-            f"shifted test images right, {t[keys.ACCURACY_TRANSLATED]:.1%} once F translates "
-            f"them back ({t[keys.ACCURACY_ORIGINAL]:.1%} of the originals): F recovers "
-            f"{t[keys.RECOVERED]:.0%} of the accuracy the shift took away; {cycle}."
-        )
-    return (
-        f"{section['label']}: the classifier labels {t[keys.LABELLED_B]:.1%} of G(A) as B and "
-        f"{t[keys.LABELLED_A]:.1%} of F(B) as A (FID {t[keys.FID_TO_B]:.1f} and "
-        f"{t[keys.FID_TO_A]:.1f} to the target class's test images); {cycle}."
-    )
-
-
 def headline(metrics: dict) -> list[str]:
     """The runs ranked (ties said), each run's problems and each translator's numbers: the
     page's result."""
     calibration = metrics[CALIBRATION]
     verdicts = (verdict(section, calibration) for section in _generators(metrics))
-    translations = (_translation(s) for s in metrics[RUNS].values() if TRANSLATION_SECTION in s)
+    translations = (
+        translation_sentence(s) for s in metrics[RUNS].values() if TRANSLATION_SECTION in s
+    )
     sentences = [_ranking(metrics), *verdicts, *translations]
     return [sentence for sentence in sentences if sentence]
 

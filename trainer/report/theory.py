@@ -10,7 +10,6 @@ from what they saw rather than from an answer key.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from trainer.data.domains import DOMAIN_PAIRS
 from trainer.evaluation.comparison import COST_SECTION, LIKELIHOOD_SECTION
 from trainer.evaluation.dial_sweep import AS_ASKED, VALUE, read_dial_sweeps, value_words
 from trainer.registry import ModelSpec, get_model, model_names
+from trainer.report.translation import recovered_words
 from trainer.runs.metrics_json import RUNS, SAMPLES_SECTION, TEST_SECTION, TRANSLATION_SECTION
 
 PIXELS = 28 * 28
@@ -167,22 +167,20 @@ def _adaptation(run: RunSection) -> str | None:
     if pair is None:
         return None
     if keys.ACCURACY_TRANSLATED in numbers:
-        recovered = numbers[keys.RECOVERED]
-        won = "none (the shift cost nothing)" if math.isnan(recovered) else f"{recovered:.0%}"
         return (
             f"{_label(run)} ({pair.a} <-> {pair.b}): the classifier trained on the originals "
             f"reads {numbers[keys.ACCURACY_ORIGINAL]:.1%} of the original test images right, "
             f"{numbers[keys.ACCURACY_SHIFTED]:.1%} of their {pair.b.lower()} copies and "
             f"{numbers[keys.ACCURACY_TRANSLATED]:.1%} of those copies translated back by F: "
-            f"F wins back {won} of the accuracy the shift took away"
+            f"{recovered_words(numbers)}"
         )
     if keys.LABELLED_B in numbers:
-        shifted = next(name for name, other in DOMAIN_PAIRS.items() if other.shift is not None)
+        shifted = " or ".join(f"'{name}'" for name, p in DOMAIN_PAIRS.items() if p.shift)
         return (
             f"{_label(run)} ({pair.a} <-> {pair.b}): {numbers[keys.LABELLED_B]:.0%} of G(test "
             f"{pair.a.lower()}s) are labelled {pair.b}, {numbers[keys.LABELLED_A]:.0%} of F(test "
             f"{pair.b.lower()}s) {pair.a}: style transfer between two classes; for domain "
-            f"adaptation, train it with the domains '{shifted}'"
+            f"adaptation, train it with the domains {shifted}"
         )
     return None
 

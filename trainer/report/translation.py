@@ -1,6 +1,6 @@
 """What the report says about a translator's run (ModelSpec.translates, CycleGAN), read from
-its metrics.json section: the domain-adaptation figure's bars, its strips' titles, and the
-reason its sample columns stay blank. Qt-free: the page (fmgen_gui/report) draws them."""
+its metrics.json section: the domain-adaptation figure's bars and its strips' titles.
+Qt-free: the page (fmgen_gui/report) draws them."""
 
 from __future__ import annotations
 
@@ -31,15 +31,21 @@ def adaptation_bars(section: Mapping) -> list[tuple[str, float]]:
     ]
 
 
+def recovered_words(numbers: Mapping) -> str:
+    """How much of the accuracy the shift took away F wins back, from a translation section:
+    a share, none (F's translations are read worse still), or nothing to win (no loss)."""
+    recovered = numbers[keys.RECOVERED]
+    if math.isnan(recovered):  # the shift cost no accuracy: no share of a loss to win back
+        return "the shift cost no accuracy, so F has none to win back"
+    if recovered < 0:
+        worse = numbers[keys.ACCURACY_SHIFTED] - numbers[keys.ACCURACY_TRANSLATED]
+        return f"F wins none of it back (its translations are read {worse:.1%} worse still)"
+    return f"F wins back {recovered:.0%} of the accuracy the shift took away"
+
+
 def adaptation_title(section: Mapping, label: str) -> str:
-    """The bars' title: how much of the accuracy the shift took away F wins back."""
-    recovered = section[TRANSLATION_SECTION][keys.RECOVERED]
-    won = (
-        "the shift cost nothing"
-        if math.isnan(recovered)  # nothing was lost, so no share of it is won back
-        else f"F wins back {recovered:.0%} of the loss"
-    )
-    return f"{label}: classifier accuracy; {won}"
+    """The bars' title: the classifier's accuracy, and what F wins back."""
+    return f"{label}: classifier accuracy; {recovered_words(section[TRANSLATION_SECTION])}"
 
 
 def strip_title(section: Mapping, label: str, direction: str) -> str:
@@ -50,10 +56,3 @@ def strip_title(section: Mapping, label: str, direction: str) -> str:
     there = "G" if direction == "a_to_b" else "F"
     share = numbers[keys.LABELLED_B if direction == "a_to_b" else keys.LABELLED_A]
     return f"{label}: {share:.0%} of {there}(x) labelled {second}"
-
-
-def no_samples_words(section: Mapping) -> str:
-    """Why a translator's sample columns are blank, and (class pairs) its FID instead."""
-    fid = section[TRANSLATION_SECTION].get(keys.FID_TO_B)
-    instead = f"; FID of G(A) to {pair_of(section).b}: {fid:.1f}" if fid is not None else ""
-    return f"none: it translates test images, it draws no samples from noise{instead}"

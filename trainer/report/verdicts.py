@@ -117,10 +117,11 @@ def _training(facts: dict) -> Finding | None:
 
 def findings(section: dict, calibration: dict) -> list[Finding]:
     """Every problem of one run (a section of metrics.json), failures first."""
-    found = [_training(section)]
-    if SAMPLES_SECTION in section:  # a translator (ModelSpec.translates) draws no samples
+    found = []
+    if SAMPLES_SECTION in section:  # a translator (ModelSpec.translates) has no samples
         samples = section[SAMPLES_SECTION]
-        found = [_not_learned(samples, calibration), _classes(samples), _recall(samples), *found]
+        found = [_not_learned(samples, calibration), _classes(samples), _recall(samples)]
+    found.append(_training(section))
     return sorted((f for f in found if f), key=lambda f: f.kind not in FAILURES)
 
 
