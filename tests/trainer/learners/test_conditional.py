@@ -14,7 +14,7 @@ from trainer.models.conditioning import NUM_CLASSES, uniform_labels
 from trainer.registry import all_models
 
 CONDITIONAL = [spec.name for spec in all_models() if spec.conditional]
-# a translator (CycleGAN) draws nothing from noise: tests/test_learners_cycle_gan.py
+# a translator (CycleGAN) draws nothing from noise: see test_learners_cycle_gan.py
 GENERATORS = [spec.name for spec in all_models() if not spec.translates]
 CPU = torch.device("cpu")
 

@@ -26,7 +26,8 @@ from trainer.runs.checkpoint import load_checkpoint
 from trainer.training.loop import train
 
 # Models that train on the images as they are, 7 steps an epoch on tiny_data; a translator
-# trains on rows of its two domains (tests/test_learners_cycle_gan.py runs it through the loop).
+# trains on rows of its two domains (tests/trainer/learners/test_learners_cycle_gan.py runs it
+# through the loop).
 ON_THE_IMAGES = [spec.name for spec in all_models() if not spec.translates]
 
 # Every registered model goes through the loop tests, the flow with a small network.
