@@ -172,7 +172,6 @@ def _app_row(section: dict, calibration: dict) -> str:
     about = "; ".join([about, *option_phrases(section["config"])])
     mark = FAILED_MARK_APP if failed(section, calibration) else ""
     cost = section[COST_SECTION]
-    samples = section[SAMPLES_SECTION]
     cells = [
         _tipped(f"<b>{html.escape(facts.label)}</b>", html.escape(about)) + mark,
         _tipped(
@@ -185,9 +184,8 @@ def _app_row(section: dict, calibration: dict) -> str:
         ),
         _short_likelihood(section),
         _tipped(f"{cost['ms_per_sample']:.2f}", " ".join(_cost_cells(section))),
-        *(_number(k, samples[k]) for k, _ in SAMPLE_COLUMNS),
     ]
-    return f"<tr>{_cells(cells)}</tr>"
+    return f"<tr>{_cells(cells)}{_sample_cells(section)}</tr>"
 
 
 def app_table(metrics: dict) -> str:
