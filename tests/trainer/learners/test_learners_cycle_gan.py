@@ -23,7 +23,7 @@ from trainer.evaluation.evaluate import evaluate
 from trainer.evaluation.results import EvaluationSettings
 from trainer.evaluation.sweep_points import sweep_section
 from trainer.learners import CycleGANLearner, make_learner
-from trainer.metrics.classifier import accuracy, load_or_train_classifier
+from trainer.metrics.classifier import load_or_train_classifier
 from trainer.models.cycle_gan import (
     CycleGAN,
     lsgan_discriminator_loss,
@@ -188,18 +188,6 @@ def test_a_run_trains_resumes_and_evaluates_from_the_command_line(tiny_data_dir,
     }
     sweep = sweep_section(metrics)
     assert sweep["setting"] == "cycle_weight" and "draw no samples" in sweep["reason"]
-
-
-@pytest.mark.real_data
-@pytest.mark.slow
-def test_the_shift_defeats_the_classifier_trained_on_the_originals(real_data_dir):
-    data = load_fashion_mnist(real_data_dir)
-    classifier, info = load_or_train_classifier(data)
-    assert info.accuracy > 0.85
-    for shift in ("inverted", "scan"):  # measured: 19% and 12% against 93% of the originals
-        shifted = held_out_domains(data.test, DOMAIN_PAIRS[shift])
-        on_shifted = accuracy(classifier, Split(shifted.b, shifted.b_labels))
-        assert on_shifted < info.accuracy / 2, shift
 
 
 def test_the_reports_pictures_of_an_evaluation_with_a_translator(tiny_data_dir, tmp_path, qtbot):
