@@ -2,9 +2,12 @@
 
     python benchmarks/model_comparison.py --device cuda --epochs 10 [--models gan,wgan,...]
     python benchmarks/model_comparison.py --device cuda --seconds 45   # the same training time
+    python benchmarks/model_comparison.py --cpu-seconds 1800 --models guided --train-only
 
 Each model trains through the real loop (trainer.training.loop.train, default settings, seed 0) for
---epochs passes over the data or for --seconds of wall-clock training, then all runs are
+--epochs passes over the data, for --seconds of wall-clock training or for --cpu-seconds of the
+training process's CPU time per torch thread (benchmarks/budget.py: a budget that means the same
+on a shared machine); both clocks are printed. Then (unless --train-only) all runs are
 evaluated together by trainer.evaluation.evaluate (the report's numbers: FID/KID/precision/recall/
 coverage from --samples samples each (fewer where a multi-step sampler runs on the CPU: the
 count used is printed), the same count for every row and the calibration rows).
@@ -20,6 +23,7 @@ epoch, the critic's Wasserstein estimate on the test set beside an FID from
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import threading
 import time
@@ -30,6 +34,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.budget import CPU, WALL, Budget
 from benchmarks.common import machine
 from trainer.common import keys
 from trainer.common.events import CheckpointSaved, EpochEnded, RunFailed
@@ -63,15 +68,15 @@ def small_fid(snapshot: Path, classifier: FashionClassifier, real: Features, cou
 
 def train_one(
     model: str, data: FashionMNIST, out: Path, args: argparse.Namespace, on_epoch
-) -> tuple[Path, list[float]]:
-    """Train `model` for the budget; its run folder and the seconds each epoch took."""
+) -> tuple[Path, list[float], Budget]:
+    """Train `model` for the budget; its run folder, the seconds each epoch took and the
+    budget's clocks (both read, whichever one ended the run)."""
     epochs = args.epochs or 10_000  # a time budget: the stop ends it
     config = default_config(model, epochs=epochs, device=args.device, seed=0, limit=args.limit)
     run_dir, stop = out / model, threading.Event()
-    timer = threading.Timer(args.seconds, stop.set) if args.seconds else None
+    clock = CPU if args.cpu_seconds else WALL
+    budget = Budget(args.cpu_seconds or args.seconds or math.inf, clock, stop).start()
     seconds, ended = [], None
-    if timer:
-        timer.start()
     try:
         for event in train(config, data, run_dir, stop_event=stop):
             if isinstance(event, EpochEnded):
@@ -83,9 +88,8 @@ def train_one(
             elif isinstance(event, RunFailed):
                 raise RuntimeError(f"{model}: {event.message}")
     finally:
-        if timer:
-            timer.cancel()
-    return run_dir, seconds
+        budget.finish()
+    return run_dir, seconds, budget
 
 
 def per_class_agreement(run_dir: Path, classifier: FashionClassifier, count: int) -> np.ndarray:
@@ -143,19 +147,34 @@ def main() -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--epochs", type=int, default=0, help="passes over the data per model")
     parser.add_argument("--seconds", type=float, default=0, help="training seconds per model")
+    parser.add_argument(
+        "--cpu-seconds",
+        type=float,
+        default=0,
+        help="training CPU seconds per model and torch thread (what a quiet machine gives)",
+    )
+    parser.add_argument(
+        "--train-only", action="store_true", help="keep the run folders, evaluate nothing"
+    )
     parser.add_argument("--models", default=",".join(model_names()))
     parser.add_argument("--samples", type=int, default=10000)
     parser.add_argument("--small-samples", type=int, default=2000)
     parser.add_argument("--limit", type=int, default=None, help="images per split (smoke runs)")
     parser.add_argument("--out", type=Path, default=Path("model-comparison"))
     args = parser.parse_args()
-    if bool(args.epochs) == bool(args.seconds):
-        parser.error("give one budget: --epochs or --seconds")
+    if sum(map(bool, (args.epochs, args.seconds, args.cpu_seconds))) != 1:
+        parser.error("give one budget: --epochs, --seconds or --cpu-seconds")
     device = resolve_device(args.device)
     data = load_fashion_mnist(limit=args.limit)
     classifier, info = load_or_train_classifier(data, device=device)  # returned on the CPU
     real = describe(classifier, to_unit(data.test.images))
-    budget = f"{args.epochs} epochs" if args.epochs else f"{args.seconds:g} s of training"
+    budget = (
+        f"{args.epochs} epochs"
+        if args.epochs
+        else f"{args.seconds:g} s of training"
+        if args.seconds
+        else f"{args.cpu_seconds:g} CPU s of training per torch thread"
+    )
     print(f"# Models at equal budget ({budget} each)\n\n- {machine()}\n- device: {device}")
     print(f"- command: `python {' '.join(sys.argv)}`\n")
 
@@ -171,10 +190,16 @@ def main() -> int:
 
     started, runs, epoch_seconds = time.perf_counter(), [], {}
     for model in args.models.split(","):
-        run_dir, seconds = train_one(model, data, args.out, args, on_epoch)
+        run_dir, seconds, clocks = train_one(model, data, args.out, args, on_epoch)
         runs.append(run_dir)
         epoch_seconds[model] = seconds
-        print(f"trained {model}: {len(seconds)} epochs, {sum(seconds):.0f} s", flush=True)
+        print(
+            f"trained {model}: {len(seconds)} epochs, {sum(seconds):.0f} s in epochs; "
+            f"{clocks.describe()}",
+            flush=True,
+        )
+    if args.train_only:
+        return 0
     evaluation = evaluate(
         runs, data, classifier, info, EvaluationSettings(samples=args.samples, device=args.device)
     )
