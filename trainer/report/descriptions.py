@@ -11,6 +11,7 @@ import re
 from trainer.common import keys
 from trainer.config.settings import RunConfig
 from trainer.registry import get_model
+from trainer.report.translation import recovered_words
 from trainer.runs.facts import (
     RunFacts,
     data_phrase,
@@ -45,8 +46,8 @@ def translation_sentence(section: dict) -> str:
         return (
             f"{section['label']}: the classifier reads {t[keys.ACCURACY_SHIFTED]:.1%} of the "
             f"shifted test images right, {t[keys.ACCURACY_TRANSLATED]:.1%} once F translates "
-            f"them back ({t[keys.ACCURACY_ORIGINAL]:.1%} of the originals): F recovers "
-            f"{t[keys.RECOVERED]:.0%} of the accuracy the shift took away; {cycle}."
+            f"them back ({t[keys.ACCURACY_ORIGINAL]:.1%} of the originals): "
+            f"{recovered_words(t)}; {cycle}."
         )
     return (
         f"{section['label']}: the classifier labels {t[keys.LABELLED_B]:.1%} of G(A) as B and "

@@ -39,7 +39,10 @@ def recovered_words(numbers: Mapping) -> str:
         return "the shift cost no accuracy, so F has none to win back"
     if recovered < 0:
         worse = numbers[keys.ACCURACY_SHIFTED] - numbers[keys.ACCURACY_TRANSLATED]
-        return f"F wins none of it back (its translations are read {worse:.1%} worse still)"
+        return (
+            f"F wins none of it back (its translations are read right {100 * worse:.1f} "
+            "percentage points less often still)"
+        )
     return f"F wins back {recovered:.0%} of the accuracy the shift took away"
 
 
