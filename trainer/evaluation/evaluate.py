@@ -31,7 +31,7 @@ from trainer.evaluation.finished import (
 )
 from trainer.evaluation.next_run import naming_the_next
 from trainer.evaluation.pictures import check_pin, path_pictures
-from trainer.evaluation.real_features import real_features
+from trainer.evaluation.real_features import real_features, split_digest
 from trainer.evaluation.results import Evaluation, EvaluationSettings, RunEvaluation
 from trainer.evaluation.run_stages import (
     Progress,
@@ -107,6 +107,9 @@ def evaluate(
     report = progress or (lambda stage, fraction, text: None)
     pins = pins or {}
     started = time.perf_counter()
+    # Each run as it is before it is loaded: a checkpoint written while this evaluation runs
+    # makes its results count as older ones, never an older checkpoint's as newer ones.
+    taken = [run_snapshot("", run) for run in run_dirs]
     loaded = _load(run_dirs, settings.device)
     labels = run_labels({key: checkpoint.config for key, (_, checkpoint) in loaded.items()})
     for key, (_, checkpoint) in loaded.items():
@@ -128,9 +131,9 @@ def evaluate(
     # was finished before a cancel) takes none of it (else a DDPM added to two kept runs starts
     # its bar at 67% and crawls over the last third).
     fresh = [key for key in loaded if key not in kept]
-    where = {key: run_snapshot(key, path) for key, path in zip(loaded, run_dirs, strict=True)}
+    where = {key: (key, *snapshot[1:]) for key, snapshot in zip(loaded, taken, strict=True)}
     calibrate_now = not (kept and previous)
-    basis = basis_of(settings, classifier_info, count)
+    basis = basis_of(settings, classifier_info, count, split_digest(data.test))
     takes = _stages_of(fresh, loaded, settings, calibrate_now)
     order = _plan(job.finished, basis, takes, where, labels, report)
     runs = {}

@@ -23,7 +23,7 @@ from trainer.runs.checkpoint import resolve_checkpoint_path
 
 RunSnapshot = tuple[str, str, int]  # run key, checkpoint file, its mtime in ns (0: gone)
 NO_RUN: RunSnapshot = ("", "", 0)  # the calibration rows belong to no run
-Basis = tuple[str, str, int]  # the settings and the classifier (JSON), samples per row
+Basis = tuple[str, str, int, str]  # settings, classifier (JSON), samples per row, test split
 # How a reused stage is described: the stages are kept when an evaluation is cancelled and also
 # when one fails (a full disk, a damaged run), so the words name neither.
 EARLIER = "finished before the last evaluation stopped"
@@ -39,9 +39,12 @@ def run_snapshot(key: str, run: Path | str) -> RunSnapshot:
     return key, str(path), path.stat().st_mtime_ns
 
 
-def basis_of(settings: EvaluationSettings, classifier: ClassifierInfo, count: int) -> Basis:
-    """What every stage's numbers depend on besides the run."""
-    return _as_json(settings), _as_json(classifier), count
+def basis_of(
+    settings: EvaluationSettings, classifier: ClassifierInfo, count: int, test_digest: str
+) -> Basis:
+    """What every stage's numbers depend on besides the run: `test_digest` is the test split's
+    (real_features.split_digest), which the classifier's fingerprint does not cover."""
+    return _as_json(settings), _as_json(classifier), count, test_digest
 
 
 @dataclass

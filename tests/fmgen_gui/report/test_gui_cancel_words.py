@@ -22,7 +22,7 @@ def cut_in_the_gan_samples() -> FinishedStages:
         DIALS: {},
         CALIBRATION: {NO_RUN: ""},
     }
-    finished.use(basis_of(EvaluationSettings(samples=2000, iwae_k=5), info, 2000), plan)
+    finished.use(basis_of(EvaluationSettings(samples=2000, iwae_k=5), info, 2000, "test"), plan)
     for stage in (LIKELIHOOD, SAMPLES):
         finished.result(VAE, stage, lambda: StageResult({}))
     return finished

@@ -7,14 +7,16 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
 from tests.runs import tiny_run
 from trainer.common.errors import Cancelled
+from trainer.data.fashion_mnist import Split
 from trainer.evaluation import evaluate as evaluate_module
 from trainer.evaluation import run_stages
-from trainer.evaluation.evaluate import CALIBRATION, LIKELIHOOD, SAMPLES, evaluate
+from trainer.evaluation.evaluate import CALIBRATION, FEATURES, LIKELIHOOD, SAMPLES, evaluate
 from trainer.evaluation.finished import FinishedStages, run_snapshot
 from trainer.evaluation.results import EvaluationSettings
 from trainer.metrics.classifier import train_classifier
@@ -122,3 +124,41 @@ def test_a_run_trained_since_or_other_settings_are_computed_again(runs, tiny_dat
     other = EvaluationSettings(samples=40, iwae_k=3, dial_sweep=False)
     evaluate([vae, gan], tiny_data, *classifier, other, None, None, None, None, finished)
     assert calls == {"per_image_terms": 1, "generate": 2, "calibrate": 1}
+
+
+def test_a_checkpoint_written_during_the_evaluation_is_not_credited_with_older_results(
+    runs, tiny_data, calls
+):
+    # A run still training: its epoch ends while the test-set features are computed, after its
+    # old weights were loaded. Their results must not be filed under the new checkpoint.
+    vae, _ = runs
+    classifier = train_classifier(tiny_data, epochs=1)
+    finished = FinishedStages()
+    checkpoint = run_snapshot(vae.name, vae)[1]
+    cancel = threading.Event()
+
+    def progress(stage: str, fraction: float, text: str) -> None:
+        if stage == FEATURES and not cancel.is_set():
+            later = os.stat(checkpoint).st_mtime_ns + 10**9
+            os.utime(checkpoint, ns=(later, later))  # the epoch ends now
+        if stage == CALIBRATION:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        evaluate([vae], tiny_data, *classifier, SETTINGS, progress, cancel, None, None, finished)
+    calls.clear()
+    evaluate([vae], tiny_data, *classifier, SETTINGS, None, None, None, None, finished)
+    assert calls == {"per_image_terms": 1, "generate": 1, "calibrate": 1}  # nothing reused
+
+
+def test_another_test_split_reuses_nothing(runs, tiny_data, calls):
+    vae, _ = runs
+    classifier = train_classifier(tiny_data, epochs=1)  # its fingerprint: the training split
+    finished = FinishedStages()
+    cancel, progress = cancel_at(CALIBRATION, [])
+    with pytest.raises(Cancelled):
+        evaluate([vae], tiny_data, *classifier, SETTINGS, progress, cancel, None, None, finished)
+    other = replace(tiny_data, test=Split(tiny_data.test.images.flip(-1), tiny_data.test.labels))
+    calls.clear()
+    evaluate([vae], other, *classifier, SETTINGS, None, None, None, None, finished)
+    assert calls == {"per_image_terms": 1, "generate": 1, "calibrate": 1}
