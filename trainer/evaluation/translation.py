@@ -51,7 +51,9 @@ def translation_metrics(
         (domains.b, "b_to_a", class_a, domains.a, k.LABELLED_A, k.FID_TO_A),
     ):
         raise_if_cancelled(cancel)
-        translated = describe(classifier, learner.translate(images, direction).cpu(), cancel)
+        translated = describe(
+            classifier, learner.translate(images, direction, cancel).cpu(), cancel
+        )
         real = describe(classifier, learner.unit(others).cpu(), cancel)
         labels = translated.probabilities.argmax(dim=1)
         metrics[share_key] = (labels == target).float().mean().item()
@@ -69,7 +71,7 @@ def _adaptation(learner, domains, classifier, cancel) -> dict[str, float]:
 
     original = accuracy(learner.unit(domains.a))
     shifted = accuracy(learner.unit(domains.b))
-    translated = accuracy(learner.translate(domains.b, "b_to_a"))
+    translated = accuracy(learner.translate(domains.b, "b_to_a", cancel))
     lost = original - shifted
     return {
         k.ACCURACY_ORIGINAL: original,

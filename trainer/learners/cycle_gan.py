@@ -97,19 +97,21 @@ class CycleGANLearner(Learner):
         """`unit(images)` in [-1, 1]: the generators' input."""
         return self.unit(images) * 2 - 1
 
-    def translate(self, images: torch.Tensor, direction: str) -> torch.Tensor:
+    def translate(
+        self, images: torch.Tensor, direction: str, cancel: threading.Event | None = None
+    ) -> torch.Tensor:
         """`images` (uint8 (N, 28, 28) or (N, 1, 28, 28), or floats in [0, 1]) translated by G
         ('a_to_b') or F ('b_to_a'): floats (N, 1, 28, 28) in [0, 1] on the device, as
-        sample_images gives, in batches of EVAL_BATCH."""
+        sample_images gives, in batches of EVAL_BATCH (`cancel` checked before each)."""
         if direction not in DIRECTIONS:
             raise FmgenError(f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
+        batches = []
         with self.evaluating():
-            return torch.cat(
-                [
-                    self.model.translate(self.signed(images[start : start + EVAL_BATCH]), direction)
-                    for start in range(0, len(images), EVAL_BATCH)
-                ]
-            )
+            for start in range(0, len(images), EVAL_BATCH):
+                raise_if_cancelled(cancel)
+                batch = self.signed(images[start : start + EVAL_BATCH])
+                batches.append(self.model.translate(batch, direction))
+        return torch.cat(batches)
 
     def sample_images(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """A translator draws nothing from noise: it translates (see `translate`)."""
