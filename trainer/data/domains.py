@@ -11,6 +11,7 @@ evaluation compares the classifier on an image before and after translating it b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -135,3 +136,9 @@ def held_out_domains(test: Split, pair: DomainPair) -> DomainTest:
 def _shifted(pair: DomainPair, images: torch.Tensor) -> torch.Tensor:
     assert pair.shift is not None  # a pair without classes is a shift (DOMAIN_PAIRS)
     return pair.shift(images.cpu()).to(images.device)
+
+
+def images_in(split: Split) -> int:
+    """The images a split holds: a row of a translator's training split holds one image of
+    each domain (N, 2, 28, 28), which the report's "trained on N images" must count."""
+    return len(split) * math.prod(split.images.shape[1:-2])

@@ -27,6 +27,7 @@ from trainer.config.device import configure_cpu_threads, describe_device, resolv
 from trainer.config.precision import Probe, resolve_precision
 from trainer.config.resume import check_resumable
 from trainer.config.settings import RunConfig
+from trainer.data.domains import images_in
 from trainer.data.epochs import epoch_batches, epoch_order
 from trainer.data.fashion_mnist import FashionMNIST, Split
 from trainer.learners import learner_class, make_learner
@@ -152,7 +153,7 @@ class _Run:
             precision_reason=self.precision.reason,
             precision_evidence=self.precision_record.get("evidence", {}),
             data_source=self.data.source,
-            train_size=len(self.train_split),
+            train_size=images_in(self.train_split),
             test_size=len(self.data.test),
             epoch=self.epoch,
             step=self.step,

@@ -157,6 +157,11 @@ def test_a_run_trains_resumes_and_evaluates_from_the_command_line(tiny_data_dir,
     assert train_main([*resumed, "--data-dir", str(tiny_data_dir)]) == 0
     epochs = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [e["epoch"] for e in epochs if e["type"] == "epoch"] == [1, 2]
+    rows = CycleGANLearner.training_split(
+        default_config("cyclegan"), load_fashion_mnist(tiny_data_dir).train
+    )
+    # a row holds a sneaker and an ankle boot: the run trained on twice as many images
+    assert {e["train_size"] for e in epochs if e["type"] == "start"} == {2 * len(rows)}
     out = tmp_path / "eval"
     evaluation = ["--run", str(run), "--data-dir", str(tiny_data_dir), "--out", str(out)]
     assert evaluate_main([*evaluation, "--samples", "100"]) == 0
