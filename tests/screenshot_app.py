@@ -40,6 +40,12 @@ from trainer.common.events import CheckpointSaved, RunFailed, RunFinished
 from trainer.registry import model_names
 
 
+def field(text: str) -> str:
+    """`text` as one '|'-separated field: a title such as CycleGAN's '|F(G(a)) - a|' keeps its
+    bars as the broken bar."""
+    return text.replace("|", "\u00a6")
+
+
 def wait_until(app: QApplication, done, timeout_s: float) -> bool:
     """Process events until `done()` or the timeout."""
     deadline = time.monotonic() + timeout_s
@@ -124,7 +130,8 @@ def report_plot_sizes(app: QApplication, window, out: Path) -> None:
             sizes = (plot.height(), plot.data_height(), title.height(), title.itemRect().height())
             widths = (plot.plot.getPlotItem().width(), plot.plot.width())
             sizes = (*sizes, *widths)
-            print("plot " + "|".join([model, plot.spec.title, *(f"{v:.0f}" for v in sizes)]))
+            fields = [model, field(plot.spec.title), *(f"{v:.0f}" for v in sizes)]
+            print("plot " + "|".join(fields))
         window.grab().save(str(out.with_name(f"{out.stem}-{model}.png")))
 
 
@@ -139,7 +146,7 @@ def report_explore_plot_sizes(window) -> None:
             sizes = (plot.height(), plot.vb.height(), title.height(), title.itemRect().height())
             sizes = (*sizes, plot.width(), widget.width())
             name = title.text.replace("|", "/")
-            print("plot " + "|".join(["explore", name, *(f"{v:.0f}" for v in sizes)]))
+            print("plot " + "|".join(["explore", field(name), *(f"{v:.0f}" for v in sizes)]))
 
 
 def epochs_shown(events: list, wanted: int, epochs: int) -> bool:

@@ -26,8 +26,11 @@ def evaluated(tiny_data_dir, tmp_path_factory, qapp):
     originals <-> inverted run."""
     out = tmp_path_factory.mktemp("translators")
     runs = [
-        tiny_run("cyclegan", tiny_data_dir, out / "classes"),
-        tiny_run("cyclegan", tiny_data_dir, out / "shift", "--domains", "inverted"),
+        # named: two runs made in one second would get one folder name, one key
+        tiny_run("cyclegan", tiny_data_dir, out / "classes", "--run-name", "classes"),
+        tiny_run(
+            "cyclegan", tiny_data_dir, out / "shift", "--domains", "inverted", "--run-name", "shift"
+        ),
     ]
     report = out / "evaluation"
     argv = ["--data-dir", str(tiny_data_dir), "--out", str(report), "--samples", "100"]
