@@ -63,7 +63,7 @@ def translation_metrics(
     return metrics
 
 
-def _adaptation(learner, domains, classifier, cancel) -> dict[str, float]:
+def _adaptation(learner, domains, classifier, cancel) -> dict[str, float | None]:
     """Accuracy on the originals, on their shifted copies and on F(shifted copies)."""
     labels = domains.a_labels.cpu()
 
@@ -80,7 +80,8 @@ def _adaptation(learner, domains, classifier, cancel) -> dict[str, float]:
         k.ACCURACY_SHIFTED: shifted,
         k.ACCURACY_TRANSLATED: translated,
         # the share of the accuracy the shift took away that translating back wins again
-        k.RECOVERED: (translated - shifted) / lost if lost > 0 else float("nan"),
+        # None (JSON null) when the shift cost nothing: NaN is not JSON that jq or a browser reads
+        k.RECOVERED: (translated - shifted) / lost if lost > 0 else None,
     }
 
 

@@ -35,7 +35,7 @@ def recovered_words(numbers: Mapping) -> str:
     """How much of the accuracy the shift took away F wins back, from a translation section:
     a share, none (F's translations are read worse still), or nothing to win (no loss)."""
     recovered = numbers[keys.RECOVERED]
-    if math.isnan(recovered):  # the shift cost no accuracy: no share of a loss to win back
+    if recovered is None or math.isnan(recovered):  # the shift cost nothing: nothing to win
         return "the shift cost no accuracy, so F has none to win back"
     if recovered < 0:
         worse = numbers[keys.ACCURACY_SHIFTED] - numbers[keys.ACCURACY_TRANSLATED]
