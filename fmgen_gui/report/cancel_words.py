@@ -52,10 +52,16 @@ def cancelled_words(progress: Progress) -> str:
     return f"{text} Not done: {join_words(dropped)}." if dropped else text
 
 
+def reuse_phrase(by_stage: dict[str, list[str]]) -> str:
+    """'reusing the samples of VAE and GAN, finished before ...' ('' if nothing is reused)."""
+    parts = stage_parts(by_stage)
+    return f"reusing {join_words(parts)}, {EARLIER}" if parts else ""
+
+
 def reusing_words(held: dict[str, list[str]]) -> str:
     """The status line as an evaluation starts that reuses stages a cancel kept ('' if none)."""
-    parts = stage_parts(held)
-    return f"Reusing {join_words(parts)}, {EARLIER}." if parts else ""
+    phrase = reuse_phrase(held)
+    return f"{phrase[0].upper()}{phrase[1:]}." if phrase else ""
 
 
 def bars_after_cancel(progress: Progress, full: set[str]) -> dict[str, tuple[float, str] | None]:

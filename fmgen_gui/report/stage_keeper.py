@@ -19,15 +19,14 @@ from fmgen_gui.report.cancel_words import (
     cancel_tip,
     cancelled_words,
     reuse_notes,
+    reuse_phrase,
     reusing_words,
-    stage_parts,
 )
 from fmgen_gui.report.evaluated import EvaluationClock, skipped_stages
 from fmgen_gui.report.stages import StageBars, StageRelay
 from fmgen_gui.tasks import TaskRunner
-from trainer.common.words import join_words
 from trainer.evaluation.evaluate import CLASSIFIER
-from trainer.evaluation.finished import EARLIER, FinishedStages, run_snapshot
+from trainer.evaluation.finished import FinishedStages, run_snapshot
 from trainer.evaluation.results import Evaluation, EvaluationSettings
 
 
@@ -93,8 +92,7 @@ class StageKeeper(QObject):
 
     def reused_words(self) -> str:
         """What the evaluation just finished reused from before a cancel ('' if nothing)."""
-        parts = stage_parts(self.finished.reused())
-        return f"reusing {join_words(parts)}, {EARLIER}" if parts else ""
+        return reuse_phrase(self.finished.reused())
 
     def finish(self, evaluation: Evaluation) -> None:
         """Every bar full, with what each stage reused; the stages kept are no longer needed

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from trainer.common.pixels import to_unit
 from trainer.data.fashion_mnist import Split
 
 Shift = Callable[[torch.Tensor], torch.Tensor]  # uint8 (N, 28, 28) -> uint8 (N, 28, 28)
@@ -30,10 +31,6 @@ def invert(images: torch.Tensor) -> torch.Tensor:
     return 255 - images
 
 
-def _unit(images: torch.Tensor) -> torch.Tensor:
-    return images.float().unsqueeze(1) / 255
-
-
 def _uint8(x: torch.Tensor) -> torch.Tensor:
     return (x.squeeze(1).clamp(0, 1) * 255).round().to(torch.uint8)
 
@@ -42,7 +39,7 @@ def edges(images: torch.Tensor) -> torch.Tensor:
     """Sobel gradient magnitude: the garments' outlines, scaled to the image's range."""
     sobel = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
     kernels = torch.stack([sobel, sobel.T]).unsqueeze(1)
-    gradient = F.conv2d(_unit(images), kernels, padding=1)
+    gradient = F.conv2d(to_unit(images), kernels, padding=1)
     magnitude = gradient.pow(2).sum(dim=1, keepdim=True).sqrt()
     return _uint8(magnitude / 4)  # |Sobel| of a unit step is at most 4 per direction
 
@@ -53,7 +50,7 @@ def scan(images: torch.Tensor) -> torch.Tensor:
     offsets = torch.arange(-2.0, 3.0)
     weights = torch.exp(-(offsets**2) / (2 * 1.5**2))
     kernel = torch.outer(weights, weights) / weights.sum() ** 2
-    blurred = F.conv2d(_unit(images), kernel[None, None], padding=2)
+    blurred = F.conv2d(to_unit(images), kernel[None, None], padding=2)
     noise = torch.randn(blurred.shape, generator=torch.Generator().manual_seed(SCAN_SEED))
     return _uint8(blurred + SCAN_NOISE * noise)
 
